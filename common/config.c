@@ -1,0 +1,816 @@
+/* config.c - load and validate etc/nbpy.conf; see config.h.
+ *
+ * inih does the INI syntax.  It reports no line numbers to its handler (the
+ * Debian build has INI_HANDLER_LINENO off), so our reader feeds it one line at
+ * a time and counts them: when inih calls the handler, the line just read is
+ * the line of that key.  The reader also sees section headers, which inih
+ * would merge silently, so duplicate sections are caught there.
+ *
+ * Loading is two passes: collect raw "key = value" entries per section, then
+ * validate each section against the key table once its kind is known (a
+ * `kind` line may come after the keys it governs), then resolve the bus:
+ * bind endpoints, clashes and subscriptions. */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "registry.h"
+#include "text.h"
+
+#define DIAG_MAX 100
+#define LINE_MAX_LEN (INI_MAX_LINE - 2)	/* inih's buffer, less newline and NUL */
+#define GLOBAL_SECTION "nbpyd"
+
+struct raw_entry {
+	char *key;
+	char *value;
+	int line;
+};
+
+struct raw_section {
+	char *name;
+	int line;
+	struct raw_entry *e;
+	size_t n, cap;
+};
+
+struct loader {
+	const char *path;
+	FILE *f;
+	int line;
+	bool continuation;	/* the line just read continues the last value */
+	bool skip;		/* inside a duplicate section: ignore its keys */
+	struct raw_section *secs;
+	size_t n_secs, cap_secs;
+	struct nbpy_diag *d;
+	struct nbpy_config *cfg;
+};
+
+/* ---- diagnostics ---- */
+
+void nbpy_diag_free(struct nbpy_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->msgs[i]);
+	free(d->msgs);
+	d->msgs = NULL;
+	d->n = 0;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void diag(struct loader *L, int line, const char *fmt, ...)
+{
+	char msg[512], full[1024];
+	char **bigger;
+	va_list ap;
+
+	if (L->d->n >= DIAG_MAX)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		(void)snprintf(full, sizeof(full), "%s:%d: %s", L->path, line, msg);
+	else
+		(void)snprintf(full, sizeof(full), "%s: %s", L->path, msg);
+	bigger = realloc(L->d->msgs, (L->d->n + 1) * sizeof(*bigger));
+	if (bigger == NULL)
+		return;
+	L->d->msgs = bigger;
+	L->d->msgs[L->d->n] = strdup(full);
+	if (L->d->msgs[L->d->n] != NULL)
+		L->d->n++;
+}
+
+static void *xcalloc(struct loader *L, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		diag(L, 0, "out of memory");
+	return p;
+}
+
+static char *xstrdup(struct loader *L, const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		diag(L, 0, "out of memory");
+	return p;
+}
+
+/* ---- pass 1: raw sections and entries ---- */
+
+static bool name_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > NBPY_SERVICE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
+			return false;
+	return true;
+}
+
+static void section_header(struct loader *L, char *content)
+{
+	char *close = strchr(content, ']');
+	struct raw_section *s;
+
+	L->skip = true;
+	if (close == NULL) {
+		diag(L, L->line, "section header without ']'");
+		return;
+	}
+	if (!name_valid(content + 1, (size_t)(close - content - 1))) {
+		diag(L, L->line, "bad section name '%.*s': use 1-%d letters, digits, '_', '.' or '-'",
+		     (int)(close - content - 1), content + 1, NBPY_SERVICE_MAX);
+		return;
+	}
+	*close = '\0';
+	for (size_t i = 0; i < L->n_secs; i++) {
+		if (strcmp(L->secs[i].name, content + 1) == 0) {
+			diag(L, L->line, "duplicate section [%s] (first at line %d)", content + 1,
+			     L->secs[i].line);
+			*close = ']';
+			return;
+		}
+	}
+	if (L->n_secs == L->cap_secs) {
+		size_t cap = L->cap_secs ? 2 * L->cap_secs : 16;
+		struct raw_section *bigger = realloc(L->secs, cap * sizeof(*bigger));
+
+		if (bigger == NULL) {
+			diag(L, 0, "out of memory");
+			*close = ']';
+			return;
+		}
+		L->secs = bigger;
+		L->cap_secs = cap;
+	}
+	s = &L->secs[L->n_secs];
+	memset(s, 0, sizeof(*s));
+	s->name = xstrdup(L, content + 1);
+	s->line = L->line;
+	*close = ']';
+	if (s->name != NULL) {
+		L->n_secs++;
+		L->skip = false;
+	}
+}
+
+/* inih's line reader: count lines, classify them, and hand inih only what
+ * it should parse. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct loader *L = stream;
+	char buf[4096], *content;
+	size_t n, lead;
+
+	if (fgets(buf, sizeof(buf), L->f) == NULL)
+		return NULL;
+	L->line++;
+	L->continuation = false;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (!feof(L->f)) {
+		int c;
+
+		while ((c = fgetc(L->f)) != EOF && c != '\n')
+			;
+		n = LINE_MAX_LEN + 1;
+	}
+	if (n > LINE_MAX_LEN || (size_t)num < LINE_MAX_LEN + 2) {
+		diag(L, L->line, "line longer than %d characters (continue a list on indented lines)",
+		     LINE_MAX_LEN);
+		goto blank;
+	}
+	lead = strspn(buf, " \t");
+	content = buf + lead;
+	if (*content == '\0' || *content == ';' || *content == '#')
+		goto blank;
+	if (*content == '[') {
+		section_header(L, content);
+		/* inih must not see it, or a duplicate would reopen the section. */
+		goto blank;
+	}
+	if (L->n_secs == 0 && !L->skip) {
+		diag(L, L->line, "key outside any section");
+		goto blank;
+	}
+	if (lead > 0 && strchr(content, '=') == NULL) {
+		if (L->skip)
+			goto blank;
+		if (L->secs[L->n_secs - 1].n == 0) {
+			diag(L, L->line, "indented line continues no key");
+			goto blank;
+		}
+		L->continuation = true;
+	} else if (strchr(content, '=') == NULL || content[0] == '=') {
+		diag(L, L->line, "expected 'key = value'");
+		goto blank;
+	} else {
+		/* An indented key line is a key line, not a continuation. */
+		memmove(buf, content, strlen(content) + 1);
+	}
+	/* A '#' or ';' after a blank starts a comment (inih 55 would keep
+	 * one on a continuation line, and knows only ';'). */
+	for (char *p = buf + 1; *p; p++)
+		if ((*p == '#' || *p == ';') && (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	(void)snprintf(str, (size_t)num, "%s\n", buf);
+	return str;
+blank:
+	(void)snprintf(str, (size_t)num, "\n");
+	return str;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *L = user;
+	struct raw_section *s;
+	struct raw_entry *e;
+
+	(void)section;	/* the reader tracks sections itself */
+	if (L->skip || L->n_secs == 0)
+		return 1;
+	s = &L->secs[L->n_secs - 1];
+	if (L->continuation) {
+		size_t a, b;
+		char *joined;
+
+		if (s->n == 0)
+			return 1;
+		e = &s->e[s->n - 1];
+		a = strlen(e->value);
+		b = strlen(value);
+		joined = realloc(e->value, a + b + 2);
+		if (joined == NULL) {
+			diag(L, 0, "out of memory");
+			return 1;
+		}
+		/* "a,\n  b" is one list; "a\n  b" is two items (or an error
+		 * for a non-list key). */
+		joined[a] = a > 0 && e->value[a - 1] == ',' ? ' ' : '\n';
+		memcpy(joined + a + 1, value, b + 1);
+		e->value = joined;
+		return 1;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		struct raw_entry *bigger = realloc(s->e, cap * sizeof(*bigger));
+
+		if (bigger == NULL) {
+			diag(L, 0, "out of memory");
+			return 1;
+		}
+		s->e = bigger;
+		s->cap = cap;
+	}
+	e = &s->e[s->n];
+	e->key = xstrdup(L, name);
+	e->value = xstrdup(L, value);
+	e->line = L->line;
+	if (e->key == NULL || e->value == NULL) {
+		free(e->key);
+		free(e->value);
+		return 1;
+	}
+	s->n++;
+	return 1;
+}
+
+/* ---- pass 2: typed values ---- */
+
+struct growbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static int grow_append(struct growbuf *g, const char *s, size_t len)
+{
+	if (g->n + len + 1 > g->cap) {
+		size_t cap = 2 * (g->n + len + 1);
+		char *bigger = realloc(g->p, cap);
+
+		if (bigger == NULL)
+			return -1;
+		g->p = bigger;
+		g->cap = cap;
+	}
+	memcpy(g->p + g->n, s, len);
+	g->n += len;
+	g->p[g->n] = '\0';
+	return 0;
+}
+
+/* Expand ${NAME} from [nbpyd] keys (when globals is given) or the
+ * environment; "$$" is a literal '$'.  NULL after reporting a problem. */
+static char *expand(struct loader *L, const char *s, int line, const char *sec, const char *key,
+		    const struct nbpy_config *globals)
+{
+	struct growbuf g = { NULL, 0, 0 };
+
+	if (grow_append(&g, "", 0) < 0)
+		goto oom;
+	while (*s) {
+		const char *close, *val;
+		const struct nbpy_value *gv;
+		char name[64];
+		size_t len;
+
+		if (s[0] != '$' || (s[1] != '$' && s[1] != '{')) {
+			len = strcspn(s + 1, "$") + 1;
+			if (grow_append(&g, s, len) < 0)
+				goto oom;
+			s += len;
+			continue;
+		}
+		if (s[1] == '$') {
+			if (grow_append(&g, "$", 1) < 0)
+				goto oom;
+			s += 2;
+			continue;
+		}
+		close = strchr(s + 2, '}');
+		len = close ? (size_t)(close - s - 2) : 0;
+		if (close == NULL || len == 0 || len >= sizeof(name)) {
+			diag(L, line, "[%s] %s: unterminated or empty ${...}", sec, key);
+			goto fail;
+		}
+		memcpy(name, s + 2, len);
+		name[len] = '\0';
+		gv = globals ? nbpy_config_global(globals, name) : NULL;
+		val = gv && gv->text ? gv->text : getenv(name);
+		if (val == NULL) {
+			diag(L, line, "[%s] %s: ${%s} is not set in the environment", sec, key, name);
+			goto fail;
+		}
+		if (grow_append(&g, val, strlen(val)) < 0)
+			goto oom;
+		s = close + 1;
+	}
+	return g.p;
+oom:
+	diag(L, 0, "out of memory");
+fail:
+	free(g.p);
+	return NULL;
+}
+
+/* Fill one value per spec from a section's raw entries, defaults for the
+ * rest.  Returns the number of problems. */
+static int fill_values(struct loader *L, const struct raw_section *rs, const char *what,
+		       const struct nbpy_key_spec *const *specs, size_t n_specs,
+		       struct nbpy_value *vals, const struct nbpy_config *globals)
+{
+	const char *names[128];
+	size_t before = L->d->n;
+
+	for (size_t i = 0; i < n_specs && i < 128; i++)
+		names[i] = specs[i]->name;
+	for (size_t i = 0; i < n_specs; i++)
+		vals[i].spec = specs[i];
+	for (size_t j = 0; j < rs->n; j++) {
+		const struct raw_entry *e = &rs->e[j];
+		size_t i;
+
+		for (i = 0; i < n_specs; i++)
+			if (strcmp(specs[i]->name, e->key) == 0)
+				break;
+		if (i == n_specs) {
+			const char *near = nbpy_closest(e->key, names, n_specs < 128 ? n_specs : 128);
+
+			if (near != NULL)
+				diag(L, e->line, "unknown key '%s' in [%s]%s; did you mean '%s'?",
+				     e->key, rs->name, what, near);
+			else
+				diag(L, e->line, "unknown key '%s' in [%s]%s", e->key, rs->name, what);
+			continue;
+		}
+		if (vals[i].line != 0) {
+			diag(L, e->line, "duplicate key '%s' in [%s] (first at line %d)", e->key,
+			     rs->name, vals[i].line);
+			continue;
+		}
+		vals[i].line = e->line;
+		vals[i].text = expand(L, e->value, e->line, rs->name, e->key, globals);
+	}
+	for (size_t i = 0; i < n_specs; i++) {
+		struct nbpy_value *v = &vals[i];
+		char why[256];
+
+		if (v->line != 0 && v->text == NULL)
+			continue;	/* expansion failed, already reported */
+		if (v->text == NULL && specs[i]->def != NULL)
+			v->text = xstrdup(L, specs[i]->def);
+		if (v->text == NULL) {
+			if (specs[i]->flags & NBPY_KEY_REQUIRED)
+				diag(L, rs->line, "[%s] needs '%s' (%s)", rs->name, specs[i]->name,
+				     specs[i]->doc);
+			continue;
+		}
+		if (nbpy_value_parse(specs[i], v->text, v, why, sizeof(why)) < 0)
+			diag(L, v->line ? v->line : rs->line, "[%s] %s: %s", rs->name,
+			     specs[i]->name, why);
+	}
+	return (int)(L->d->n - before);
+}
+
+static const struct raw_entry *raw_find(const struct raw_section *rs, const char *key)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->e[i].key, key) == 0)
+			return &rs->e[i];
+	return NULL;
+}
+
+static size_t collect_specs(const struct nbpy_key_spec **out, size_t cap, const struct nbpy_key_spec *t)
+{
+	size_t n = 0;
+
+	for (; t != NULL && t->name != NULL && n < cap; t++)
+		out[n++] = t;
+	return n;
+}
+
+static void load_global(struct loader *L, const struct raw_section *rs)
+{
+	const struct nbpy_key_spec *specs[64];
+	static const struct raw_section none = { (char *)GLOBAL_SECTION, 0, NULL, 0, 0 };
+	size_t n = collect_specs(specs, 64, nbpy_global_keys);
+
+	L->cfg->global = xcalloc(L, n, sizeof(struct nbpy_value));
+	if (L->cfg->global == NULL)
+		return;
+	L->cfg->n_global = n;
+	(void)fill_values(L, rs ? rs : &none, "", specs, n, L->cfg->global, NULL);
+}
+
+static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct raw_section *rs)
+{
+	const struct raw_entry *k = raw_find(rs, "kind");
+	const struct nbpy_kind_spec *kind;
+	const char *names[64];
+	size_t n = 0;
+
+	if (k == NULL) {
+		if (raw_find(rs, "command") != NULL)
+			return nbpy_kind_find("exec");
+		diag(L, rs->line, "[%s] has no kind: set kind = KIND or command = PROGRAM", rs->name);
+		return NULL;
+	}
+	kind = nbpy_kind_find(k->value);
+	if (kind != NULL)
+		return kind;
+	for (const struct nbpy_kind_spec *p = nbpy_kinds; p->name != NULL && n < 64; p++)
+		names[n++] = p->name;
+	{
+		const char *near = nbpy_closest(k->value, names, n);
+
+		if (near != NULL)
+			diag(L, k->line, "unknown kind '%s'; did you mean '%s'?", k->value, near);
+		else
+			diag(L, k->line, "unknown kind '%s' (nbpy-worker --list-kinds lists them)",
+			     k->value);
+	}
+	return NULL;
+}
+
+static void load_service(struct loader *L, const struct raw_section *rs, struct nbpy_service *svc)
+{
+	const struct nbpy_key_spec *specs[128];
+	const struct nbpy_value *en;
+	char what[96];
+	size_t n;
+
+	svc->name = xstrdup(L, rs->name);
+	svc->line = rs->line;
+	svc->kind = service_kind(L, rs);
+	if (svc->kind == NULL || svc->name == NULL)
+		return;
+	n = collect_specs(specs, 128, nbpy_service_keys);
+	if (svc->kind->flags & NBPY_KIND_PUBLISHES)
+		n += collect_specs(specs + n, 128 - n, nbpy_publisher_keys);
+	if (svc->kind->flags & NBPY_KIND_SUBSCRIBES)
+		n += collect_specs(specs + n, 128 - n, nbpy_subscriber_keys);
+	n += collect_specs(specs + n, 128 - n, svc->kind->keys);
+	svc->values = xcalloc(L, n, sizeof(struct nbpy_value));
+	if (svc->values == NULL)
+		return;
+	svc->n_values = n;
+	(void)snprintf(what, sizeof(what), " (kind %s)", svc->kind->name);
+	(void)fill_values(L, rs, what, specs, n, svc->values, L->cfg);
+	en = nbpy_service_value(svc, "enabled");
+	svc->enabled = en != NULL && en->v.b;
+	if (strcmp(svc->kind->name, "exec") == 0 && nbpy_service_value(svc, "command")->text == NULL)
+		diag(L, rs->line, "[%s] kind exec needs 'command'", rs->name);
+}
+
+/* ---- pass 3: the bus ---- */
+
+static int value_line(const struct nbpy_service *s, const char *key)
+{
+	const struct nbpy_value *v = nbpy_service_value(s, key);
+
+	return v != NULL && v->line > 0 ? v->line : s->line;
+}
+
+static void resolve_publisher(struct loader *L, struct nbpy_service *s)
+{
+	const struct nbpy_registry_entry *r = nbpy_registry_find(s->name);
+	const struct nbpy_value *bind = nbpy_service_value(s, "bind");
+	const struct nbpy_value *topic = nbpy_service_value(s, "topic");
+	const char *host = nbpy_config_global(L->cfg, "bus_host")->text;
+	char ep[300];
+
+	if (bind->text != NULL) {
+		s->bind = xstrdup(L, bind->text);
+	} else if (r != NULL) {
+		(void)snprintf(ep, sizeof(ep), "tcp://%s:%d", host ? host : "127.0.0.1", r->port);
+		s->bind = xstrdup(L, ep);
+	} else if (strcmp(s->kind->name, "exec") != 0) {
+		diag(L, s->line, "[%s] has no port in the registry: set bind = tcp://HOST:PORT", s->name);
+	}
+	if (topic->text != NULL)
+		s->topic = xstrdup(L, topic->text);
+	else
+		s->topic = xstrdup(L, r != NULL ? r->topic : s->name);
+}
+
+static void check_clashes(struct loader *L)
+{
+	struct nbpy_config *c = L->cfg;
+	const char *control = nbpy_config_global(c, "control")->text;
+
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct nbpy_service *b = &c->services[i];
+
+		if (!b->enabled || b->bind == NULL)
+			continue;
+		if (control != NULL && nbpy_endpoints_clash(b->bind, control))
+			diag(L, value_line(b, "bind"), "[%s] bind %s clashes with the control socket",
+			     b->name, b->bind);
+		for (size_t j = 0; j < i; j++) {
+			const struct nbpy_service *a = &c->services[j];
+
+			if (a->enabled && a->bind != NULL && nbpy_endpoints_clash(a->bind, b->bind)) {
+				diag(L, value_line(b, "bind"), "[%s] bind %s clashes with [%s] (line %d)",
+				     b->name, b->bind, a->name, value_line(a, "bind"));
+				break;
+			}
+		}
+	}
+}
+
+static void add_sub(struct loader *L, struct nbpy_service *s, const char *service,
+		    const char *endpoint, const char *topic, enum nbpy_schema schema)
+{
+	struct nbpy_subscription *bigger = realloc(s->subs, (s->n_subs + 1) * sizeof(*bigger));
+	struct nbpy_subscription *sub;
+
+	if (bigger == NULL) {
+		diag(L, 0, "out of memory");
+		return;
+	}
+	s->subs = bigger;
+	sub = &s->subs[s->n_subs++];
+	sub->service = service ? xstrdup(L, service) : NULL;
+	sub->endpoint = nbpy_endpoint_connect_form(endpoint);
+	sub->topic = xstrdup(L, topic);
+	sub->schema = schema;
+}
+
+static void subscribe_by_name(struct loader *L, struct nbpy_service *s, const char *name, int line)
+{
+	const struct nbpy_service *p = nbpy_config_service(L->cfg, name);
+	const struct nbpy_registry_entry *r = nbpy_registry_find(name);
+	const char *host = nbpy_config_global(L->cfg, "bus_host")->text;
+	const char *names[256];
+	size_t n = 0;
+	char ep[300];
+
+	if (strcmp(name, s->name) == 0) {
+		diag(L, line, "[%s] subscribes to itself", s->name);
+		return;
+	}
+	if (p != NULL && p->kind != NULL) {
+		if (p->bind == NULL)
+			diag(L, line, "[%s] subscribe: [%s] publishes nothing", s->name, name);
+		else
+			add_sub(L, s, name, p->bind, p->topic,
+				p->kind->schema ? p->kind->schema : (r ? r->schema : 0));
+		return;
+	}
+	if (p == NULL && r != NULL) {
+		(void)snprintf(ep, sizeof(ep), "tcp://%s:%d", host ? host : "127.0.0.1", r->port);
+		add_sub(L, s, name, ep, r->topic, r->schema);
+		return;
+	}
+	if (p != NULL)
+		return;	/* its own section is broken and already reported */
+	for (size_t i = 0; i < L->cfg->n_services && n < 200; i++)
+		if (L->cfg->services[i].name != NULL)
+			names[n++] = L->cfg->services[i].name;
+	for (size_t i = 0; i < nbpy_registry_size && n < 256; i++)
+		names[n++] = nbpy_registry[i].service;
+	{
+		const char *near = nbpy_closest(name, names, n);
+
+		if (near != NULL)
+			diag(L, line, "[%s] subscribe: unknown service '%s'; did you mean '%s'?",
+			     s->name, name, near);
+		else
+			diag(L, line, "[%s] subscribe: unknown service '%s'", s->name, name);
+	}
+}
+
+static void resolve_subscriber(struct loader *L, struct nbpy_service *s)
+{
+	const struct nbpy_value *sub = nbpy_service_value(s, "subscribe");
+	const struct nbpy_value *con = nbpy_service_value(s, "connect");
+	const struct nbpy_value *topics = nbpy_service_value(s, "topics");
+
+	for (size_t i = 0; i < sub->n_items; i++)
+		subscribe_by_name(L, s, sub->items[i], sub->line);
+	for (size_t i = 0; i < con->n_items; i++) {
+		char why[128];
+
+		if (nbpy_endpoint_check(con->items[i], why, sizeof(why)) < 0) {
+			diag(L, con->line, "[%s] connect: bad endpoint '%s': %s", s->name,
+			     con->items[i], why);
+			continue;
+		}
+		if (topics->n_items == 0)
+			add_sub(L, s, NULL, con->items[i], "", 0);
+		for (size_t t = 0; t < topics->n_items; t++)
+			add_sub(L, s, NULL, con->items[i], topics->items[t], 0);
+	}
+	if (topics->n_items > 0 && con->n_items == 0)
+		diag(L, topics->line, "[%s] topics only applies to connect endpoints", s->name);
+	if ((s->kind->flags & NBPY_KIND_NEEDS_INPUT) && sub->n_items == 0 && con->n_items == 0)
+		diag(L, s->line, "[%s] needs an input: set subscribe = SERVICE", s->name);
+}
+
+static void resolve_bus(struct loader *L)
+{
+	struct nbpy_config *c = L->cfg;
+
+	for (size_t i = 0; i < c->n_services; i++)
+		if (c->services[i].values != NULL && (c->services[i].kind->flags & NBPY_KIND_PUBLISHES))
+			resolve_publisher(L, &c->services[i]);
+	check_clashes(L);
+	for (size_t i = 0; i < c->n_services; i++)
+		if (c->services[i].values != NULL && (c->services[i].kind->flags & NBPY_KIND_SUBSCRIBES))
+			resolve_subscriber(L, &c->services[i]);
+}
+
+/* ---- public ---- */
+
+static void free_raw(struct loader *L)
+{
+	for (size_t i = 0; i < L->n_secs; i++) {
+		for (size_t j = 0; j < L->secs[i].n; j++) {
+			free(L->secs[i].e[j].key);
+			free(L->secs[i].e[j].value);
+		}
+		free(L->secs[i].e);
+		free(L->secs[i].name);
+	}
+	free(L->secs);
+}
+
+struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d)
+{
+	struct loader L = { .path = path, .d = d };
+	const struct raw_section *global = NULL;
+	size_t n_services = 0;
+	int rc;
+
+	d->msgs = NULL;
+	d->n = 0;
+	L.f = fopen(path, "r");
+	if (L.f == NULL) {
+		diag(&L, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	rc = ini_parse_stream(read_line, &L, on_entry, &L);
+	if (ferror(L.f))
+		diag(&L, 0, "read error: %s", strerror(errno));
+	if (fclose(L.f) != 0)
+		diag(&L, 0, "close: %s", strerror(errno));
+	if (rc > 0 && d->n == 0)
+		diag(&L, rc, "syntax error");
+	else if (rc < 0 && d->n == 0)
+		diag(&L, 0, "cannot parse (out of memory)");
+
+	L.cfg = calloc(1, sizeof(*L.cfg));
+	if (L.cfg == NULL) {
+		diag(&L, 0, "out of memory");
+		free_raw(&L);
+		return NULL;
+	}
+	L.cfg->path = xstrdup(&L, path);
+	for (size_t i = 0; i < L.n_secs; i++) {
+		if (strcmp(L.secs[i].name, GLOBAL_SECTION) == 0)
+			global = &L.secs[i];
+		else
+			n_services++;
+	}
+	load_global(&L, global);
+	L.cfg->services = xcalloc(&L, n_services, sizeof(struct nbpy_service));
+	if (L.cfg->services != NULL && L.cfg->global != NULL) {
+		for (size_t i = 0; i < L.n_secs; i++)
+			if (&L.secs[i] != global)
+				load_service(&L, &L.secs[i], &L.cfg->services[L.cfg->n_services++]);
+		resolve_bus(&L);
+	}
+	free_raw(&L);
+	if (d->n > 0) {
+		nbpy_config_free(L.cfg);
+		return NULL;
+	}
+	return L.cfg;
+}
+
+struct nbpy_config *nbpy_config_load_or_exit(const char *path)
+{
+	struct nbpy_diag d;
+	struct nbpy_config *c = nbpy_config_load(path, &d);
+
+	if (c != NULL)
+		return c;
+	for (size_t i = 0; i < d.n; i++)
+		(void)fprintf(stderr, "%s\n", d.msgs[i]);
+	if (d.n >= DIAG_MAX)
+		(void)fprintf(stderr, "%s: too many errors, stopped after %d\n", path, DIAG_MAX);
+	nbpy_diag_free(&d);
+	exit(NBPY_EX_CONFIG);
+}
+
+static void free_values(struct nbpy_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		nbpy_value_clear(&v[i]);
+		free(v[i].text);
+	}
+	free(v);
+}
+
+void nbpy_config_free(struct nbpy_config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_services; i++) {
+		struct nbpy_service *s = &c->services[i];
+
+		free_values(s->values, s->n_values);
+		for (size_t j = 0; j < s->n_subs; j++) {
+			free(s->subs[j].service);
+			free(s->subs[j].endpoint);
+			free(s->subs[j].topic);
+		}
+		free(s->subs);
+		free(s->name);
+		free(s->bind);
+		free(s->topic);
+	}
+	free(c->services);
+	free_values(c->global, c->n_global);
+	free(c->path);
+	free(c);
+}
+
+const struct nbpy_service *nbpy_config_service(const struct nbpy_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_services; i++)
+		if (c->services[i].name != NULL && strcmp(c->services[i].name, name) == 0)
+			return &c->services[i];
+	return NULL;
+}
+
+static const struct nbpy_value *find_value(const struct nbpy_value *v, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].spec != NULL && strcmp(v[i].spec->name, key) == 0)
+			return &v[i];
+	return NULL;
+}
+
+const struct nbpy_value *nbpy_config_global(const struct nbpy_config *c, const char *key)
+{
+	return find_value(c->global, c->n_global, key);
+}
+
+const struct nbpy_value *nbpy_service_value(const struct nbpy_service *s, const char *key)
+{
+	return find_value(s->values, s->n_values, key);
+}

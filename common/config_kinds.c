@@ -1,0 +1,135 @@
+/* config_kinds.c - the one table of every config key: the [nbpyd] section,
+ * the keys every service has, the bus keys of publishers and subscribers, and
+ * each worker kind with its own keys.  Validation, docs/configuration.md and
+ * `nbpy-worker --list-kinds` all read this table.  A kind's behaviour lives in
+ * workers/; only its configuration surface is declared here, so nbpyd can
+ * validate a whole file without linking any worker code. */
+#include <autoconfig.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config.h"
+
+#define KEY(n, t, def, doc) { n, t, def, doc, NULL, 0, 0, 0 }
+#define KEY_ENUM(n, choices, def, doc) { n, NBPY_KEY_ENUM, def, doc, choices, 0, 0, 0 }
+#define KEY_INT(n, lo, hi, def, doc) { n, NBPY_KEY_INT, def, doc, NULL, lo, hi, 0 }
+#define KEY_END { NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+
+const struct nbpy_key_spec nbpy_global_keys[] = {
+	KEY("control", NBPY_KEY_ENDPOINT, "ipc:///run/nbpy/control",
+	    "ZeroMQ endpoint of the control socket nbpyctl talks to"),
+	KEY("state_dir", NBPY_KEY_STRING, "/var/lib/nbpy",
+	    "directory for restart history, cursors, spools and SQLite files"),
+	KEY("bus_host", NBPY_KEY_STRING, "127.0.0.1",
+	    "host publishers bind and subscribers connect to for registry ports"),
+	KEY("stop_timeout", NBPY_KEY_DURATION, "10s",
+	    "default time a worker has to exit after SIGTERM before SIGKILL"),
+	KEY("backoff", NBPY_KEY_DURATION_RANGE, "1s..60s",
+	    "restart delay: starts at MIN, doubles per failure up to MAX"),
+	KEY_ENUM("log_level", "error|warning|notice|info|debug", "info",
+		 "lowest level logged by nbpyd and workers"),
+	KEY_END
+};
+
+const struct nbpy_key_spec nbpy_service_keys[] = {
+	KEY("kind", NBPY_KEY_STRING, NULL, "worker kind (see below); optional with `command`"),
+	KEY("enabled", NBPY_KEY_BOOL, "yes", "start this service with nbpyd"),
+	KEY("command", NBPY_KEY_STRING, NULL,
+	    "run this program instead of nbpy-worker (kind `exec`)"),
+	KEY("description", NBPY_KEY_STRING, NULL, "free text shown by nbpyctl"),
+	KEY_END
+};
+
+const struct nbpy_key_spec nbpy_publisher_keys[] = {
+	KEY("bind", NBPY_KEY_ENDPOINT, NULL,
+	    "PUB endpoint; default tcp://BUS_HOST:PORT from the port registry"),
+	KEY("topic", NBPY_KEY_STRING, NULL, "topic frame; default from the port registry"),
+	KEY_ENUM("wire", "msgpack|legacy", "msgpack",
+		 "msgpack, or legacy: the original single-frame SOH text"),
+	KEY_INT("sndhwm", 0, 10000000, "100000", "ZeroMQ send high-water mark, in messages"),
+	KEY_END
+};
+
+const struct nbpy_key_spec nbpy_subscriber_keys[] = {
+	KEY("subscribe", NBPY_KEY_LIST, NULL, "services to read, by name (resolved via the registry)"),
+	KEY("connect", NBPY_KEY_LIST, NULL, "raw endpoints to read, for publishers outside this file"),
+	KEY("topics", NBPY_KEY_LIST, NULL, "topic filters for `connect` endpoints (default: all)"),
+	KEY_INT("rcvhwm", 0, 10000000, "100000", "ZeroMQ receive high-water mark, in messages"),
+	KEY_END
+};
+
+#define KRAKEN_REST_KEYS \
+	KEY("url", NBPY_KEY_STRING, "https://api.kraken.com", "Kraken REST base URL"), \
+	KEY("pairs", NBPY_KEY_LIST, "all", "pair names, or `all` (AssetPairs discovery)"), \
+	KEY("interval", NBPY_KEY_DURATION, "1s", "poll interval (Kraken allows ~1 request/s)"), \
+	KEY("timeout", NBPY_KEY_DURATION, "10s", "HTTP request timeout"), \
+	KEY("user_agent", NBPY_KEY_STRING, "nbpy/" PACKAGE_VERSION, "HTTP User-Agent")
+
+/* {coin, USD pair, EUR pair}: the original's table with its off-by-one
+ * pairing fixed (reference 4.2). */
+#define EURUSD_LEGS \
+	"BCH:BCHUSD:BCHEUR, DASH:DASHUSD:DASHEUR, ETC:XETCZUSD:XETCZEUR, " \
+	"ETH:XETHZUSD:XETHZEUR, LTC:XLTCZUSD:XLTCZEUR, XBT:XXBTZUSD:XXBTZEUR, " \
+	"XMR:XXMRZUSD:XXMRZEUR, XRP:XXRPZUSD:XXRPZEUR, ZEC:XZECZUSD:XZECZEUR"
+
+static const struct nbpy_key_spec kraken_ticker_keys[] = {
+	KRAKEN_REST_KEYS,
+	KEY("dark_pool", NBPY_KEY_BOOL, "no", "include dark-pool `.d` pairs in `all`"),
+	KEY_END
+};
+
+static const struct nbpy_key_spec kraken_depth_keys[] = {
+	KRAKEN_REST_KEYS,
+	KEY_INT("count", 1, NBPY_BOOK_LEVELS_MAX, "10", "levels per side"),
+	KEY("on_signal", NBPY_KEY_BOOL, "no",
+	    "also fetch the legs' books when a subscribed synthetic EURUSD spread is negative"),
+	KEY_END
+};
+
+static const struct nbpy_key_spec kraken_trades_keys[] = {
+	KRAKEN_REST_KEYS,
+	KEY_END
+};
+
+static const struct nbpy_key_spec synth_eurusd_keys[] = {
+	KEY("legs", NBPY_KEY_LIST, EURUSD_LEGS, "COIN:USD_PAIR:EUR_PAIR triples"),
+	KEY("band_low", NBPY_KEY_DOUBLE, "1.1", "publish only when bid and ask are >= this"),
+	KEY("band_high", NBPY_KEY_DOUBLE, "1.3", "publish only when bid and ask are <= this"),
+	KEY_ENUM("variant", "a|b", "a",
+		 "a: publish on EUR/USD leg updates; b: the original _tick variant, on every pair"),
+	KEY_END
+};
+
+static const struct nbpy_key_spec synth_eurusd_depth_keys[] = {
+	KEY("legs", NBPY_KEY_LIST, EURUSD_LEGS, "COIN:USD_PAIR:EUR_PAIR triples"),
+	KEY("band_low", NBPY_KEY_DOUBLE, "1.0", "publish only when bid and ask are >= this"),
+	KEY("band_high", NBPY_KEY_DOUBLE, "3.0", "publish only when bid and ask are <= this"),
+	KEY_END
+};
+
+static const struct nbpy_key_spec exec_keys[] = { KEY_END };
+
+const struct nbpy_kind_spec nbpy_kinds[] = {
+	{ "exec", "any program given with `command`", NBPY_KIND_PUBLISHES, 0, exec_keys },
+	{ "kraken.ticker", "Kraken REST Ticker, one message per pair per poll",
+	  NBPY_KIND_PUBLISHES, NBPY_SCHEMA_KRAKEN_TICKER, kraken_ticker_keys },
+	{ "kraken.depth", "Kraken REST Depth, top levels per pair",
+	  NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES, NBPY_SCHEMA_BOOK_TOP, kraken_depth_keys },
+	{ "kraken.trades", "Kraken REST Trades through the `since` cursor",
+	  NBPY_KIND_PUBLISHES, NBPY_SCHEMA_TRADE, kraken_trades_keys },
+	{ "synth.eurusd", "synthetic EURUSD from crypto ticker legs",
+	  NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
+	  NBPY_SCHEMA_EURUSD_TICK, synth_eurusd_keys },
+	{ "synth.eurusd_depth", "synthetic EURUSD from top-of-book legs",
+	  NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
+	  NBPY_SCHEMA_EURUSD_DEPTH, synth_eurusd_depth_keys },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+const struct nbpy_kind_spec *nbpy_kind_find(const char *name)
+{
+	for (const struct nbpy_kind_spec *k = nbpy_kinds; k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}

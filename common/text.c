@@ -1,0 +1,87 @@
+/* text.c - see text.h. */
+#include <stdint.h>
+#include <string.h>
+
+#include "text.h"
+
+bool nbpy_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p++;
+		unsigned need, min;
+		uint32_t cp;
+
+		if (c == 0)
+			return false;
+		if (c < 0x80)
+			continue;
+		if ((c & 0xe0) == 0xc0) {
+			need = 1; min = 0x80; cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2; min = 0x800; cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3; min = 0x10000; cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) < need)
+			return false;
+		for (unsigned i = 0; i < need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		p += need;
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+unsigned nbpy_edit_distance(const char *a, const char *b)
+{
+	unsigned row[64];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la >= 64 || lb >= 64)
+		return 255;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb] > 255 ? 255 : row[lb];
+}
+
+const char *nbpy_closest(const char *word, const char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = 255, limit = (unsigned)strlen(word) / 3;
+
+	if (limit < 2)
+		limit = 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = nbpy_edit_distance(word, candidates[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = candidates[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}

@@ -1,0 +1,155 @@
+/* test_common.c - backoff, time text, UTF-8, suggestions and logging. */
+#include <fcntl.h>
+#include <stdint.h>
+
+#include "backoff.h"
+#include "log.h"
+#include "testutil.h"
+#include "text.h"
+#include "timefmt.h"
+
+#define SEC 1000000000LL
+
+START_TEST(backoff_grows_caps_and_resets)
+{
+	struct nbpy_backoff b;
+	int64_t nominal[] = { 1, 2, 4, 8, 16, 32, 60, 60, 60 };
+
+	nbpy_backoff_init(&b, 1 * SEC, 60 * SEC, 42);
+	for (size_t i = 0; i < sizeof(nominal) / sizeof(nominal[0]); i++) {
+		int64_t d;
+
+		ck_assert_int_eq(nbpy_backoff_peek(&b), nominal[i] * SEC);
+		d = nbpy_backoff_next(&b);
+		/* equal jitter: within [d/2, d] */
+		ck_assert_int_ge(d, nominal[i] * SEC / 2);
+		ck_assert_int_le(d, nominal[i] * SEC);
+	}
+	nbpy_backoff_reset(&b);
+	ck_assert_int_eq(nbpy_backoff_peek(&b), 1 * SEC);
+}
+END_TEST
+
+START_TEST(backoff_jitter_spreads_and_never_overflows)
+{
+	struct nbpy_backoff a, b;
+	int differ = 0;
+
+	nbpy_backoff_init(&a, 1 * SEC, 60 * SEC, 1);
+	nbpy_backoff_init(&b, 1 * SEC, 60 * SEC, 2);
+	for (int i = 0; i < 20; i++)
+		differ += nbpy_backoff_next(&a) != nbpy_backoff_next(&b);
+	ck_assert_int_gt(differ, 15);
+	/* thousands of failures at the cap: no overflow, no negative delay */
+	nbpy_backoff_init(&a, 2, INT64_MAX, 7);
+	for (int i = 0; i < 5000; i++)
+		ck_assert_int_gt(nbpy_backoff_next(&a), 0);
+	ck_assert_int_eq(nbpy_backoff_peek(&a), INT64_MAX);
+	/* min > max is clamped */
+	nbpy_backoff_init(&a, 5 * SEC, 1 * SEC, 0);
+	ck_assert_int_eq(nbpy_backoff_peek(&a), 5 * SEC);
+}
+END_TEST
+
+START_TEST(rfc3339_format_and_parse)
+{
+	char buf[NBPY_RFC3339_MAX];
+	int64_t ns;
+
+	ck_assert_uint_gt(nbpy_rfc3339_format(1538079543817645123LL, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "2018-09-27T20:19:03.817645123Z");
+	ck_assert_int_eq(nbpy_rfc3339_parse(buf, strlen(buf), &ns), 0);
+	ck_assert_int_eq(ns, 1538079543817645123LL);
+	ck_assert_int_eq(nbpy_rfc3339_parse("2018-09-27T20:19:03.817645Z", 27, &ns), 0);
+	ck_assert_int_eq(ns, 1538079543817645000LL);
+	ck_assert_int_eq(nbpy_rfc3339_parse("2018-09-27T22:19:03+02:00", 25, &ns), 0);
+	ck_assert_int_eq(ns, 1538079543LL * SEC);
+	ck_assert_int_eq(nbpy_rfc3339_parse("2018-09-27T20:19:03", 19, &ns), -1);
+	ck_assert_int_eq(nbpy_rfc3339_parse("2018-13-27T20:19:03Z", 20, &ns), -1);
+	ck_assert_int_eq(nbpy_rfc3339_parse("2018-09-27T20:19:03.Z", 21, &ns), -1);
+	ck_assert_int_eq(nbpy_rfc3339_parse("2018-09-27T20:19:03Zjunk", 24, &ns), -1);
+	ck_assert_uint_gt(nbpy_rfc3339_format(-1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "1969-12-31T23:59:59.999999999Z");
+	ck_assert_int_gt(nbpy_now_ns(), 1700000000LL * SEC);
+	ck_assert_int_gt(nbpy_monotonic_ns(), 0);
+}
+END_TEST
+
+START_TEST(utf8_and_suggestions)
+{
+	static const char *const keys[] = { "interval", "timeout", "pairs", "url" };
+
+	ck_assert(nbpy_utf8_valid("EUR_USD \xe2\x9c\x93 \xf0\x9f\x98\x80", 16));
+	ck_assert(!nbpy_utf8_valid("\xc0\xaf", 2));		/* overlong '/' */
+	ck_assert(!nbpy_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	ck_assert(!nbpy_utf8_valid("\xe2\x9c", 2));		/* truncated */
+	ck_assert(!nbpy_utf8_valid("a\0b", 3));
+	ck_assert(!nbpy_utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	ck_assert_uint_eq(nbpy_edit_distance("intervl", "interval"), 1);
+	ck_assert_uint_eq(nbpy_edit_distance("", "abc"), 3);
+	ck_assert_str_eq(nbpy_closest("intervl", keys, 4), "interval");
+	ck_assert_str_eq(nbpy_closest("pair", keys, 4), "pairs");
+	ck_assert_ptr_null(nbpy_closest("banana", keys, 4));
+}
+END_TEST
+
+/* Outside the journal, one plain "LEVEL service: message" line per call. */
+START_TEST(log_plain_lines)
+{
+	char path[] = "/tmp/nbpy-log-XXXXXX", buf[512] = "";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(unsetenv("JOURNAL_STREAM"), 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	nbpy_log_init("kraken_tick", NBPY_LOG_INFO);
+	ck_assert(!nbpy_log_to_journal());
+	log_info("polled %d pairs", 42);
+	log_debug("not shown");
+	log_error("HTTP %d", 429);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "info kraken_tick: polled 42 pairs\nerror kraken_tick: HTTP 429\n");
+	ck_assert_int_eq(nbpy_log_level_parse("warning"), NBPY_LOG_WARNING);
+	ck_assert_int_eq(nbpy_log_level_parse("loud"), -1);
+	(void)close(fd);
+	(void)close(saved);
+	(void)unlink(path);
+}
+END_TEST
+
+/* JOURNAL_STREAM naming another file is not the journal. */
+START_TEST(log_journal_detection)
+{
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", "1:2", 1), 0);
+	nbpy_log_init("x", NBPY_LOG_INFO);
+	ck_assert(!nbpy_log_to_journal());
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", "garbage", 1), 0);
+	nbpy_log_init("x", NBPY_LOG_INFO);
+	ck_assert(!nbpy_log_to_journal());
+}
+END_TEST
+
+static Suite *common_suite(void)
+{
+	Suite *s = suite_create("common");
+	TCase *tc = tcase_create("helpers");
+
+	tcase_add_test(tc, backoff_grows_caps_and_resets);
+	tcase_add_test(tc, backoff_jitter_spreads_and_never_overflows);
+	tcase_add_test(tc, rfc3339_format_and_parse);
+	tcase_add_test(tc, utf8_and_suggestions);
+	tcase_add_test(tc, log_plain_lines);
+	tcase_add_test(tc, log_journal_detection);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(common_suite());
+}

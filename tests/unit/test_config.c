@@ -1,0 +1,361 @@
+/* test_config.c - config loading: typed values, registry resolution, and
+ * the exact FILE:LINE message of every error class. */
+#include <stdint.h>
+
+#include "config.h"
+#include "testutil.h"
+
+/* Load text; expect failure with exactly the given messages (each without
+ * the "PATH" prefix, e.g. ":3: unknown key ..."). */
+static void expect_errors(const char *text, const char *const *expected)
+{
+	const char *path = write_temp(text);
+	struct nbpy_diag d;
+	struct nbpy_config *c = nbpy_config_load(path, &d);
+	size_t n = 0;
+
+	while (expected[n] != NULL)
+		n++;
+	ck_assert_ptr_null(c);
+	for (size_t i = 0; i < d.n && i < n; i++) {
+		char want[1024];
+
+		(void)snprintf(want, sizeof(want), "%s%s", path, expected[i]);
+		ck_assert_str_eq(d.msgs[i], want);
+	}
+	ck_assert_msg(d.n == n, "%zu messages, expected %zu; first: %s", d.n, n, d.n ? d.msgs[0] : "");
+	nbpy_diag_free(&d);
+	(void)unlink(path);
+}
+
+#define EXPECT(text, ...) expect_errors(text, (const char *const[]){ __VA_ARGS__, NULL })
+
+static struct nbpy_config *load_ok(const char *text)
+{
+	const char *path = write_temp(text);
+	struct nbpy_diag d;
+	struct nbpy_config *c = nbpy_config_load(path, &d);
+
+	ck_assert_msg(c != NULL, "unexpected error: %s", d.n ? d.msgs[0] : "?");
+	(void)unlink(path);
+	return c;
+}
+
+START_TEST(loads_typed_values_and_defaults)
+{
+	struct nbpy_config *c = load_ok(
+		"# comment\n"
+		"[nbpyd]\n"
+		"state_dir = /tmp/nbpy-state\n"
+		"stop_timeout = 1m30s\n"
+		"backoff = 250ms..2m\n"
+		"\n"
+		"[kraken_tick]\n"
+		"kind = kraken.ticker\n"
+		"pairs = XXBTZEUR, XETHZUSD,\n"
+		"   XZECZUSD   # continues the list\n"
+		"interval = 2s ; inline comment\n"
+		"  url = http://127.0.0.1:9999\n"
+		"\n"
+		"[kraken_EURUSD]\n"
+		"kind = synth.eurusd\n"
+		"subscribe = kraken_tick\n"
+		"band_low = 1.05\n");
+	const struct nbpy_service *t = nbpy_config_service(c, "kraken_tick");
+	const struct nbpy_service *e = nbpy_config_service(c, "kraken_EURUSD");
+	const struct nbpy_value *v;
+
+	ck_assert_str_eq(nbpy_config_global(c, "state_dir")->text, "/tmp/nbpy-state");
+	ck_assert_int_eq(nbpy_config_global(c, "stop_timeout")->v.ns, 90LL * 1000000000);
+	ck_assert_int_eq(nbpy_config_global(c, "backoff")->v.range.lo_ns, 250000000);
+	ck_assert_int_eq(nbpy_config_global(c, "backoff")->v.range.hi_ns, 120LL * 1000000000);
+	ck_assert_str_eq(nbpy_config_global(c, "control")->text, "ipc:///run/nbpy/control");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->kind->name, "kraken.ticker");
+	ck_assert(t->enabled);
+	v = nbpy_service_value(t, "pairs");
+	ck_assert_uint_eq(v->n_items, 3);
+	ck_assert_str_eq(v->items[0], "XXBTZEUR");
+	ck_assert_str_eq(v->items[2], "XZECZUSD");
+	ck_assert_int_eq(v->line, 9);
+	ck_assert_int_eq(nbpy_service_value(t, "interval")->v.ns, 2000000000);
+	ck_assert_int_eq(nbpy_service_value(t, "timeout")->v.ns, 10000000000LL);
+	ck_assert_int_eq(nbpy_service_value(t, "timeout")->line, 0);
+	ck_assert_str_eq(nbpy_service_value(t, "url")->text, "http://127.0.0.1:9999");
+	ck_assert_str_eq(t->bind, "tcp://127.0.0.1:5558");
+	ck_assert_str_eq(t->topic, "kraken_tick");
+	ck_assert_str_eq(nbpy_service_value(t, "wire")->text, "msgpack");
+	ck_assert(nbpy_service_value(e, "band_low")->v.d == 1.05);
+	ck_assert(nbpy_service_value(e, "band_high")->v.d == 1.3);
+	ck_assert_str_eq(e->bind, "tcp://127.0.0.1:5559");
+	ck_assert_uint_eq(e->n_subs, 1);
+	ck_assert_str_eq(e->subs[0].service, "kraken_tick");
+	ck_assert_str_eq(e->subs[0].endpoint, "tcp://127.0.0.1:5558");
+	ck_assert_str_eq(e->subs[0].topic, "kraken_tick");
+	ck_assert_int_eq(e->subs[0].schema, NBPY_SCHEMA_KRAKEN_TICKER);
+	nbpy_config_free(c);
+}
+END_TEST
+
+START_TEST(resolves_overrides_registry_and_connect)
+{
+	struct nbpy_config *c;
+	const struct nbpy_service *s;
+
+	ck_assert_int_eq(setenv("NBPY_TEST_SECRET", "hunter2", 1), 0);
+	c = load_ok(
+		"[nbpyd]\n"
+		"state_dir = /srv/nbpy\n"
+		"[mytick]\n"
+		"kind = kraken.ticker\n"
+		"bind = tcp://*:6000\n"
+		"topic = mine\n"
+		"user_agent = ua-${NBPY_TEST_SECRET}-$$-${state_dir}\n"
+		"[kraken_EURUSD]\n"
+		"kind = synth.eurusd\n"
+		"subscribe = mytick\n"
+		"[depth]\n"
+		"kind = kraken.depth\n"
+		"bind = ipc:///tmp/depth.sock\n"
+		"subscribe = oanda\n"
+		"connect = tcp://127.0.0.2:7000\n"
+		"topics = a, b\n"
+		"[legacy_script]\n"
+		"command = /usr/bin/python3 pub_kraken_tick.py\n"
+		"enabled = no\n");
+	s = nbpy_config_service(c, "mytick");
+	ck_assert_str_eq(s->bind, "tcp://*:6000");
+	ck_assert_str_eq(s->topic, "mine");
+	ck_assert_str_eq(nbpy_service_value(s, "user_agent")->text, "ua-hunter2-$-/srv/nbpy");
+	s = nbpy_config_service(c, "kraken_EURUSD");
+	ck_assert_str_eq(s->subs[0].endpoint, "tcp://127.0.0.1:6000");
+	ck_assert_str_eq(s->subs[0].topic, "mine");
+	s = nbpy_config_service(c, "depth");
+	ck_assert_uint_eq(s->n_subs, 3);
+	ck_assert_str_eq(s->subs[0].endpoint, "tcp://127.0.0.1:5556");	/* registry */
+	ck_assert_str_eq(s->subs[0].topic, "oanda_tick");
+	ck_assert_ptr_null(s->subs[1].service);
+	ck_assert_str_eq(s->subs[1].endpoint, "tcp://127.0.0.2:7000");
+	ck_assert_str_eq(s->subs[2].topic, "b");
+	s = nbpy_config_service(c, "legacy_script");
+	ck_assert_str_eq(s->kind->name, "exec");
+	ck_assert(!s->enabled);
+	ck_assert_ptr_null(s->bind);
+	nbpy_config_free(c);
+}
+END_TEST
+
+START_TEST(error_unknown_key_suggests)
+{
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nintervl = 1s\nzzz = 1\n",
+	       ":3: unknown key 'intervl' in [kraken_tick] (kind kraken.ticker); did you mean 'interval'?",
+	       ":4: unknown key 'zzz' in [kraken_tick] (kind kraken.ticker)");
+	EXPECT("[nbpyd]\nstate-dir = /x\n", ":2: unknown key 'state-dir' in [nbpyd]; did you mean 'state_dir'?");
+}
+END_TEST
+
+START_TEST(error_bad_values)
+{
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\ninterval = fast\n",
+	       ":3: [kraken_tick] interval: bad duration 'fast': expected a number and a unit "
+	       "(ns, us, ms, s, m, h, d), e.g. 250ms or 1m30s");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nenabled = maybe\n",
+	       ":3: [kraken_tick] enabled: bad boolean 'maybe': expected yes or no");
+	EXPECT("[kraken_depth]\nkind = kraken.depth\ncount = 33\n",
+	       ":3: [kraken_depth] count: 33 is out of range 1..32");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nwire = json\n",
+	       ":3: [kraken_tick] wire: bad value 'json': expected one of msgpack|legacy");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nbind = tcp://127.0.0.1:99999\n",
+	       ":3: [kraken_tick] bind: bad endpoint 'tcp://127.0.0.1:99999': port must be 1..65535");
+	EXPECT("[nbpyd]\nbackoff = 60s..1s\n",
+	       ":2: [nbpyd] backoff: bad range '60s..1s': expected MIN..MAX durations with 0 < MIN <= MAX, e.g. 1s..60s");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\npairs = a,,b\n",
+	       ":3: [kraken_tick] pairs: bad list 'a,,b': expected comma-separated items, none empty");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nurl = ${NBPY_TEST_UNSET_VAR}\n",
+	       ":3: [kraken_tick] url: ${NBPY_TEST_UNSET_VAR} is not set in the environment");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nurl = ${oops\n",
+	       ":3: [kraken_tick] url: unterminated or empty ${...}");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\ninterval = 1s\n  2s\n",
+	       ":3: [kraken_tick] interval: continuation lines are only for lists");
+}
+END_TEST
+
+START_TEST(error_sections_and_kinds)
+{
+	EXPECT("[a]\nkind = exec\ncommand = /bin/true\n[b]\ncommand = /bin/true\n[a]\ncommand = x\n",
+	       ":6: duplicate section [a] (first at line 1)");
+	EXPECT("[kraken_tick]\nkind = kraken.tick\n",
+	       ":2: unknown kind 'kraken.tick'; did you mean 'kraken.ticker'?");
+	EXPECT("[x]\nkind = teleport\n", ":2: unknown kind 'teleport' (nbpy-worker --list-kinds lists them)");
+	EXPECT("[x]\nenabled = yes\n", ":1: [x] has no kind: set kind = KIND or command = PROGRAM");
+	EXPECT("[x]\nkind = exec\n", ":1: [x] kind exec needs 'command'");
+	EXPECT("[bad name]\n", ":1: bad section name 'bad name': use 1-63 letters, digits, '_', '.' or '-'");
+	EXPECT("[x\n", ":1: section header without ']'");
+	EXPECT("kind = exec\n[x]\ncommand = y\n", ":1: key outside any section");
+	EXPECT("[x]\ncommand = y\njust words\n", ":3: expected 'key = value'");
+	EXPECT("[x]\n  orphan\ncommand = y\n", ":2: indented line continues no key");
+	EXPECT("[x]\ncommand = y\ncommand = z\n", ":3: duplicate key 'command' in [x] (first at line 2)");
+}
+END_TEST
+
+START_TEST(error_port_clash_and_subscriptions)
+{
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\n"
+	       "[other]\nkind = kraken.trades\nbind = tcp://*:5558\n",
+	       ":5: [other] bind tcp://*:5558 clashes with [kraken_tick] (line 1)");
+	/* A disabled service holds no port. */
+	{
+		struct nbpy_config *c = load_ok("[kraken_tick]\nkind = kraken.ticker\n"
+						"[other]\nkind = kraken.trades\nbind = tcp://*:5558\nenabled = no\n");
+		nbpy_config_free(c);
+	}
+	EXPECT("[nbpyd]\ncontrol = tcp://127.0.0.1:5558\n[kraken_tick]\nkind = kraken.ticker\n",
+	       ":3: [kraken_tick] bind tcp://127.0.0.1:5558 clashes with the control socket");
+	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\nsubscribe = kraken_tik\n",
+	       ":4: [e] subscribe: unknown service 'kraken_tik'; did you mean 'kraken_tick'?");
+	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\n",
+	       ":1: [e] needs an input: set subscribe = SERVICE");
+	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\nsubscribe = e\n",
+	       ":4: [e] subscribes to itself");
+	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\nsubscribe = s\n[s]\ncommand = x\n",
+	       ":4: [e] subscribe: [s] publishes nothing");
+	EXPECT("[mine]\nkind = kraken.ticker\n",
+	       ":1: [mine] has no port in the registry: set bind = tcp://HOST:PORT");
+}
+END_TEST
+
+START_TEST(error_file_and_line_limits)
+{
+	char text[512];
+	struct nbpy_diag d;
+
+	ck_assert_ptr_null(nbpy_config_load("/nonexistent/nbpy.conf", &d));
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.msgs[0], "/nonexistent/nbpy.conf: cannot open: No such file or directory");
+	nbpy_diag_free(&d);
+
+	(void)snprintf(text, sizeof(text), "[x]\ncommand = y\ndescription = %0300d\n", 7);
+	EXPECT(text, ":3: line longer than 198 characters (continue a list on indented lines)");
+}
+END_TEST
+
+/* Programs exit 78 (EX_CONFIG) after printing every problem. */
+START_TEST(load_or_exit_exits_78)
+{
+	const char *path = write_temp("[x]\nkind = nope\n");
+
+	(void)nbpy_config_load_or_exit(path);
+	ck_abort_msg("did not exit");
+}
+END_TEST
+
+START_TEST(shipped_config_is_valid)
+{
+	char path[1024];
+	const char *data = getenv("NBPY_SRCDIR");
+	struct nbpy_diag d;
+	struct nbpy_config *c;
+
+	ck_assert_ptr_nonnull(data);
+	(void)snprintf(path, sizeof(path), "%s/etc/nbpy.conf", data);
+	c = nbpy_config_load(path, &d);
+	ck_assert_msg(c != NULL, "%s", d.n ? d.msgs[0] : "?");
+	ck_assert(nbpy_config_service(c, "kraken_tick")->enabled);
+	ck_assert(nbpy_config_service(c, "kraken_EURUSD")->enabled);
+	nbpy_config_free(c);
+}
+END_TEST
+
+/* Every default in the key table parses as its own type. */
+START_TEST(every_default_parses)
+{
+	const struct nbpy_key_spec *tables[] = { nbpy_global_keys, nbpy_service_keys,
+						 nbpy_publisher_keys, nbpy_subscriber_keys };
+	char why[256];
+
+	for (size_t t = 0; t < 4; t++)
+		for (const struct nbpy_key_spec *k = tables[t]; k->name; k++) {
+			struct nbpy_value v = { 0 };
+
+			if (k->def)
+				ck_assert_msg(nbpy_value_parse(k, k->def, &v, why, sizeof(why)) == 0,
+					      "%s: %s", k->name, why);
+			nbpy_value_clear(&v);
+		}
+	for (const struct nbpy_kind_spec *kind = nbpy_kinds; kind->name; kind++)
+		for (const struct nbpy_key_spec *k = kind->keys; k->name; k++) {
+			struct nbpy_value v = { 0 };
+
+			if (k->def)
+				ck_assert_msg(nbpy_value_parse(k, k->def, &v, why, sizeof(why)) == 0,
+					      "%s.%s: %s", kind->name, k->name, why);
+			nbpy_value_clear(&v);
+		}
+}
+END_TEST
+
+START_TEST(value_parsers)
+{
+	int64_t ns;
+	uint64_t bytes;
+	bool b;
+
+	ck_assert_int_eq(nbpy_parse_duration("250ms", &ns), 0);
+	ck_assert_int_eq(ns, 250000000);
+	ck_assert_int_eq(nbpy_parse_duration("2m", &ns), 0);
+	ck_assert_int_eq(ns, 120000000000LL);
+	ck_assert_int_eq(nbpy_parse_duration("1h1s", &ns), 0);
+	ck_assert_int_eq(ns, 3601000000000LL);
+	ck_assert_int_eq(nbpy_parse_duration("0", &ns), 0);
+	ck_assert_int_eq(ns, 0);
+	ck_assert_int_eq(nbpy_parse_duration("5", &ns), -1);
+	ck_assert_int_eq(nbpy_parse_duration("-5s", &ns), -1);
+	ck_assert_int_eq(nbpy_parse_duration("5 s", &ns), -1);
+	ck_assert_int_eq(nbpy_parse_duration("99999999999999d", &ns), -1);
+	ck_assert_int_eq(nbpy_parse_duration("", &ns), -1);
+	ck_assert_int_eq(nbpy_parse_size("64MiB", &bytes), 0);
+	ck_assert_uint_eq(bytes, 64ULL << 20);
+	ck_assert_int_eq(nbpy_parse_size("4096", &bytes), 0);
+	ck_assert_uint_eq(bytes, 4096);
+	ck_assert_int_eq(nbpy_parse_size("2GB", &bytes), 0);
+	ck_assert_uint_eq(bytes, 2000000000ULL);
+	ck_assert_int_eq(nbpy_parse_size("64mb", &bytes), -1);
+	ck_assert_int_eq(nbpy_parse_size("99999999999TiB", &bytes), -1);
+	ck_assert_int_eq(nbpy_parse_bool("On", &b), 0);
+	ck_assert(b);
+	ck_assert_int_eq(nbpy_parse_bool("0", &b), 0);
+	ck_assert(!b);
+	ck_assert_int_eq(nbpy_parse_bool("y", &b), -1);
+	ck_assert(nbpy_endpoints_clash("tcp://*:5558", "tcp://127.0.0.1:5558"));
+	ck_assert(nbpy_endpoints_clash("tcp://0.0.0.0:1", "tcp://[::1]:1"));
+	ck_assert(!nbpy_endpoints_clash("tcp://127.0.0.1:5558", "tcp://127.0.0.2:5558"));
+	ck_assert(!nbpy_endpoints_clash("tcp://127.0.0.1:5558", "tcp://127.0.0.1:55580"));
+	ck_assert(nbpy_endpoints_clash("ipc:///run/a", "ipc:///run/a"));
+	ck_assert(!nbpy_endpoints_clash("ipc:///run/a", "inproc:///run/a"));
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("load");
+
+	tcase_add_test(tc, loads_typed_values_and_defaults);
+	tcase_add_test(tc, resolves_overrides_registry_and_connect);
+	tcase_add_test(tc, error_unknown_key_suggests);
+	tcase_add_test(tc, error_bad_values);
+	tcase_add_test(tc, error_sections_and_kinds);
+	tcase_add_test(tc, error_port_clash_and_subscriptions);
+	tcase_add_test(tc, error_file_and_line_limits);
+	tcase_add_exit_test(tc, load_or_exit_exits_78, NBPY_EX_CONFIG);
+	tcase_add_test(tc, shipped_config_is_valid);
+	tcase_add_test(tc, every_default_parses);
+	tcase_add_test(tc, value_parsers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(config_suite());
+}

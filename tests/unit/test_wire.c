@@ -1,0 +1,725 @@
+/* test_wire.c - the wire codec: MessagePack and legacy text round trips,
+ * byte-exact legacy frames from the reference, and hostile input. */
+#include <math.h>
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "pyfloat.h"
+#include "testutil.h"
+#include "wire.h"
+
+#define SOH "\x01"
+
+/* ---- sample messages, one or more per schema ---- */
+
+static void header(struct nbpy_msg *m, enum nbpy_schema s, const char *service)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.schema = s;
+	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", service);
+	m->h.seq = 1234567;
+	m->h.event_ns = 1538079543817645123LL;
+	m->h.recv_ns = m->h.event_ns + 150000;
+}
+
+static void sample(struct nbpy_msg *m, enum nbpy_schema s)
+{
+	switch (s) {
+	case NBPY_SCHEMA_KRAKEN_TICKER: {
+		struct nbpy_kraken_ticker *t = &m->u.ticker;
+
+		header(m, s, "kraken_tick");
+		strcpy(t->instrument, "XXBTZEUR");
+		t->ask_price = 5432.1;
+		t->ask_whole_lot_volume = 1;
+		t->ask_lot_volume = 1.0;
+		t->bid_price = 5431.0;
+		t->bid_whole_lot_volume = 2;
+		t->bid_lot_volume = 2.0;
+		t->last_trade_price = 5432.0;
+		t->last_trade_lot_volume = 0.01;
+		t->volume_today = 123.4;
+		t->volume_24h = 234.5;
+		t->vwap_today = 5400.1;
+		t->vwap_24h = 5410.2;
+		t->trades_today = 1234;
+		t->trades_24h = 2345;
+		t->low_today = 5300.0;
+		t->low_24h = 5290.0;
+		t->high_today = 5500.0;
+		t->high_24h = 5510.0;
+		t->opening_price = 5350.0;
+		break;
+	}
+	case NBPY_SCHEMA_BOOK_TOP: {
+		struct nbpy_book_top *b = &m->u.book;
+
+		header(m, s, "kraken_depth");
+		strcpy(b->instrument, "XXBTZEUR");
+		b->n_asks = 2;
+		b->asks[0] = (struct nbpy_book_level){ 5432.1, 1.234, 1538070000LL * 1000000000 };
+		b->asks[1] = (struct nbpy_book_level){ 5433.0, 0.5, 1538070002LL * 1000000000 };
+		b->n_bids = 1;
+		b->bids[0] = (struct nbpy_book_level){ 5431.0, 0.5, 1538070001LL * 1000000000 };
+		break;
+	}
+	case NBPY_SCHEMA_TRADE: {
+		struct nbpy_trade *t = &m->u.trade;
+
+		header(m, s, "kraken_orders");
+		strcpy(t->instrument, "XXBTZUSD");
+		t->price = 30300.1;
+		t->volume = 0.00125;
+		t->side = 'b';
+		t->order_type = 'l';
+		strcpy(t->misc, "");
+		t->trade_id = 61283470;
+		break;
+	}
+	case NBPY_SCHEMA_EURUSD_TICK: {
+		struct nbpy_eurusd_tick *e = &m->u.eurusd;
+
+		header(m, s, "kraken_EURUSD");
+		strcpy(e->instrument_t0, "XZECZUSD");
+		e->bid_t0 = 1.15956;
+		e->ask_t0 = 1.17441;
+		strcpy(e->instrument_t1, "XETHZEUR");
+		e->bid_t1 = 1.16386;
+		e->ask_t1 = 1.16688;
+		nbpy_wire_derive(m);
+		break;
+	}
+	case NBPY_SCHEMA_EURUSD_DEPTH: {
+		struct nbpy_eurusd_depth *d = &m->u.eurusd_depth;
+
+		header(m, s, "kraken_EURUSD_depth");
+		strcpy(d->instrument_t0, "XXBTZUSD");
+		d->eurusd_bid_t0 = 1.16386;
+		d->eurusd_ask_t0 = 1.16688;
+		d->bid_t0 = 6301.2;
+		d->bid_volume_t0 = 0.5;
+		d->ask_t0 = 6302.0;
+		d->ask_volume_t0 = 1.2;
+		strcpy(d->instrument_t1, "XXBTZEUR");
+		d->eurusd_bid_t1 = 1.15999;
+		d->eurusd_ask_t1 = 1.16038;
+		d->bid_t1 = 5431.0;
+		d->bid_volume_t1 = 0.5;
+		d->ask_t1 = 5432.1;
+		d->ask_volume_t1 = 1.234;
+		nbpy_wire_derive(m);
+		break;
+	}
+	case NBPY_SCHEMA_OANDA_PRICE:
+		header(m, s, "oandav20_tick");
+		strcpy(m->u.oanda.instrument, "EUR_USD");
+		m->u.oanda.bid = 1.16386;
+		m->u.oanda.ask = 1.16401;
+		break;
+	case NBPY_SCHEMA_HEARTBEAT:
+		header(m, s, "oandav20_tick");
+		strcpy(m->u.heartbeat.source, "oanda");
+		break;
+	case NBPY_SCHEMA_BETFAIR_MC:
+		header(m, s, "betfair_stream");
+		m->h.event_ns = 1538079543817000000LL;	/* Betfair pt is in ms */
+		strcpy(m->u.betfair.market_id, "1.123456789");
+		m->u.betfair.selection_id = 47972;
+		m->u.betfair.side = 'B';
+		m->u.betfair.level = 0;
+		m->u.betfair.price = 3.45;
+		m->u.betfair.size = 120.5;
+		break;
+	case NBPY_SCHEMA_SENTIMENT: {
+		struct nbpy_sentiment *t = &m->u.sentiment;
+
+		header(m, s, "twitter");
+		m->h.event_ns = 1538079543LL * 1000000000;	/* created_at has seconds */
+		strcpy(t->id, "1045394563872804864");
+		strcpy(t->lang, "en");
+		strcpy(t->time_zone, "London");
+		strcpy(t->geohash, "gcpvj0duq53p");
+		strcpy(t->user, "satoshi");
+		t->followers = 1200;
+		t->statuses = 34000;
+		t->retweets = 3;
+		t->pos = 0.75;
+		t->neg = 0.125;
+		strcpy(t->location, "London, UK");
+		strcpy(t->text, "BTC to the moon \xe2\x9c\x93 with spaces and \"quotes\"");
+		break;
+	}
+	default:
+		ck_abort_msg("no sample for schema %d", (int)s);
+	}
+}
+
+/* Compare the fields one encoding carries, as listed in its table. */
+static void assert_fields_equal(const struct nbpy_msg *a, const struct nbpy_msg *b,
+				const struct nbpy_field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++, f++) {
+		const char *pa = (const char *)a + f->offset, *pb = (const char *)b + f->offset;
+
+		switch (f->type) {
+		case NBPY_F_STR:
+			ck_assert_msg(strcmp(pa, pb) == 0, "%s: '%s' != '%s'", f->name, pa, pb);
+			break;
+		case NBPY_F_F64:
+			ck_assert_msg(*(const double *)pa == *(const double *)pb, "%s: %.17g != %.17g",
+				      f->name, *(const double *)pa, *(const double *)pb);
+			break;
+		case NBPY_F_I64:
+		case NBPY_F_U64:
+		case NBPY_F_RECV_DELTA:
+		case NBPY_F_TIME_RFC3339:
+		case NBPY_F_RECV_RFC3339:
+		case NBPY_F_LAG_SECONDS:
+		case NBPY_F_TIME_SECONDS:
+		case NBPY_F_TIME_MS:
+		case NBPY_F_TIME_ISO:
+			ck_assert_msg(*(const int64_t *)pa == *(const int64_t *)pb, "%s: %lld != %lld",
+				      f->name, (long long)*(const int64_t *)pa, (long long)*(const int64_t *)pb);
+			break;
+		case NBPY_F_CHAR:
+			ck_assert_int_eq(*pa, *pb);
+			break;
+		case NBPY_F_LEVELS: {
+			uint32_t na = *(const uint32_t *)pa;
+			const struct nbpy_book_level *la = (const void *)((const char *)a + f->size);
+			const struct nbpy_book_level *lb = (const void *)((const char *)b + f->size);
+
+			ck_assert_uint_eq(na, *(const uint32_t *)pb);
+			for (uint32_t j = 0; j < na; j++) {
+				ck_assert(la[j].price == lb[j].price);
+				ck_assert(la[j].volume == lb[j].volume);
+				ck_assert_int_eq(la[j].time_ns, lb[j].time_ns);
+			}
+			break;
+		}
+		}
+	}
+}
+
+static void assert_msgpack_round_trip(const struct nbpy_msg *m)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
+	char buf[NBPY_WIRE_MAX], again[NBPY_WIRE_MAX];
+	struct nbpy_error err = { "" };
+	struct nbpy_msg out;
+	size_t len, len2;
+
+	ck_assert_msg(nbpy_wire_encode(m, buf, sizeof(buf), &len, &err) == 0, "%s: %s", s->name, err.msg);
+	memset(&out, 0xa5, sizeof(out));
+	ck_assert_msg(nbpy_wire_decode(buf, len, &out, &err) == 0, "%s: %s", s->name, err.msg);
+	ck_assert_int_eq(out.h.schema, m->h.schema);
+	assert_fields_equal(m, &out, nbpy_header_fields, nbpy_n_header_fields);
+	assert_fields_equal(m, &out, s->fields, s->n_fields);
+	if (s->n_legacy > 0)	/* derived fields come back too */
+		assert_fields_equal(m, &out, s->legacy, s->n_legacy);
+	ck_assert_int_eq(nbpy_wire_encode(&out, again, sizeof(again), &len2, &err), 0);
+	ck_assert_uint_eq(len, len2);
+	ck_assert(memcmp(buf, again, len) == 0);
+}
+
+static void assert_legacy_round_trip(const struct nbpy_msg *m)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
+	char buf[NBPY_LEGACY_MAX], topic[64];
+	struct nbpy_error err = { "" };
+	struct nbpy_msg out;
+	size_t len;
+
+	ck_assert_msg(nbpy_legacy_encode(m, NULL, buf, sizeof(buf), &len, &err) == 0, "%s: %s",
+		      s->name, err.msg);
+	ck_assert_uint_eq(strlen(buf), len);
+	ck_assert_msg(nbpy_legacy_decode(buf, len, s->id, &out, topic, sizeof(topic), &err) == 0,
+		      "%s: %s (%s)", s->name, err.msg, buf);
+	ck_assert_str_eq(topic, s->legacy_topic);
+	if (s->n_legacy > 0)
+		assert_fields_equal(m, &out, s->legacy, s->n_legacy);
+	else
+		assert_fields_equal(m, &out, s->fields, s->n_fields);
+}
+
+START_TEST(msgpack_round_trip_every_schema)
+{
+	struct nbpy_msg m;
+
+	sample(&m, (enum nbpy_schema)_i);
+	assert_msgpack_round_trip(&m);
+}
+END_TEST
+
+START_TEST(legacy_round_trip_every_schema)
+{
+	struct nbpy_msg m;
+
+	sample(&m, (enum nbpy_schema)_i);
+	assert_legacy_round_trip(&m);
+}
+END_TEST
+
+/* Every schema at its limits: empty strings, longest strings, extreme
+ * integers, a negative receive delta, the most book levels. */
+START_TEST(round_trip_edge_values)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get((enum nbpy_schema)_i);
+	struct nbpy_msg m;
+
+	for (int variant = 0; variant < 2; variant++) {
+		sample(&m, s->id);
+		m.h.seq = variant ? UINT64_MAX : 0;
+		m.h.recv_ns = m.h.event_ns - (variant ? 5 : 0);
+		for (size_t i = 0; i < s->n_fields; i++) {
+			const struct nbpy_field *f = &s->fields[i];
+			char *p = (char *)&m + f->offset;
+
+			if (f->type == NBPY_F_STR) {
+				memset(p, 'x', f->size - 1);
+				p[variant ? f->size - 1 : 0] = '\0';
+			} else if (f->type == NBPY_F_I64) {
+				*(int64_t *)p = variant ? INT64_MIN : INT64_MAX;
+			} else if (f->type == NBPY_F_F64) {
+				*(double *)p = variant ? -1.7976931348623157e308 : 4.9e-324;
+			} else if (f->type == NBPY_F_LEVELS) {
+				struct nbpy_book_level *lv = (void *)((char *)&m + f->size);
+
+				*(uint32_t *)p = variant ? NBPY_BOOK_LEVELS_MAX : 0;
+				for (int j = 0; j < NBPY_BOOK_LEVELS_MAX; j++)
+					lv[j] = (struct nbpy_book_level){ 1e9 + j, 1e-8 * j, (int64_t)j << 40 };
+			}
+		}
+		memset(m.h.service, 's', variant ? NBPY_SERVICE_MAX : 0);
+		m.h.service[variant ? NBPY_SERVICE_MAX : 0] = '\0';
+		nbpy_wire_derive(&m);
+		assert_msgpack_round_trip(&m);
+	}
+}
+END_TEST
+
+START_TEST(encode_rejects_bad_values)
+{
+	char buf[NBPY_WIRE_MAX], text[NBPY_LEGACY_MAX];
+	struct nbpy_error err;
+	struct nbpy_msg m;
+	size_t len;
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	m.u.eurusd.bid_t1 = NAN;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'bid_t1': not a finite number");
+	ck_assert_int_eq(nbpy_legacy_encode(&m, NULL, text, sizeof(text), &len, &err), -1);
+
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	m.u.oanda.ask = -INFINITY;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	strcpy(m.u.oanda.instrument, "EUR\xff");
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': invalid UTF-8");
+
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	strcpy(m.u.oanda.instrument, "EUR" SOH "USD");
+	ck_assert_int_eq(nbpy_legacy_encode(&m, NULL, text, sizeof(text), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': contains the SOH separator");
+
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	ck_assert_int_eq(nbpy_legacy_encode(&m, "two words", text, sizeof(text), &len, &err), -1);
+
+	sample(&m, NBPY_SCHEMA_BOOK_TOP);
+	m.u.book.n_bids = NBPY_BOOK_LEVELS_MAX + 1;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'bids': 33 levels, at most 32");
+
+	sample(&m, NBPY_SCHEMA_TRADE);
+	m.u.trade.side = ' ';
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+
+	sample(&m, NBPY_SCHEMA_KRAKEN_TICKER);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, 20, &len, &err), -1);	/* buffer too small */
+	m.h.schema = (enum nbpy_schema)99;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+}
+END_TEST
+
+/* The seed's "Kraken EURUSD tick": 92 bytes in MessagePack was the claim. */
+START_TEST(eurusd_tick_fits_92_bytes)
+{
+	char buf[NBPY_WIRE_MAX];
+	struct nbpy_msg m;
+	size_t len;
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+	ck_assert_uint_le(len, 92);
+	/* It starts [schema 4, version 1, "kraken_EURUSD", ...]. */
+	ck_assert_int_eq((unsigned char)buf[0], 0x9c);	/* fixarray of 12 */
+	ck_assert_int_eq(buf[1], 4);
+	ck_assert_int_eq(buf[2], 1);
+	ck_assert(memcmp(buf + 3, "\xad" "kraken_EURUSD", 14) == 0);
+}
+END_TEST
+
+/* ---- legacy frames from the reference, byte for byte ---- */
+
+static void assert_legacy_bytes(const struct nbpy_msg *m, const char *expected)
+{
+	char buf[NBPY_LEGACY_MAX];
+	struct nbpy_error err = { "" };
+	size_t len;
+
+	ck_assert_msg(nbpy_legacy_encode(m, NULL, buf, sizeof(buf), &len, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(buf, expected);
+}
+
+START_TEST(legacy_matches_reference_frames)
+{
+	struct nbpy_msg m;
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	assert_legacy_bytes(&m, "kr_eurusd_tick XZECZUSD" SOH "1.15956" SOH "1.17441" SOH "XETHZEUR"
+			    SOH "1.16386" SOH "1.16688" SOH "0.00302" SOH "0.01055" SOH "0.00732");
+	sample(&m, NBPY_SCHEMA_EURUSD_DEPTH);
+	assert_legacy_bytes(&m, "kr_eurusd_depth XXBTZUSD" SOH "1.16386" SOH "1.16688" SOH "6301.2"
+			    SOH "0.5" SOH "6302.0" SOH "1.2" SOH "XXBTZEUR" SOH "1.15999" SOH "1.16038"
+			    SOH "5431.0" SOH "0.5" SOH "5432.1" SOH "1.234" SOH "0.00039" SOH "0.00689"
+			    SOH "-0.00348");
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	m.h.event_ns = 1538079543817645123LL;
+	assert_legacy_bytes(&m, "oanda_tick EUR_USD" SOH "2018-09-27T20:19:03.817645123Z" SOH "1.16386"
+			    SOH "1.16401");
+	/* Kraken sent "5432.10000"; a float carries 5432.1, as Python's str() would. */
+	sample(&m, NBPY_SCHEMA_KRAKEN_TICKER);
+	assert_legacy_bytes(&m, "kraken_tick XXBTZEUR" SOH "5432.1" SOH "1" SOH "1.0" SOH "5431.0" SOH "2"
+			    SOH "2.0" SOH "5432.0" SOH "0.01" SOH "123.4" SOH "234.5" SOH "5400.1" SOH
+			    "5410.2" SOH "1234" SOH "2345" SOH "5300.0" SOH "5290.0" SOH "5500.0" SOH
+			    "5510.0" SOH "5350.0");
+	sample(&m, NBPY_SCHEMA_BOOK_TOP);
+	assert_legacy_bytes(&m, "kr_depth {\"error\":[],\"result\":{\"XXBTZEUR\":{\"asks\":"
+			    "[[\"5432.1\",\"1.234\",1538070000],[\"5433.0\",\"0.5\",1538070002]],"
+			    "\"bids\":[[\"5431.0\",\"0.5\",1538070001]]}}}");
+}
+END_TEST
+
+/* Parse like the Python originals: split at the first space, then SOH. */
+static int python_split(const char *frame, char fields[][64], int max)
+{
+	const char *p = strchr(frame, ' ') + 1;
+	int n = 0;
+
+	while (n < max) {
+		size_t len = strcspn(p, SOH);
+
+		(void)snprintf(fields[n++], 64, "%.*s", (int)len, p);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return n;
+}
+
+START_TEST(legacy_parses_like_the_originals)
+{
+	static const struct { enum nbpy_schema s; int fields; } cases[] = {
+		{ NBPY_SCHEMA_KRAKEN_TICKER, 20 }, { NBPY_SCHEMA_EURUSD_TICK, 9 },
+		{ NBPY_SCHEMA_EURUSD_DEPTH, 17 }, { NBPY_SCHEMA_OANDA_PRICE, 4 },
+	};
+	char buf[NBPY_LEGACY_MAX], fields[32][64];
+	struct nbpy_msg m;
+	size_t len;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		const struct nbpy_schema_desc *s = nbpy_schema_get(cases[c].s);
+
+		sample(&m, cases[c].s);
+		ck_assert_int_eq(nbpy_legacy_encode(&m, NULL, buf, sizeof(buf), &len, NULL), 0);
+		ck_assert_int_eq(python_split(buf, fields, 32), cases[c].fields);
+		/* float(field) gives back every number exactly. */
+		for (size_t i = 0; i < s->n_legacy; i++)
+			if (s->legacy[i].type == NBPY_F_F64)
+				ck_assert(strtod(fields[i], NULL) ==
+					  *(const double *)((const char *)&m + s->legacy[i].offset));
+	}
+	/* The reference's S1 example decodes to the documented values. */
+	{
+		const char *s1 = "kraken_tick XXBTZEUR" SOH "5432.10000" SOH "1" SOH "1.000" SOH "5431.00000"
+				 SOH "2" SOH "2.000" SOH "5432.00000" SOH "0.01000000" SOH "123.4" SOH "234.5"
+				 SOH "5400.1" SOH "5410.2" SOH "1234" SOH "2345" SOH "5300.0" SOH "5290.0"
+				 SOH "5500.0" SOH "5510.0" SOH "5350.00000";
+		struct nbpy_error err = { "" };
+
+		ck_assert_msg(nbpy_legacy_decode(s1, strlen(s1), NBPY_SCHEMA_KRAKEN_TICKER, &m, NULL, 0,
+						 &err) == 0, "%s", err.msg);
+		ck_assert_str_eq(m.u.ticker.instrument, "XXBTZEUR");
+		ck_assert(m.u.ticker.ask_price == 5432.1);
+		ck_assert_int_eq(m.u.ticker.trades_24h, 2345);
+		ck_assert(m.u.ticker.opening_price == 5350.0);
+	}
+}
+END_TEST
+
+START_TEST(legacy_decode_rejects_bad_frames)
+{
+	static const struct { enum nbpy_schema s; const char *frame; const char *why; } cases[] = {
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick", "no space after the topic" },
+		{ NBPY_SCHEMA_OANDA_PRICE, " EUR_USD", "topic of 0 bytes" },
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick EUR_USD" SOH "2018-09-27T20:19:03Z" SOH "1.1",
+		  "oanda_price: 3 fields, expected 4" },
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick EUR_USD" SOH "2018-09-27T20:19:03Z" SOH "1.1" SOH
+		  "1.2" SOH "x", "oanda_price: more than 4 fields" },
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick EUR_USD" SOH "2018-09-27T20:19:03Z" SOH "nan" SOH "1.2",
+		  "field 'bid': 'nan' is not a finite number" },
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick EUR_USD" SOH "2018-09-27T20:19:03Z" SOH "1.1x" SOH "1.2",
+		  "field 'bid': '1.1x' is not a finite number" },
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick EUR_USD" SOH "yesterday" SOH "1.1" SOH "1.2",
+		  "field 'time': not an RFC 3339 time" },
+		{ NBPY_SCHEMA_OANDA_PRICE, "oanda_tick EUR_USD_EUR_USD_EUR_USD_EUR_USD_X" SOH
+		  "2018-09-27T20:19:03Z" SOH "1.1" SOH "1.2", "field 'instrument': 33 bytes, at most 31" },
+		{ NBPY_SCHEMA_KRAKEN_TICKER, "kraken_tick X" SOH "1" SOH "1.5", "kraken_ticker: 3 fields, expected 20" },
+		{ NBPY_SCHEMA_BOOK_TOP, "kr_depth {\"error\":[\"EGeneral:Invalid arguments\"]}",
+		  "Kraken error: EGeneral:Invalid arguments" },
+		{ NBPY_SCHEMA_BOOK_TOP, "kr_depth {\"error\":[],\"result\":{\"XXBTZEUR\":{\"asks\":[[\"1\",",
+		  "invalid JSON near byte 47" },
+		{ NBPY_SCHEMA_BOOK_TOP, "kr_depth {\"error\":[],\"result\":{}}", "'result' must hold exactly one pair" },
+		{ NBPY_SCHEMA_BOOK_TOP, "kr_depth {\"error\":[],\"result\":{\"X\":{\"asks\":[[\"a\",\"1\",1]],\"bids\":[]}}}",
+		  "'asks' level 0 is not [price, volume, time]" },
+		{ NBPY_SCHEMA_TRADE, "kr_trade X" SOH "1.0" SOH "1.0" SOH "12.5.5" SOH "b" SOH "l" SOH "" SOH "7",
+		  "field 'time': not a time in seconds" },
+		{ NBPY_SCHEMA_TRADE, "kr_trade X" SOH "1.0" SOH "1.0" SOH "12.5" SOH "buy" SOH "l" SOH "" SOH "7",
+		  "field 'side': expected one printable character" },
+		{ NBPY_SCHEMA_TRADE, "kr_trade X" SOH "1.0" SOH "1.0" SOH "12.5" SOH "b" SOH "l" SOH "" SOH
+		  "99999999999999999999", "field 'trade_id': '99999999999999999999' is not an integer" },
+	};
+	struct nbpy_error err;
+	struct nbpy_msg m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		ck_assert_msg(nbpy_legacy_decode(cases[i].frame, strlen(cases[i].frame), cases[i].s, &m,
+						 NULL, 0, &err) == -1, "case %zu accepted", i);
+		ck_assert_msg(strcmp(err.msg, cases[i].why) == 0, "case %zu: '%s'", i, err.msg);
+	}
+}
+END_TEST
+
+/* ---- hostile MessagePack ---- */
+
+static void assert_decode_fails(const void *buf, size_t len, const char *why)
+{
+	struct nbpy_error err = { "" };
+	struct nbpy_msg m;
+
+	ck_assert_int_eq(nbpy_wire_decode(buf, len, &m, &err), -1);
+	if (why != NULL)
+		ck_assert_str_eq(err.msg, why);
+}
+
+START_TEST(decode_rejects_every_truncation)
+{
+	char buf[NBPY_WIRE_MAX];
+	struct nbpy_msg m;
+	size_t len;
+
+	sample(&m, (enum nbpy_schema)_i);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+	for (size_t n = 0; n < len; n++)
+		assert_decode_fails(buf, n, NULL);
+	/* and a trailing byte */
+	buf[len] = 0;
+	assert_decode_fails(buf, len + 1, "1 trailing bytes");
+}
+END_TEST
+
+/* Pack a message by hand so individual elements can be wrong. */
+static size_t pack_eurusd(char *out, int bad_element)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t len;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, bad_element == 100 ? 11 : 12);
+	for (int i = 0; i < 12 && !(bad_element == 100 && i == 11); i++) {
+		if (i == bad_element) {
+			msgpack_pack_map(&pk, 0);
+			continue;
+		}
+		switch (i) {
+		case 0: msgpack_pack_uint8(&pk, NBPY_SCHEMA_EURUSD_TICK); break;
+		case 1: msgpack_pack_uint8(&pk, 1); break;
+		case 2: case 6: case 9:
+			msgpack_pack_str(&pk, 3);
+			msgpack_pack_str_body(&pk, "abc", 3);
+			break;
+		case 3: case 4: case 5: msgpack_pack_uint32(&pk, 7); break;
+		default: msgpack_pack_double(&pk, 1.5); break;
+		}
+	}
+	len = sb.size;
+	memcpy(out, sb.data, len);
+	msgpack_sbuffer_destroy(&sb);
+	return len;
+}
+
+START_TEST(decode_rejects_wrong_types)
+{
+	static const char *const why[12] = {
+		"unknown schema", "eurusd_tick: unsupported version",
+		"field 'service': expected a string", "field 'seq': expected an unsigned integer",
+		"field 'event_ns': expected a 64-bit integer", "field 'recv_delta_ns': expected an integer",
+		"field 'instrument_t0': expected a string", "field 'bid_t0': expected a finite number",
+		"field 'ask_t0': expected a finite number", "field 'instrument_t1': expected a string",
+		"field 'bid_t1': expected a finite number", "field 'ask_t1': expected a finite number",
+	};
+	char buf[256];
+	struct nbpy_msg m;
+	size_t len;
+
+	len = pack_eurusd(buf, -1);
+	ck_assert_int_eq(nbpy_wire_decode(buf, len, &m, NULL), 0);
+	ck_assert(m.u.eurusd.spread == 0.0);
+	for (int i = 0; i < 12; i++) {
+		len = pack_eurusd(buf, i);
+		assert_decode_fails(buf, len, why[i]);
+	}
+	len = pack_eurusd(buf, 100);
+	assert_decode_fails(buf, len, "eurusd_tick: 11 elements, expected 12");
+}
+END_TEST
+
+START_TEST(decode_rejects_oversized_and_lying_headers)
+{
+	static char big[NBPY_WIRE_MAX + 1];
+	/* array32 claiming 2^32-1 elements: must not allocate 96 GiB */
+	static const unsigned char huge_array[] = { 0xdd, 0xff, 0xff, 0xff, 0xff, 0x01 };
+	static const unsigned char huge_str[] = { 0x92, 0x04, 0xdb, 0x7f, 0xff, 0xff, 0xff, 'a' };
+	static const unsigned char huge_map[] = { 0xdf, 0x00, 0x01, 0x00, 0x00, 0x01, 0x01 };
+	static const unsigned char never_used[] = { 0xc1 };
+	static const unsigned char not_array[] = { 0x04 };
+	static const unsigned char nan_price[] = {
+		0x9c, 0x04, 0x01, 0xa1, 's', 0x01, 0x01, 0x00, 0xa1, 'a',
+		0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0,	/* bid_t0 = NaN */
+		0x01, 0xa1, 'b', 0x01, 0x01,
+	};
+	static const unsigned char bad_utf8[] = {
+		0x9c, 0x04, 0x01, 0xa2, 0xc3, 0x28, 0x01, 0x01, 0x00, 0xa1, 'a',
+		0x01, 0x01, 0xa1, 'b', 0x01, 0x01,
+	};
+
+	assert_decode_fails(big, sizeof(big), "payload of 4097 bytes, at most 4096");
+	assert_decode_fails(huge_array, sizeof(huge_array), "element count larger than the payload at byte 5");
+	assert_decode_fails(huge_str, sizeof(huge_str), "truncated at byte 2");
+	assert_decode_fails(huge_map, sizeof(huge_map), "element count larger than the payload at byte 5");
+	assert_decode_fails(never_used, sizeof(never_used), "invalid byte 0xc1 at 0");
+	assert_decode_fails(not_array, sizeof(not_array), "not an nbpy message (expected an array)");
+	assert_decode_fails(nan_price, sizeof(nan_price), "field 'bid_t0': expected a finite number");
+	assert_decode_fails(bad_utf8, sizeof(bad_utf8), "field 'service': invalid UTF-8");
+	assert_decode_fails("", 0, "truncated at byte 0");
+}
+END_TEST
+
+/* Random bytes and random mutations of valid payloads: never a crash, and
+ * whatever decodes is a valid message (it encodes again). */
+START_TEST(decode_survives_random_input)
+{
+	uint64_t x = 0x243f6a8885a308d3ULL;
+	char buf[NBPY_WIRE_MAX], out[NBPY_WIRE_MAX];
+	struct nbpy_msg m;
+	size_t len, olen;
+	int accepted = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		if (round % 2) {
+			len = x % 200;
+			for (size_t i = 0; i < len; i++) {
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				buf[i] = (char)x;
+			}
+		} else {
+			sample(&m, (enum nbpy_schema)(1 + x % (NBPY_SCHEMA_END - 1)));
+			ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+			for (int k = 0; k < 3; k++) {
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				buf[x % len] = (char)(x >> 32);
+			}
+		}
+		if (nbpy_wire_decode(buf, len, &m, NULL) == 0) {
+			accepted++;
+			ck_assert_int_eq(nbpy_wire_encode(&m, out, sizeof(out), &olen, NULL), 0);
+		}
+	}
+	/* Mutations that only touch values still decode: the check above ran. */
+	ck_assert_int_gt(accepted, 0);
+}
+END_TEST
+
+/* ---- Python float text ---- */
+
+START_TEST(pyfloat_matches_python_repr)
+{
+	static const struct { double x; const char *repr; } cases[] = {
+		{ 1.16386, "1.16386" }, { 0.0001, "0.0001" }, { 0.00005, "5e-05" }, { -0.00002, "-2e-05" },
+		{ 1e16, "1e+16" }, { 1234567890123456.0, "1234567890123456.0" }, { 5.0, "5.0" },
+		{ 0.1 + 0.2, "0.30000000000000004" }, { -0.0, "-0.0" }, { 0.0, "0.0" }, { 1e-310, "1e-310" },
+		{ 123456789012345680000.0, "1.2345678901234568e+20" }, { 1.5e300, "1.5e+300" },
+		{ 5432.1, "5432.1" }, { 100.0, "100.0" }, { 0.00123, "0.00123" }, { -6301.25, "-6301.25" },
+	};
+	char buf[NBPY_PYFLOAT_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nbpy_pyfloat_format(cases[i].x, buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].repr);
+	}
+	nbpy_pyfloat_format(NAN, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "nan");
+	/* round(x, n) as Python: exact binary value, ties to even */
+	ck_assert(nbpy_pyfloat_round(2.675, 2) == 2.67);
+	ck_assert(nbpy_pyfloat_round(0.125, 2) == 0.12);
+	ck_assert(nbpy_pyfloat_round(0.375, 2) == 0.38);
+	ck_assert(nbpy_pyfloat_round(1.17441 - 1.16386, 5) == 0.01055);
+}
+END_TEST
+
+START_TEST(schema_lookup)
+{
+	ck_assert_ptr_eq(nbpy_schema_by_legacy_topic("kr_order_book"), nbpy_schema_get(NBPY_SCHEMA_BOOK_TOP));
+	ck_assert_ptr_eq(nbpy_schema_by_legacy_topic("kr_eurusd_tick"), nbpy_schema_get(NBPY_SCHEMA_EURUSD_TICK));
+	ck_assert_ptr_null(nbpy_schema_by_legacy_topic("nope"));
+	ck_assert_ptr_eq(nbpy_schema_by_name("sentiment"), nbpy_schema_get(NBPY_SCHEMA_SENTIMENT));
+	ck_assert_ptr_null(nbpy_schema_get((enum nbpy_schema)0));
+	ck_assert_ptr_null(nbpy_schema_get(NBPY_SCHEMA_END));
+}
+END_TEST
+
+static Suite *wire_suite(void)
+{
+	Suite *s = suite_create("wire");
+	TCase *tc = tcase_create("codec");
+
+	tcase_add_loop_test(tc, msgpack_round_trip_every_schema, 1, NBPY_SCHEMA_END);
+	tcase_add_loop_test(tc, legacy_round_trip_every_schema, 1, NBPY_SCHEMA_END);
+	tcase_add_loop_test(tc, round_trip_edge_values, 1, NBPY_SCHEMA_END);
+	tcase_add_test(tc, encode_rejects_bad_values);
+	tcase_add_test(tc, eurusd_tick_fits_92_bytes);
+	tcase_add_test(tc, legacy_matches_reference_frames);
+	tcase_add_test(tc, legacy_parses_like_the_originals);
+	tcase_add_test(tc, legacy_decode_rejects_bad_frames);
+	tcase_add_loop_test(tc, decode_rejects_every_truncation, 1, NBPY_SCHEMA_END);
+	tcase_add_test(tc, decode_rejects_wrong_types);
+	tcase_add_test(tc, decode_rejects_oversized_and_lying_headers);
+	tcase_add_test(tc, decode_survives_random_input);
+	tcase_add_test(tc, pyfloat_matches_python_repr);
+	tcase_add_test(tc, schema_lookup);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(wire_suite());
+}
