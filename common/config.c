@@ -259,7 +259,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		}
 		/* "a,\n  b" is one list; "a\n  b" is two items (or an error
 		 * for a non-list key). */
-		joined[a] = a > 0 && e->value[a - 1] == ',' ? ' ' : '\n';
+		joined[a] = a > 0 && joined[a - 1] == ',' ? ' ' : '\n';
 		memcpy(joined + a + 1, value, b + 1);
 		e->value = joined;
 		return 1;

@@ -1,11 +1,25 @@
 /* pyfloat.c - see pyfloat.h. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pyfloat.h"
+
+static const double powers_of_ten[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+};
+
+/* Round to the nearest integer, ties to even, for |y| < 2^52: adding 2^52
+ * leaves no fraction bits, so the FPU's default rounding does the work
+ * (and needs no libm call). */
+static inline double round_even(double y)
+{
+	return y < 0 ? -((-y + 0x1p52) - 0x1p52) : (y + 0x1p52) - 0x1p52;
+}
 
 /* Shortest round-tripping digits of |x| > 0: fills digits (no dot) and the
  * decimal exponent of the first digit. */
@@ -30,6 +44,64 @@ static int shortest_digits(double x, char *digits, int *exp10)
 	return n;
 }
 
+/* Fast path for 1e-4 <= |x| < 1e15, where Python uses fixed notation: the
+ * fewest decimals d whose nearest integer r = x * 10^d reads back as x.
+ * Any d-decimal text that reads back as x lies within half an ulp of it, so
+ * it is that nearest integer; a candidate is exact when r / 10^d == x
+ * (both operands exact, one correctly rounded division, as strtod does).
+ * Returns 0 when the slow path must decide. */
+static size_t fast_fixed(double ax, char *out)
+{
+	for (int d = 0; d <= 17; d++) {
+		double y = ax * powers_of_ten[d], r;
+		unsigned long long ir;
+		char digits[24];
+		int n, len = 0;
+
+		if (y >= 0x1p49)
+			return 0;
+		r = round_even(y);
+		if (fabs(y - r) > 4 * DBL_EPSILON * y || r / powers_of_ten[d] != ax)
+			continue;
+		/* at least d + 1 digits, so there is an integer part */
+		ir = (unsigned long long)r;
+		n = 0;
+		do {
+			digits[n++] = (char)('0' + ir % 10);
+			ir /= 10;
+		} while (ir > 0 || n <= d);
+		for (int i = 0; i < n / 2; i++) {
+			char t = digits[i];
+
+			digits[i] = digits[n - 1 - i];
+			digits[n - 1 - i] = t;
+		}
+		memcpy(out, digits, (size_t)(n - d));
+		len = n - d;
+		out[len++] = '.';
+		if (d == 0) {
+			out[len++] = '0';
+		} else {
+			memcpy(out + len, digits + n - d, (size_t)d);
+			len += d;
+		}
+		out[len] = '\0';
+		return (size_t)len;
+	}
+	return 0;
+}
+
+static size_t copy_out(char *buf, size_t cap, const char *out, int len)
+{
+	if (cap == 0)
+		return 0;
+	if ((size_t)len >= cap)
+		len = (int)cap - 1;
+	memcpy(buf, out, (size_t)len);
+	buf[len] = '\0';
+	return (size_t)len;
+}
+
 size_t nbpy_pyfloat_format(double x, char *buf, size_t cap)
 {
 	char digits[24], out[NBPY_PYFLOAT_MAX];
@@ -45,6 +117,14 @@ size_t nbpy_pyfloat_format(double x, char *buf, size_t cap)
 	if (x == 0.0)
 		return (size_t)snprintf(buf, cap, "%s0.0", len ? "-" : "");
 
+	if (x >= 1e-4 && x < 1e15) {
+		size_t n = fast_fixed(x, out + len);
+
+		if (n > 0) {
+			len += (int)n;
+			return copy_out(buf, cap, out, len);
+		}
+	}
 	nd = shortest_digits(x, digits, &e);
 	if (e < -4 || e >= 16) {
 		/* d[.ddd]e±XX, at least two exponent digits, like Python. */
@@ -77,15 +157,28 @@ size_t nbpy_pyfloat_format(double x, char *buf, size_t cap)
 		}
 	}
 	out[len] = '\0';
-	return (size_t)snprintf(buf, cap, "%s", out);
+	return copy_out(buf, cap, out, len);
 }
+
 
 double nbpy_pyfloat_round(double x, int ndigits)
 {
 	char tmp[400];
+	double y;
 
 	if (!isfinite(x) || ndigits < 0 || ndigits > 17)
 		return x;
+	/* Fast path: y = x * 10^n carries at most half an ulp of error, so
+	 * unless the exact product could sit on a .5 tie, round_even(y) is the
+	 * integer Python picks, and dividing by the exact 10^n rounds as
+	 * strtod of the decimal text does. */
+	y = x * powers_of_ten[ndigits];
+	if (fabs(y) < 0x1p52) {
+		double frac = fabs(y - trunc(y));
+
+		if (fabs(frac - 0.5) > 8 * DBL_EPSILON * fabs(y) + DBL_MIN)
+			return round_even(y) / powers_of_ten[ndigits];
+	}
 	/* glibc printf is exact and rounds half to even in the default mode,
 	 * which is what CPython's round() does through dtoa. */
 	(void)snprintf(tmp, sizeof(tmp), "%.*f", ndigits, x);

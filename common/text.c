@@ -8,6 +8,9 @@ bool nbpy_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
+	/* Fast path: the usual instrument names and services are ASCII. */
+	while (p < end && (unsigned)(*p - 1) < 0x7f)
+		p++;
 	while (p < end) {
 		unsigned c = *p++;
 		unsigned need, min;

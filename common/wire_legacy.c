@@ -55,6 +55,21 @@ static void putf(struct text_buf *b, const char *fmt, ...)
 		put(b, tmp, (size_t)n);
 }
 
+static void put_int(struct text_buf *b, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	int n = (int)sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		tmp[--n] = '-';
+	put(b, tmp + n, sizeof(tmp) - (size_t)n);
+}
+
 static int put_double(struct text_buf *b, double v, const char *name, struct nbpy_error *err)
 {
 	char tmp[NBPY_PYFLOAT_MAX];
@@ -85,7 +100,7 @@ static int put_field(struct text_buf *b, const struct nbpy_msg *m, const struct 
 	case NBPY_F_F64:
 		return put_double(b, *(const double *)p, f->name, err);
 	case NBPY_F_I64:
-		putf(b, "%lld", (long long)*(const int64_t *)p);
+		put_int(b, *(const int64_t *)p);
 		return 0;
 	case NBPY_F_CHAR:
 		if (*p < 0x21 || *p > 0x7e)

@@ -1,1 +1,87 @@
-TODO
+# scripts/lib/servers.sh - throwaway PostgreSQL and InfluxDB servers for tests.
+#
+# Sourced by scripts/test, the one place that starts servers.  Each server
+# gets a fresh data directory under $NBPY_SERVERS_DIR, listens on loopback
+# only, and is stopped by servers_stop_all (scripts/test traps EXIT, so this
+# happens on failure too).  Exports for the tests:
+#   NBPY_PG_HOST NBPY_PG_PORT NBPY_PG_USER NBPY_PG_DB   (libpq: PGHOST etc. too)
+#   NBPY_INFLUX_URL
+
+: "${NBPY_SERVERS_DIR:=$(mktemp -d /tmp/nbpy-servers.XXXXXX)}"
+: "${NBPY_PG_PORT:=55432}"
+: "${NBPY_INFLUX_PORT:=58086}"
+NBPY_PG_BIN=${NBPY_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+_nbpy_pids=()
+
+# Run a command as the postgres system user (PostgreSQL refuses root).
+_as_postgres() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+servers_start_postgres() {
+	local dir=$NBPY_SERVERS_DIR/pg
+	chmod 755 "$NBPY_SERVERS_DIR"	# mktemp's 0700 would lock out the postgres user
+	mkdir -p "$dir/data" "$dir/run"
+	[ "$(id -u)" = 0 ] && chown -R postgres: "$dir"
+	_as_postgres "$NBPY_PG_BIN/initdb" -D "$dir/data" -U nbpy -A trust -E UTF8 --no-sync \
+		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+	_as_postgres "$NBPY_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
+		-o "-c listen_addresses=127.0.0.1 -p $NBPY_PG_PORT -k $dir/run -c fsync=off" \
+		>/dev/null || { cat "$dir/server.log"; return 1; }
+	_nbpy_pg_dir=$dir
+	export NBPY_PG_HOST=127.0.0.1 NBPY_PG_PORT NBPY_PG_USER=nbpy NBPY_PG_DB=nbpy_test
+	export PGHOST=127.0.0.1 PGPORT=$NBPY_PG_PORT PGUSER=nbpy PGDATABASE=postgres
+	"$NBPY_PG_BIN/createdb" nbpy_test
+	export PGDATABASE=nbpy_test
+	echo "servers: PostgreSQL on 127.0.0.1:$NBPY_PG_PORT (data in $dir)"
+}
+
+servers_start_influxdb() {
+	local dir=$NBPY_SERVERS_DIR/influx i
+	mkdir -p "$dir"
+	cat >"$dir/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$((NBPY_INFLUX_PORT + 2))"
+[meta]
+  dir = "$dir/meta"
+[data]
+  dir = "$dir/data"
+  wal-dir = "$dir/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$NBPY_INFLUX_PORT"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+CONF
+	influxd -config "$dir/influxdb.conf" >"$dir/server.log" 2>&1 &
+	_nbpy_pids+=($!)
+	export NBPY_INFLUX_URL=http://127.0.0.1:$NBPY_INFLUX_PORT
+	for i in $(seq 1 100); do
+		if curl -fs -o /dev/null "$NBPY_INFLUX_URL/ping"; then
+			echo "servers: InfluxDB on 127.0.0.1:$NBPY_INFLUX_PORT (data in $dir)"
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$dir/server.log"
+	echo "servers: InfluxDB did not answer /ping within 10 s" >&2
+	return 1
+}
+
+servers_stop_all() {
+	local pid
+	if [ -n "${_nbpy_pg_dir:-}" ]; then
+		_as_postgres "$NBPY_PG_BIN/pg_ctl" -D "$_nbpy_pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+		_nbpy_pg_dir=
+	fi
+	for pid in "${_nbpy_pids[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+	done
+	_nbpy_pids=()
+	rm -rf "$NBPY_SERVERS_DIR"
+}

@@ -595,7 +595,9 @@ START_TEST(decode_rejects_oversized_and_lying_headers)
 	static char big[NBPY_WIRE_MAX + 1];
 	/* array32 claiming 2^32-1 elements: must not allocate 96 GiB */
 	static const unsigned char huge_array[] = { 0xdd, 0xff, 0xff, 0xff, 0xff, 0x01 };
-	static const unsigned char huge_str[] = { 0x92, 0x04, 0xdb, 0x7f, 0xff, 0xff, 0xff, 'a' };
+	/* service as a str32 claiming 2 GiB */
+	static const unsigned char huge_str[] = { 0x9c, 0x04, 0x01, 0xdb, 0x7f, 0xff, 0xff, 0xff,
+						  'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a' };
 	static const unsigned char huge_map[] = { 0xdf, 0x00, 0x01, 0x00, 0x00, 0x01, 0x01 };
 	static const unsigned char never_used[] = { 0xc1 };
 	static const unsigned char not_array[] = { 0x04 };
@@ -611,9 +613,9 @@ START_TEST(decode_rejects_oversized_and_lying_headers)
 
 	assert_decode_fails(big, sizeof(big), "payload of 4097 bytes, at most 4096");
 	assert_decode_fails(huge_array, sizeof(huge_array), "element count larger than the payload at byte 5");
-	assert_decode_fails(huge_str, sizeof(huge_str), "truncated at byte 2");
-	assert_decode_fails(huge_map, sizeof(huge_map), "element count larger than the payload at byte 5");
-	assert_decode_fails(never_used, sizeof(never_used), "invalid byte 0xc1 at 0");
+	assert_decode_fails(huge_str, sizeof(huge_str), "truncated at byte 3");
+	assert_decode_fails(huge_map, sizeof(huge_map), "not an nbpy message (expected an array)");
+	assert_decode_fails(never_used, sizeof(never_used), "not an nbpy message (expected an array)");
 	assert_decode_fails(not_array, sizeof(not_array), "not an nbpy message (expected an array)");
 	assert_decode_fails(nan_price, sizeof(nan_price), "field 'bid_t0': expected a finite number");
 	assert_decode_fails(bad_utf8, sizeof(bad_utf8), "field 'service': invalid UTF-8");
@@ -657,6 +659,132 @@ START_TEST(decode_survives_random_input)
 }
 END_TEST
 
+/* Standard MessagePack both ways: msgpack-c reads what we write, field by
+ * field, and we read what msgpack-c writes (pack_eurusd below). */
+static void assert_object_matches(const msgpack_object *o, const struct nbpy_msg *m,
+				  const struct nbpy_field *f)
+{
+	const char *p = (const char *)m + f->offset;
+
+	switch (f->type) {
+	case NBPY_F_STR:
+		ck_assert_int_eq(o->type, MSGPACK_OBJECT_STR);
+		ck_assert_uint_eq(o->via.str.size, strlen(p));
+		ck_assert(memcmp(o->via.str.ptr, p, o->via.str.size) == 0);
+		break;
+	case NBPY_F_F64:
+		ck_assert_int_eq(o->type, MSGPACK_OBJECT_FLOAT64);
+		ck_assert(o->via.f64 == *(const double *)p);
+		break;
+	case NBPY_F_I64:
+		ck_assert(o->type == MSGPACK_OBJECT_POSITIVE_INTEGER || o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER);
+		ck_assert_int_eq(o->via.i64, *(const int64_t *)p);
+		break;
+	case NBPY_F_U64:
+		ck_assert_int_eq(o->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+		ck_assert_uint_eq(o->via.u64, *(const uint64_t *)p);
+		break;
+	case NBPY_F_RECV_DELTA:
+		ck_assert_int_eq(o->via.i64, m->h.recv_ns - m->h.event_ns);
+		break;
+	case NBPY_F_CHAR:
+		ck_assert_int_eq(o->type, MSGPACK_OBJECT_STR);
+		ck_assert_uint_eq(o->via.str.size, 1);
+		ck_assert_int_eq(o->via.str.ptr[0], *p);
+		break;
+	case NBPY_F_LEVELS: {
+		const struct nbpy_book_level *lv = (const void *)((const char *)m + f->size);
+
+		ck_assert_int_eq(o->type, MSGPACK_OBJECT_ARRAY);
+		ck_assert_uint_eq(o->via.array.size, *(const uint32_t *)p);
+		for (uint32_t i = 0; i < o->via.array.size; i++) {
+			const msgpack_object *l = o->via.array.ptr[i].via.array.ptr;
+
+			ck_assert(l[0].via.f64 == lv[i].price);
+			ck_assert(l[1].via.f64 == lv[i].volume);
+			ck_assert_int_eq(l[2].via.i64, lv[i].time_ns);
+		}
+		break;
+	}
+	default:
+		ck_abort_msg("%s: not a wire field", f->name);
+	}
+}
+
+START_TEST(msgpack_c_reads_our_payloads)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get((enum nbpy_schema)_i);
+	char buf[NBPY_WIRE_MAX];
+	msgpack_unpacked up;
+	const msgpack_object *a;
+	struct nbpy_msg m;
+	size_t len, off = 0;
+
+	sample(&m, s->id);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+	msgpack_unpacked_init(&up);
+	ck_assert_int_eq(msgpack_unpack_next(&up, buf, len, &off), MSGPACK_UNPACK_SUCCESS);
+	ck_assert_uint_eq(off, len);
+	ck_assert_int_eq(up.data.type, MSGPACK_OBJECT_ARRAY);
+	ck_assert_uint_eq(up.data.via.array.size, 2 + nbpy_n_header_fields + s->n_fields);
+	a = up.data.via.array.ptr;
+	ck_assert_uint_eq(a[0].via.u64, s->id);
+	ck_assert_uint_eq(a[1].via.u64, NBPY_WIRE_VERSION);
+	for (size_t i = 0; i < nbpy_n_header_fields; i++)
+		assert_object_matches(&a[2 + i], &m, &nbpy_header_fields[i]);
+	for (size_t i = 0; i < s->n_fields; i++)
+		assert_object_matches(&a[2 + nbpy_n_header_fields + i], &m, &s->fields[i]);
+	msgpack_unpacked_destroy(&up);
+}
+END_TEST
+
+/* Every MessagePack integer and float width decodes, as other encoders
+ * (Python's msgpack) pick the smallest. */
+START_TEST(decode_accepts_every_number_width)
+{
+	static const int64_t ints[] = { 0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295LL,
+					4294967296LL, INT64_MAX, -1, -32, -33, -128, -129, -32768,
+					-32769, -2147483648LL, -2147483649LL, INT64_MIN };
+	char buf[256];
+	struct nbpy_msg m;
+
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		for (int as_float = 0; as_float < 3; as_float++) {
+			msgpack_sbuffer sb;
+			msgpack_packer pk;
+			struct nbpy_error err = { "" };
+
+			msgpack_sbuffer_init(&sb);
+			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+			msgpack_pack_array(&pk, 9);
+			msgpack_pack_uint8(&pk, NBPY_SCHEMA_OANDA_PRICE);
+			msgpack_pack_uint8(&pk, 1);
+			msgpack_pack_str(&pk, 1);
+			msgpack_pack_str_body(&pk, "s", 1);
+			msgpack_pack_uint64(&pk, 5);
+			msgpack_pack_int64(&pk, ints[i]);	/* event_ns */
+			msgpack_pack_int64(&pk, 0);
+			msgpack_pack_str(&pk, 7);
+			msgpack_pack_str_body(&pk, "EUR_USD", 7);
+			if (as_float == 0)
+				msgpack_pack_int64(&pk, ints[i]);
+			else if (as_float == 1)
+				msgpack_pack_float(&pk, 1.25f);
+			else
+				msgpack_pack_double(&pk, (double)ints[i]);
+			msgpack_pack_double(&pk, 2.5);
+			ck_assert_uint_lt(sb.size, sizeof(buf));
+			memcpy(buf, sb.data, sb.size);
+			ck_assert_msg(nbpy_wire_decode(buf, sb.size, &m, &err) == 0, "%lld/%d: %s",
+				      (long long)ints[i], as_float, err.msg);
+			ck_assert_int_eq(m.h.event_ns, ints[i]);
+			ck_assert(m.u.oanda.bid == (as_float == 1 ? 1.25 : (double)ints[i]));
+			msgpack_sbuffer_destroy(&sb);
+		}
+	}
+}
+END_TEST
+
 /* ---- Python float text ---- */
 
 START_TEST(pyfloat_matches_python_repr)
@@ -681,6 +809,72 @@ START_TEST(pyfloat_matches_python_repr)
 	ck_assert(nbpy_pyfloat_round(0.125, 2) == 0.12);
 	ck_assert(nbpy_pyfloat_round(0.375, 2) == 0.38);
 	ck_assert(nbpy_pyfloat_round(1.17441 - 1.16386, 5) == 0.01055);
+}
+END_TEST
+
+/* Against an independent reference on many values: the text reads back
+ * exactly, has the fewest significant digits that do, and uses exponent
+ * notation exactly where Python does; round() agrees with exact decimal
+ * rounding. */
+START_TEST(pyfloat_property_check)
+{
+	uint64_t r = 0x9e3779b97f4a7c15ULL;
+	char buf[NBPY_PYFLOAT_MAX], ref[64];
+
+	for (int i = 0; i < 200000; i++) {
+		double x;
+		int minimal = 17, sig = 0, exp10;
+		const char *e;
+
+		r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+		if (i % 2) {
+			/* decimals like prices: k / 10^d */
+			(void)snprintf(ref, sizeof(ref), "%llue-%d", (unsigned long long)(r % 1000000000ULL),
+				       (int)((r >> 40) % 14));
+			x = strtod(ref, NULL);
+		} else {
+			memcpy(&x, &r, sizeof(x));
+			if (!isfinite(x))
+				continue;
+		}
+		if (r & (1ULL << 63))
+			x = -x;
+		nbpy_pyfloat_format(x, buf, sizeof(buf));
+		ck_assert_msg(strtod(buf, NULL) == x, "%s does not read back as %.17g", buf, x);
+		if (x == 0)
+			continue;
+		for (int p = 1; p <= 17; p++) {
+			(void)snprintf(ref, sizeof(ref), "%.*e", p - 1, x);
+			if (strtod(ref, NULL) == x) {
+				minimal = p;
+				break;
+			}
+		}
+		exp10 = atoi(strchr(ref, 'e') + 1);
+		e = strchr(buf, 'e');
+		ck_assert_msg((e != NULL) == (exp10 < -4 || exp10 >= 16), "%s: notation", buf);
+		{
+			char digits[64];
+			size_t n = 0, a = 0;
+
+			for (const char *c = buf; *c && c != e; c++)
+				if (*c >= '0' && *c <= '9')
+					digits[n++] = *c;
+			while (a < n && digits[a] == '0')
+				a++;
+			while (n > a && digits[n - 1] == '0')
+				n--;
+			sig = (int)(n - a);
+		}
+		ck_assert_msg(sig == minimal, "%s: %d digits, shortest is %d", buf, sig, minimal);
+		{
+			int nd = (int)(r % 9);
+
+			(void)snprintf(ref, sizeof(ref), "%.*f", nd, x < 1e15 && x > -1e15 ? x : 0.0);
+			if (x < 1e15 && x > -1e15)
+				ck_assert_msg(nbpy_pyfloat_round(x, nd) == strtod(ref, NULL), "round(%.17g, %d)", x, nd);
+		}
+	}
 }
 END_TEST
 
@@ -710,9 +904,12 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, legacy_decode_rejects_bad_frames);
 	tcase_add_loop_test(tc, decode_rejects_every_truncation, 1, NBPY_SCHEMA_END);
 	tcase_add_test(tc, decode_rejects_wrong_types);
+	tcase_add_loop_test(tc, msgpack_c_reads_our_payloads, 1, NBPY_SCHEMA_END);
+	tcase_add_test(tc, decode_accepts_every_number_width);
 	tcase_add_test(tc, decode_rejects_oversized_and_lying_headers);
 	tcase_add_test(tc, decode_survives_random_input);
 	tcase_add_test(tc, pyfloat_matches_python_repr);
+	tcase_add_test(tc, pyfloat_property_check);
 	tcase_add_test(tc, schema_lookup);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
