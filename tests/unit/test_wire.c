@@ -5,154 +5,11 @@
 #include <stdint.h>
 
 #include "pyfloat.h"
+#include "samples.h"
 #include "testutil.h"
 #include "wire.h"
 
 #define SOH "\x01"
-
-/* ---- sample messages, one or more per schema ---- */
-
-static void header(struct nbpy_msg *m, enum nbpy_schema s, const char *service)
-{
-	memset(m, 0, sizeof(*m));
-	m->h.schema = s;
-	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", service);
-	m->h.seq = 1234567;
-	m->h.event_ns = 1538079543817645123LL;
-	m->h.recv_ns = m->h.event_ns + 150000;
-}
-
-static void sample(struct nbpy_msg *m, enum nbpy_schema s)
-{
-	switch (s) {
-	case NBPY_SCHEMA_KRAKEN_TICKER: {
-		struct nbpy_kraken_ticker *t = &m->u.ticker;
-
-		header(m, s, "kraken_tick");
-		strcpy(t->instrument, "XXBTZEUR");
-		t->ask_price = 5432.1;
-		t->ask_whole_lot_volume = 1;
-		t->ask_lot_volume = 1.0;
-		t->bid_price = 5431.0;
-		t->bid_whole_lot_volume = 2;
-		t->bid_lot_volume = 2.0;
-		t->last_trade_price = 5432.0;
-		t->last_trade_lot_volume = 0.01;
-		t->volume_today = 123.4;
-		t->volume_24h = 234.5;
-		t->vwap_today = 5400.1;
-		t->vwap_24h = 5410.2;
-		t->trades_today = 1234;
-		t->trades_24h = 2345;
-		t->low_today = 5300.0;
-		t->low_24h = 5290.0;
-		t->high_today = 5500.0;
-		t->high_24h = 5510.0;
-		t->opening_price = 5350.0;
-		break;
-	}
-	case NBPY_SCHEMA_BOOK_TOP: {
-		struct nbpy_book_top *b = &m->u.book;
-
-		header(m, s, "kraken_depth");
-		strcpy(b->instrument, "XXBTZEUR");
-		b->n_asks = 2;
-		b->asks[0] = (struct nbpy_book_level){ 5432.1, 1.234, 1538070000LL * 1000000000 };
-		b->asks[1] = (struct nbpy_book_level){ 5433.0, 0.5, 1538070002LL * 1000000000 };
-		b->n_bids = 1;
-		b->bids[0] = (struct nbpy_book_level){ 5431.0, 0.5, 1538070001LL * 1000000000 };
-		break;
-	}
-	case NBPY_SCHEMA_TRADE: {
-		struct nbpy_trade *t = &m->u.trade;
-
-		header(m, s, "kraken_orders");
-		strcpy(t->instrument, "XXBTZUSD");
-		t->price = 30300.1;
-		t->volume = 0.00125;
-		t->side = 'b';
-		t->order_type = 'l';
-		strcpy(t->misc, "");
-		t->trade_id = 61283470;
-		break;
-	}
-	case NBPY_SCHEMA_EURUSD_TICK: {
-		struct nbpy_eurusd_tick *e = &m->u.eurusd;
-
-		header(m, s, "kraken_EURUSD");
-		strcpy(e->instrument_t0, "XZECZUSD");
-		e->bid_t0 = 1.15956;
-		e->ask_t0 = 1.17441;
-		strcpy(e->instrument_t1, "XETHZEUR");
-		e->bid_t1 = 1.16386;
-		e->ask_t1 = 1.16688;
-		nbpy_wire_derive(m);
-		break;
-	}
-	case NBPY_SCHEMA_EURUSD_DEPTH: {
-		struct nbpy_eurusd_depth *d = &m->u.eurusd_depth;
-
-		header(m, s, "kraken_EURUSD_depth");
-		strcpy(d->instrument_t0, "XXBTZUSD");
-		d->eurusd_bid_t0 = 1.16386;
-		d->eurusd_ask_t0 = 1.16688;
-		d->bid_t0 = 6301.2;
-		d->bid_volume_t0 = 0.5;
-		d->ask_t0 = 6302.0;
-		d->ask_volume_t0 = 1.2;
-		strcpy(d->instrument_t1, "XXBTZEUR");
-		d->eurusd_bid_t1 = 1.15999;
-		d->eurusd_ask_t1 = 1.16038;
-		d->bid_t1 = 5431.0;
-		d->bid_volume_t1 = 0.5;
-		d->ask_t1 = 5432.1;
-		d->ask_volume_t1 = 1.234;
-		nbpy_wire_derive(m);
-		break;
-	}
-	case NBPY_SCHEMA_OANDA_PRICE:
-		header(m, s, "oandav20_tick");
-		strcpy(m->u.oanda.instrument, "EUR_USD");
-		m->u.oanda.bid = 1.16386;
-		m->u.oanda.ask = 1.16401;
-		break;
-	case NBPY_SCHEMA_HEARTBEAT:
-		header(m, s, "oandav20_tick");
-		strcpy(m->u.heartbeat.source, "oanda");
-		break;
-	case NBPY_SCHEMA_BETFAIR_MC:
-		header(m, s, "betfair_stream");
-		m->h.event_ns = 1538079543817000000LL;	/* Betfair pt is in ms */
-		strcpy(m->u.betfair.market_id, "1.123456789");
-		m->u.betfair.selection_id = 47972;
-		m->u.betfair.side = 'B';
-		m->u.betfair.level = 0;
-		m->u.betfair.price = 3.45;
-		m->u.betfair.size = 120.5;
-		break;
-	case NBPY_SCHEMA_SENTIMENT: {
-		struct nbpy_sentiment *t = &m->u.sentiment;
-
-		header(m, s, "twitter");
-		m->h.event_ns = 1538079543LL * 1000000000;	/* created_at has seconds */
-		strcpy(t->id, "1045394563872804864");
-		strcpy(t->lang, "en");
-		strcpy(t->time_zone, "London");
-		strcpy(t->geohash, "gcpvj0duq53p");
-		strcpy(t->user, "satoshi");
-		t->followers = 1200;
-		t->statuses = 34000;
-		t->retweets = 3;
-		t->pos = 0.75;
-		t->neg = 0.125;
-		strcpy(t->location, "London, UK");
-		strcpy(t->text, "BTC to the moon \xe2\x9c\x93 with spaces and \"quotes\"");
-		break;
-	}
-	default:
-		ck_abort_msg("no sample for schema %d", (int)s);
-	}
-}
 
 /* Compare the fields one encoding carries, as listed in its table. */
 static void assert_fields_equal(const struct nbpy_msg *a, const struct nbpy_msg *b,
@@ -359,6 +216,26 @@ START_TEST(eurusd_tick_fits_92_bytes)
 	ck_assert_int_eq(buf[1], 4);
 	ck_assert_int_eq(buf[2], 1);
 	ck_assert(memcmp(buf + 3, "\xad" "kraken_EURUSD", 14) == 0);
+}
+END_TEST
+
+/* The example bytes printed in docs/wire-format.md. */
+START_TEST(eurusd_tick_documented_bytes)
+{
+	static const char *const doc_hex =
+		"9c0401ad6b72616b656e5f455552555344ce0012d687cf15585b322d8bac43ce"
+		"000249f0a8585a45435a555344cb3ff28d8ec95bff04cb3ff2ca6223e18698a8"
+		"584554485a455552cb3ff29f2ba9d1f601cb3ff2ab8a5ce5b424";
+	char buf[NBPY_WIRE_MAX], hex[2 * NBPY_WIRE_MAX + 1];
+	struct nbpy_msg m;
+	size_t len;
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+	for (size_t i = 0; i < len; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", (unsigned char)buf[i]);
+	ck_assert_uint_eq(len, 90);
+	ck_assert_str_eq(hex, doc_hex);
 }
 END_TEST
 
@@ -899,6 +776,7 @@ static Suite *wire_suite(void)
 	tcase_add_loop_test(tc, round_trip_edge_values, 1, NBPY_SCHEMA_END);
 	tcase_add_test(tc, encode_rejects_bad_values);
 	tcase_add_test(tc, eurusd_tick_fits_92_bytes);
+	tcase_add_test(tc, eurusd_tick_documented_bytes);
 	tcase_add_test(tc, legacy_matches_reference_frames);
 	tcase_add_test(tc, legacy_parses_like_the_originals);
 	tcase_add_test(tc, legacy_decode_rejects_bad_frames);
