@@ -607,7 +607,7 @@ static void subscribe_by_name(struct loader *L, struct nbpy_service *s, const ch
 			diag(L, line, "[%s] subscribe: [%s] publishes nothing", s->name, name);
 		else
 			add_sub(L, s, name, p->bind, p->topic,
-				p->kind->schema ? p->kind->schema : (r ? r->schema : 0));
+				p->kind->schema ? p->kind->schema : (r ? r->schema : NBPY_SCHEMA_NONE));
 		return;
 	}
 	if (p == NULL && r != NULL) {
@@ -650,9 +650,9 @@ static void resolve_subscriber(struct loader *L, struct nbpy_service *s)
 			continue;
 		}
 		if (topics->n_items == 0)
-			add_sub(L, s, NULL, con->items[i], "", 0);
+			add_sub(L, s, NULL, con->items[i], "", NBPY_SCHEMA_NONE);
 		for (size_t t = 0; t < topics->n_items; t++)
-			add_sub(L, s, NULL, con->items[i], topics->items[t], 0);
+			add_sub(L, s, NULL, con->items[i], topics->items[t], NBPY_SCHEMA_NONE);
 	}
 	if (topics->n_items > 0 && con->n_items == 0)
 		diag(L, topics->line, "[%s] topics only applies to connect endpoints", s->name);

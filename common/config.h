@@ -74,7 +74,7 @@ struct nbpy_subscription {
 	char *service;		/* NULL for a raw `connect` endpoint */
 	char *endpoint;		/* connect form: tcp://127.0.0.1:5558 */
 	char *topic;		/* "" subscribes to everything */
-	enum nbpy_schema schema;	/* 0 if unknown */
+	enum nbpy_schema schema;	/* NBPY_SCHEMA_NONE if unknown */
 };
 
 struct nbpy_service {

@@ -110,7 +110,7 @@ static const struct nbpy_key_spec synth_eurusd_depth_keys[] = {
 static const struct nbpy_key_spec exec_keys[] = { KEY_END };
 
 const struct nbpy_kind_spec nbpy_kinds[] = {
-	{ "exec", "any program given with `command`", NBPY_KIND_PUBLISHES, 0, exec_keys },
+	{ "exec", "any program given with `command`", NBPY_KIND_PUBLISHES, NBPY_SCHEMA_NONE, exec_keys },
 	{ "kraken.ticker", "Kraken REST Ticker, one message per pair per poll",
 	  NBPY_KIND_PUBLISHES, NBPY_SCHEMA_KRAKEN_TICKER, kraken_ticker_keys },
 	{ "kraken.depth", "Kraken REST Depth, top levels per pair",
@@ -123,7 +123,7 @@ const struct nbpy_kind_spec nbpy_kinds[] = {
 	{ "synth.eurusd_depth", "synthetic EURUSD from top-of-book legs",
 	  NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
 	  NBPY_SCHEMA_EURUSD_DEPTH, synth_eurusd_depth_keys },
-	{ NULL, NULL, 0, 0, NULL }
+	{ NULL, NULL, 0, NBPY_SCHEMA_NONE, NULL }
 };
 
 const struct nbpy_kind_spec *nbpy_kind_find(const char *name)

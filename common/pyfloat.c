@@ -174,10 +174,11 @@ double nbpy_pyfloat_round(double x, int ndigits)
 	 * strtod of the decimal text does. */
 	y = x * powers_of_ten[ndigits];
 	if (fabs(y) < 0x1p52) {
-		double frac = fabs(y - trunc(y));
+		double r = round_even(y);
 
-		if (fabs(frac - 0.5) > 8 * DBL_EPSILON * fabs(y) + DBL_MIN)
-			return round_even(y) / powers_of_ten[ndigits];
+		/* |y - r| is at most 0.5; near 0.5 it may be a tie. */
+		if (0.5 - fabs(y - r) > 8 * DBL_EPSILON * fabs(y) + DBL_MIN)
+			return r / powers_of_ten[ndigits];
 	}
 	/* glibc printf is exact and rounds half to even in the default mode,
 	 * which is what CPython's round() does through dtoa. */

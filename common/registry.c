@@ -1,5 +1,7 @@
 /* registry.c - see registry.h.  Ports are the seed's; topics keep the
- * original services' names so legacy and MessagePack subscribers agree. */
+ * original services' names so legacy and MessagePack subscribers agree.
+ * NBPY_SCHEMA_NONE marks outputs whose schema comes with a later service
+ * (OANDA transactions, statistics, baskets, signals). */
 #include <string.h>
 
 #include "registry.h"
@@ -12,7 +14,7 @@ const struct nbpy_registry_entry nbpy_registry[] = {
 	{ "kraken_depth", 5560, "kr_depth", NBPY_SCHEMA_BOOK_TOP, "Kraken order book depth" },
 	{ "kraken_orders", 5561, "kr_trade", NBPY_SCHEMA_TRADE, "Kraken trade executions" },
 	{ "oanda_tick", 5562, "", NBPY_SCHEMA_OANDA_PRICE, "OANDA tickers, one topic per instrument" },
-	{ "oanda_orders", 5563, "oanda_orders", NBPY_SCHEMA_OANDA_PRICE, "OANDA orders / transactions" },
+	{ "oanda_orders", 5563, "oanda_orders", NBPY_SCHEMA_NONE, "OANDA orders / transactions" },
 	{ "betfair_stream", 5564, "betfair_market", NBPY_SCHEMA_BETFAIR_MC, "Betfair exchange stream" },
 	{ "twitter", 5565, "twitter_sentiment", NBPY_SCHEMA_SENTIMENT, "sentiment by location" },
 	{ "kraken_EURUSD_depth", 5566, "kr_eurusd_depth", NBPY_SCHEMA_EURUSD_DEPTH,
@@ -23,15 +25,15 @@ const struct nbpy_registry_entry nbpy_registry[] = {
 	  "synthetic EURUSD, variant B (every pair)" },
 	{ "oandav20_tick_topic", 5579, "", NBPY_SCHEMA_OANDA_PRICE,
 	  "OANDA last-value cache, one topic per instrument" },
-	{ "kraken_tick_stats", 5580, "kraken_tick_stats", NBPY_SCHEMA_KRAKEN_TICKER,
+	{ "kraken_tick_stats", 5580, "kraken_tick_stats", NBPY_SCHEMA_NONE,
 	  "rolling statistics of Kraken tickers (CPU)" },
-	{ "kraken_tick_stats_cuda", 5581, "kraken_tick_stats", NBPY_SCHEMA_KRAKEN_TICKER,
+	{ "kraken_tick_stats_cuda", 5581, "kraken_tick_stats", NBPY_SCHEMA_NONE,
 	  "rolling statistics of Kraken tickers (CUDA)" },
-	{ "kraken_EURUSD_basket", 5582, "kr_eurusd_basket", NBPY_SCHEMA_EURUSD_DEPTH,
+	{ "kraken_EURUSD_basket", 5582, "kr_eurusd_basket", NBPY_SCHEMA_NONE,
 	  "EURUSD basket signals" },
-	{ "oanda_kraken_EURUSD_tick_position_order", 5583, "trade_signal", NBPY_SCHEMA_EURUSD_TICK,
+	{ "oanda_kraken_EURUSD_tick_position_order", 5583, "trade_signal", NBPY_SCHEMA_NONE,
 	  "cross-exchange signals from ticks" },
-	{ "oanda_kraken_EURUSD_depth_position_order", 5584, "trade_signal", NBPY_SCHEMA_EURUSD_DEPTH,
+	{ "oanda_kraken_EURUSD_depth_position_order", 5584, "trade_signal", NBPY_SCHEMA_NONE,
 	  "cross-exchange signals from depth" },
 };
 const size_t nbpy_registry_size = sizeof(nbpy_registry) / sizeof(nbpy_registry[0]);

@@ -8,7 +8,17 @@ bool nbpy_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
-	/* Fast path: the usual instrument names and services are ASCII. */
+	/* Fast path: instrument and service names are ASCII.  Eight bytes at a
+	 * time: no byte with the high bit set, and no zero byte. */
+	while (end - p >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		if ((v & 0x8080808080808080ULL) ||
+		    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+			break;
+		p += 8;
+	}
 	while (p < end && (unsigned)(*p - 1) < 0x7f)
 		p++;
 	while (p < end) {

@@ -24,6 +24,7 @@
 #define NBPY_TEXT_MAX 1120		/* 280 characters of 4-byte UTF-8 */
 
 enum nbpy_schema {
+	NBPY_SCHEMA_NONE = 0,		/* not (yet) a defined schema */
 	NBPY_SCHEMA_KRAKEN_TICKER = 1,	/* S1 */
 	NBPY_SCHEMA_BOOK_TOP = 2,	/* S3 */
 	NBPY_SCHEMA_TRADE = 3,

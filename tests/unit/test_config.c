@@ -266,6 +266,33 @@ START_TEST(shipped_config_is_valid)
 }
 END_TEST
 
+/* The EXAMPLE of nbpy.conf(5), verbatim. */
+START_TEST(man_page_example_loads)
+{
+	struct nbpy_config *c = load_ok(
+		"[nbpyd]\n"
+		"state_dir = /var/lib/nbpy\n"
+		"\n"
+		"[kraken_tick]\n"
+		"kind     = kraken.ticker\n"
+		"pairs    = XXBTZEUR, XXBTZUSD,\n"
+		"           XETHZEUR, XETHZUSD\n"
+		"interval = 1s\n"
+		"\n"
+		"[kraken_EURUSD]\n"
+		"kind      = synth.eurusd\n"
+		"subscribe = kraken_tick\n"
+		"\n"
+		"[old_python_sink]\n"
+		"command = /usr/bin/python3 /opt/nbpy/sub_kraken_EURUSD.py\n"
+		"enabled = no\n");
+
+	ck_assert_uint_eq(nbpy_service_value(nbpy_config_service(c, "kraken_tick"), "pairs")->n_items, 4);
+	ck_assert_uint_eq(c->n_services, 3);
+	nbpy_config_free(c);
+}
+END_TEST
+
 /* Every default in the key table parses as its own type. */
 START_TEST(every_default_parses)
 {
@@ -349,6 +376,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, error_file_and_line_limits);
 	tcase_add_exit_test(tc, load_or_exit_exits_78, NBPY_EX_CONFIG);
 	tcase_add_test(tc, shipped_config_is_valid);
+	tcase_add_test(tc, man_page_example_loads);
 	tcase_add_test(tc, every_default_parses);
 	tcase_add_test(tc, value_parsers);
 	suite_add_tcase(s, tc);
