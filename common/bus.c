@@ -1,0 +1,119 @@
+/* bus.c - see bus.h. */
+#include <errno.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "bus.h"
+
+int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
+		  enum nbpy_wire_mode mode, int flags, struct nbpy_error *err)
+{
+	char buf[NBPY_LEGACY_MAX];
+	size_t len, tlen = strlen(topic);
+
+	if (mode == NBPY_WIRE_LEGACY) {
+		if (nbpy_legacy_encode(m, topic, buf, sizeof(buf), &len, err) < 0)
+			return -1;
+		if (zmq_send(sock, buf, len, flags) < 0)
+			return nbpy_error_set(err, "send: %s", zmq_strerror(errno));
+		return 0;
+	}
+	if (tlen > NBPY_TOPIC_MAX)
+		return nbpy_error_set(err, "topic longer than %d bytes", NBPY_TOPIC_MAX);
+	if (nbpy_wire_encode(m, buf, sizeof(buf), &len, err) < 0)
+		return -1;
+	/* ZeroMQ sends multipart messages atomically: the first frame is only
+	 * queued, so a failure here leaves nothing half-sent. */
+	if (zmq_send(sock, topic, tlen, flags | ZMQ_SNDMORE) < 0 ||
+	    zmq_send(sock, buf, len, flags) < 0)
+		return nbpy_error_set(err, "send: %s", zmq_strerror(errno));
+	return 0;
+}
+
+/* Drop the rest of a multipart message. */
+static void drain(void *sock)
+{
+	int more = 1;
+	size_t sz = sizeof(more);
+	zmq_msg_t part;
+
+	while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+		if (zmq_msg_init(&part) < 0)
+			return;
+		if (zmq_msg_recv(&part, sock, 0) < 0) {
+			(void)zmq_msg_close(&part);
+			return;
+		}
+		(void)zmq_msg_close(&part);
+	}
+}
+
+static int has_more(void *sock)
+{
+	int more = 0;
+	size_t sz = sizeof(more);
+
+	return zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more;
+}
+
+int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
+		  enum nbpy_schema legacy_schema, int flags, struct nbpy_error *err)
+{
+	zmq_msg_t first, second;
+	const struct nbpy_schema_desc *s;
+	int rc = NBPY_BUS_BAD_MESSAGE;
+	size_t n;
+
+	if (zmq_msg_init(&first) < 0)
+		return -1;
+	if (zmq_msg_recv(&first, sock, flags) < 0) {
+		int e = errno;
+
+		(void)zmq_msg_close(&first);
+		errno = e;
+		return -1;
+	}
+	n = zmq_msg_size(&first);
+	if (!has_more(sock)) {
+		/* legacy: "<topic> <payload>" */
+		const char *frame = zmq_msg_data(&first), *sp = memchr(frame, ' ', n);
+		char name[NBPY_TOPIC_MAX + 1];
+		size_t tn = sp ? (size_t)(sp - frame) : 0;
+
+		if (sp == NULL || tn == 0 || tn > NBPY_TOPIC_MAX) {
+			nbpy_error_set(err, "single frame without a topic");
+			goto out;
+		}
+		memcpy(name, frame, tn);
+		name[tn] = '\0';
+		s = nbpy_schema_by_legacy_topic(name);
+		if (nbpy_legacy_decode(frame, n, s ? s->id : legacy_schema, m, topic, topic_cap, err) == 0)
+			rc = 0;
+		goto out;
+	}
+	if (zmq_msg_init(&second) < 0) {
+		drain(sock);
+		rc = -1;
+		goto out;
+	}
+	if (zmq_msg_recv(&second, sock, 0) < 0) {
+		(void)zmq_msg_close(&second);
+		rc = -1;
+		goto out;
+	}
+	if (has_more(sock)) {
+		nbpy_error_set(err, "more than two frames");
+		drain(sock);
+	} else if (n == 0 || n > NBPY_TOPIC_MAX || n >= topic_cap ||
+		   memchr(zmq_msg_data(&first), '\0', n) != NULL) {
+		nbpy_error_set(err, "bad topic frame of %zu bytes", n);
+	} else if (nbpy_wire_decode(zmq_msg_data(&second), zmq_msg_size(&second), m, err) == 0) {
+		memcpy(topic, zmq_msg_data(&first), n);
+		topic[n] = '\0';
+		rc = 0;
+	}
+	(void)zmq_msg_close(&second);
+out:
+	(void)zmq_msg_close(&first);
+	return rc;
+}

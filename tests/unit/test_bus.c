@@ -1,0 +1,139 @@
+/* test_bus.c - nbpy messages over real ZeroMQ PUB/SUB sockets (inproc). */
+#include <errno.h>
+#include <zmq.h>
+
+#include "bus.h"
+#include "samples.h"
+#include "testutil.h"
+
+struct pair {
+	void *ctx, *pub, *sub;
+};
+
+static void pair_open(struct pair *p)
+{
+	int timeout = 2000;
+
+	p->ctx = zmq_ctx_new();
+	ck_assert_ptr_nonnull(p->ctx);
+	p->pub = zmq_socket(p->ctx, ZMQ_PUB);
+	p->sub = zmq_socket(p->ctx, ZMQ_SUB);
+	ck_assert_ptr_nonnull(p->pub);
+	ck_assert_ptr_nonnull(p->sub);
+	ck_assert_int_eq(zmq_bind(p->pub, "inproc://bus-test"), 0);
+	ck_assert_int_eq(zmq_connect(p->sub, "inproc://bus-test"), 0);
+	ck_assert_int_eq(zmq_setsockopt(p->sub, ZMQ_SUBSCRIBE, "", 0), 0);
+	ck_assert_int_eq(zmq_setsockopt(p->sub, ZMQ_RCVTIMEO, &timeout, sizeof(timeout)), 0);
+}
+
+static void pair_close(struct pair *p)
+{
+	int zero = 0;
+
+	ck_assert_int_eq(zmq_setsockopt(p->pub, ZMQ_LINGER, &zero, sizeof(zero)), 0);
+	ck_assert_int_eq(zmq_close(p->pub), 0);
+	ck_assert_int_eq(zmq_close(p->sub), 0);
+	ck_assert_int_eq(zmq_ctx_term(p->ctx), 0);
+}
+
+/* The subscription reaches the publisher asynchronously: send until the
+ * first message arrives (bounded), then everything after it is in order. */
+static void sync_pair(struct pair *p)
+{
+	for (int i = 0; i < 200; i++) {
+		char buf[8];
+
+		ck_assert_int_eq(zmq_send(p->pub, "sync x", 6, 0), 6);
+		if (zmq_recv(p->sub, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0) {
+			/* drain the extra sync frames already in flight */
+			while (zmq_recv(p->sub, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0)
+				;
+			return;
+		}
+		(void)zmq_poll(NULL, 0, 5);
+	}
+	ck_abort_msg("subscription never arrived");
+}
+
+START_TEST(msgpack_and_legacy_round_trip)
+{
+	struct pair p;
+	struct nbpy_msg m, out;
+	struct nbpy_error err = { "" };
+	char topic[64];
+
+	pair_open(&p);
+	sync_pair(&p);
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	ck_assert_int_eq(nbpy_bus_send(p.pub, "kr_eurusd_tick", &m, NBPY_WIRE_MSGPACK, 0, &err), 0);
+	ck_assert_int_eq(nbpy_bus_send(p.pub, "kr_eurusd_tick", &m, NBPY_WIRE_LEGACY, 0, &err), 0);
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	/* a per-instrument legacy topic: the schema comes from the caller */
+	ck_assert_int_eq(nbpy_bus_send(p.pub, "EUR_USD", &m, NBPY_WIRE_LEGACY, 0, &err), 0);
+
+	ck_assert_msg(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), NBPY_SCHEMA_NONE, 0, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_str_eq(topic, "kr_eurusd_tick");
+	ck_assert_str_eq(out.h.service, "kraken_EURUSD");
+	ck_assert_uint_eq(out.h.seq, 1234567);
+	ck_assert(out.u.eurusd.spread == 0.00302);
+	ck_assert_msg(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), NBPY_SCHEMA_NONE, 0, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_str_eq(topic, "kr_eurusd_tick");
+	ck_assert_str_eq(out.h.service, "");	/* legacy frames carry no header */
+	ck_assert(out.u.eurusd.spread_t_ask == 0.00732);
+	ck_assert_msg(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), NBPY_SCHEMA_OANDA_PRICE, 0,
+				    &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(topic, "EUR_USD");
+	ck_assert(out.u.oanda.ask == 1.16401);
+	pair_close(&p);
+}
+END_TEST
+
+START_TEST(bad_messages_are_consumed_and_reported)
+{
+	struct pair p;
+	struct nbpy_msg out;
+	struct nbpy_error err = { "" };
+	char topic[64];
+
+	pair_open(&p);
+	sync_pair(&p);
+	ck_assert_int_eq(zmq_send(p.pub, "t", 1, ZMQ_SNDMORE), 1);
+	ck_assert_int_eq(zmq_send(p.pub, "\xc1", 1, 0), 1);
+	ck_assert_int_eq(zmq_send(p.pub, "a", 1, ZMQ_SNDMORE), 1);
+	ck_assert_int_eq(zmq_send(p.pub, "b", 1, ZMQ_SNDMORE), 1);
+	ck_assert_int_eq(zmq_send(p.pub, "c", 1, 0), 1);
+	ck_assert_int_eq(zmq_send(p.pub, "nospace", 7, 0), 7);
+	ck_assert_int_eq(zmq_send(p.pub, "kr_eurusd_tick X\x01" "1", 18, 0), 18);
+
+	ck_assert_int_eq(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, 0, &err), NBPY_BUS_BAD_MESSAGE);
+	ck_assert_str_eq(err.msg, "not an nbpy message (expected an array)");
+	ck_assert_int_eq(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, 0, &err), NBPY_BUS_BAD_MESSAGE);
+	ck_assert_str_eq(err.msg, "more than two frames");
+	ck_assert_int_eq(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, 0, &err), NBPY_BUS_BAD_MESSAGE);
+	ck_assert_str_eq(err.msg, "single frame without a topic");
+	ck_assert_int_eq(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, 0, &err), NBPY_BUS_BAD_MESSAGE);
+	ck_assert_str_eq(err.msg, "eurusd_tick: 2 fields, expected 9");
+	/* nothing left: a transport error, not a bad message */
+	ck_assert_int_eq(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, ZMQ_DONTWAIT, &err), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	pair_close(&p);
+}
+END_TEST
+
+static Suite *bus_suite(void)
+{
+	Suite *s = suite_create("bus");
+	TCase *tc = tcase_create("pubsub");
+
+	tcase_add_test(tc, msgpack_and_legacy_round_trip);
+	tcase_add_test(tc, bad_messages_are_consumed_and_reported);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(bus_suite());
+}
