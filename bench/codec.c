@@ -19,27 +19,6 @@ static volatile uint64_t sink;	/* keeps the optimizer honest */
 
 /* ---- JSON through the same schema tables ---- */
 
-static struct json_object *json_field(const struct nbpy_msg *m, const struct nbpy_field *f)
-{
-	const char *p = (const char *)m + f->offset;
-
-	switch (f->type) {
-	case NBPY_F_STR:
-		return json_object_new_string(p);
-	case NBPY_F_F64:
-		return json_object_new_double(*(const double *)p);
-	case NBPY_F_I64:
-	case NBPY_F_RECV_DELTA:
-		return json_object_new_int64(*(const int64_t *)p);
-	case NBPY_F_U64:
-		return json_object_new_uint64(*(const uint64_t *)p);
-	case NBPY_F_CHAR:
-		return json_object_new_string_len(p, 1);
-	default:
-		return NULL;
-	}
-}
-
 static size_t json_encode(const struct nbpy_msg *m, char *buf, size_t cap)
 {
 	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
@@ -50,9 +29,9 @@ static size_t json_encode(const struct nbpy_msg *m, char *buf, size_t cap)
 	json_object_object_add(o, "schema", json_object_new_string(s->name));
 	json_object_object_add(o, "v", json_object_new_int(NBPY_WIRE_VERSION));
 	for (size_t i = 0; i < nbpy_n_header_fields; i++)
-		json_object_object_add(o, nbpy_header_fields[i].name, json_field(m, &nbpy_header_fields[i]));
+		json_object_object_add(o, nbpy_header_fields[i].name, nbpy_wire_field_json(m, &nbpy_header_fields[i]));
 	for (size_t i = 0; i < s->n_fields; i++)
-		json_object_object_add(o, s->fields[i].name, json_field(m, &s->fields[i]));
+		json_object_object_add(o, s->fields[i].name, nbpy_wire_field_json(m, &s->fields[i]));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	n = strlen(text);
 	if (n >= cap)

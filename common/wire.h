@@ -224,6 +224,11 @@ const struct nbpy_schema_desc *nbpy_schema_by_legacy_topic(const char *topic);
 /* Compute the derived fields of m (no-op for schemas without any). */
 void nbpy_wire_derive(struct nbpy_msg *m);
 
+/* ---- JSON view of one field (wire_json.c), NULL for legacy-only types ---- */
+
+struct json_object;
+struct json_object *nbpy_wire_field_json(const struct nbpy_msg *m, const struct nbpy_field *f);
+
 /* ---- MessagePack (wire_msgpack.c) ---- */
 
 /* Encode m into buf; on success *len is the payload size.  Fails on values

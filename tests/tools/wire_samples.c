@@ -8,42 +8,6 @@
 
 #include "../unit/samples.h"
 
-static struct json_object *value(const struct nbpy_msg *m, const struct nbpy_field *f)
-{
-	const char *p = (const char *)m + f->offset;
-
-	switch (f->type) {
-	case NBPY_F_STR:
-		return json_object_new_string(p);
-	case NBPY_F_F64:
-		return json_object_new_double(*(const double *)p);
-	case NBPY_F_I64:
-		return json_object_new_int64(*(const int64_t *)p);
-	case NBPY_F_U64:
-		return json_object_new_uint64(*(const uint64_t *)p);
-	case NBPY_F_RECV_DELTA:
-		return json_object_new_int64(m->h.recv_ns - m->h.event_ns);
-	case NBPY_F_CHAR:
-		return json_object_new_string_len(p, 1);
-	case NBPY_F_LEVELS: {
-		const struct nbpy_book_level *lv = (const void *)((const char *)m + f->size);
-		struct json_object *a = json_object_new_array();
-
-		for (uint32_t i = 0; i < *(const uint32_t *)p; i++) {
-			struct json_object *l = json_object_new_array();
-
-			json_object_array_add(l, json_object_new_double(lv[i].price));
-			json_object_array_add(l, json_object_new_double(lv[i].volume));
-			json_object_array_add(l, json_object_new_int64(lv[i].time_ns));
-			json_object_array_add(a, l);
-		}
-		return a;
-	}
-	default:
-		return NULL;
-	}
-}
-
 static struct json_object *hex(const char *buf, size_t len)
 {
 	char out[2 * NBPY_LEGACY_MAX + 1];
@@ -80,9 +44,9 @@ int main(void)
 		json_object_array_add(values, json_object_new_int(id));
 		json_object_array_add(values, json_object_new_int(NBPY_WIRE_VERSION));
 		for (size_t i = 0; i < nbpy_n_header_fields; i++)
-			json_object_array_add(values, value(&m, &nbpy_header_fields[i]));
+			json_object_array_add(values, nbpy_wire_field_json(&m, &nbpy_header_fields[i]));
 		for (size_t i = 0; i < s->n_fields; i++)
-			json_object_array_add(values, value(&m, &s->fields[i]));
+			json_object_array_add(values, nbpy_wire_field_json(&m, &s->fields[i]));
 		json_object_object_add(o, "values", values);
 		if (puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) < 0)
 			return 1;
