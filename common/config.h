@@ -27,6 +27,9 @@ enum nbpy_key_type {
 	NBPY_KEY_LIST,		/* a, b, c (continuation lines allowed) */
 	NBPY_KEY_ENUM,		/* one of choices "a|b|c" */
 	NBPY_KEY_ENDPOINT,	/* tcp://host:port, ipc://path, inproc://name */
+	NBPY_KEY_INT_LIST,	/* 0, 78 (each within [min, max]) */
+	NBPY_KEY_ENV_LIST,	/* NAME=VALUE, ... */
+	NBPY_KEY_OCTAL,		/* 027 */
 };
 
 #define NBPY_KEY_REQUIRED 1u

@@ -28,6 +28,13 @@ const struct nbpy_key_spec nbpy_global_keys[] = {
 	    "restart delay: starts at MIN, doubles per failure up to MAX"),
 	KEY_ENUM("log_level", "error|warning|notice|info|debug", "info",
 		 "lowest level logged by nbpyd and workers"),
+	KEY("run_dir", NBPY_KEY_STRING, "/run/nbpy",
+	    "directory for the workers' notify sockets (systemd RuntimeDirectory)"),
+	KEY("control_group", NBPY_KEY_STRING, NULL,
+	    "group that owns the ipc control socket (mode 0660); default nbpyd's group"),
+	KEY("worker", NBPY_KEY_STRING, "nbpy-worker",
+	    "the worker program nbpyd runs for services with a kind"),
+	KEY_INT("history_size", 100, 100000, "200", "restart-history entries kept per service"),
 	KEY_END
 };
 
@@ -37,6 +44,34 @@ const struct nbpy_key_spec nbpy_service_keys[] = {
 	KEY("command", NBPY_KEY_STRING, NULL,
 	    "run this program instead of nbpy-worker (kind `exec`)"),
 	KEY("description", NBPY_KEY_STRING, NULL, "free text shown by nbpyctl"),
+	/* supervision, read by nbpyd */
+	KEY_ENUM("restart", "always|on-failure|never", "always",
+		 "restart after any exit, only after a failure, or never"),
+	{ "restart_prevent_exit", NBPY_KEY_INT_LIST, "78",
+	  "exit codes that never restart (78: configuration error): the service goes fatal",
+	  NULL, 0, 255, 0 },
+	{ "success_exit", NBPY_KEY_INT_LIST, "0", "exit codes that count as success", NULL, 0, 255, 0 },
+	KEY("backoff", NBPY_KEY_DURATION_RANGE, NULL, "restart delay range; default [nbpyd] backoff"),
+	KEY("stable_after", NBPY_KEY_DURATION, "60s", "running this long resets the backoff"),
+	KEY_INT("crash_loop_count", 2, 1000, "5", "this many exits within crash_loop_window..."),
+	KEY("crash_loop_window", NBPY_KEY_DURATION, "60s", "...make the service fatal"),
+	KEY("fatal_retry", NBPY_KEY_DURATION, "0",
+	    "retry a fatal service after this long (0: wait for nbpyctl start)"),
+	KEY("notify", NBPY_KEY_BOOL, NULL,
+	    "the program sends READY=1 (default yes for kinds, no for command)"),
+	KEY("start_secs", NBPY_KEY_DURATION, "1s", "without notify: alive this long counts as running"),
+	KEY("start_timeout", NBPY_KEY_DURATION, "30s", "longest time to become ready"),
+	KEY("watchdog", NBPY_KEY_DURATION, "0", "kill and restart when WATCHDOG=1 stops this long (0: off)"),
+	KEY_ENUM("stop_signal", "TERM|INT|HUP|QUIT|USR1|USR2", "TERM", "first signal of a stop"),
+	KEY("stop_timeout", NBPY_KEY_DURATION, NULL, "then SIGKILL; default [nbpyd] stop_timeout"),
+	KEY("user", NBPY_KEY_STRING, NULL, "run as this user"),
+	KEY("group", NBPY_KEY_STRING, NULL, "run as this group (default: the user's)"),
+	KEY("working_dir", NBPY_KEY_STRING, NULL, "start in this directory"),
+	KEY("environment", NBPY_KEY_ENV_LIST, NULL, "NAME=VALUE pairs added to the environment"),
+	KEY("umask", NBPY_KEY_OCTAL, NULL, "file creation mask, octal (e.g. 027)"),
+	KEY_INT("nice", -20, 19, NULL, "scheduling priority"),
+	KEY_INT("limit_nofile", 16, 1048576, NULL, "RLIMIT_NOFILE"),
+	KEY("limit_core", NBPY_KEY_SIZE, NULL, "RLIMIT_CORE"),
 	KEY_END
 };
 

@@ -233,7 +233,8 @@ int nbpy_value_parse(const struct nbpy_key_spec *spec, const char *s, struct nbp
 {
 	char *end;
 
-	if (spec->type != NBPY_KEY_LIST && strchr(s, '\n') != NULL) {
+	if (spec->type != NBPY_KEY_LIST && spec->type != NBPY_KEY_INT_LIST &&
+	    spec->type != NBPY_KEY_ENV_LIST && strchr(s, '\n') != NULL) {
 		(void)snprintf(why, cap, "continuation lines are only for lists");
 		return -1;
 	}
@@ -308,6 +309,7 @@ bad_range:
 	case NBPY_KEY_LIST:
 		if (parse_list(s, v) == 0)
 			return 0;
+bad_list:
 		nbpy_value_clear(v);
 		(void)snprintf(why, cap, "bad list '%s': expected comma-separated items, none empty", s);
 		return -1;
@@ -316,6 +318,45 @@ bad_range:
 			return 0;
 		(void)snprintf(why, cap, "bad value '%s': expected one of %s", s, spec->choices);
 		return -1;
+	case NBPY_KEY_INT_LIST:
+		if (parse_list(s, v) < 0)
+			goto bad_list;
+		for (size_t i = 0; i < v->n_items; i++) {
+			long long n;
+
+			errno = 0;
+			n = strtoll(v->items[i], &end, 10);
+			if (*end != '\0' || errno == ERANGE || n < spec->min || n > spec->max) {
+				(void)snprintf(why, cap, "bad item '%s': expected integers %lld..%lld",
+					       v->items[i], (long long)spec->min, (long long)spec->max);
+				nbpy_value_clear(v);
+				return -1;
+			}
+		}
+		return 0;
+	case NBPY_KEY_ENV_LIST:
+		if (parse_list(s, v) < 0)
+			goto bad_list;
+		for (size_t i = 0; i < v->n_items; i++) {
+			const char *eq = strchr(v->items[i], '=');
+
+			if (eq == NULL || eq == v->items[i] ||
+			    strspn(v->items[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789_") != (size_t)(eq - v->items[i])) {
+				(void)snprintf(why, cap, "bad item '%s': expected NAME=VALUE", v->items[i]);
+				nbpy_value_clear(v);
+				return -1;
+			}
+		}
+		return 0;
+	case NBPY_KEY_OCTAL:
+		errno = 0;
+		v->v.i = strtoll(s, &end, 8);
+		if (*s == '\0' || *end != '\0' || v->v.i < 0 || v->v.i > 0777) {
+			(void)snprintf(why, cap, "bad octal mode '%s': expected 000..777, e.g. 027", s);
+			return -1;
+		}
+		return 0;
 	case NBPY_KEY_ENDPOINT: {
 		char reason[96];
 

@@ -7,7 +7,7 @@ want=$("$NBPY_BUILD/tests/tools/config_doc")
 have=$(sed -n '/^<!-- BEGIN config_doc -->$/,/^<!-- END config_doc -->$/p' "$doc" | sed '1d;$d')
 if [ "$want" != "$have" ]; then
 	diff <(echo "$have") <(echo "$want") || true
-	echo "docs/configuration.md is out of date: regenerate with tests/tools/config_doc"
+	echo "docs/configuration.md is out of date: run make update-config-doc"
 	exit 1
 fi
 echo "docs_in_sync: configuration.md matches the key table"

@@ -30,6 +30,12 @@ static const char *type_name(const struct nbpy_key_spec *k)
 		return buf;
 	}
 	case NBPY_KEY_ENDPOINT: return "endpoint";
+	case NBPY_KEY_INT_LIST:
+		(void)snprintf(buf, sizeof(buf), "list of integers %lld..%lld", (long long)k->min,
+			       (long long)k->max);
+		return buf;
+	case NBPY_KEY_ENV_LIST: return "list of NAME=VALUE";
+	case NBPY_KEY_OCTAL: return "octal";
 	}
 	return "?";
 }

@@ -175,6 +175,14 @@ START_TEST(error_bad_values)
 	       ":3: [kraken_tick] url: ${NBPY_TEST_UNSET_VAR} is not set in the environment");
 	EXPECT("[kraken_tick]\nkind = kraken.ticker\nurl = ${oops\n",
 	       ":3: [kraken_tick] url: unterminated or empty ${...}");
+	EXPECT("[x]\ncommand = y\nrestart_prevent_exit = 78, 300\n",
+	       ":3: [x] restart_prevent_exit: bad item '300': expected integers 0..255");
+	EXPECT("[x]\ncommand = y\nenvironment = A=1, 2B\n",
+	       ":3: [x] environment: bad item '2B': expected NAME=VALUE");
+	EXPECT("[x]\ncommand = y\numask = 099\n",
+	       ":3: [x] umask: bad octal mode '099': expected 000..777, e.g. 027");
+	EXPECT("[x]\ncommand = y\nrestart = sometimes\n",
+	       ":3: [x] restart: bad value 'sometimes': expected one of always|on-failure|never");
 	EXPECT("[kraken_tick]\nkind = kraken.ticker\ninterval = 1s\n  2s\n",
 	       ":3: [kraken_tick] interval: continuation lines are only for lists");
 }
