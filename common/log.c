@@ -58,26 +58,50 @@ bool nbpy_log_to_journal(void)
 	return log_journal;
 }
 
-void nbpy_log(enum nbpy_log_level level, const char *fmt, ...)
+static void log_v(const char *service, const char *message_id, enum nbpy_log_level level,
+		  const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
 	int saved_errno = errno;
 
 	if (level > log_min)
 		return;
-	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
 	if (log_journal) {
+		int rc;
+
 		/* On failure fall through to stderr: a message is never lost silently. */
-		if (sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", (int)level,
-				    "SYSLOG_IDENTIFIER=%s", log_service,
-				    "NBPY_SERVICE=%s", log_service, NULL) == 0)
+		if (message_id != NULL)
+			rc = sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", (int)level,
+					     "SYSLOG_IDENTIFIER=%s", service, "NBPY_SERVICE=%s", service,
+					     "MESSAGE_ID=%s", message_id, NULL);
+		else
+			rc = sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", (int)level,
+					     "SYSLOG_IDENTIFIER=%s", service, "NBPY_SERVICE=%s", service,
+					     NULL);
+		if (rc == 0)
 			goto out;
 	}
-	(void)fprintf(stderr, "%s %s: %s\n", level_names[level], log_service, msg);
+	(void)fprintf(stderr, "%s %s: %s\n", level_names[level], service, msg);
 out:
 	errno = saved_errno;
+}
+
+void nbpy_log(enum nbpy_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(log_service, NULL, level, fmt, ap);
+	va_end(ap);
+}
+
+void nbpy_log_for(const char *service, const char *message_id, enum nbpy_log_level level,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(service, message_id, level, fmt, ap);
+	va_end(ap);
 }

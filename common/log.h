@@ -30,6 +30,11 @@ bool nbpy_log_to_journal(void);
 void nbpy_log(enum nbpy_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The same, on behalf of another service (nbpyd forwarding a worker's
+ * output), and with a journal MESSAGE_ID when message_id is not NULL. */
+void nbpy_log_for(const char *service, const char *message_id, enum nbpy_log_level level,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #define log_error(...)   nbpy_log(NBPY_LOG_ERR, __VA_ARGS__)
 #define log_warning(...) nbpy_log(NBPY_LOG_WARNING, __VA_ARGS__)
 #define log_notice(...)  nbpy_log(NBPY_LOG_NOTICE, __VA_ARGS__)

@@ -1,0 +1,253 @@
+/* control.c - the JSON commands of the control socket (docs/control-protocol.md).
+ *
+ * Request:  {"v": 1, "id": ANY, "cmd": "status", "services": ["a", ...], "n": 20}
+ * Reply:    {"v": 1, "id": ANY, "ok": true, "result": {...}}
+ *      or:  {"v": 1, "id": ANY, "ok": false, "error": {"code": "...", "message": "..."}}
+ * Every command answers at once; start, stop and restart report the state
+ * they left and the client polls status to wait. */
+#include <autoconfig.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "supervisor.h"
+#include "timefmt.h"
+
+static struct json_object *svc_json(const struct svc *s)
+{
+	struct json_object *o = json_object_new_object();
+	int64_t now = nbpy_monotonic_ns();
+	char last[160] = "";
+
+	if (s->has_last_exit)
+		exit_status_describe(&s->last_exit, last, sizeof(last));
+	json_object_object_add(o, "name", json_object_new_string(s->name));
+	json_object_object_add(o, "state", json_object_new_string(svc_state_name(s->state)));
+	json_object_object_add(o, "reason", json_object_new_string(s->reason));
+	json_object_object_add(o, "enabled", json_object_new_boolean(s->enabled));
+	json_object_object_add(o, "pid", json_object_new_int(s->pid));
+	json_object_object_add(o, "uptime_ns",
+			       json_object_new_int64(s->pid ? now - s->spawned_mono : 0));
+	json_object_object_add(o, "restarts", json_object_new_int((int)s->restarts));
+	json_object_object_add(o, "last_exit", json_object_new_string(last));
+	json_object_object_add(o, "status", json_object_new_string(s->status_text));
+	json_object_object_add(o, "since_ns", json_object_new_int64(s->since_real));
+	return o;
+}
+
+static char *reply(struct json_object *id, struct json_object *result, const char *code,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static char *reply(struct json_object *id, struct json_object *result, const char *code,
+		   const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char *text;
+
+	json_object_object_add(o, "v", json_object_new_int(CONTROL_PROTOCOL));
+	json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
+	json_object_object_add(o, "ok", json_object_new_boolean(code == NULL));
+	if (code == NULL) {
+		json_object_object_add(o, "result", result ? result : json_object_new_object());
+	} else {
+		struct json_object *e = json_object_new_object();
+		char msg[512];
+		va_list ap;
+
+		va_start(ap, fmt);
+		(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		json_object_object_add(e, "code", json_object_new_string(code));
+		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_object_add(o, "error", e);
+		json_object_put(result);
+	}
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
+}
+
+/* The named services, or all when none are named.  NULL + *unknown set if
+ * a name is not a service. */
+static struct svc **select_services(struct supervisor *sv, struct json_object *names,
+				    size_t *n, const char **unknown, bool all_if_none)
+{
+	size_t count = names ? json_object_array_length(names) : 0;
+	struct svc **out;
+
+	*unknown = NULL;
+	if (count == 0 && all_if_none)
+		count = sv->n_svcs;
+	out = calloc(count ? count : 1, sizeof(*out));
+	if (out == NULL)
+		return NULL;
+	*n = 0;
+	if (names == NULL || json_object_array_length(names) == 0) {
+		if (all_if_none)
+			for (size_t i = 0; i < sv->n_svcs; i++)
+				out[(*n)++] = sv->svcs[i];
+		return out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct json_object *v = json_object_array_get_idx(names, i);
+		struct svc *s = json_object_is_type(v, json_type_string) ?
+				supervisor_find(sv, json_object_get_string(v)) : NULL;
+
+		if (s == NULL) {
+			*unknown = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "?";
+			free(out);
+			return NULL;
+		}
+		out[(*n)++] = s;
+	}
+	return out;
+}
+
+static struct json_object *status_result(struct supervisor *sv, struct svc **list, size_t n)
+{
+	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
+	char summary[128];
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, svc_json(list[i]));
+	supervisor_summary(sv, summary, sizeof(summary));
+	json_object_object_add(r, "services", a);
+	json_object_object_add(r, "summary", json_object_new_string(summary));
+	return r;
+}
+
+static struct json_object *history_result(struct svc **list, size_t n, int64_t max)
+{
+	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
+
+	/* newest last, max entries per service */
+	for (size_t i = 0; i < n; i++) {
+		size_t have = list[i]->hist.n, k = (size_t)max < have ? (size_t)max : have;
+
+		for (size_t j = k; j-- > 0;) {
+			struct json_object *e = history_entry_json(history_get(&list[i]->hist, j));
+
+			json_object_object_add(e, "service", json_object_new_string(list[i]->name));
+			json_object_array_add(a, e);
+		}
+	}
+	json_object_object_add(r, "entries", a);
+	return r;
+}
+
+char *control_handle(struct supervisor *sv, const char *req, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *root, *v, *id = NULL, *names = NULL, *result = NULL;
+	const char *cmd, *unknown = NULL;
+	struct svc **list = NULL;
+	size_t n = 0;
+	char *out;
+
+	if (len > CONTROL_MAX_REQUEST)
+		return reply(NULL, NULL, "too_large", "request of %zu bytes, at most %d", len,
+			     CONTROL_MAX_REQUEST);
+	tok = json_tokener_new_ex(16);
+	if (tok == NULL)
+		return reply(NULL, NULL, "internal", "out of memory");
+	root = json_tokener_parse_ex(tok, req, (int)len);
+	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len || !json_object_is_type(root, json_type_object)) {
+		json_tokener_free(tok);
+		json_object_put(root);
+		return reply(NULL, NULL, "bad_request", "not a JSON object");
+	}
+	json_tokener_free(tok);
+	(void)json_object_object_get_ex(root, "id", &id);
+	if (!json_object_object_get_ex(root, "v", &v) || json_object_get_int(v) != CONTROL_PROTOCOL) {
+		out = reply(id, NULL, "bad_version", "protocol version %d expected", CONTROL_PROTOCOL);
+		goto done;
+	}
+	if (!json_object_object_get_ex(root, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
+		out = reply(id, NULL, "bad_request", "no \"cmd\" string");
+		goto done;
+	}
+	cmd = json_object_get_string(v);
+	if (json_object_object_get_ex(root, "services", &names) &&
+	    !json_object_is_type(names, json_type_array)) {
+		out = reply(id, NULL, "bad_request", "\"services\" must be an array of names");
+		goto done;
+	}
+	if (strcmp(cmd, "ping") == 0) {
+		result = json_object_new_object();
+		json_object_object_add(result, "pid", json_object_new_int((int)getpid()));
+		json_object_object_add(result, "version", json_object_new_string(PACKAGE_VERSION));
+		json_object_object_add(result, "config", json_object_new_string(sv->config_path));
+		out = reply(id, result, NULL, " ");
+		goto done;
+	}
+	if (strcmp(cmd, "reload") == 0) {
+		struct json_object *diff = NULL, *errors = NULL;
+
+		if (supervisor_reload(sv, &diff, &errors) < 0) {
+			const char *first = errors && json_object_array_length(errors) > 0 ?
+					    json_object_get_string(json_object_array_get_idx(errors, 0)) :
+					    "?";
+
+			out = reply(id, NULL, "bad_config", "%s (kept the running config; %zu problems)",
+				    first, errors ? json_object_array_length(errors) : 0);
+			json_object_put(errors);
+		} else {
+			out = reply(id, diff, NULL, " ");
+		}
+		goto done;
+	}
+	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "start") != 0 && strcmp(cmd, "stop") != 0 &&
+	    strcmp(cmd, "restart") != 0 && strcmp(cmd, "history") != 0) {
+		out = reply(id, NULL, "unknown_command", "unknown command '%.64s'", cmd);
+		goto done;
+	}
+	list = select_services(sv, names, &n, &unknown,
+			       strcmp(cmd, "status") == 0 || strcmp(cmd, "history") == 0);
+	if (list == NULL) {
+		out = unknown ? reply(id, NULL, "unknown_service", "unknown service '%.64s'", unknown)
+			      : reply(id, NULL, "internal", "out of memory");
+		goto done;
+	}
+	if (n == 0 && strcmp(cmd, "status") != 0 && strcmp(cmd, "history") != 0) {
+		out = reply(id, NULL, "bad_request", "%s needs service names", cmd);
+		goto done;
+	}
+	if (sv->shutting_down && strcmp(cmd, "status") != 0 && strcmp(cmd, "history") != 0) {
+		out = reply(id, NULL, "shutting_down", "nbpyd is shutting down");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cmd, "start") == 0) {
+			svc_start(list[i], "start");
+		} else if (strcmp(cmd, "stop") == 0) {
+			svc_stop(list[i], "stopped by nbpyctl");
+		} else if (strcmp(cmd, "restart") == 0) {
+			bool running = svc_has_process(list[i]);
+
+			svc_stop(list[i], "restart");
+			if (running)
+				list[i]->start_after_stop = true;
+			else
+				svc_start(list[i], "start");
+		}
+	}
+	if (strcmp(cmd, "history") == 0) {
+		int64_t max = 20;
+
+		if (json_object_object_get_ex(root, "n", &v))
+			max = json_object_get_int64(v);
+		if (max < 1)
+			max = 1;
+		result = history_result(list, n, max);
+	} else {
+		result = status_result(sv, list, n);
+	}
+	out = reply(id, result, NULL, " ");
+done:
+	free(list);
+	json_object_put(root);
+	return out;
+}

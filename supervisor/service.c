@@ -1,0 +1,638 @@
+/* service.c - see service.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+#include "spawn.h"
+#include "timefmt.h"
+
+/* journalctl MESSAGE_ID=... finds every restart-history event. */
+#define HISTORY_MESSAGE_ID "8c1e6f3a2b7d4e59a0c4d1f2e3b5a697"
+
+extern char **environ;
+
+static const char *const state_names[] = {
+	"stopped", "starting", "running", "backoff", "stopping", "exited", "fatal",
+};
+
+const char *svc_state_name(enum svc_state s)
+{
+	return state_names[s];
+}
+
+/* ---- settings ---- */
+
+static const struct nbpy_value *val(const struct nbpy_service *c, const char *key)
+{
+	return nbpy_service_value(c, key);
+}
+
+static int parse_signal(const char *name)
+{
+	static const struct { const char *n; int s; } sigs[] = {
+		{ "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP }, { "QUIT", SIGQUIT },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	};
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcmp(sigs[i].n, name) == 0)
+			return sigs[i].s;
+	return SIGTERM;
+}
+
+static size_t copy_codes(int *out, const struct nbpy_value *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->n_items && n < RESTART_MAX_CODES; i++)
+		out[n++] = atoi(v->items[i]);
+	return n;
+}
+
+static int append(char **s, const char *key, const char *value)
+{
+	char *next;
+
+	if (asprintf(&next, "%s%s=%s\n", *s ? *s : "", key, value ? value : "") < 0)
+		return -1;
+	free(*s);
+	*s = next;
+	return 0;
+}
+
+int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
+		      const struct nbpy_service *conf, const char *config_path, char *why, size_t cap)
+{
+	const struct nbpy_value *v;
+	bool exec = strcmp(conf->kind->name, "exec") == 0;
+
+	memset(set, 0, sizeof(*set));
+	set->umask = -1;
+	set->nofile = -1;
+	set->core = -1;
+	if (exec) {
+		set->argv = spawn_split_command(val(conf, "command")->text);
+		if (set->argv == NULL) {
+			(void)snprintf(why, cap, "[%s] command: empty or unterminated quote", conf->name);
+			return -1;
+		}
+	} else {
+		set->argv = calloc(5, sizeof(char *));
+		if (set->argv == NULL || (set->argv[0] = strdup(nbpy_config_global(c, "worker")->text)) == NULL ||
+		    (set->argv[1] = strdup("-c")) == NULL ||
+		    (set->argv[2] = strdup(config_path)) == NULL ||
+		    (set->argv[3] = strdup(conf->name)) == NULL) {
+			(void)snprintf(why, cap, "out of memory");
+			return -1;
+		}
+	}
+	/* Not found: exec reports it, and the service goes fatal with the reason. */
+	set->path = spawn_find_program(set->argv[0]);
+	if (set->path == NULL && (set->path = strdup(set->argv[0])) == NULL)
+		return -1;
+	v = val(conf, "notify");
+	set->notify = v->text ? v->v.b : !exec;
+	set->start_secs_ns = val(conf, "start_secs")->v.ns;
+	set->start_timeout_ns = val(conf, "start_timeout")->v.ns;
+	set->watchdog_ns = val(conf, "watchdog")->v.ns;
+	set->fatal_retry_ns = val(conf, "fatal_retry")->v.ns;
+	set->stop_signal = parse_signal(val(conf, "stop_signal")->text);
+	v = val(conf, "stop_timeout");
+	set->stop_timeout_ns = v->text ? v->v.ns : nbpy_config_global(c, "stop_timeout")->v.ns;
+	v = val(conf, "backoff");
+	if (v->text == NULL)
+		v = nbpy_config_global(c, "backoff");
+	set->backoff_min_ns = v->v.range.lo_ns;
+	set->backoff_max_ns = v->v.range.hi_ns;
+	v = val(conf, "restart");
+	set->policy.mode = strcmp(v->text, "always") == 0 ? RESTART_ALWAYS :
+			   strcmp(v->text, "never") == 0 ? RESTART_NEVER : RESTART_ON_FAILURE;
+	set->policy.n_prevent = copy_codes(set->policy.prevent, val(conf, "restart_prevent_exit"));
+	set->policy.n_success = copy_codes(set->policy.success, val(conf, "success_exit"));
+	set->policy.stable_after_ns = val(conf, "stable_after")->v.ns;
+	set->policy.crash_loop_count = (unsigned)val(conf, "crash_loop_count")->v.i;
+	set->policy.crash_loop_window_ns = val(conf, "crash_loop_window")->v.ns;
+	v = val(conf, "user");
+	if (v->text != NULL) {
+		const struct passwd *pw = getpwnam(v->text);
+		int n = (int)(sizeof(set->groups) / sizeof(set->groups[0]));
+
+		if (pw == NULL) {
+			(void)snprintf(why, cap, "[%s] user: no user '%s'", conf->name, v->text);
+			return -1;
+		}
+		set->set_ids = true;
+		set->uid = pw->pw_uid;
+		set->gid = pw->pw_gid;
+		if (getgrouplist(pw->pw_name, pw->pw_gid, set->groups, &n) < 0)
+			n = 0;
+		set->n_groups = (size_t)n;
+	}
+	v = val(conf, "group");
+	if (v->text != NULL) {
+		const struct group *gr = getgrnam(v->text);
+
+		if (gr == NULL) {
+			(void)snprintf(why, cap, "[%s] group: no group '%s'", conf->name, v->text);
+			return -1;
+		}
+		if (!set->set_ids) {
+			set->set_ids = true;
+			set->uid = getuid();
+		}
+		set->gid = gr->gr_gid;
+		set->groups[0] = gr->gr_gid;
+		set->n_groups = 1;
+	}
+	v = val(conf, "working_dir");
+	if (v->text != NULL && (set->cwd = strdup(v->text)) == NULL)
+		return -1;
+	v = val(conf, "umask");
+	if (v->text != NULL)
+		set->umask = (int)v->v.i;
+	v = val(conf, "nice");
+	if (v->text != NULL) {
+		set->set_nice = true;
+		set->nice = (int)v->v.i;
+	}
+	v = val(conf, "limit_nofile");
+	if (v->text != NULL)
+		set->nofile = (long)v->v.i;
+	v = val(conf, "limit_core");
+	if (v->text != NULL)
+		set->core = (long long)v->v.bytes;
+	/* Environment: ours, less systemd's per-process variables, plus the
+	 * configured pairs.  NOTIFY_SOCKET is added at spawn. */
+	{
+		size_t n = 0, cap_env = 8;
+		const struct nbpy_value *env = val(conf, "environment");
+
+		for (char **e = environ; *e; e++)
+			cap_env++;
+		cap_env += env->n_items;
+		set->envp = calloc(cap_env, sizeof(char *));
+		if (set->envp == NULL)
+			return -1;
+		for (char **e = environ; *e; e++)
+			if (strncmp(*e, "NOTIFY_SOCKET=", 14) && strncmp(*e, "WATCHDOG_", 9) &&
+			    strncmp(*e, "LISTEN_", 7) && strncmp(*e, "NBPY_SERVICE=", 13))
+				if ((set->envp[n++] = strdup(*e)) == NULL)
+					return -1;
+		for (size_t i = 0; i < env->n_items; i++)
+			if ((set->envp[n++] = strdup(env->items[i])) == NULL)
+				return -1;
+		if (asprintf(&set->envp[n++], "NBPY_SERVICE=%s", conf->name) < 0)
+			return -1;
+	}
+	if (append(&set->fingerprint, "kind", conf->kind->name) < 0)
+		return -1;
+	for (size_t i = 0; i < conf->n_values; i++)
+		if (append(&set->fingerprint, conf->values[i].spec->name, conf->values[i].text) < 0)
+			return -1;
+	return 0;
+}
+
+void svc_settings_free(struct svc_settings *set)
+{
+	free(set->path);
+	spawn_free_argv(set->argv);
+	spawn_free_argv(set->envp);
+	free(set->cwd);
+	free(set->fingerprint);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- life cycle ---- */
+
+static int mkdir_parents(const char *dir)
+{
+	return mkdir(dir, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int open_notify_socket(struct svc *s, const char *run_dir, char *why, size_t cap)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (mkdir_parents(run_dir) < 0) {
+		(void)snprintf(why, cap, "mkdir %s: %s", run_dir, strerror(errno));
+		return -1;
+	}
+	if ((size_t)snprintf(s->notify_path, sizeof(s->notify_path), "%s/%s.notify", run_dir,
+			     s->name) >= sizeof(s->notify_path)) {
+		(void)snprintf(why, cap, "notify socket path too long in %s", run_dir);
+		return -1;
+	}
+	memcpy(sa.sun_path, s->notify_path, strlen(s->notify_path) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || (unlink(s->notify_path) < 0 && errno != ENOENT) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		(void)snprintf(why, cap, "notify socket %s: %s", s->notify_path, strerror(errno));
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	/* Only the worker (and root) may tell nbpyd it is ready. */
+	if (chmod(s->notify_path, 0600) < 0 ||
+	    (s->set.set_ids && chown(s->notify_path, s->set.uid, s->set.gid) < 0)) {
+		(void)snprintf(why, cap, "notify socket %s: %s", s->notify_path, strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	s->notify_fd = fd;
+	return 0;
+}
+
+struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled, const char *state_dir,
+		    const char *run_dir, size_t history_size, char *why, size_t cap)
+{
+	struct svc *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->name = strdup(name)) == NULL) {
+		free(s);
+		(void)snprintf(why, cap, "out of memory");
+		return NULL;
+	}
+	s->set = *set;
+	memset(set, 0, sizeof(*set));	/* owned by the service now */
+	s->enabled = enabled;
+	s->notify_fd = -1;
+	s->log_fd = -1;
+	s->since_real = nbpy_now_ns();
+	(void)snprintf(s->reason, sizeof(s->reason), "not started");
+	restart_state_init(&s->rs, s->set.backoff_min_ns, s->set.backoff_max_ns, 0);
+	if (history_open(&s->hist, state_dir, name, history_size) < 0) {
+		(void)snprintf(why, cap, "history of %s in %s: %s", name, state_dir, strerror(errno));
+		svc_free(s);
+		return NULL;
+	}
+	if (open_notify_socket(s, run_dir, why, cap) < 0) {
+		svc_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void svc_free(struct svc *s)
+{
+	if (s == NULL)
+		return;
+	if (s->notify_fd >= 0) {
+		(void)close(s->notify_fd);
+		(void)unlink(s->notify_path);
+	}
+	if (s->log_fd >= 0)
+		(void)close(s->log_fd);
+	history_close(&s->hist);
+	svc_settings_free(&s->set);
+	free(s->name);
+	free(s);
+}
+
+bool svc_has_process(const struct svc *s)
+{
+	return s->pid > 0;
+}
+
+static void set_state(struct svc *s, enum svc_state st, const char *reason)
+{
+	s->state = st;
+	s->since_real = nbpy_now_ns();
+	(void)snprintf(s->reason, sizeof(s->reason), "%s", reason);
+	s->timer_mono = 0;
+}
+
+static void record(struct svc *s, const char *event, int code, int sig, int core, int64_t uptime,
+		   int64_t delay, const char *reason)
+{
+	struct history_entry e = { .time_ns = nbpy_now_ns(), .pid = s->pid, .code = code,
+				   .signal = sig, .core = core, .uptime_ns = uptime, .delay_ns = delay };
+
+	(void)snprintf(e.event, sizeof(e.event), "%s", event);
+	(void)snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	if (history_add(&s->hist, &e) < 0)
+		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "cannot write history %s: %s",
+			     s->hist.path ? s->hist.path : "?", strerror(errno));
+	nbpy_log_for(s->name, HISTORY_MESSAGE_ID,
+		     strcmp(event, "fatal") == 0 ? NBPY_LOG_ERR :
+		     strcmp(event, "exit") == 0 ? NBPY_LOG_NOTICE : NBPY_LOG_INFO,
+		     "%s pid %d%s%s%s", event, (int)s->pid, reason[0] ? ": " : "", reason,
+		     delay > 0 ? " (restart delayed)" : "");
+}
+
+static void signal_group(struct svc *s, int sig)
+{
+	/* The worker leads its own process group: its children go too. */
+	if (s->pid > 0 && killpg(s->pid, sig) < 0 && errno != ESRCH)
+		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "killpg(%d, %d): %s", (int)s->pid, sig,
+			     strerror(errno));
+}
+
+static char **spawn_env(struct svc *s)
+{
+	size_t n = 0;
+	char **envp;
+
+	while (s->set.envp[n])
+		n++;
+	envp = calloc(n + 2, sizeof(char *));
+	if (envp == NULL)
+		return NULL;
+	memcpy(envp, s->set.envp, n * sizeof(char *));
+	if (asprintf(&envp[n], "NOTIFY_SOCKET=%s", s->notify_path) < 0) {
+		free(envp);
+		return NULL;
+	}
+	return envp;
+}
+
+void svc_start(struct svc *s, const char *why)
+{
+	struct spawn_request r;
+	int pipefd[2], exec_errno = 0;
+	char **envp;
+	int64_t now = nbpy_monotonic_ns();
+
+	switch (s->state) {
+	case SVC_STARTING:
+	case SVC_RUNNING:
+		return;
+	case SVC_STOPPING:
+		s->start_after_stop = true;
+		return;
+	default:
+		break;
+	}
+	if (s->state == SVC_FATAL || s->state == SVC_STOPPED || s->state == SVC_EXITED)
+		if (strcmp(why, "restart") != 0 && strcmp(why, "fatal retry") != 0)
+			restart_state_clear(&s->rs);
+	if (s->log_fd >= 0) {
+		svc_on_log(s);
+		(void)close(s->log_fd);
+		s->log_fd = -1;
+	}
+	envp = spawn_env(s);
+	if (envp == NULL || pipe2(pipefd, O_CLOEXEC) < 0) {
+		free(envp);
+		set_state(s, SVC_BACKOFF, "cannot start: out of resources");
+		s->timer_mono = now + nbpy_backoff_next(&s->rs.backoff);
+		return;
+	}
+	r = (struct spawn_request){
+		.path = s->set.path, .argv = s->set.argv, .envp = envp, .set_ids = s->set.set_ids,
+		.uid = s->set.uid, .gid = s->set.gid, .groups = s->set.groups,
+		.n_groups = s->set.n_groups, .cwd = s->set.cwd, .umask = s->set.umask,
+		.set_nice = s->set.set_nice, .nice = s->set.nice, .nofile = s->set.nofile,
+		.core = s->set.core, .out_fd = pipefd[1],
+	};
+	s->pid = spawn_worker(&r, &exec_errno);
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, "NOTIFY_SOCKET=", 14) == 0)
+			free(*e);
+	free(envp);
+	(void)close(pipefd[1]);
+	if (s->pid < 0) {
+		s->pid = 0;
+		(void)close(pipefd[0]);
+		set_state(s, SVC_BACKOFF, "fork failed");
+		s->timer_mono = now + nbpy_backoff_next(&s->rs.backoff);
+		return;
+	}
+	s->log_fd = pipefd[0];
+	(void)fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
+	s->exec_errno = exec_errno;
+	s->spawned_mono = now;
+	s->ready_mono = 0;
+	s->last_ping_mono = now;
+	s->kill_reason = NULL;
+	s->stop_requested = false;
+	s->status_text[0] = '\0';
+	set_state(s, SVC_STARTING, why);
+	s->timer_mono = now + (s->set.notify ? s->set.start_timeout_ns :
+			       (s->set.start_secs_ns < s->set.start_timeout_ns ? s->set.start_secs_ns :
+				s->set.start_timeout_ns));
+	record(s, "start", -1, 0, 0, 0, 0, why);
+}
+
+void svc_stop(struct svc *s, const char *why)
+{
+	s->start_after_stop = false;
+	switch (s->state) {
+	case SVC_STARTING:
+	case SVC_RUNNING:
+		s->stop_requested = true;
+		set_state(s, SVC_STOPPING, why);
+		signal_group(s, s->set.stop_signal);
+		(void)killpg(s->pid, SIGCONT);	/* a stopped process must see it */
+		s->timer_mono = nbpy_monotonic_ns() + s->set.stop_timeout_ns;
+		return;
+	case SVC_STOPPING:
+		s->stop_requested = true;
+		return;
+	case SVC_BACKOFF:
+	case SVC_EXITED:
+	case SVC_FATAL:
+		set_state(s, SVC_STOPPED, why);
+		record(s, "stop", -1, 0, 0, 0, 0, why);
+		return;
+	case SVC_STOPPED:
+		return;
+	}
+}
+
+static void decode_status(int ws, struct exit_status *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (WIFSIGNALED(ws)) {
+		e->signaled = true;
+		e->signal = WTERMSIG(ws);
+		e->core = WCOREDUMP(ws);
+	} else {
+		e->code = WEXITSTATUS(ws);
+	}
+}
+
+void svc_on_exit(struct svc *s, int ws, bool shutting_down)
+{
+	int64_t now = nbpy_monotonic_ns();
+	int64_t uptime = now - s->spawned_mono;
+	int64_t ran = s->ready_mono ? now - s->ready_mono : 0;
+	struct exit_status e;
+	struct restart_decision d;
+	char what[160];
+	pid_t pid = s->pid;
+
+	decode_status(ws, &e);
+	if (s->exec_errno) {
+		e.exec_failed = true;
+		e.code = s->exec_errno;
+	}
+	s->last_exit = e;
+	s->has_last_exit = true;
+	exit_status_describe(&e, what, sizeof(what));
+	if (s->kill_reason != NULL)
+		(void)snprintf(what + strlen(what), sizeof(what) - strlen(what), " (%s)", s->kill_reason);
+	/* Leftovers in its process group (children it forked) go with it. */
+	signal_group(s, SIGKILL);
+	svc_on_log(s);
+
+	if (s->stop_requested || shutting_down) {
+		record(s, "exit", e.signaled ? -1 : e.code, e.signal, e.core, uptime, 0, what);
+		s->pid = 0;
+		set_state(s, SVC_STOPPED, s->stop_requested ? "stopped" : "nbpyd shutdown");
+		if (s->start_after_stop && !shutting_down) {
+			s->start_after_stop = false;
+			svc_start(s, "start");
+		}
+		return;
+	}
+	if (s->kill_reason != NULL) {
+		/* nbpyd killed it (watchdog, start timeout): a failure whatever the code */
+		e.signaled = false;
+		e.code = 1;
+	}
+	d = restart_decide(&s->set.policy, &s->rs, &e, now, ran);
+	if (s->kill_reason != NULL)
+		(void)snprintf(d.reason, sizeof(d.reason), "%s", what);
+	record(s, "exit", s->last_exit.signaled ? -1 : s->last_exit.code, s->last_exit.signal,
+	       s->last_exit.core, uptime, d.action == ACTION_RESTART ? d.delay_ns : 0, d.reason);
+	if (d.action == ACTION_FATAL)
+		record(s, "fatal", -1, 0, 0, 0, 0, d.reason);
+	s->pid = 0;
+	(void)pid;
+	switch (d.action) {
+	case ACTION_RESTART:
+		set_state(s, SVC_BACKOFF, d.reason);
+		s->timer_mono = now + d.delay_ns;
+		s->restarts++;
+		break;
+	case ACTION_STAY_DOWN:
+		set_state(s, SVC_EXITED, d.reason);
+		break;
+	case ACTION_FATAL:
+		set_state(s, SVC_FATAL, d.reason);
+		if (s->set.fatal_retry_ns > 0)
+			s->timer_mono = now + s->set.fatal_retry_ns;
+		break;
+	}
+}
+
+static void become_ready(struct svc *s, int64_t now, const char *how)
+{
+	s->ready_mono = now;
+	s->last_ping_mono = now;
+	set_state(s, SVC_RUNNING, how);
+	if (s->set.watchdog_ns > 0)
+		s->timer_mono = now + s->set.watchdog_ns;
+	record(s, "ready", -1, 0, 0, now - s->spawned_mono, 0, how);
+}
+
+void svc_on_timer(struct svc *s, int64_t now)
+{
+	if (s->timer_mono == 0 || now < s->timer_mono)
+		return;
+	switch (s->state) {
+	case SVC_BACKOFF:
+		svc_start(s, "restart");
+		break;
+	case SVC_FATAL:
+		svc_start(s, "fatal retry");
+		break;
+	case SVC_STARTING:
+		if (!s->set.notify && now - s->spawned_mono >= s->set.start_secs_ns) {
+			become_ready(s, now, "alive for start_secs");
+			break;
+		}
+		s->kill_reason = "start timeout";
+		s->timer_mono = 0;
+		signal_group(s, SIGKILL);
+		break;
+	case SVC_RUNNING:
+		if (s->set.watchdog_ns > 0 && now - s->last_ping_mono >= s->set.watchdog_ns) {
+			s->kill_reason = "watchdog";
+			s->timer_mono = 0;
+			signal_group(s, SIGKILL);
+		} else if (s->set.watchdog_ns > 0) {
+			s->timer_mono = s->last_ping_mono + s->set.watchdog_ns;
+		}
+		break;
+	case SVC_STOPPING:
+		(void)snprintf(s->reason, sizeof(s->reason), "stop timeout: SIGKILL");
+		s->timer_mono = 0;
+		signal_group(s, SIGKILL);
+		break;
+	default:
+		s->timer_mono = 0;
+		break;
+	}
+}
+
+/* One datagram of "KEY=VALUE\n" lines (the sd_notify protocol). */
+void svc_on_notify(struct svc *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(s->notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+		int64_t now = nbpy_monotonic_ns();
+
+		buf[n] = '\0';
+		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+			if (s->pid == 0)
+				continue;	/* a straggler after the exit */
+			if (strcmp(line, "READY=1") == 0 && s->state == SVC_STARTING)
+				become_ready(s, now, "ready");
+			else if (strncmp(line, "STATUS=", 7) == 0)
+				(void)snprintf(s->status_text, sizeof(s->status_text), "%s", line + 7);
+			else if (strcmp(line, "WATCHDOG=1") == 0)
+				s->last_ping_mono = now;
+		}
+	}
+}
+
+void svc_on_log(struct svc *s)
+{
+	ssize_t n;
+
+	if (s->log_fd < 0)
+		return;
+	while ((n = read(s->log_fd, s->logbuf + s->loglen, sizeof(s->logbuf) - 1 - s->loglen)) > 0) {
+		char *start = s->logbuf, *nl;
+
+		s->loglen += (size_t)n;
+		s->logbuf[s->loglen] = '\0';
+		while ((nl = memchr(start, '\n', s->loglen - (size_t)(start - s->logbuf))) != NULL) {
+			*nl = '\0';
+			nbpy_log_for(s->name, NULL, NBPY_LOG_INFO, "%s", start);
+			start = nl + 1;
+		}
+		s->loglen -= (size_t)(start - s->logbuf);
+		memmove(s->logbuf, start, s->loglen);
+		if (s->loglen == sizeof(s->logbuf) - 1) {	/* a line too long: flush it */
+			s->logbuf[s->loglen] = '\0';
+			nbpy_log_for(s->name, NULL, NBPY_LOG_INFO, "%s", s->logbuf);
+			s->loglen = 0;
+		}
+	}
+	if (n == 0) {	/* every writer is gone */
+		if (s->loglen > 0) {
+			s->logbuf[s->loglen] = '\0';
+			nbpy_log_for(s->name, NULL, NBPY_LOG_INFO, "%s", s->logbuf);
+			s->loglen = 0;
+		}
+		(void)close(s->log_fd);
+		s->log_fd = -1;
+	}
+}

@@ -1,0 +1,104 @@
+/* service.h - one supervised service: its worker process, state machine,
+ * timers, notify socket, log pipe and restart history.
+ *
+ * States: stopped, starting, running, backoff, stopping, exited, fatal,
+ * always with a reason.  Every change goes through the functions below, one
+ * service at a time, from nbpyd's single event loop: there is never more than
+ * one worker per service. */
+#ifndef NBPY_SERVICE_H
+#define NBPY_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "history.h"
+#include "restart_policy.h"
+
+enum svc_state {
+	SVC_STOPPED,
+	SVC_STARTING,
+	SVC_RUNNING,
+	SVC_BACKOFF,
+	SVC_STOPPING,
+	SVC_EXITED,
+	SVC_FATAL,
+};
+
+/* What the config says, resolved for spawning (rebuilt on reload). */
+struct svc_settings {
+	char *path;		/* program, found in PATH */
+	char **argv;
+	char **envp;
+	bool notify;
+	int64_t start_secs_ns, start_timeout_ns, watchdog_ns, fatal_retry_ns;
+	int stop_signal;
+	int64_t stop_timeout_ns;
+	struct restart_policy policy;
+	int64_t backoff_min_ns, backoff_max_ns;
+	bool set_ids;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	size_t n_groups;
+	char *cwd;
+	int umask;
+	bool set_nice;
+	int nice;
+	long nofile;
+	long long core;
+	char *fingerprint;	/* the section's resolved values: changed => restart on reload */
+};
+
+struct svc {
+	char *name;
+	bool enabled;
+	struct svc_settings set;
+	enum svc_state state;
+	char reason[192];
+	pid_t pid;
+	int64_t spawned_mono, ready_mono, since_real;	/* ns */
+	int64_t timer_mono;		/* 0: none */
+	int64_t last_ping_mono;
+	int exec_errno;
+	const char *kill_reason;	/* why nbpyd killed it, for the exit record */
+	bool stop_requested, start_after_stop, remove_after_stop;
+	unsigned restarts;
+	bool has_last_exit;
+	struct exit_status last_exit;
+	char status_text[256];
+	int notify_fd;
+	char notify_path[108];
+	int log_fd;			/* read end of the worker's stdout/stderr */
+	char logbuf[2048];
+	size_t loglen;
+	struct restart_state rs;
+	struct history hist;
+};
+
+const char *svc_state_name(enum svc_state s);
+
+/* Build settings from a config section.  -1 with a reason in why. */
+int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
+		      const struct nbpy_service *conf, const char *config_path,
+		      char *why, size_t why_cap);
+void svc_settings_free(struct svc_settings *set);
+
+/* Create a service (stopped) with its notify socket and history. */
+struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled,
+		    const char *state_dir, const char *run_dir, size_t history_size, char *why,
+		    size_t why_cap);
+void svc_free(struct svc *s);
+
+void svc_start(struct svc *s, const char *why);
+void svc_stop(struct svc *s, const char *why);
+void svc_on_exit(struct svc *s, int wait_status, bool shutting_down);
+void svc_on_timer(struct svc *s, int64_t now_mono);
+void svc_on_notify(struct svc *s);
+/* Drain the log pipe; at EOF the fd is closed. */
+void svc_on_log(struct svc *s);
+
+bool svc_has_process(const struct svc *s);
+
+#endif
