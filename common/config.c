@@ -756,6 +756,28 @@ struct nbpy_config *nbpy_config_load_or_exit(const char *path)
 	exit(NBPY_EX_CONFIG);
 }
 
+struct peek {
+	const char *section, *key;
+	char *value;
+};
+
+static int on_peek(void *user, const char *section, const char *name, const char *value)
+{
+	struct peek *p = user;
+
+	if (p->value == NULL && strcmp(section, p->section) == 0 && strcmp(name, p->key) == 0)
+		p->value = strdup(value);
+	return 1;
+}
+
+char *nbpy_config_peek(const char *path, const char *section, const char *key)
+{
+	struct peek p = { section, key, NULL };
+
+	(void)ini_parse(path, on_peek, &p);
+	return p.value;
+}
+
 static void free_values(struct nbpy_value *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

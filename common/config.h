@@ -117,6 +117,11 @@ struct nbpy_config *nbpy_config_load_or_exit(const char *path);
 
 void nbpy_config_free(struct nbpy_config *c);
 
+/* The raw value of one key, read leniently (a file with errors elsewhere
+ * still answers): for a client that only needs, say, [nbpyd] control.
+ * malloc'ed; NULL if absent or unreadable. */
+char *nbpy_config_peek(const char *path, const char *section, const char *key);
+
 const struct nbpy_service *nbpy_config_service(const struct nbpy_config *c, const char *name);
 const struct nbpy_value *nbpy_config_global(const struct nbpy_config *c, const char *key);
 const struct nbpy_value *nbpy_service_value(const struct nbpy_service *s, const char *key);

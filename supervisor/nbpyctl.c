@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "config.h"
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
 {
 	struct ctl c = { .timeout_ns = 30 * NBPY_NS_PER_SEC };
 	const char *config = SYSCONFDIR "/nbpy/nbpy.conf", *cmd;
-	struct nbpy_config *cfg = NULL;
+	char *peeked = NULL;
 	struct json_object *req, *reply = NULL;
 	char *names[256];
 	int n = 0, rc, i;
@@ -300,8 +301,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (c.endpoint == NULL) {
-		cfg = nbpy_config_load_or_exit(config);
-		c.endpoint = nbpy_config_global(cfg, "control")->text;
+		/* Only the endpoint is needed, and a file with errors elsewhere
+		 * must not stop `nbpyctl reload` from reporting them. */
+		if (access(config, R_OK) < 0) {
+			fprintf(stderr, "nbpyctl: %s: %s (or pass -e ENDPOINT)\n", config, strerror(errno));
+			return 1;
+		}
+		peeked = nbpy_config_peek(config, "nbpyd", "control");
+		c.endpoint = peeked;
+		for (const struct nbpy_key_spec *k = nbpy_global_keys; !c.endpoint && k->name; k++)
+			if (strcmp(k->name, "control") == 0)
+				c.endpoint = k->def;
 	}
 	c.ctx = zmq_ctx_new();
 	if (c.ctx == NULL)
@@ -340,6 +350,6 @@ int main(int argc, char **argv)
 out:
 	json_object_put(reply);
 	(void)zmq_ctx_term(c.ctx);
-	nbpy_config_free(cfg);
+	free(peeked);
 	return rc;
 }

@@ -3,7 +3,8 @@
  *   testworker [--notify] [--status TEXT] [--print TEXT] [--ping MS] [--ping-for MS]
  *              [--fork N] [--ignore-term] [--exit-after MS CODE] [--crash-after MS]
  *
- * Without --exit-after or --crash-after it runs until signalled. */
+ * Without --exit-after or --crash-after it runs until signalled.  Words not
+ * starting with "--" are ignored: tests tag their workers for pgrep. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
 			exit_code = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--crash-after") && i + 1 < argc) {
 			crash_after = atoll(argv[++i]);
-		} else {
+		} else if (strncmp(argv[i], "--", 2) == 0) {
 			fprintf(stderr, "testworker: bad argument %s\n", argv[i]);
 			return 2;
 		}

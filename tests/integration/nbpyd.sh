@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# nbpyd.sh - the supervisor end to end: real processes, signals, the control
+# socket and nbpyctl, with tests/progs/testworker playing the misbehaving
+# workers.  Every wait is bounded.
+set -uo pipefail
+
+B=$NBPY_BUILD
+W=$B/tests/progs/testworker
+T=$(mktemp -d /tmp/nbpyd-test.XXXXXX)
+TAG=nbpyd-it-$$          # in every worker's command line, for pgrep
+CONF=$T/nbpy.conf
+PY=/usr/bin/python3
+fails=0
+NBPYD_PID=
+
+cleanup() {
+	[ -n "$NBPYD_PID" ] && kill -9 "$NBPYD_PID" 2>/dev/null
+	pkill -9 -f "$TAG" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
+field() {	# field SERVICE KEY -> value from `nbpyctl --json status`
+	ctl --json status "$1" 2>/dev/null |
+		$PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['$2'])"
+}
+wait_for() {	# wait_for SECONDS COMMAND... : poll until it succeeds
+	local deadline=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.05
+	done
+}
+state_is() { [ "$(field "$1" state)" = "$2" ]; }
+history_json() { ctl --json history "$1" -n 1000; }
+no_workers_left() { ! pgrep -f "$TAG" >/dev/null; }
+
+write_conf() {
+	cat >"$CONF" <<EOF
+[nbpyd]
+control   = ipc://$T/run/control
+state_dir = $T/state
+run_dir   = $T/run
+backoff   = 100ms..400ms
+stop_timeout = 1s
+EOF
+	cat >>"$CONF"
+}
+
+start_nbpyd() {
+	"$B/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
+	NBPYD_PID=$!
+	wait_for 5 ctl ping >/dev/null 2>&1 || { bad "nbpyd did not answer"; cat "$T/nbpyd.log"; exit 1; }
+}
+
+stop_nbpyd() {
+	kill -TERM "$NBPYD_PID"
+	wait "$NBPYD_PID"
+	local rc=$?
+	NBPYD_PID=
+	return $rc
+}
+
+echo "nbpyd integration ($T)"
+write_conf <<EOF
+[w]
+command = $W --notify --status hello $TAG
+notify  = yes
+
+[crashy]
+command = $W --crash-after 50 $TAG
+crash_loop_count = 100
+
+[loop]
+command = $W --exit-after 20 1 $TAG
+crash_loop_count = 3
+crash_loop_window = 30s
+
+[cfgerr]
+command = $W --exit-after 20 78 $TAG
+
+[missing]
+command = $T/no-such-program
+
+[silent]
+command = $W $TAG
+notify  = yes
+start_timeout = 500ms
+crash_loop_count = 1000
+
+[dog]
+command = $W --notify --ping 50 --ping-for 600 $TAG
+watchdog = 300ms
+crash_loop_count = 1000
+
+[plain]
+command = $W $TAG
+start_secs = 200ms
+
+[off]
+command = $W $TAG
+enabled = no
+EOF
+check "nbpyd --check validates the file" "$B/nbpyd" -c "$CONF" --check
+start_nbpyd
+
+# readiness, STATUS=, start_secs
+check "notify worker is running after READY=1" wait_for 5 state_is w running
+check "STATUS= text is shown" [ "$(field w status)" = hello ]
+check "a program that never notifies runs after start_secs" wait_for 5 state_is plain running
+check "a disabled service stays stopped" state_is off stopped
+
+# restart after SIGKILL
+pid=$(field w pid)
+kill -9 "$pid"
+check "SIGKILLed worker is replaced" wait_for 5 eval '[ "$(field w state)" = running ] && [ "$(field w pid)" != "$pid" ]'
+check "the history says how it died" eval '[[ "$(history_json w)" == *"killed by SIGKILL"* ]]'
+
+# backoff growth: delays of successive exits of crashy grow toward the cap
+sleep 1.5
+delays=$(history_json crashy | $PY -c '
+import json,sys
+e=[x for x in json.load(sys.stdin)["result"]["entries"] if x["event"]=="exit"]
+print(" ".join(str(x["delay_ns"]//1000000) for x in e[:4]))')
+check "backoff grows: $delays ms" $PY -c "
+d=[int(x) for x in '$delays'.split()]
+assert len(d)==4 and d[0]<=100 and d[2]>=100 and d[3]>=200 and all(x<=400 for x in d), d"
+
+# crash loop -> fatal, then nbpyctl start clears it
+check "a crash loop makes the service fatal" wait_for 5 state_is loop fatal
+check "...with the reason" eval '[[ "$(field loop reason)" == *"crash loop: 3 exits within 30s, last exited 1"* ]]'
+ctl start --no-wait loop >/dev/null
+check "nbpyctl start clears fatal" eval '[ "$(field loop state)" != fatal ]'
+check "exit 78 (EX_CONFIG) is fatal at once" wait_for 5 state_is cfgerr fatal
+check "...with the reason" eval '[[ "$(field cfgerr reason)" == *"exited 78, which never restarts"* ]]'
+check "a failed exec is reported as such" eval 'wait_for 5 state_is missing fatal && [[ "$(field missing reason)" == "exec failed: No such file"* ]]'
+check "start_timeout kills a worker that never becomes ready" \
+	wait_for 5 eval '[[ "$(history_json silent)" == *"(start timeout)"* ]]'
+check "a silent watchdog kills and restarts with reason watchdog" \
+	wait_for 5 eval '[[ "$(history_json dog)" == *"(watchdog)"* ]]'
+
+# control errors, from Python (any ZeroMQ client)
+check "control: bad JSON, unknown command, unknown service, too large" $PY - "ipc://$T/run/control" <<'PY'
+import json, sys, zmq
+ctx = zmq.Context()
+def ask(raw):
+    s = ctx.socket(zmq.REQ); s.setsockopt(zmq.RCVTIMEO, 3000); s.setsockopt(zmq.LINGER, 0)
+    s.connect(sys.argv[1]); s.send(raw); r = json.loads(s.recv()); s.close(); return r
+assert ask(b"not json")["error"]["code"] == "bad_request"
+assert ask(b'{"v":1,"cmd":"frobnicate"}')["error"]["code"] == "unknown_command"
+assert ask(b'{"v":2,"cmd":"status"}')["error"]["code"] == "bad_version"
+r = ask(b'{"v":1,"id":"x7","cmd":"status","services":["nope"]}')
+assert r["error"]["code"] == "unknown_service" and r["id"] == "x7"
+assert ask(b'{"v":1,"cmd":"status","pad":"' + b"x" * 70000 + b'"}')["error"]["code"] == "too_large"
+assert ask(b'{"v":1,"cmd":"ping"}')["ok"] is True
+PY
+
+# nbpyctl exit codes
+ctl status w >/dev/null; check "status of a running service exits 0" [ $? -eq 0 ]
+ctl status off >/dev/null; check "status of a stopped service exits 3" [ $? -eq 3 ]
+ctl status nope >/dev/null 2>&1; check "unknown service exits 4" [ $? -eq 4 ]
+"$B/nbpyctl" -e "ipc://$T/nowhere" --timeout 300ms ping >/dev/null 2>&1
+check "unreachable nbpyd exits 69" [ $? -eq 69 ]
+ctl start >/dev/null 2>&1; check "usage error exits 1" [ $? -eq 1 ]
+ctl stop w >/dev/null; check "stop waits until stopped" state_is w stopped
+ctl start w >/dev/null; check "start waits until running" state_is w running
+ctl restart w >/dev/null; check "restart gives a new running worker" state_is w running
+
+# history survives an nbpyd restart
+before=$(history_json w | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["entries"]))')
+check "SIGTERM: nbpyd exits 0" stop_nbpyd
+check "...and leaves no worker" no_workers_left
+start_nbpyd
+after=$(history_json w | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["entries"]))')
+check "history persists across nbpyd restarts ($before -> $after entries)" [ "$after" -gt "$before" ]
+stop_nbpyd
+
+# shutdown bound: a worker that ignores SIGTERM and one with grandchildren
+write_conf <<EOF
+[stubborn]
+command = $W --notify --ignore-term $TAG
+[parent]
+command = $W --notify --fork 3 $TAG
+EOF
+start_nbpyd
+wait_for 5 state_is stubborn running
+wait_for 5 state_is parent running
+check "grandchildren exist" [ "$(pgrep -fc "$TAG")" -ge 5 ]
+t0=$(date +%s%N)
+check "SIGTERM shutdown exits 0" stop_nbpyd
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "...within stop_timeout + 1 s ($ms ms)" [ "$ms" -lt 2000 ]
+check "...and leaves no process, grandchildren included" wait_for 2 no_workers_left
+
+# SIGKILL of nbpyd: no worker outlives it
+write_conf <<EOF
+[a]
+command = $W --notify $TAG
+[b]
+command = $W --notify $TAG
+EOF
+start_nbpyd
+wait_for 5 state_is b running
+kill -9 "$NBPYD_PID"; wait "$NBPYD_PID" 2>/dev/null; NBPYD_PID=
+check "nbpyd SIGKILL leaves no worker" wait_for 3 no_workers_left
+
+# reload: add, remove, change, keep; a broken file keeps the running config
+write_conf <<EOF
+[keep]
+command = $W --notify $TAG
+[gone]
+command = $W --notify $TAG
+[change]
+command = $W --notify $TAG
+EOF
+start_nbpyd
+wait_for 5 state_is change running
+keep_pid=$(field keep pid)
+change_pid=$(field change pid)
+write_conf <<EOF
+[keep]
+command = $W --notify $TAG
+[change]
+command = $W --notify --status v2 $TAG
+[new]
+command = $W --notify $TAG
+EOF
+diff=$(ctl --json reload)
+check "reload reports the diff" $PY -c "
+import json; r=json.loads('''$diff''')['result']
+assert r=={'added':['new'],'removed':['gone'],'changed':['change'],'unchanged':['keep']}, r"
+check "...starts the added service" wait_for 5 state_is new running
+check "...restarts only the changed one" wait_for 5 eval '[ "$(field change status)" = v2 ] && [ "$(field change pid)" != "$change_pid" ] && [ "$(field keep pid)" = "$keep_pid" ]'
+check "...and stops the removed one" wait_for 5 eval '! ctl status gone >/dev/null 2>&1'
+echo "[broken" >>"$CONF"
+ctl reload >/dev/null 2>&1; rc=$?
+check "a broken config is refused (exit 1) and the services keep running" \
+	eval '[ $rc -eq 1 ] && state_is keep running && state_is new running'
+kill -HUP "$NBPYD_PID"; sleep 0.3
+check "SIGHUP with a broken file keeps running too" state_is keep running
+stop_nbpyd
+
+# 40 services at once
+{ for i in $(seq 1 40); do printf '[s%02d]\ncommand = %s --notify %s\n' "$i" "$W" "$TAG"; done; } | write_conf
+start_nbpyd
+check "40 services all running" wait_for 10 eval '[ "$(ctl --json status | $PY -c "import json,sys; print(sum(s[\"state\"]==\"running\" for s in json.load(sys.stdin)[\"result\"][\"services\"]))")" = 40 ]'
+check "40 services: shutdown exits 0" stop_nbpyd
+check "...no process left" wait_for 3 no_workers_left
+
+echo "nbpyd integration: $fails failed"
+[ $fails -eq 0 ]
