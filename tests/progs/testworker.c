@@ -1,6 +1,6 @@
 /* testworker.c - a configurable misbehaving worker for the nbpyd tests.
  *
- *   testworker [--notify] [--status TEXT] [--print TEXT] [--ping MS] [--ping-for MS]
+ *   testworker [--stamp FILE] [--notify] [--status TEXT] [--print TEXT] [--ping MS] [--ping-for MS]
  *              [--fork N] [--ignore-term] [--exit-after MS CODE] [--crash-after MS]
  *
  * Without --exit-after or --crash-after it runs until signalled.  Words not
@@ -28,7 +28,16 @@ int main(int argc, char **argv)
 	const char *status = NULL;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--notify")) {
+		if (!strcmp(argv[i], "--stamp") && i + 1 < argc) {
+			/* CLOCK_REALTIME ns at start, for restart-latency benchmarks */
+			struct timespec ts;
+			FILE *f = fopen(argv[++i], "w");
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			if (f == NULL || fprintf(f, "%lld\n", ts.tv_sec * 1000000000LL + ts.tv_nsec) < 0 ||
+			    fclose(f) != 0)
+				return 91;
+		} else if (!strcmp(argv[i], "--notify")) {
 			if (sd_notify(0, "READY=1") < 0)
 				return 90;
 		} else if (!strcmp(argv[i], "--status") && i + 1 < argc) {
