@@ -120,20 +120,21 @@ static struct json_object *status_result(struct supervisor *sv, struct svc **lis
 
 static struct json_object *history_result(struct svc **list, size_t n, int64_t max)
 {
-	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
+	struct json_object *r = json_object_new_object(), *all = json_object_new_array();
 
-	/* newest last, max entries per service */
+	/* per service, newest `max`, oldest first */
 	for (size_t i = 0; i < n; i++) {
-		size_t have = list[i]->hist.n, k = (size_t)max < have ? (size_t)max : have;
+		struct json_object *a = history_read(&list[i]->hist, (size_t)max);
 
-		for (size_t j = k; j-- > 0;) {
-			struct json_object *e = history_entry_json(history_get(&list[i]->hist, j));
+		for (size_t j = 0; a != NULL && j < json_object_array_length(a); j++) {
+			struct json_object *e = json_object_get(json_object_array_get_idx(a, j));
 
 			json_object_object_add(e, "service", json_object_new_string(list[i]->name));
-			json_object_array_add(a, e);
+			json_object_array_add(all, e);
 		}
+		json_object_put(a);
 	}
-	json_object_object_add(r, "entries", a);
+	json_object_object_add(r, "entries", all);
 	return r;
 }
 

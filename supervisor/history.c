@@ -10,46 +10,7 @@
 
 #include "history.h"
 
-struct json_object *history_entry_json(const struct history_entry *e)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "time_ns", json_object_new_int64(e->time_ns));
-	json_object_object_add(o, "event", json_object_new_string(e->event));
-	json_object_object_add(o, "pid", json_object_new_int(e->pid));
-	json_object_object_add(o, "code", json_object_new_int(e->code));
-	json_object_object_add(o, "signal", json_object_new_int(e->signal));
-	json_object_object_add(o, "core", json_object_new_boolean(e->core));
-	json_object_object_add(o, "uptime_ns", json_object_new_int64(e->uptime_ns));
-	json_object_object_add(o, "delay_ns", json_object_new_int64(e->delay_ns));
-	json_object_object_add(o, "reason", json_object_new_string(e->reason));
-	return o;
-}
-
-static int64_t get_i64(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-static const char *get_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
-static void ring_push(struct history *h, const struct history_entry *e)
-{
-	if (h->n < h->size) {
-		h->ring[(h->head + h->n) % h->size] = *e;
-		h->n++;
-	} else {
-		h->ring[h->head] = *e;
-		h->head = (h->head + 1) % h->size;
-	}
-}
+#define LINE_MAX_BYTES 1024
 
 static int mkdir_p(const char *dir)
 {
@@ -70,91 +31,133 @@ static int mkdir_p(const char *dir)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Every complete line of the file (a torn last line is dropped), newest
+ * last, at most 2 * size + 1 of them: the file never holds more. */
+static char **read_lines(const struct history *h, size_t *n)
+{
+	size_t cap = 2 * h->size + 2, count = 0;
+	char **lines = calloc(cap, sizeof(char *)), buf[LINE_MAX_BYTES];
+	FILE *f;
+
+	*n = 0;
+	if (lines == NULL)
+		return NULL;
+	f = fopen(h->path, "r");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return lines;
+		free(lines);
+		return NULL;
+	}
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		if (strchr(buf, '\n') == NULL)
+			continue;	/* torn or oversized */
+		if (count == cap) {	/* more than expected: keep the newest */
+			free(lines[0]);
+			memmove(lines, lines + 1, (cap - 1) * sizeof(char *));
+			count--;
+		}
+		if ((lines[count] = strdup(buf)) == NULL)
+			break;
+		count++;
+	}
+	(void)fclose(f);
+	*n = count;
+	return lines;
+}
+
+static void free_lines(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 int history_open(struct history *h, const char *state_dir, const char *service, size_t size)
 {
-	char dir[4096], line[1024];
-	FILE *f;
+	char dir[4096];
+	char **lines;
 
 	memset(h, 0, sizeof(*h));
 	h->size = size ? size : 1;
-	h->ring = calloc(h->size, sizeof(*h->ring));
-	if (h->ring == NULL)
-		return -1;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/history", state_dir) >= sizeof(dir) ||
 	    mkdir_p(dir) < 0 || asprintf(&h->path, "%s/%s.jsonl", dir, service) < 0) {
 		h->path = NULL;
 		return -1;
 	}
-	f = fopen(h->path, "r");
-	if (f == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		struct json_object *o;
-		struct history_entry e;
-
-		h->file_lines++;
-		if (strchr(line, '\n') == NULL)
-			continue;	/* torn write or oversized: skip */
-		o = json_tokener_parse(line);
-		if (o == NULL || !json_object_is_type(o, json_type_object)) {
-			json_object_put(o);
-			continue;
-		}
-		memset(&e, 0, sizeof(e));
-		e.time_ns = get_i64(o, "time_ns");
-		(void)snprintf(e.event, sizeof(e.event), "%s", get_str(o, "event"));
-		e.pid = (int)get_i64(o, "pid");
-		e.code = (int)get_i64(o, "code");
-		e.signal = (int)get_i64(o, "signal");
-		e.core = (int)get_i64(o, "core");
-		e.uptime_ns = get_i64(o, "uptime_ns");
-		e.delay_ns = get_i64(o, "delay_ns");
-		(void)snprintf(e.reason, sizeof(e.reason), "%s", get_str(o, "reason"));
-		json_object_put(o);
-		ring_push(h, &e);
-	}
-	return fclose(f) == 0 ? 0 : -1;
+	lines = read_lines(h, &h->file_lines);
+	if (lines == NULL)
+		return -1;
+	free_lines(lines, h->file_lines);
+	return 0;
 }
 
 void history_close(struct history *h)
 {
-	free(h->ring);
 	free(h->path);
 	memset(h, 0, sizeof(*h));
 }
 
-static int write_line(int fd, const struct history_entry *e)
+static int format_line(const struct history_entry *e, char *buf, size_t cap)
 {
-	struct json_object *o = history_entry_json(e);
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	char buf[1024];
-	int n = snprintf(buf, sizeof(buf), "%s\n", s);
-	int rc = 0;
+	struct json_object *o = json_object_new_object();
+	int n;
 
+	json_object_object_add(o, "time_ns", json_object_new_int64(e->time_ns));
+	json_object_object_add(o, "event", json_object_new_string(e->event));
+	json_object_object_add(o, "pid", json_object_new_int(e->pid));
+	json_object_object_add(o, "code", json_object_new_int(e->code));
+	json_object_object_add(o, "signal", json_object_new_int(e->signal));
+	json_object_object_add(o, "core", json_object_new_boolean(e->core));
+	json_object_object_add(o, "uptime_ns", json_object_new_int64(e->uptime_ns));
+	json_object_object_add(o, "delay_ns", json_object_new_int64(e->delay_ns));
+	json_object_object_add(o, "reason", json_object_new_string(e->reason));
+	n = snprintf(buf, cap, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
+	if (n < 0 || (size_t)n >= cap) {
 		errno = EOVERFLOW;
 		return -1;
 	}
-	/* One write per line: appends of a line never interleave. */
-	if (write(fd, buf, (size_t)n) != n)
-		rc = -1;
-	return rc;
+	return n;
 }
 
-/* Rewrite the file with the entries in memory: temp file, fsync, rename. */
-static int compact(struct history *h)
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Rewrite the file as its newest size - 1 lines plus line: temp file,
+ * fsync, rename, so a crash leaves the old file or the new one. */
+static int compact(struct history *h, const char *line, size_t len)
 {
 	char tmp[4200];
+	size_t n, keep, from;
+	char **lines = read_lines(h, &n);
 	int fd, rc = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", h->path) >= sizeof(tmp))
+	if (lines == NULL)
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	keep = n < h->size - 1 ? n : h->size - 1;
+	from = n - keep;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", h->path) >= sizeof(tmp) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		free_lines(lines, n);
 		return -1;
-	for (size_t i = 0; i < h->n && rc == 0; i++)
-		rc = write_line(fd, &h->ring[(h->head + i) % h->size]);
+	}
+	for (size_t i = from; i < n && rc == 0; i++)
+		rc = write_all(fd, lines[i], strlen(lines[i]));
+	if (rc == 0)
+		rc = write_all(fd, line, len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -1;
 	if (close(fd) < 0)
@@ -162,25 +165,27 @@ static int compact(struct history *h)
 	if (rc == 0 && rename(tmp, h->path) < 0)
 		rc = -1;
 	if (rc == 0)
-		h->file_lines = h->n;
+		h->file_lines = keep + 1;
 	else
 		(void)unlink(tmp);
+	free_lines(lines, n);
 	return rc;
 }
 
 int history_add(struct history *h, const struct history_entry *e)
 {
-	int fd, rc;
+	char line[LINE_MAX_BYTES];
+	int n = format_line(e, line, sizeof(line)), fd, rc;
 
-	ring_push(h, e);
-	if (h->path == NULL)
+	if (n < 0 || h->path == NULL)
 		return -1;
 	if (h->file_lines + 1 > 2 * h->size)
-		return compact(h);
+		return compact(h, line, (size_t)n);
 	fd = open(h->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	rc = write_line(fd, e);
+	/* One write per line: appended lines never interleave. */
+	rc = write_all(fd, line, (size_t)n);
 	if (close(fd) < 0)
 		rc = -1;
 	if (rc == 0)
@@ -188,9 +193,23 @@ int history_add(struct history *h, const struct history_entry *e)
 	return rc;
 }
 
-const struct history_entry *history_get(const struct history *h, size_t i)
+struct json_object *history_read(const struct history *h, size_t max)
 {
-	if (i >= h->n)
+	size_t n;
+	char **lines = read_lines(h, &n);
+	struct json_object *a;
+
+	if (lines == NULL)
 		return NULL;
-	return &h->ring[(h->head + h->n - 1 - i) % h->size];
+	a = json_object_new_array();
+	for (size_t i = n > max ? n - max : 0; a != NULL && i < n; i++) {
+		struct json_object *o = json_tokener_parse(lines[i]);
+
+		if (o != NULL && json_object_is_type(o, json_type_object))
+			json_object_array_add(a, o);
+		else
+			json_object_put(o);
+	}
+	free_lines(lines, n);
+	return a;
 }
