@@ -43,27 +43,33 @@ sleep 3
 nbpyd_pid_of() { "$B/nbpyctl" -e "ipc://$T/control" --json status "$1" | $PY -c 'import json,sys; print(json.load(sys.stdin)["result"]["services"][0]["pid"])'; }
 sup_pid_of() { supervisorctl -c "$T/supervisord.conf" pid "$1"; }
 
-# restart latency: SIGKILL -> the replacement's own start stamp
-latency() {	# latency PREFIX PIDFN -> ms values
-	local out=() i pid t0 stamp before
+# restart latency: SIGKILL -> the replacement's own start stamp, timed in one
+# process so no fork of `date` or `kill` sits inside the measurement
+latency() {	# latency PREFIX PIDFN -> µs values
+	local i pid
 	for i in $(seq 1 $ROUNDS); do
 		pid=$($2 s01)
-		before=$(cat "$T/$1-s01")
-		t0=$(date +%s%N)
-		kill -9 "$pid"
-		for _ in $(seq 1 5000); do
-			stamp=$(cat "$T/$1-s01" 2>/dev/null || echo "$before")
-			[ "$stamp" != "$before" ] && [ -n "$stamp" ] && break
-			sleep 0.001
-		done
-		out+=("$(( (stamp - t0) / 1000 ))")
+		$PY - "$pid" "$T/$1-s01" <<'PY'
+import os, sys, time
+pid, stamp = int(sys.argv[1]), sys.argv[2]
+before = open(stamp).read()
+t0 = time.time_ns()
+os.kill(pid, 9)
+for _ in range(200000):
+    try:
+        now = open(stamp).read()
+    except FileNotFoundError:
+        now = before
+    if now != before and now.endswith("\n"):
+        print((int(now) - t0) // 1000)
+        break
+    time.sleep(0.0001)
+PY
 		sleep 0.2
-	done
-	echo "${out[@]}"
+	done | tr '\n' ' '
 }
 lat_n=$(latency nbpyd nbpyd_pid_of)
 lat_s=$(latency sup sup_pid_of)
-
 # status round trip from Python, p50/p99 in µs
 rt=$($PY - "$T" $CALLS <<'PY'
 import json, socket, sys, time, xmlrpc.client, http.client, zmq
