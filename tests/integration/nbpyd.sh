@@ -105,6 +105,11 @@ start_secs = 200ms
 [off]
 command = $W $TAG
 enabled = no
+
+[stable]
+command = $W --notify --exit-after 300 1 $TAG
+stable_after = 150ms
+crash_loop_count = 1000
 EOF
 check "nbpyd --check validates the file" "$B/nbpyd" -c "$CONF" --check
 start_nbpyd
@@ -130,6 +135,16 @@ print(" ".join(str(x["delay_ns"]//1000000) for x in e[:4]))')
 check "backoff grows: $delays ms" $PY -c "
 d=[int(x) for x in '$delays'.split()]
 assert len(d)==4 and d[0]<=100 and d[2]>=100 and d[3]>=200 and all(x<=400 for x in d), d"
+
+# ...and the backoff resets after stable_after of running: every delay stays
+# within the first step (100 ms), however many exits
+delays=$(history_json stable | $PY -c '
+import json,sys
+e=[x for x in json.load(sys.stdin)["result"]["entries"] if x["event"]=="exit"]
+print(" ".join(str(x["delay_ns"]//1000000) for x in e))')
+check "backoff resets after stable_after: $delays ms" $PY -c "
+d=[int(x) for x in '$delays'.split()]
+assert len(d)>=3 and all(x<=100 for x in d), d"
 
 # crash loop -> fatal, then nbpyctl start clears it
 check "a crash loop makes the service fatal" wait_for 5 state_is loop fatal
