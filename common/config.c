@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "config.h"
 #include "registry.h"
@@ -442,6 +443,41 @@ static size_t collect_specs(const struct nbpy_key_spec **out, size_t cap, const 
 	return n;
 }
 
+static bool z85_key_ok(const char *k)
+{
+	uint8_t raw[32];
+
+	return k != NULL && strlen(k) == 40 && zmq_z85_decode(raw, k) != NULL;
+}
+
+/* A tcp control socket must be CURVE-encrypted and limited to known clients. */
+static void check_control(struct loader *L, const struct raw_section *rs)
+{
+	const struct nbpy_value *control = nbpy_config_global(L->cfg, "control");
+	const char *keys[] = { "control_curve_secret", "control_curve_public" };
+	const struct nbpy_value *clients = nbpy_config_global(L->cfg, "control_curve_clients");
+	int line = control->line ? control->line : (rs ? rs->line : 0);
+
+	if (control->text == NULL || strncmp(control->text, "tcp://", 6) != 0)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		const struct nbpy_value *v = nbpy_config_global(L->cfg, keys[i]);
+
+		if (v->text == NULL)
+			diag(L, line, "[nbpyd] control %s: a tcp control socket needs %s "
+			     "(nbpyctl keygen makes a key pair)", control->text, keys[i]);
+		else if (!z85_key_ok(v->text))
+			diag(L, v->line, "[nbpyd] %s: not a 40-character Z85 key", keys[i]);
+	}
+	if (clients->n_items == 0)
+		diag(L, line, "[nbpyd] control %s: a tcp control socket needs control_curve_clients",
+		     control->text);
+	for (size_t i = 0; i < clients->n_items; i++)
+		if (!z85_key_ok(clients->items[i]))
+			diag(L, clients->line, "[nbpyd] control_curve_clients: '%s' is not a 40-character "
+			     "Z85 key", clients->items[i]);
+}
+
 static void load_global(struct loader *L, const struct raw_section *rs)
 {
 	const struct nbpy_key_spec *specs[64];
@@ -453,6 +489,7 @@ static void load_global(struct loader *L, const struct raw_section *rs)
 		return;
 	L->cfg->n_global = n;
 	(void)fill_values(L, rs ? rs : &none, "", specs, n, L->cfg->global, NULL);
+	check_control(L, rs);
 }
 
 static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct raw_section *rs)
@@ -773,9 +810,18 @@ static int on_peek(void *user, const char *section, const char *name, const char
 char *nbpy_config_peek(const char *path, const char *section, const char *key)
 {
 	struct peek p = { section, key, NULL };
+	struct nbpy_diag d = { NULL, 0 };
+	struct loader L = { .path = path, .d = &d };
+	char *expanded;
 
 	(void)ini_parse(path, on_peek, &p);
-	return p.value;
+	if (p.value == NULL)
+		return NULL;
+	/* ${VAR} from the environment, as a full load would (not [nbpyd] keys) */
+	expanded = expand(&L, p.value, 0, section, key, NULL);
+	nbpy_diag_free(&d);
+	free(p.value);
+	return expanded;
 }
 
 static void free_values(struct nbpy_value *v, size_t n)

@@ -26,6 +26,8 @@ struct ctl {
 	const char *endpoint;
 	int64_t timeout_ns;
 	bool json;
+	const char *server_key;		/* CURVE, for tcp endpoints */
+	const char *public_key, *secret_key;
 };
 
 static void usage(FILE *f)
@@ -39,6 +41,9 @@ static void usage(FILE *f)
 		"  history [SERVICE] [-n N]   restart history, newest last\n"
 		"  reload                     re-read the config and apply the difference\n"
 		"  ping\n"
+		"  keygen                     print a new CURVE key pair (Z85) for a tcp control socket\n"
+		"tcp endpoints use CURVE: the server key from [nbpyd] control_curve_public (or\n"
+		"NBPYCTL_CURVE_SERVER), the client pair from NBPYCTL_CURVE_PUBLIC and NBPYCTL_CURVE_SECRET\n"
 		"exit: 0 ok, 3 not running (status), 4 unknown service, 69 nbpyd unreachable, 1 error\n");
 }
 
@@ -56,6 +61,10 @@ static struct json_object *call(struct ctl *c, struct json_object *req)
 	if (sock == NULL || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
 	    zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms)) < 0 ||
 	    zmq_setsockopt(sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof(timeout_ms)) < 0 ||
+	    (c->server_key != NULL &&
+	     (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, c->server_key, strlen(c->server_key)) < 0 ||
+	      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, c->public_key, strlen(c->public_key)) < 0 ||
+	      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, c->secret_key, strlen(c->secret_key)) < 0)) ||
 	    zmq_connect(sock, c->endpoint) < 0) {
 		fprintf(stderr, "nbpyctl: %s: %s\n", c->endpoint, zmq_strerror(errno));
 		if (sock)
@@ -256,7 +265,7 @@ int main(int argc, char **argv)
 {
 	struct ctl c = { .timeout_ns = 30 * NBPY_NS_PER_SEC };
 	const char *config = SYSCONFDIR "/nbpy/nbpy.conf", *cmd;
-	char *peeked = NULL;
+	char *peeked = NULL, *server_key = NULL;
 	struct json_object *req, *reply = NULL;
 	char *names[256];
 	int n = 0, rc, i;
@@ -288,6 +297,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cmd = argv[i++];
+	if (strcmp(cmd, "keygen") == 0) {
+		char pub[41], sec[41];
+
+		if (zmq_curve_keypair(pub, sec) < 0) {
+			fprintf(stderr, "nbpyctl: keygen: %s\n", zmq_strerror(errno));
+			return 1;
+		}
+		printf("public %s\nsecret %s\n", pub, sec);
+		return 0;
+	}
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--no-wait") == 0)
 			no_wait = true;
@@ -312,6 +331,21 @@ int main(int argc, char **argv)
 		for (const struct nbpy_key_spec *k = nbpy_global_keys; !c.endpoint && k->name; k++)
 			if (strcmp(k->name, "control") == 0)
 				c.endpoint = k->def;
+	}
+	if (strncmp(c.endpoint, "tcp://", 6) == 0) {
+		c.server_key = getenv("NBPYCTL_CURVE_SERVER");
+		if (c.server_key == NULL && access(config, R_OK) == 0)
+			c.server_key = server_key = nbpy_config_peek(config, "nbpyd", "control_curve_public");
+		c.public_key = getenv("NBPYCTL_CURVE_PUBLIC");
+		c.secret_key = getenv("NBPYCTL_CURVE_SECRET");
+		if (c.server_key == NULL || c.public_key == NULL || c.secret_key == NULL) {
+			fprintf(stderr, "nbpyctl: %s is tcp: it needs the server's CURVE key "
+				"(control_curve_public or NBPYCTL_CURVE_SERVER) and a client pair in "
+				"NBPYCTL_CURVE_PUBLIC and NBPYCTL_CURVE_SECRET (nbpyctl keygen)\n", c.endpoint);
+			free(server_key);
+			free(peeked);
+			return 1;
+		}
 	}
 	c.ctx = zmq_ctx_new();
 	if (c.ctx == NULL)
@@ -351,5 +385,6 @@ out:
 	json_object_put(reply);
 	(void)zmq_ctx_term(c.ctx);
 	free(peeked);
+	free(server_key);
 	return rc;
 }

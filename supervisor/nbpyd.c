@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,18 +68,45 @@ struct svc *supervisor_make_service(struct supervisor *sv, const struct nbpy_ser
 
 /* ---- control socket ---- */
 
-static void *open_control(void *ctx, const struct nbpy_config *c)
-{
-	const char *ep = nbpy_config_global(c, "control")->text;
-	const char *group = nbpy_config_global(c, "control_group")->text;
-	int linger = 0;
+struct control {
 	void *sock;
+	void *zap;		/* ZAP handler for a CURVE tcp socket, else NULL */
+	uint8_t (*clients)[32];	/* allowed client public keys */
+	size_t n_clients;
+};
 
-	if (strncmp(ep, "tcp://", 6) == 0) {
-		log_error("control = %s: a tcp control socket needs CURVE keys, which this "
-			  "version does not support; use ipc://", ep);
-		return NULL;
+/* A tcp control socket: CURVE encryption, and a ZAP handler that admits only
+ * the configured client keys (config validation guarantees the keys). */
+static int setup_curve(void *ctx, struct control *c, const struct nbpy_config *cfg)
+{
+	const struct nbpy_value *clients = nbpy_config_global(cfg, "control_curve_clients");
+	const char *secret = nbpy_config_global(cfg, "control_curve_secret")->text;
+	int one = 1;
+
+	c->clients = calloc(clients->n_items ? clients->n_items : 1, sizeof(*c->clients));
+	if (c->clients == NULL)
+		return -1;
+	for (size_t i = 0; i < clients->n_items; i++)
+		if (zmq_z85_decode(c->clients[c->n_clients++], clients->items[i]) == NULL)
+			return -1;
+	/* The ZAP endpoint must exist before the socket it guards binds. */
+	c->zap = zmq_socket(ctx, ZMQ_REP);
+	if (c->zap == NULL || zmq_bind(c->zap, "inproc://zeromq.zap.01") < 0 ||
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, secret, strlen(secret)) < 0 ||
+	    zmq_setsockopt(c->sock, ZMQ_ZAP_DOMAIN, "nbpyd", 5) < 0) {
+		log_error("CURVE setup: %s", zmq_strerror(errno));
+		return -1;
 	}
+	return 0;
+}
+
+static int open_control(void *ctx, struct control *c, const struct nbpy_config *cfg)
+{
+	const char *ep = nbpy_config_global(cfg, "control")->text;
+	const char *group = nbpy_config_global(cfg, "control_group")->text;
+	int linger = 0;
+
 	if (strncmp(ep, "ipc://", 6) == 0) {
 		char dir[PATH_MAX], *slash;
 
@@ -88,17 +116,20 @@ static void *open_control(void *ctx, const struct nbpy_config *c)
 			*slash = '\0';
 			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 				log_error("control socket directory %s: %s", dir, strerror(errno));
-				return NULL;
+				return -1;
 			}
 		}
 	}
-	sock = zmq_socket(ctx, ZMQ_REP);
-	if (sock == NULL || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
-	    zmq_bind(sock, ep) < 0) {
+	c->sock = zmq_socket(ctx, ZMQ_REP);
+	if (c->sock == NULL || zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0) {
+		log_error("control socket: %s", zmq_strerror(errno));
+		return -1;
+	}
+	if (strncmp(ep, "tcp://", 6) == 0 && setup_curve(ctx, c, cfg) < 0)
+		return -1;
+	if (zmq_bind(c->sock, ep) < 0) {
 		log_error("control socket %s: %s", ep, zmq_strerror(errno));
-		if (sock != NULL)
-			(void)zmq_close(sock);
-		return NULL;
+		return -1;
 	}
 	if (strncmp(ep, "ipc://", 6) == 0) {
 		gid_t gid = getgid();
@@ -108,18 +139,62 @@ static void *open_control(void *ctx, const struct nbpy_config *c)
 
 			if (gr == NULL) {
 				log_error("control_group: no group '%s'", group);
-				(void)zmq_close(sock);
-				return NULL;
+				return -1;
 			}
 			gid = gr->gr_gid;
 		}
 		if (chown(ep + 6, (uid_t)-1, gid) < 0 || chmod(ep + 6, 0660) < 0) {
 			log_error("control socket %s: %s", ep + 6, strerror(errno));
-			(void)zmq_close(sock);
-			return NULL;
+			return -1;
 		}
 	}
-	return sock;
+	return 0;
+}
+
+static void close_control(struct control *c)
+{
+	if (c->sock != NULL)
+		(void)zmq_close(c->sock);
+	if (c->zap != NULL)
+		(void)zmq_close(c->zap);
+	free(c->clients);
+}
+
+/* One ZAP request (RFC 27): admit a CURVE client whose key is listed. */
+static void serve_zap(struct control *c)
+{
+	zmq_msg_t part[8];
+	int n = 0, more = 1;
+	size_t sz = sizeof(more);
+	bool ok = false;
+	static const char *const reply_ok[] = { "200", "OK" }, *const reply_no[] = { "400", "unknown key" };
+	const char *const *r;
+
+	while (more && n < 8) {
+		if (zmq_msg_init(&part[n]) < 0 || zmq_msg_recv(&part[n], c->zap, ZMQ_DONTWAIT) < 0)
+			break;
+		n++;
+		if (zmq_getsockopt(c->zap, ZMQ_RCVMORE, &more, &sz) < 0)
+			more = 0;
+	}
+	if (n < 2)
+		goto out;
+	if (n == 7 && zmq_msg_size(&part[5]) == 5 && memcmp(zmq_msg_data(&part[5]), "CURVE", 5) == 0 &&
+	    zmq_msg_size(&part[6]) == 32)
+		for (size_t i = 0; i < c->n_clients && !ok; i++)
+			ok = memcmp(zmq_msg_data(&part[6]), c->clients[i], 32) == 0;
+	if (!ok)
+		log_warning("control: refused a client with an unknown CURVE key");
+	r = ok ? reply_ok : reply_no;
+	if (zmq_send(c->zap, "1.0", 3, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(c->zap, zmq_msg_data(&part[1]), zmq_msg_size(&part[1]), ZMQ_SNDMORE) < 0 ||
+	    zmq_send(c->zap, r[0], 3, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(c->zap, r[1], strlen(r[1]), ZMQ_SNDMORE) < 0 ||
+	    zmq_send(c->zap, "", 0, ZMQ_SNDMORE) < 0 || zmq_send(c->zap, "", 0, 0) < 0)
+		log_warning("ZAP reply: %s", zmq_strerror(errno));
+out:
+	for (int i = 0; i < n; i++)
+		(void)zmq_msg_close(&part[i]);
 }
 
 static void serve_control(struct supervisor *sv, void *sock)
@@ -283,7 +358,7 @@ static long poll_timeout(const struct supervisor *sv, int64_t now, int64_t watch
 	return (long)((next - now + 999999) / 1000000);
 }
 
-static int run(struct supervisor *sv, void *control, int sfd)
+static int run(struct supervisor *sv, struct control *control, int sfd)
 {
 	zmq_pollitem_t *items = NULL;
 	uint64_t wd_usec = 0;
@@ -306,13 +381,15 @@ static int run(struct supervisor *sv, void *control, int sfd)
 			sv->shutdown_deadline = now + NBPY_NS_PER_SEC;
 		}
 		free(items);
-		items = calloc(2 + 2 * sv->n_svcs, sizeof(*items));
+		items = calloc(3 + 2 * sv->n_svcs, sizeof(*items));
 		if (items == NULL) {
 			log_error("out of memory");
 			return -1;
 		}
-		items[0] = (zmq_pollitem_t){ .socket = control, .events = ZMQ_POLLIN };
+		items[0] = (zmq_pollitem_t){ .socket = control->sock, .events = ZMQ_POLLIN };
 		items[1] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
+		if (control->zap != NULL)
+			items[n++] = (zmq_pollitem_t){ .socket = control->zap, .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < sv->n_svcs; i++) {
 			items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->notify_fd, .events = ZMQ_POLLIN };
 			if (sv->svcs[i]->log_fd >= 0)
@@ -329,8 +406,10 @@ static int run(struct supervisor *sv, void *control, int sfd)
 			free(items);
 			return -1;
 		}
+		if (rc > 0 && control->zap != NULL && (items[2].revents & ZMQ_POLLIN))
+			serve_zap(control);
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
-			serve_control(sv, control);
+			serve_control(sv, control->sock);
 		/* Notify and log fds: cheap non-blocking reads; the service list
 		 * may have changed (reload), so poll them all rather than map items. */
 		if (rc > 0)
@@ -364,7 +443,8 @@ int main(int argc, char **argv)
 	const char *path = SYSCONFDIR "/nbpy/nbpy.conf";
 	bool check = false;
 	sigset_t mask;
-	void *ctx = NULL, *control = NULL;
+	void *ctx = NULL;
+	struct control control = { 0 };
 	int sfd = -1, rc = 1;
 	char why[512];
 
@@ -408,7 +488,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ctx = zmq_ctx_new();
-	if (ctx == NULL || (control = open_control(ctx, sv.config)) == NULL)
+	if (ctx == NULL || open_control(ctx, &control, sv.config) < 0)
 		goto out;
 	sv.svcs = calloc(sv.config->n_services ? sv.config->n_services : 1, sizeof(*sv.svcs));
 	if (sv.svcs == NULL)
@@ -428,14 +508,13 @@ int main(int argc, char **argv)
 	log_notice("%zu services, %s, control %s", sv.n_svcs, sv.config_path,
 		   nbpy_config_global(sv.config, "control")->text);
 	notify_systemd(&sv, "READY=1\n");
-	rc = run(&sv, control, sfd) < 0 ? 1 : 0;
+	rc = run(&sv, &control, sfd) < 0 ? 1 : 0;
 	log_notice("stopped");
 out:
 	for (size_t i = 0; i < sv.n_svcs; i++)
 		svc_free(sv.svcs[i]);
 	free(sv.svcs);
-	if (control != NULL)
-		(void)zmq_close(control);
+	close_control(&control);
 	if (ctx != NULL)
 		(void)zmq_ctx_term(ctx);
 	if (sfd >= 0)

@@ -260,6 +260,34 @@ kill -HUP "$NBPYD_PID"; sleep 0.3
 check "SIGHUP with a broken file keeps running too" state_is keep running
 stop_nbpyd
 
+# a tcp control socket: CURVE keys required, unknown clients refused
+pair=$("$B/nbpyctl" keygen); SRV_PUBLIC=$(sed -n 's/^public //p' <<<"$pair"); SRV_SECRET=$(sed -n 's/^secret //p' <<<"$pair")
+pair=$("$B/nbpyctl" keygen); CLI_PUBLIC=$(sed -n 's/^public //p' <<<"$pair"); CLI_SECRET=$(sed -n 's/^secret //p' <<<"$pair")
+pair=$("$B/nbpyctl" keygen); BAD_PUBLIC=$(sed -n 's/^public //p' <<<"$pair"); BAD_SECRET=$(sed -n 's/^secret //p' <<<"$pair")
+export SRV_PUBLIC SRV_SECRET CLI_PUBLIC	# keys reach the config through ${VAR}
+PORT=$((20000 + $$ % 20000))
+tcp_conf() {	# tcp_conf [KEY LINES]
+	printf '[nbpyd]\ncontrol = tcp://127.0.0.1:%s\nstate_dir = %s/state\nrun_dir = %s/run\n%s[x]\ncommand = %s %s\n' \
+		"$PORT" "$T" "$T" "${1:-}" "$W" "$TAG" >"$CONF"
+}
+tcp_conf
+out=$("$B/nbpyd" -c "$CONF" --check 2>&1); rc=$?
+check "tcp control without CURVE keys is a config error (78)" \
+	eval '[ $rc -eq 78 ] && [[ "$out" == *"a tcp control socket needs control_curve_secret"* ]]'
+tcp_conf 'control_curve_secret = ${SRV_SECRET}
+control_curve_public = ${SRV_PUBLIC}
+control_curve_clients = ${CLI_PUBLIC}
+'
+"$B/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
+NBPYD_PID=$!
+check "a known CURVE client is served over tcp" wait_for 5 env NBPYCTL_CURVE_PUBLIC="$CLI_PUBLIC" \
+	NBPYCTL_CURVE_SECRET="$CLI_SECRET" "$B/nbpyctl" -c "$CONF" --timeout 1s ping
+NBPYCTL_CURVE_PUBLIC=$BAD_PUBLIC NBPYCTL_CURVE_SECRET=$BAD_SECRET "$B/nbpyctl" -c "$CONF" --timeout 1s ping >/dev/null 2>&1
+check "an unknown CURVE client is refused (69)" [ $? -eq 69 ]
+"$B/nbpyctl" -c "$CONF" ping >/dev/null 2>&1
+check "nbpyctl without a client key pair says so (1)" [ $? -eq 1 ]
+stop_nbpyd
+
 # 40 services at once
 { for i in $(seq 1 40); do printf '[s%02d]\ncommand = %s --notify %s\n' "$i" "$W" "$TAG"; done; } | write_conf
 start_nbpyd
