@@ -106,6 +106,10 @@ start_secs = 200ms
 command = $W $TAG
 enabled = no
 
+[retry]
+command = $W --exit-after 20 78 $TAG
+fatal_retry = 300ms
+
 [stable]
 command = $W --notify --exit-after 300 1 $TAG
 stable_after = 150ms
@@ -153,6 +157,8 @@ ctl start --no-wait loop >/dev/null
 check "nbpyctl start clears fatal" eval '[ "$(field loop state)" != fatal ]'
 check "exit 78 (EX_CONFIG) is fatal at once" wait_for 5 state_is cfgerr fatal
 check "...with the reason" eval '[[ "$(field cfgerr reason)" == *"exited 78, which never restarts"* ]]'
+check "fatal_retry starts a fatal service again by itself" \
+	wait_for 5 eval '[[ "$(history_json retry)" == *"\"reason\":\"fatal retry\""* ]]'
 check "a failed exec is reported as such" eval 'wait_for 5 state_is missing fatal && [[ "$(field missing reason)" == "exec failed: No such file"* ]]'
 check "start_timeout kills a worker that never becomes ready" \
 	wait_for 5 eval '[[ "$(history_json silent)" == *"(start timeout)"* ]]'
