@@ -217,8 +217,20 @@ START_TEST(error_port_clash_and_subscriptions)
 						"[other]\nkind = kraken.trades\nbind = tcp://*:5558\nenabled = no\n");
 		nbpy_config_free(c);
 	}
-	EXPECT("[nbpyd]\ncontrol = tcp://127.0.0.1:5558\n[kraken_tick]\nkind = kraken.ticker\n",
-	       ":3: [kraken_tick] bind tcp://127.0.0.1:5558 clashes with the control socket");
+	EXPECT("[nbpyd]\ncontrol = ipc:///tmp/nbpy-c\n[kraken_tick]\nkind = kraken.ticker\nbind = ipc:///tmp/nbpy-c\n",
+	       ":5: [kraken_tick] bind ipc:///tmp/nbpy-c clashes with the control socket");
+	/* a tcp control socket needs CURVE keys, valid ones */
+	EXPECT("[nbpyd]\ncontrol = tcp://127.0.0.1:7000\n",
+	       ":2: [nbpyd] control tcp://127.0.0.1:7000: a tcp control socket needs control_curve_secret "
+	       "(nbpyctl keygen makes a key pair)",
+	       ":2: [nbpyd] control tcp://127.0.0.1:7000: a tcp control socket needs control_curve_public "
+	       "(nbpyctl keygen makes a key pair)",
+	       ":2: [nbpyd] control tcp://127.0.0.1:7000: a tcp control socket needs control_curve_clients");
+	EXPECT("[nbpyd]\ncontrol = tcp://127.0.0.1:7000\ncontrol_curve_secret = short\n"
+	       "control_curve_public = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n"
+	       "control_curve_clients = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7, nope\n",
+	       ":3: [nbpyd] control_curve_secret: not a 40-character Z85 key",
+	       ":5: [nbpyd] control_curve_clients: 'nope' is not a 40-character Z85 key");
 	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\nsubscribe = kraken_tik\n",
 	       ":4: [e] subscribe: unknown service 'kraken_tik'; did you mean 'kraken_tick'?");
 	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\n",
