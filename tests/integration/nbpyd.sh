@@ -39,6 +39,12 @@ wait_for() {	# wait_for SECONDS COMMAND... : poll until it succeeds
 state_is() { [ "$(field "$1" state)" = "$2" ]; }
 history_json() { ctl --json history "$1" -n 1000; }
 no_workers_left() { ! pgrep -f "$TAG" >/dev/null; }
+exit_delays() {	# the restart delay after each exit of SERVICE, in ms, oldest first
+	history_json "$1" | $PY -c '
+import json, sys
+e = [x for x in json.load(sys.stdin)["result"]["entries"] if x["event"] == "exit"]
+print(" ".join(str(x["delay_ns"] // 1000000) for x in e))'
+}
 
 write_conf() {
 	cat >"$CONF" <<EOF
@@ -132,20 +138,14 @@ check "the history says how it died" eval '[[ "$(history_json w)" == *"killed by
 
 # backoff growth: delays of successive exits of crashy grow toward the cap
 sleep 1.5
-delays=$(history_json crashy | $PY -c '
-import json,sys
-e=[x for x in json.load(sys.stdin)["result"]["entries"] if x["event"]=="exit"]
-print(" ".join(str(x["delay_ns"]//1000000) for x in e[:4]))')
+delays=$(exit_delays crashy | cut -d' ' -f1-4)
 check "backoff grows: $delays ms" $PY -c "
 d=[int(x) for x in '$delays'.split()]
 assert len(d)==4 and d[0]<=100 and d[2]>=100 and d[3]>=200 and all(x<=400 for x in d), d"
 
 # ...and the backoff resets after stable_after of running: every delay stays
 # within the first step (100 ms), however many exits
-delays=$(history_json stable | $PY -c '
-import json,sys
-e=[x for x in json.load(sys.stdin)["result"]["entries"] if x["event"]=="exit"]
-print(" ".join(str(x["delay_ns"]//1000000) for x in e))')
+delays=$(exit_delays stable)
 check "backoff resets after stable_after: $delays ms" $PY -c "
 d=[int(x) for x in '$delays'.split()]
 assert len(d)>=3 and all(x<=100 for x in d), d"
