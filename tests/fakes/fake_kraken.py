@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""A fake Kraken public REST API on loopback, for the integration tests.
+
+    fake_kraken.py PORT
+
+Serves AssetPairs, Ticker, Depth and Trades shaped like Kraken's documented
+answers, from fixed data (TICKERS below, printed by GET /_data so tests can
+compare).  Failure modes are queued with GET /_mode?queue=a,b,c and consumed
+one per market-data request: ok, envelope_error, too_many (EGeneral:Too many
+requests), http429, http500, truncated, invalid, slow (3 s), malformed_pair.
+GET /_stats returns request counts and the User-Agents seen.
+"""
+import json
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# pair -> (ask, bid, last, volume today, trades today); decimal strings as Kraken sends them
+TICKERS = {
+    "XXBTZUSD": ("30300.10000", "30300.00000", "30301.20000", "4083.67001100", 34619),
+    "XXBTZEUR": ("27700.20000", "27700.00000", "27701.00000", "1234.50000000", 12345),
+    "XETHZUSD": ("1900.50000", "1900.40000", "1900.45000", "55555.10000000", 2222),
+    "XETHZEUR": ("1750.30000", "1750.10000", "1750.20000", "44444.20000000", 1111),
+    "XXBTZUSD.d": ("30310.00000", "30290.00000", "30300.00000", "1.00000000", 7),
+}
+
+lock = threading.Lock()
+queue = []
+stats = {"requests": 0, "ticker": 0, "user_agents": []}
+
+
+def ticker_entry(p):
+    ask, bid, last, vol, trades = TICKERS[p]
+    return {"a": [ask, "1", "1.000"], "b": [bid, "2", "2.000"], "c": [last, "0.01000000"],
+            "v": [vol, vol], "p": [ask, bid], "t": [trades, trades + 1],
+            "l": [bid, bid], "h": [ask, ask], "o": last}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, code, body, ctype="application/json"):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        url = urllib.parse.urlparse(self.path)
+        q = urllib.parse.parse_qs(url.query)
+        if url.path == "/_mode":
+            with lock:
+                queue.extend(q.get("queue", [""])[0].split(","))
+            return self.send(200, "{}")
+        if url.path == "/_stats":
+            with lock:
+                return self.send(200, json.dumps(stats))
+        if url.path == "/_data":
+            return self.send(200, json.dumps({p: ticker_entry(p) for p in TICKERS}))
+        with lock:
+            stats["requests"] += 1
+            ua = self.headers.get("User-Agent", "")
+            if ua not in stats["user_agents"]:
+                stats["user_agents"].append(ua)
+        if url.path == "/0/public/AssetPairs":
+            result = {p: {"altname": p, "wsname": p[1:4] + "/" + p[5:8]} for p in TICKERS}
+            return self.send(200, json.dumps({"error": [], "result": result}))
+        if url.path != "/0/public/Ticker":
+            return self.send(404, '{"error":["EGeneral:Unknown method"]}')
+        with lock:
+            stats["ticker"] += 1
+            mode = queue.pop(0) if queue else "ok"
+        pairs = q.get("pair", [",".join(TICKERS)])[0].split(",")
+        result = {p: ticker_entry(p) for p in pairs if p in TICKERS}
+        if mode == "envelope_error":
+            return self.send(200, '{"error":["EGeneral:Invalid arguments"]}')
+        if mode == "too_many":
+            return self.send(200, '{"error":["EGeneral:Too many requests"]}')
+        if mode == "http429":
+            return self.send(429, "Too Many Requests", "text/plain")
+        if mode == "http500":
+            return self.send(500, "<html>oops</html>", "text/html")
+        if mode == "invalid":
+            return self.send(200, "this is not json")
+        body = json.dumps({"error": [], "result": result})
+        if mode == "truncated":
+            return self.send(200, body[: len(body) // 2])
+        if mode == "slow":
+            time.sleep(3)
+        if mode == "malformed_pair" and result:
+            first = next(iter(result))
+            result[first] = {"a": ["x"]}
+            body = json.dumps({"error": [], "result": result})
+        return self.send(200, body)
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    server.daemon_threads = True
+    server.serve_forever()

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# kraken.sh - kraken_tick and kraken_EURUSD under nbpyd, against the fake
+# Kraken of tests/fakes: every message checked against what the fake served,
+# the legacy framing as the originals parse it, and every failure mode of the
+# REST API provoked while the worker keeps running.
+set -uo pipefail
+
+B=$NBPY_BUILD
+S=$NBPY_SRCDIR
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/nbpy-kraken.XXXXXX)
+BASE=$((30000 + $$ % 20000))
+FAKE_PORT=$BASE FAKE=http://127.0.0.1:$BASE
+CONF=$T/nbpy.conf
+fails=0
+NBPYD_PID= FAKE_PID=
+
+cleanup() {
+	[ -n "$NBPYD_PID" ] && kill -TERM "$NBPYD_PID" 2>/dev/null && wait "$NBPYD_PID" 2>/dev/null
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
+field() { ctl --json status "$1" | $PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['$2'])"; }
+wait_for() { local d=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -ge $d ] && return 1; sleep 0.05; done; }
+stat() { curl -fs "$FAKE/_stats" | $PY -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+echo "kraken integration ($T)"
+$PY "$S/tests/fakes/fake_kraken.py" "$FAKE_PORT" &
+FAKE_PID=$!
+wait_for 5 curl -fs -o /dev/null "$FAKE/_stats" || { bad "fake Kraken did not start"; exit 1; }
+
+cat >"$CONF" <<EOF
+[nbpyd]
+control   = ipc://$T/control
+state_dir = $T/state
+run_dir   = $T/run
+worker    = $B/nbpy-worker
+backoff   = 100ms..1s
+
+[kraken_tick]
+kind     = kraken.ticker
+url      = $FAKE
+pairs    = all
+interval = 200ms
+timeout  = 1s
+bind     = tcp://127.0.0.1:$((BASE + 1))
+
+[kraken_EURUSD]
+kind      = synth.eurusd
+subscribe = kraken_tick
+bind      = tcp://127.0.0.1:$((BASE + 2))
+legs      = XBT:XXBTZUSD:XXBTZEUR, ETH:XETHZUSD:XETHZEUR
+band_low  = 1.0
+band_high = 1.3
+
+[legacy_tick]
+kind     = kraken.ticker
+url      = $FAKE
+pairs    = XXBTZUSD, XETHZEUR
+interval = 300ms
+wire     = legacy
+topic    = kraken_tick
+bind     = tcp://127.0.0.1:$((BASE + 3))
+EOF
+"$B/nbpyd" -c "$CONF" >"$T/nbpyd.log" 2>&1 &
+NBPYD_PID=$!
+check "workers become ready under nbpyd" wait_for 10 eval \
+	'[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_EURUSD state)" = running ] && [ "$(field legacy_tick state)" = running ]'
+
+check "messages match the fake, synthetic EURUSD by hand, legacy framing" \
+	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
+	"tcp://127.0.0.1:$((BASE + 2))" "tcp://127.0.0.1:$((BASE + 3))" 3
+check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
+
+# every failure mode, in a row: the worker keeps running and counts them
+pid=$(field kraken_tick pid)
+before=$(stat ticker)
+curl -fs "$FAKE/_mode?queue=envelope_error,too_many,http429,http500,truncated,invalid,malformed_pair,slow" >/dev/null
+check "the fake served all eight failures" wait_for 30 eval '[ $(( $(stat ticker) - before )) -ge 10 ]'
+check "kraken_tick kept running, same process" eval '[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_tick pid)" = "$pid" ]'
+# both ticker services poll the fake, so the eight failures are shared out
+errors_of() { field "$1" status | sed -n 's/.*errors \([0-9]*\).*/\1/p'; }
+sleep 1.2	# STATUS is refreshed every second
+errors=$(( $(errors_of kraken_tick) + $(errors_of legacy_tick) ))
+check "errors are counted in STATUS ($errors)" [ "$errors" -ge 8 ]
+check "and logged with context" grep -q 'Ticker: Kraken: EGeneral:Too many requests' "$T/nbpyd.log"
+check "publishing resumes after the failures" \
+	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
+	"tcp://127.0.0.1:$((BASE + 2))" "tcp://127.0.0.1:$((BASE + 3))" 3
+
+check "SIGTERM stops everything cleanly (exit 0)" eval 'kill -TERM $NBPYD_PID; wait $NBPYD_PID'
+NBPYD_PID=
+check "workers logged their counters on the way out" grep -q 'stopping: received' "$T/nbpyd.log"
+
+echo "kraken integration: $fails failed"
+[ $fails -eq 0 ]

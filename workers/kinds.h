@@ -1,0 +1,12 @@
+/* kinds.h - every worker kind nbpy-worker can run, for the one table in
+ * nbpy-worker.c.  Each kind's configuration keys live in
+ * common/config_kinds.c so nbpyd validates them without this code. */
+#ifndef NBPY_WORKER_KINDS_H
+#define NBPY_WORKER_KINDS_H
+
+#include "runtime.h"
+
+extern const struct kind_ops kraken_ticker_kind;
+extern const struct kind_ops synth_eurusd_kind;
+
+#endif

@@ -1,0 +1,29 @@
+/* rest.h - the parts of Kraken's public REST API that every Kraken kind
+ * shares: the {"error":[...],"result":{...}} envelope and its numbers. */
+#ifndef NBPY_KRAKEN_REST_H
+#define NBPY_KRAKEN_REST_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runtime.h"
+
+enum kraken_outcome {
+	KRAKEN_OK,
+	KRAKEN_RETRY,		/* HTTP error, 429, 5xx, network, rate limit: back off */
+	KRAKEN_BAD,		/* malformed answer or API error: count and go on */
+};
+
+/* Check an HTTP result and its envelope.  On KRAKEN_OK *root holds the
+ * parsed document (json_object_put it) and *result its "result" object. */
+enum kraken_outcome kraken_check(const struct http_result *r, struct json_object **root,
+				 struct json_object **result, char *why, size_t cap);
+
+/* A Kraken number: a decimal string ("5432.10000") or a JSON number. */
+bool kraken_number(struct json_object *o, double *out);
+
+/* Element i of array o as a number. */
+bool kraken_array_number(struct json_object *o, size_t i, double *out);
+
+#endif

@@ -1,0 +1,426 @@
+/* runtime.c - see runtime.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "log.h"
+#include "runtime.h"
+#include "timefmt.h"
+
+#define HTTP_MAX_BODY (16 << 20)	/* a response larger than this is an error */
+#define STATUS_EVERY_NS NBPY_NS_PER_SEC
+
+struct http_req {
+	struct http_req *next;
+	CURL *handle;
+	struct worker *w;
+	http_done_fn done;
+	void *arg;
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+void worker_error(struct worker *w, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->errors++;
+	log_warning("%s", msg);
+}
+
+int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
+{
+	struct nbpy_error err;
+
+	if (w->pub == NULL)
+		return -1;
+	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", w->svc->name);
+	m->h.seq = ++w->seq;
+	if (nbpy_bus_send(w->pub, topic ? topic : w->topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
+		/* A PUB socket drops at its high-water mark: the sequence gap
+		 * shows it to subscribers; count it here too. */
+		worker_error(w, "publish: %s", err.msg);
+		return -1;
+	}
+	w->published++;
+	return 0;
+}
+
+void worker_set_timer(struct worker *w, int64_t at_ns)
+{
+	w->timer_mono = at_ns;
+}
+
+/* ---- HTTP through libcurl multi ---- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *user)
+{
+	struct http_req *r = user;
+	size_t len = size * n;
+
+	if (r->len + len > HTTP_MAX_BODY) {
+		r->too_large = true;
+		return 0;	/* aborts the transfer */
+	}
+	if (r->len + len + 1 > r->cap) {
+		size_t cap = (r->len + len + 1) * 2;
+		char *bigger = realloc(r->body, cap);
+
+		if (bigger == NULL)
+			return 0;
+		r->body = bigger;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return len;
+}
+
+int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg)
+{
+	const struct nbpy_value *ua = nbpy_service_value(w->svc, "user_agent");
+	struct http_req *r = calloc(1, sizeof(*r));
+	CURL *h = curl_easy_init();
+
+	if (r == NULL || h == NULL) {
+		free(r);
+		if (h)
+			curl_easy_cleanup(h);
+		return -1;
+	}
+	r->w = w;
+	r->done = done;
+	r->arg = arg;
+	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, ua && ua->text ? ua->text : "nbpy") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEDATA, r) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PRIVATE, r) != CURLE_OK ||
+	    curl_multi_add_handle(w->curl, h) != CURLM_OK) {
+		curl_easy_cleanup(h);
+		free(r);
+		return -1;
+	}
+	r->handle = h;
+	r->next = w->http_pending;
+	w->http_pending = r;
+	return 0;
+}
+
+static void http_forget(struct worker *w, struct http_req *r)
+{
+	for (struct http_req **p = &w->http_pending; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	(void)curl_multi_remove_handle(w->curl, r->handle);
+	curl_easy_cleanup(r->handle);
+	free(r->body);
+	free(r);
+}
+
+static void http_finish(struct worker *w)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(w->curl, &left)) != NULL) {
+		struct http_req *r = NULL;
+		struct http_result res = { 0 };
+		CURL *h = msg->easy_handle;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		(void)curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&r);
+		if (msg->data.result == CURLE_OK) {
+			(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res.status);
+			res.body = r->body ? r->body : "";
+			res.len = r->len;
+		} else {
+			res.error = r->too_large ? "response larger than 16 MiB" :
+				    r->errbuf[0] ? r->errbuf : curl_easy_strerror(msg->data.result);
+		}
+		r->done(w, &res, r->arg);
+		http_forget(w, r);
+	}
+}
+
+/* ---- the loop ---- */
+
+static void *open_pub(struct worker *w)
+{
+	const struct nbpy_value *hwm = nbpy_service_value(w->svc, "sndhwm");
+	int h = (int)hwm->v.i, linger = 1000;
+	void *s;
+
+	if (w->svc->bind == NULL)
+		return NULL;
+	s = zmq_socket(w->zctx, ZMQ_PUB);
+	if (s == NULL || zmq_setsockopt(s, ZMQ_SNDHWM, &h, sizeof(h)) < 0 ||
+	    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) < 0 || zmq_bind(s, w->svc->bind) < 0) {
+		log_error("publish on %s: %s", w->svc->bind, zmq_strerror(errno));
+		if (s)
+			(void)zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int open_subs(struct worker *w)
+{
+	const struct nbpy_value *hwm = nbpy_service_value(w->svc, "rcvhwm");
+	int h = hwm ? (int)hwm->v.i : 100000;
+
+	w->subs = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(void *));
+	if (w->subs == NULL)
+		return -1;
+	for (size_t i = 0; i < w->svc->n_subs; i++) {
+		const struct nbpy_subscription *sub = &w->svc->subs[i];
+		void *s = zmq_socket(w->zctx, ZMQ_SUB);
+
+		if (s == NULL || zmq_setsockopt(s, ZMQ_RCVHWM, &h, sizeof(h)) < 0 ||
+		    zmq_setsockopt(s, ZMQ_SUBSCRIBE, sub->topic, strlen(sub->topic)) < 0 ||
+		    zmq_connect(s, sub->endpoint) < 0) {
+			log_error("subscribe to %s: %s", sub->endpoint, zmq_strerror(errno));
+			if (s)
+				(void)zmq_close(s);
+			return -1;
+		}
+		w->subs[w->n_subs++] = s;
+	}
+	return 0;
+}
+
+/* Count sequence gaps per publishing service. */
+static void track_sequence(struct worker *w, const struct nbpy_msg *m)
+{
+	size_t i;
+
+	if (m->h.service[0] == '\0')
+		return;	/* legacy frames carry no sequence */
+	for (i = 0; i < w->n_sources; i++)
+		if (strcmp(w->sources[i].service, m->h.service) == 0)
+			break;
+	if (i == w->n_sources) {
+		if (w->n_sources == WORKER_MAX_SOURCES)
+			return;
+		(void)snprintf(w->sources[i].service, sizeof(w->sources[i].service), "%s", m->h.service);
+		w->sources[i].seq = m->h.seq;
+		w->n_sources++;
+		return;
+	}
+	if (m->h.seq > w->sources[i].seq + 1)
+		w->gaps += m->h.seq - w->sources[i].seq - 1;
+	w->sources[i].seq = m->h.seq;
+}
+
+static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
+{
+	char topic[NBPY_TOPIC_MAX + 1];
+	struct nbpy_error err;
+	struct nbpy_msg *m = malloc(sizeof(*m));
+	int rc;
+
+	if (m == NULL)
+		return;
+	/* Drain what is there, but give other sockets a turn after a burst. */
+	for (int i = 0; i < 1000; i++) {
+		rc = nbpy_bus_recv(sock, m, topic, sizeof(topic), schema, ZMQ_DONTWAIT, &err);
+		if (rc == -1)
+			break;
+		if (rc == NBPY_BUS_BAD_MESSAGE) {
+			w->bad_messages++;
+			log_warning("bad message skipped: %s", err.msg);
+			continue;
+		}
+		w->received++;
+		w->last_message_mono = nbpy_monotonic_ns();
+		track_sequence(w, m);
+		if (w->ops->on_message)
+			w->ops->on_message(w, m, topic);
+	}
+	free(m);
+}
+
+static void report_status(struct worker *w)
+{
+	char buf[256], age[32] = "-";
+
+	if (w->last_message_mono)
+		(void)snprintf(age, sizeof(age), "%.1fs",
+			       (double)(nbpy_monotonic_ns() - w->last_message_mono) / 1e9);
+	(void)snprintf(buf, sizeof(buf),
+		       "STATUS=received %llu, published %llu, errors %llu, gaps %llu, bad %llu, last %s",
+		       (unsigned long long)w->received, (unsigned long long)w->published,
+		       (unsigned long long)w->errors, (unsigned long long)w->gaps,
+		       (unsigned long long)w->bad_messages, age);
+	(void)sd_notify(0, buf);
+}
+
+static int loop(struct worker *w, int sfd)
+{
+	zmq_pollitem_t items[64 + FD_SETSIZE / 8];
+	uint64_t wd_usec = 0;
+	int64_t next_status = 0, wd_every = 0, next_wd = 0;
+
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		wd_every = (int64_t)wd_usec * 1000 / 2;
+	while (!w->stopping) {
+		fd_set rd, wr, ex;
+		int maxfd = -1, n = 0, rc;
+		long curl_ms = -1, timeout;
+		int64_t now = nbpy_monotonic_ns(), next = INT64_MAX;
+
+		items[n++] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
+		for (size_t i = 0; i < w->n_subs && n < 64; i++)
+			items[n++] = (zmq_pollitem_t){ .socket = w->subs[i], .events = ZMQ_POLLIN };
+		FD_ZERO(&rd);
+		FD_ZERO(&wr);
+		FD_ZERO(&ex);
+		if (curl_multi_fdset(w->curl, &rd, &wr, &ex, &maxfd) != CURLM_OK)
+			maxfd = -1;
+		for (int fd = 0; fd <= maxfd && n < (int)(sizeof(items) / sizeof(items[0])); fd++) {
+			short ev = (short)((FD_ISSET(fd, &rd) ? ZMQ_POLLIN : 0) |
+					   (FD_ISSET(fd, &wr) ? ZMQ_POLLOUT : 0) |
+					   (FD_ISSET(fd, &ex) ? ZMQ_POLLERR : 0));
+
+			if (ev)
+				items[n++] = (zmq_pollitem_t){ .fd = fd, .events = ev };
+		}
+		if (w->timer_mono)
+			next = w->timer_mono;
+		if (next_status && next_status < next)
+			next = next_status;
+		if (wd_every && next_wd < next)
+			next = next_wd;
+		timeout = next == INT64_MAX ? -1 : next <= now ? 0 : (long)((next - now + 999999) / 1000000);
+		(void)curl_multi_timeout(w->curl, &curl_ms);
+		if (curl_ms >= 0 && (timeout < 0 || curl_ms < timeout))
+			timeout = curl_ms;
+		rc = zmq_poll(items, n, timeout);
+		if (rc < 0 && errno != EINTR) {
+			log_error("zmq_poll: %s", zmq_strerror(errno));
+			return 1;
+		}
+		if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+					w->stopping = true;
+		}
+		for (size_t i = 0; rc > 0 && i < w->n_subs && i + 1 < (size_t)n; i++)
+			if (items[1 + i].revents & ZMQ_POLLIN)
+				receive(w, w->subs[i], w->svc->subs[i].schema);
+		{
+			int running;
+
+			(void)curl_multi_perform(w->curl, &running);
+			http_finish(w);
+		}
+		now = nbpy_monotonic_ns();
+		if (w->timer_mono && now >= w->timer_mono) {
+			w->timer_mono = 0;
+			if (w->ops->on_timer)
+				w->ops->on_timer(w);
+		}
+		if (now >= next_status) {
+			report_status(w);
+			next_status = now + STATUS_EVERY_NS;
+		}
+		if (wd_every && now >= next_wd) {
+			(void)sd_notify(0, "WATCHDOG=1");
+			next_wd = now + wd_every;
+		}
+	}
+	(void)sd_notify(0, "STOPPING=1");
+	if (w->ops->on_stop)
+		w->ops->on_stop(w);
+	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
+		   (unsigned long long)w->received, (unsigned long long)w->published,
+		   (unsigned long long)w->errors, (unsigned long long)w->gaps);
+	return 0;
+}
+
+int worker_run(const struct nbpy_config *c, const char *service, const struct kind_ops *ops)
+{
+	struct worker w = { .config = c, .ops = ops };
+	sigset_t mask;
+	int sfd = -1, rc = 1;
+
+	w.svc = nbpy_config_service(c, service);
+	if (w.svc == NULL) {
+		fprintf(stderr, "nbpy-worker: %s: no service [%s]\n", c->path, service);
+		return NBPY_EX_CONFIG;
+	}
+	nbpy_log_init(service, (enum nbpy_log_level)nbpy_log_level_parse(
+				       nbpy_config_global(c, "log_level")->text));
+	if (sigemptyset(&mask) < 0 || sigaddset(&mask, SIGTERM) < 0 || sigaddset(&mask, SIGINT) < 0 ||
+	    sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_error("signals: %s", strerror(errno));
+		return 1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (w.curl = curl_multi_init()) == NULL) {
+		log_error("libcurl initialisation failed");
+		goto out;
+	}
+	w.zctx = zmq_ctx_new();
+	if (w.zctx == NULL)
+		goto out;
+	if (w.svc->kind->flags & NBPY_KIND_PUBLISHES) {
+		const struct nbpy_value *wire = nbpy_service_value(w.svc, "wire");
+
+		w.wire = strcmp(wire->text, "legacy") == 0 ? NBPY_WIRE_LEGACY : NBPY_WIRE_MSGPACK;
+		w.topic = w.svc->topic;
+		if ((w.pub = open_pub(&w)) == NULL)
+			goto out;
+	}
+	if ((w.svc->kind->flags & NBPY_KIND_SUBSCRIBES) && open_subs(&w) < 0)
+		goto out;
+	if (ops->init && ops->init(&w) < 0) {
+		rc = NBPY_EX_CONFIG;
+		goto out;
+	}
+	(void)sd_notify(0, "READY=1");
+	log_info("ready: %s%s%s", ops->name, w.pub ? ", publishing on " : "", w.pub ? w.svc->bind : "");
+	rc = loop(&w, sfd);
+out:
+	if (ops->destroy)
+		ops->destroy(&w);
+	for (size_t i = 0; i < w.n_subs; i++)
+		(void)zmq_close(w.subs[i]);
+	free(w.subs);
+	if (w.pub)
+		(void)zmq_close(w.pub);
+	if (w.zctx)
+		(void)zmq_ctx_term(w.zctx);
+	while (w.http_pending)
+		http_forget(&w, w.http_pending);
+	if (w.curl)
+		(void)curl_multi_cleanup(w.curl);
+	curl_global_cleanup();
+	if (sfd >= 0)
+		(void)close(sfd);
+	return rc;
+}

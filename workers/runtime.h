@@ -1,0 +1,93 @@
+/* runtime.h - what every worker kind gets for free.
+ *
+ * One event loop (zmq_poll over the subscriptions, a signalfd and libcurl's
+ * sockets, with timers), publish and subscribe by service name through the
+ * registry, sequence numbers and gap counting, SIGTERM -> flush and exit 0,
+ * sd_notify READY/WATCHDOG and a STATUS line with counters, HTTP through
+ * libcurl multi, and logging with the service name.  A kind supplies
+ * callbacks (struct kind_ops) and keeps its own state in w->kind_state. */
+#ifndef NBPY_WORKER_RUNTIME_H
+#define NBPY_WORKER_RUNTIME_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backoff.h"
+#include "bus.h"
+#include "config.h"
+#include "wire.h"
+
+struct worker;
+struct http_req;
+
+struct kind_ops {
+	const char *name;	/* as in the config table: "kraken.ticker" */
+	/* Set up; -1 stops the worker with exit 78 if it is a config problem
+	 * (reason logged by the kind). */
+	int (*init)(struct worker *w);
+	/* A decoded message from a subscription. */
+	void (*on_message)(struct worker *w, const struct nbpy_msg *m, const char *topic);
+	/* The kind's timer fired (see worker_set_timer). */
+	void (*on_timer)(struct worker *w);
+	/* SIGTERM: flush what is pending. */
+	void (*on_stop)(struct worker *w);
+	void (*destroy)(struct worker *w);
+};
+
+/* An HTTP response, or the reason there is none. */
+struct http_result {
+	long status;		/* 0: no response (network error, timeout) */
+	const char *body;
+	size_t len;
+	const char *error;	/* libcurl's message when status is 0 */
+};
+
+typedef void (*http_done_fn)(struct worker *w, const struct http_result *r, void *arg);
+
+#define WORKER_MAX_SOURCES 32
+
+struct worker {
+	const struct nbpy_config *config;
+	const struct nbpy_service *svc;
+	const struct kind_ops *ops;
+	void *kind_state;
+	void *zctx;
+	void *pub;		/* NULL if the kind does not publish */
+	enum nbpy_wire_mode wire;
+	const char *topic;
+	void **subs;
+	size_t n_subs;
+	CURLM *curl;
+	struct http_req *http_pending;	/* in flight, freed on exit */
+	uint64_t seq;
+	int64_t timer_mono;	/* 0: none */
+	bool stopping;
+	/* counters for STATUS= and logs */
+	uint64_t received, published, errors, gaps, bad_messages;
+	int64_t last_message_mono;
+	struct {
+		char service[NBPY_SERVICE_MAX + 1];
+		uint64_t seq;
+	} sources[WORKER_MAX_SOURCES];
+	size_t n_sources;
+};
+
+/* Publish m on the service's topic (or topic if not NULL), filling in the
+ * service name and the next sequence number.  Counted; never blocks. */
+int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
+
+/* Fire on_timer at monotonic time at_ns (replaces the previous timer). */
+void worker_set_timer(struct worker *w, int64_t at_ns);
+
+/* GET url (User-Agent from the kind's user_agent key if any); done is called
+ * once from the loop, with a response or an error. */
+int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg);
+
+/* An error for the STATUS counters, logged with context. */
+void worker_error(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Run the service; returns the process exit code. */
+int worker_run(const struct nbpy_config *c, const char *service, const struct kind_ops *ops);
+
+#endif
