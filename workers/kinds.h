@@ -7,6 +7,9 @@
 #include "runtime.h"
 
 extern const struct kind_ops kraken_ticker_kind;
+extern const struct kind_ops kraken_depth_kind;
+extern const struct kind_ops kraken_trades_kind;
 extern const struct kind_ops synth_eurusd_kind;
+extern const struct kind_ops synth_eurusd_depth_kind;
 
 #endif

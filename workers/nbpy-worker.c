@@ -17,7 +17,10 @@
 /* The one table of implemented kinds. */
 static const struct kind_ops *const kinds[] = {
 	&kraken_ticker_kind,
+	&kraken_depth_kind,
+	&kraken_trades_kind,
 	&synth_eurusd_kind,
+	&synth_eurusd_depth_kind,
 };
 
 static const struct kind_ops *find_kind(const char *name)

@@ -28,7 +28,25 @@ TICKERS = {
 
 lock = threading.Lock()
 queue = []
-stats = {"requests": 0, "ticker": 0, "user_agents": []}
+stats = {"requests": 0, "ticker": 0, "user_agents": [], "since": []}
+trades = {}      # pair -> list of [price, volume, time, side, type, misc, id]
+next_id = [1000]
+BOOK_TIME = 1688671659
+
+
+def book(p, count):
+    ask, bid = float(TICKERS[p][0]), float(TICKERS[p][1])
+    return {"asks": [["%.5f" % (ask + i), "%.3f" % (1.5 + i), BOOK_TIME + i] for i in range(count)],
+            "bids": [["%.5f" % (bid - i), "%.3f" % (0.5 + i), BOOK_TIME - i] for i in range(count)]}
+
+
+def more_trades(p):
+    """Three new trades per request, ids and times increasing."""
+    for _ in range(3):
+        next_id[0] += 1
+        t = 1688669597 + next_id[0] / 1000.0
+        trades.setdefault(p, []).append(
+            ["30243.40000", "0.34507674", t, "bs"[next_id[0] % 2], "ml"[next_id[0] % 2], "", next_id[0]])
 
 
 def ticker_entry(p):
@@ -63,7 +81,11 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 return self.send(200, json.dumps(stats))
         if url.path == "/_data":
-            return self.send(200, json.dumps({p: ticker_entry(p) for p in TICKERS}))
+            with lock:
+                ids = {p: [t[6] for t in v] for p, v in trades.items()}
+            return self.send(200, json.dumps({"ticker": {p: ticker_entry(p) for p in TICKERS},
+                                              "book": {p: book(p, 3) for p in TICKERS},
+                                              "trades": ids}))
         with lock:
             stats["requests"] += 1
             ua = self.headers.get("User-Agent", "")
@@ -72,6 +94,26 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/0/public/AssetPairs":
             result = {p: {"altname": p, "wsname": p[1:4] + "/" + p[5:8]} for p in TICKERS}
             return self.send(200, json.dumps({"error": [], "result": result}))
+        if url.path == "/0/public/Depth":
+            p = q.get("pair", [""])[0]
+            if p not in TICKERS:
+                return self.send(200, '{"error":["EQuery:Unknown asset pair"]}')
+            count = int(q.get("count", ["100"])[0])
+            return self.send(200, json.dumps({"error": [], "result": {p: book(p, count)}}))
+        if url.path == "/0/public/Trades":
+            p = q.get("pair", [""])[0]
+            if p not in TICKERS:
+                return self.send(200, '{"error":["EQuery:Unknown asset pair"]}')
+            with lock:
+                more_trades(p)
+                since = q.get("since", [None])[0]
+                stats["since"].append([p, since])
+                if since is None:
+                    page = trades[p][-5:]
+                else:   # inclusive, like an overlapping page: the client must drop repeats
+                    page = [t for t in trades[p] if int(round(t[2] * 1e9)) >= int(since)]
+                last = str(int(round(page[-1][2] * 1e9))) if page else since
+            return self.send(200, json.dumps({"error": [], "result": {p: page, "last": last}}))
         if url.path != "/0/public/Ticker":
             return self.send(404, '{"error":["EGeneral:Unknown method"]}')
         with lock:

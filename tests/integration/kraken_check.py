@@ -14,7 +14,7 @@ import msgpack
 import zmq
 
 fake, tick_ep, eurusd_ep, legacy_ep, seconds = sys.argv[1:6]
-data = json.load(urllib.request.urlopen(fake + "/_data"))
+data = json.load(urllib.request.urlopen(fake + "/_data"))["ticker"]
 ctx = zmq.Context()
 socks = {}
 for name, ep in (("tick", tick_ep), ("eurusd", eurusd_ep), ("legacy", legacy_ep)):

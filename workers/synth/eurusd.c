@@ -10,24 +10,17 @@
  * publishes only on updates of a table leg (the original re-published the
  * stale quote under any EUR or USD pair's name).  Variant b reproduces the
  * original _tick script: band 1..2 in etc/nbpy.conf, published on every pair.
- * Legs not seen yet hold bid 1e-7 / ask 1e6, as in the original, so the band
- * also waits for both legs. */
+ * The band also waits for both legs of a coin (see legs.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kinds.h"
-#include "log.h"
+#include "legs.h"
 #include "pyfloat.h"
 
-struct leg {
-	char usd[NBPY_INSTRUMENT_MAX + 1], eur[NBPY_INSTRUMENT_MAX + 1];
-	double usd_bid, usd_ask, eur_bid, eur_ask;
-};
-
 struct eurusd {
-	struct leg *legs;
-	size_t n_legs;
+	struct legs legs;
 	double band_low, band_high;
 	bool every_pair;	/* variant b */
 	double bid, ask;	/* the running synthetic quote */
@@ -44,7 +37,7 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 {
 	struct eurusd *e = w->kind_state;
 	const struct nbpy_kraken_ticker *t = &m->u.ticker;
-	struct leg *leg = NULL;
+	struct leg *leg;
 	struct nbpy_msg out;
 
 	(void)topic;
@@ -53,23 +46,12 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");
 		return;
 	}
-	for (size_t i = 0; i < e->n_legs && leg == NULL; i++) {
-		if (strcmp(e->legs[i].usd, t->instrument) == 0) {
-			leg = &e->legs[i];
-			leg->usd_bid = t->bid_price;
-			leg->usd_ask = t->ask_price;
-		} else if (strcmp(e->legs[i].eur, t->instrument) == 0) {
-			leg = &e->legs[i];
-			leg->eur_bid = t->bid_price;
-			leg->eur_ask = t->ask_price;
-		}
-	}
-	if (leg != NULL) {
-		e->ask = leg->usd_ask / leg->eur_bid;
-		e->bid = leg->usd_bid / leg->eur_ask;
-	} else if (!e->every_pair) {
+	leg = legs_update(&e->legs, t->instrument, t->bid_price, t->ask_price, t->bid_lot_volume,
+			  t->ask_lot_volume);
+	if (leg != NULL)
+		leg_eurusd(leg, &e->bid, &e->ask);
+	else if (!e->every_pair)
 		return;
-	}
 	if (!in_band(e))
 		return;
 	memset(&out, 0, sizeof(out));
@@ -87,29 +69,6 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 	(void)worker_publish(w, &out, NULL);
 }
 
-static int parse_legs(struct worker *w, struct eurusd *e)
-{
-	const struct nbpy_value *v = nbpy_service_value(w->svc, "legs");
-
-	e->legs = calloc(v->n_items ? v->n_items : 1, sizeof(*e->legs));
-	if (e->legs == NULL)
-		return -1;
-	for (size_t i = 0; i < v->n_items; i++) {
-		struct leg *l = &e->legs[e->n_legs];
-		char coin[32];
-
-		if (sscanf(v->items[i], "%31[^:]:%31[^:]:%31s", coin, l->usd, l->eur) != 3) {
-			log_error("%s:%d: [%s] legs: bad item '%s': expected COIN:USD_PAIR:EUR_PAIR",
-				  w->config->path, v->line, w->svc->name, v->items[i]);
-			return -1;
-		}
-		l->usd_bid = l->eur_bid = 1e-7;
-		l->usd_ask = l->eur_ask = 1e6;
-		e->n_legs++;
-	}
-	return 0;
-}
-
 static int init(struct worker *w)
 {
 	struct eurusd *e = calloc(1, sizeof(*e));
@@ -123,7 +82,7 @@ static int init(struct worker *w)
 	/* the original's starting t1 */
 	e->last.bid_t1 = 1.1;
 	e->last.ask_t1 = 1.2;
-	return parse_legs(w, e);
+	return legs_load(w, &e->legs);
 }
 
 static void destroy(struct worker *w)
@@ -131,7 +90,7 @@ static void destroy(struct worker *w)
 	struct eurusd *e = w->kind_state;
 
 	if (e != NULL)
-		free(e->legs);
+		legs_free(&e->legs);
 	free(e);
 }
 

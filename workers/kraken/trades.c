@@ -1,0 +1,279 @@
+/* trades.c - kind kraken.trades (the seed's kraken_orders, "trade
+ * executions"): Kraken's public trades per pair, paged with the Trades
+ * `since` cursor so that nothing is missed and nothing repeats.
+ *
+ * Per pair the cursor (Kraken's `last`) and the highest trade id published
+ * are kept in STATE_DIR/cursors/SERVICE/PAIR, rewritten atomically after each
+ * page, so a restarted worker goes on where it stopped.  Trades at or below
+ * the last published id are skipped: a page that overlaps the previous one
+ * duplicates nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kinds.h"
+#include "log.h"
+#include "rest.h"
+#include "timefmt.h"
+
+struct pair_cursor {
+	const char *pair;
+	char since[32];		/* Kraken's `last`, a ns timestamp string; "" = none yet */
+	int64_t last_id;	/* highest trade id published, 0 = none */
+};
+
+struct trades {
+	char *base, *dir;
+	struct pair_cursor *pairs;
+	size_t n_pairs, next;
+	bool in_flight;
+	int64_t interval_ns, round_start;
+	long timeout_ms;
+	struct nbpy_backoff backoff;
+};
+
+static int mkdir_p(const char *path)
+{
+	char tmp[4096];
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
+		return -1;
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void load_cursor(struct trades *t, struct pair_cursor *c)
+{
+	char path[4200];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", t->dir, c->pair);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%31s %" SCNd64, c->since, &c->last_id) != 2) {
+		c->since[0] = '\0';
+		c->last_id = 0;
+		log_warning("cursor %s unreadable: starting from Kraken's latest trades", path);
+	}
+	(void)fclose(f);
+}
+
+/* Write, fsync, rename: a crash leaves the old cursor or the new one. */
+static int save_cursor(struct trades *t, const struct pair_cursor *c)
+{
+	char path[4200], tmp[4300], buf[96];
+	int fd, n = snprintf(buf, sizeof(buf), "%s %" PRId64 "\n", c->since, c->last_id), rc = 0;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", t->dir, c->pair);
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) < 0)
+		rc = -1;
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* [price, volume, time, side, ordertype, misc, trade_id] */
+static bool parse_trade(struct json_object *a, const char *pair, struct nbpy_msg *m)
+{
+	struct nbpy_trade *tr = &m->u.trade;
+	const char *side, *type, *misc;
+	double time_s, id;
+
+	if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) < 7 ||
+	    !kraken_array_number(a, 0, &tr->price) || !kraken_array_number(a, 1, &tr->volume) ||
+	    !kraken_array_number(a, 2, &time_s) || time_s < 0 || time_s > 9e9 ||
+	    !kraken_array_number(a, 6, &id) || id < 1 || id > 9e15)
+		return false;
+	side = json_object_get_string(json_object_array_get_idx(a, 3));
+	type = json_object_get_string(json_object_array_get_idx(a, 4));
+	misc = json_object_get_string(json_object_array_get_idx(a, 5));
+	if (side == NULL || strlen(side) != 1 || type == NULL || strlen(type) != 1 || misc == NULL ||
+	    strlen(misc) >= sizeof(tr->misc) || strlen(pair) >= sizeof(tr->instrument))
+		return false;
+	strcpy(tr->instrument, pair);
+	tr->side = side[0];
+	tr->order_type = type[0];
+	strcpy(tr->misc, misc);
+	tr->trade_id = (int64_t)id;
+	m->h.event_ns = (int64_t)(time_s * 1e9 + 0.5);
+	return true;
+}
+
+static void schedule_next(struct worker *w);
+
+static void on_trades(struct worker *w, const struct http_result *r, void *arg)
+{
+	struct trades *t = arg;
+	struct pair_cursor *c = &t->pairs[t->next];
+	struct json_object *root, *result, *list = NULL, *last = NULL;
+	char why[300];
+	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
+	int64_t now = nbpy_now_ns();
+	struct nbpy_msg m;
+	size_t published = 0;
+
+	t->in_flight = false;
+	if (o != KRAKEN_OK) {
+		worker_error(w, "Trades %s: %s", c->pair, why);
+		if (o == KRAKEN_RETRY) {
+			worker_set_timer(w, nbpy_monotonic_ns() + nbpy_backoff_next(&t->backoff));
+			return;
+		}
+		t->next++;
+		schedule_next(w);
+		return;
+	}
+	nbpy_backoff_reset(&t->backoff);
+	json_object_object_foreach(result, key, value) {
+		if (strcmp(key, "last") == 0)
+			last = value;
+		else
+			list = value;
+	}
+	if (list == NULL || !json_object_is_type(list, json_type_array) || last == NULL) {
+		worker_error(w, "Trades %s: no trade list or no \"last\" cursor", c->pair);
+	} else {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			memset(&m, 0, sizeof(m));
+			m.h.schema = NBPY_SCHEMA_TRADE;
+			if (!parse_trade(json_object_array_get_idx(list, i), c->pair, &m)) {
+				worker_error(w, "Trades %s: malformed trade %zu skipped", c->pair, i);
+				continue;
+			}
+			if (m.u.trade.trade_id <= c->last_id)
+				continue;	/* already published */
+			m.h.recv_ns = now;
+			if (worker_publish(w, &m, NULL) == 0) {
+				c->last_id = m.u.trade.trade_id;
+				published++;
+			}
+		}
+		const char *cursor = json_object_get_string(last);
+
+		/* it goes back into a URL: digits only */
+		if (cursor == NULL || cursor[0] == '\0' || strlen(cursor) >= sizeof(c->since) ||
+		    strspn(cursor, "0123456789") != strlen(cursor))
+			worker_error(w, "Trades %s: bad \"last\" cursor, keeping the previous one", c->pair);
+		else
+			memcpy(c->since, cursor, strlen(cursor) + 1);
+		if (save_cursor(t, c) < 0)
+			worker_error(w, "cannot save the cursor of %s in %s: %s", c->pair, t->dir,
+				     strerror(errno));
+	}
+	json_object_put(root);
+	t->next++;
+	schedule_next(w);
+}
+
+static void request(struct worker *w)
+{
+	struct trades *t = w->kind_state;
+	struct pair_cursor *c;
+	char *url;
+	int rc;
+
+	if (t->in_flight)
+		return;
+	if (t->next >= t->n_pairs) {
+		t->next = 0;
+		t->round_start = nbpy_monotonic_ns();
+	}
+	c = &t->pairs[t->next];
+	if (c->since[0])
+		rc = asprintf(&url, "%s/0/public/Trades?pair=%s&since=%s", t->base, c->pair, c->since);
+	else
+		rc = asprintf(&url, "%s/0/public/Trades?pair=%s", t->base, c->pair);
+	if (rc < 0 || worker_http_get(w, url, t->timeout_ms, on_trades, t) < 0) {
+		worker_error(w, "cannot start a Trades request");
+		worker_set_timer(w, nbpy_monotonic_ns() + nbpy_backoff_next(&t->backoff));
+	} else {
+		t->in_flight = true;
+	}
+	if (rc >= 0)
+		free(url);
+}
+
+/* Pairs one after the other; a new round every interval. */
+static void schedule_next(struct worker *w)
+{
+	struct trades *t = w->kind_state;
+
+	if (t->next < t->n_pairs)
+		request(w);
+	else
+		worker_set_timer(w, t->round_start + t->interval_ns);
+}
+
+static int init(struct worker *w)
+{
+	struct trades *t = calloc(1, sizeof(*t));
+	const struct nbpy_value *pairs = nbpy_service_value(w->svc, "pairs");
+
+	if (t == NULL)
+		return -1;
+	w->kind_state = t;
+	if (pairs->n_items == 1 && strcmp(pairs->items[0], "all") == 0) {
+		log_error("%s:%d: [%s] pairs: kraken.trades pages one pair per request: list the pairs",
+			  w->config->path, pairs->line ? pairs->line : w->svc->line, w->svc->name);
+		return -1;
+	}
+	t->base = strdup(nbpy_service_value(w->svc, "url")->text);
+	t->interval_ns = nbpy_service_value(w->svc, "interval")->v.ns;
+	t->timeout_ms = (long)(nbpy_service_value(w->svc, "timeout")->v.ns / 1000000);
+	nbpy_backoff_init(&t->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
+	if (t->base == NULL || asprintf(&t->dir, "%s/cursors/%s",
+					nbpy_config_global(w->config, "state_dir")->text, w->svc->name) < 0)
+		return -1;
+	if (mkdir_p(t->dir) < 0) {
+		log_error("cannot create %s: %s", t->dir, strerror(errno));
+		return -1;
+	}
+	t->pairs = calloc(pairs->n_items, sizeof(*t->pairs));
+	if (t->pairs == NULL)
+		return -1;
+	for (size_t i = 0; i < pairs->n_items; i++) {
+		t->pairs[i].pair = pairs->items[i];
+		load_cursor(t, &t->pairs[i]);
+	}
+	t->n_pairs = pairs->n_items;
+	t->next = t->n_pairs;	/* the first request starts a round */
+	worker_set_timer(w, nbpy_monotonic_ns());
+	return 0;
+}
+
+static void destroy(struct worker *w)
+{
+	struct trades *t = w->kind_state;
+
+	if (t == NULL)
+		return;
+	free(t->base);
+	free(t->dir);
+	free(t->pairs);
+	free(t);
+}
+
+const struct kind_ops kraken_trades_kind = {
+	.name = "kraken.trades",
+	.init = init,
+	.on_timer = request,
+	.destroy = destroy,
+};
