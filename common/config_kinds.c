@@ -148,6 +148,22 @@ static const struct nbpy_key_spec synth_eurusd_depth_keys[] = {
 	KEY_END
 };
 
+static const struct nbpy_key_spec sink_file_keys[] = {
+	{ "path", NBPY_KEY_STRING, NULL, "capture file to append to (created if missing)", NULL, 0, 0,
+	  NBPY_KEY_REQUIRED },
+	KEY("fsync_interval", NBPY_KEY_DURATION, "1s", "fsync the file this often (and on stop)"),
+	KEY_END
+};
+
+static const struct nbpy_key_spec replay_keys[] = {
+	{ "path", NBPY_KEY_STRING, NULL, "capture file written by sink.file", NULL, 0, 0,
+	  NBPY_KEY_REQUIRED },
+	KEY("speed", NBPY_KEY_DOUBLE, "1", "1: recorded pace, 10: ten times faster, 0: as fast as possible"),
+	KEY("start_delay", NBPY_KEY_DURATION, "1s", "wait before the first message (subscribers connect)"),
+	KEY("loop", NBPY_KEY_BOOL, "no", "start over at the end of the file"),
+	KEY_END
+};
+
 static const struct nbpy_key_spec exec_keys[] = { KEY_END };
 
 const struct nbpy_kind_spec nbpy_kinds[] = {
@@ -164,6 +180,10 @@ const struct nbpy_kind_spec nbpy_kinds[] = {
 	{ "synth.eurusd_depth", "synthetic EURUSD from top-of-book legs",
 	  NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
 	  NBPY_SCHEMA_EURUSD_DEPTH, synth_eurusd_depth_keys },
+	{ "sink.file", "record subscribed messages to a capture file",
+	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_file_keys },
+	{ "replay", "publish a capture file again, at its pace, faster, or at once",
+	  NBPY_KIND_PUBLISHES, NBPY_SCHEMA_NONE, replay_keys },
 	{ NULL, NULL, 0, NBPY_SCHEMA_NONE, NULL }
 };
 

@@ -11,5 +11,7 @@ extern const struct kind_ops kraken_depth_kind;
 extern const struct kind_ops kraken_trades_kind;
 extern const struct kind_ops synth_eurusd_kind;
 extern const struct kind_ops synth_eurusd_depth_kind;
+extern const struct kind_ops sink_file_kind;
+extern const struct kind_ops replay_kind;
 
 #endif

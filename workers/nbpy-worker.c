@@ -21,6 +21,8 @@ static const struct kind_ops *const kinds[] = {
 	&kraken_trades_kind,
 	&synth_eurusd_kind,
 	&synth_eurusd_depth_kind,
+	&sink_file_kind,
+	&replay_kind,
 };
 
 static const struct kind_ops *find_kind(const char *name)

@@ -1,0 +1,145 @@
+/* replay.c - kind replay: publish a capture file (capture.h) again, at the
+ * recorded pace (speed = 1), a multiple of it (speed = 10), or as fast as
+ * possible (speed = 0).  Messages go out as recorded, topic and payload byte
+ * for byte (original service and sequence numbers included), or re-encoded
+ * as legacy text with wire = legacy.  A torn or corrupt record ends the file
+ * with a warning; with loop = yes it starts over. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "capture.h"
+#include "kinds.h"
+#include "log.h"
+#include "timefmt.h"
+
+#define BURST 20000	/* as fast as possible, in slices: the loop stays responsive */
+
+struct replay {
+	const char *path;
+	FILE *f;
+	double speed;
+	bool loop, have_next;
+	int64_t start_mono, first_ns;
+	struct capture_record next;
+	uint64_t sent, files;
+};
+
+static int rewind_file(struct worker *w, struct replay *r)
+{
+	if (r->f != NULL)
+		(void)fclose(r->f);
+	r->f = capture_open_read(r->path);
+	if (r->f == NULL) {
+		log_error("%s: %s", r->path, errno == EINVAL ? "not an nbpy capture file" : strerror(errno));
+		return -1;
+	}
+	r->have_next = false;
+	r->first_ns = 0;
+	r->start_mono = nbpy_monotonic_ns();
+	(void)w;
+	return 0;
+}
+
+static int send_record(struct worker *w, const struct capture_record *c)
+{
+	struct nbpy_msg m;
+	struct nbpy_error err;
+
+	if (w->wire == NBPY_WIRE_MSGPACK) {
+		if (zmq_send(w->pub, c->topic, strlen(c->topic), ZMQ_SNDMORE) < 0 ||
+		    zmq_send(w->pub, c->payload, c->len, 0) < 0)
+			return -1;
+		return 0;
+	}
+	if (nbpy_wire_decode(c->payload, c->len, &m, &err) < 0 ||
+	    nbpy_bus_send(w->pub, c->topic, &m, NBPY_WIRE_LEGACY, 0, &err) < 0) {
+		worker_error(w, "replay: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void play(struct worker *w)
+{
+	struct replay *r = w->kind_state;
+	int64_t now = nbpy_monotonic_ns();
+
+	for (int n = 0; n < BURST; n++) {
+		int rc;
+
+		if (!r->have_next) {
+			rc = capture_next(r->f, &r->next);
+			if (rc <= 0) {
+				if (rc < 0)
+					log_warning("%s: torn or corrupt record after %llu messages: "
+						    "stopped there", r->path, (unsigned long long)r->sent);
+				r->files++;
+				log_notice("replayed %s: %llu messages in all", r->path,
+					   (unsigned long long)r->sent);
+				if (r->loop && rewind_file(w, r) == 0)
+					worker_set_timer(w, nbpy_monotonic_ns());
+				return;
+			}
+			r->have_next = true;
+			if (r->first_ns == 0)
+				r->first_ns = r->next.time_ns;
+		}
+		if (r->speed > 0) {
+			int64_t due = r->start_mono + (int64_t)((double)(r->next.time_ns - r->first_ns) / r->speed);
+
+			if (due > now) {
+				worker_set_timer(w, due);
+				return;
+			}
+		}
+		if (send_record(w, &r->next) == 0) {
+			r->sent++;
+			w->published++;
+		}
+		r->have_next = false;
+	}
+	worker_set_timer(w, nbpy_monotonic_ns());
+}
+
+static int init(struct worker *w)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	w->kind_state = r;
+	r->path = nbpy_service_value(w->svc, "path")->text;
+	r->speed = nbpy_service_value(w->svc, "speed")->v.d;
+	r->loop = nbpy_service_value(w->svc, "loop")->v.b;
+	if (r->speed < 0) {
+		log_error("%s: [%s] speed: must be 0 (as fast as possible) or more", w->config->path,
+			  w->svc->name);
+		return -1;
+	}
+	if (rewind_file(w, r) < 0)
+		return -1;
+	/* let subscribers connect before the first message */
+	r->start_mono = nbpy_monotonic_ns() + nbpy_service_value(w->svc, "start_delay")->v.ns;
+	worker_set_timer(w, r->start_mono);
+	return 0;
+}
+
+static void destroy(struct worker *w)
+{
+	struct replay *r = w->kind_state;
+
+	if (r == NULL)
+		return;
+	if (r->f != NULL)
+		(void)fclose(r->f);
+	free(r);
+}
+
+const struct kind_ops replay_kind = {
+	.name = "replay",
+	.init = init,
+	.on_timer = play,
+	.destroy = destroy,
+};

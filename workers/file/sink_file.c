@@ -1,0 +1,95 @@
+/* sink_file.c - kind sink.file: record the subscribed topics to a capture
+ * file (capture.h), for replay, demos and backtests.  Each message goes to
+ * the file as one append; the file is fsynced every fsync_interval and on
+ * SIGTERM, so at most that much is lost if the machine (not the worker)
+ * dies, and a torn last record is detected on reading. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "kinds.h"
+#include "log.h"
+#include "timefmt.h"
+
+struct sink_file {
+	int fd;
+	const char *path;
+	int64_t fsync_every;
+	bool dirty;
+};
+
+static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
+{
+	struct sink_file *s = w->kind_state;
+	struct capture_record *r = malloc(sizeof(*r));
+	struct nbpy_error err;
+
+	if (r == NULL)
+		return;
+	r->time_ns = nbpy_now_ns();
+	(void)snprintf(r->topic, sizeof(r->topic), "%s", topic);
+	if (nbpy_wire_encode(m, r->payload, sizeof(r->payload), &r->len, &err) < 0)
+		worker_error(w, "cannot record a message on %s: %s", topic, err.msg);
+	else if (capture_append(s->fd, r) < 0)
+		worker_error(w, "write %s: %s", s->path, strerror(errno));
+	else
+		s->dirty = true;
+	free(r);
+}
+
+static void sync_file(struct worker *w)
+{
+	struct sink_file *s = w->kind_state;
+
+	if (s->dirty && fsync(s->fd) < 0)
+		worker_error(w, "fsync %s: %s", s->path, strerror(errno));
+	s->dirty = false;
+	worker_set_timer(w, nbpy_monotonic_ns() + s->fsync_every);
+}
+
+static int init(struct worker *w)
+{
+	struct sink_file *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return -1;
+	w->kind_state = s;
+	s->path = nbpy_service_value(w->svc, "path")->text;
+	s->fsync_every = nbpy_service_value(w->svc, "fsync_interval")->v.ns;
+	s->fd = capture_open_append(s->path);
+	if (s->fd < 0) {
+		log_error("%s: %s", s->path, strerror(errno));
+		free(s);
+		w->kind_state = NULL;
+		return -1;
+	}
+	worker_set_timer(w, nbpy_monotonic_ns() + s->fsync_every);
+	return 0;
+}
+
+static void on_stop(struct worker *w)
+{
+	sync_file(w);
+}
+
+static void destroy(struct worker *w)
+{
+	struct sink_file *s = w->kind_state;
+
+	if (s == NULL)
+		return;
+	if (close(s->fd) < 0)
+		log_warning("close %s: %s", s->path, strerror(errno));
+	free(s);
+}
+
+const struct kind_ops sink_file_kind = {
+	.name = "sink.file",
+	.init = init,
+	.on_message = on_message,
+	.on_timer = sync_file,
+	.on_stop = on_stop,
+	.destroy = destroy,
+};
