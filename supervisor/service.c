@@ -602,6 +602,26 @@ void svc_on_notify(struct svc *s)
 	}
 }
 
+/* A worker's own "LEVEL service: message" lines keep their level and lose
+ * the prefix the journal entry already carries; other output is info. */
+static void forward_line(const struct svc *s, char *line)
+{
+	char *sp = strchr(line, ' ');
+	size_t n = strlen(s->name);
+	int level = NBPY_LOG_INFO;
+
+	if (sp != NULL) {
+		*sp = '\0';
+		level = nbpy_log_level_parse(line);
+		*sp = ' ';
+		if (level >= 0 && strncmp(sp + 1, s->name, n) == 0 && sp[1 + n] == ':' && sp[2 + n] == ' ')
+			line = sp + 3 + n;
+		else
+			level = NBPY_LOG_INFO;
+	}
+	nbpy_log_for(s->name, NULL, (enum nbpy_log_level)level, "%s", line);
+}
+
 void svc_on_log(struct svc *s)
 {
 	ssize_t n;
@@ -615,7 +635,7 @@ void svc_on_log(struct svc *s)
 		s->logbuf[s->loglen] = '\0';
 		while ((nl = memchr(start, '\n', s->loglen - (size_t)(start - s->logbuf))) != NULL) {
 			*nl = '\0';
-			nbpy_log_for(s->name, NULL, NBPY_LOG_INFO, "%s", start);
+			forward_line(s, start);
 			start = nl + 1;
 		}
 		s->loglen -= (size_t)(start - s->logbuf);

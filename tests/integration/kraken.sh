@@ -17,6 +17,7 @@ NBPYD_PID= FAKE_PID=
 
 cleanup() {
 	[ -n "$NBPYD_PID" ] && kill -TERM "$NBPYD_PID" 2>/dev/null && wait "$NBPYD_PID" 2>/dev/null
+	[ $fails -gt 0 ] && grep -v 'info [a-zA-Z_]*: \(start\|ready\) pid' "$T/nbpyd.log" | tail -n 60
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
 	rm -rf "$T"
 }
@@ -63,6 +64,7 @@ kind     = kraken.ticker
 url      = $FAKE
 pairs    = XXBTZUSD, XETHZEUR
 interval = 300ms
+timeout  = 1s
 wire     = legacy
 topic    = kraken_tick
 bind     = tcp://127.0.0.1:$((BASE + 3))

@@ -16,6 +16,7 @@ NBPYD_PID= FAKE_PID=
 
 cleanup() {
 	[ -n "$NBPYD_PID" ] && kill -TERM "$NBPYD_PID" 2>/dev/null && wait "$NBPYD_PID" 2>/dev/null
+	[ $fails -gt 0 ] && grep -v 'info [a-zA-Z_]*: \(start\|ready\) pid' "$T/nbpyd.log" | tail -n 60
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
 	rm -rf "$T"
 }

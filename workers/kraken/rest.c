@@ -63,13 +63,15 @@ enum kraken_outcome kraken_check(const struct http_result *r, struct json_object
 	if (json_object_array_length(errors) > 0) {
 		const char *e = json_object_get_string(json_object_array_get_idx(errors, 0));
 
-		(void)snprintf(why, cap, "Kraken: %.200s", e ? e : "?");
-		json_object_put(*root);
-		*root = NULL;
 		/* rate limits and service trouble pass; the rest is our request */
-		return e && (strstr(e, "Too many requests") || strstr(e, "Rate limit") ||
-			     strncmp(e, "EService:", 9) == 0 || strstr(e, "Internal error")) ?
-		       KRAKEN_RETRY : KRAKEN_BAD;
+		enum kraken_outcome o = e && (strstr(e, "Too many requests") || strstr(e, "Rate limit") ||
+					      strncmp(e, "EService:", 9) == 0 ||
+					      strstr(e, "Internal error")) ? KRAKEN_RETRY : KRAKEN_BAD;
+
+		(void)snprintf(why, cap, "Kraken: %.200s", e ? e : "?");
+		json_object_put(*root);	/* e points into it: done with e */
+		*root = NULL;
+		return o;
 	}
 	if (!json_object_object_get_ex(*root, "result", result) ||
 	    !json_object_is_type(*result, json_type_object)) {

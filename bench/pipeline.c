@@ -1,0 +1,172 @@
+/* bench/pipeline.c - the two ends of the pipeline benchmark.
+ *
+ *   pipeline pub-nbpy ENDPOINT N      N EURUSD ticks through nbpy's publish path
+ *                                     (fill, encode, multipart send), stamped at send
+ *   pipeline pub-raw ENDPOINT N SIZE  N fixed buffers of SIZE bytes (topic + payload)
+ *                                     straight through libzmq: the transport's ceiling
+ *   pipeline sub ENDPOINT N nbpy|raw  receive up to N (10 s without a message ends it),
+ *                                     decode (nbpy) and count gaps; prints one line:
+ *                                     received msgs_per_s p50_us p99_us gaps
+ *
+ * bench/pipeline.sh runs the pairs side by side with a Python pyzmq + msgpack
+ * pair and prints the table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "bus.h"
+#include "timefmt.h"
+
+#define HWM 2000000
+
+static void *sock(void *ctx, int type, const char *ep, int bind)
+{
+	void *s = zmq_socket(ctx, type);
+	int hwm = HWM, linger = 5000;
+
+	if (s == NULL || zmq_setsockopt(s, type == ZMQ_PUB ? ZMQ_SNDHWM : ZMQ_RCVHWM, &hwm, sizeof(hwm)) < 0 ||
+	    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
+	    (type == ZMQ_SUB && zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0) < 0) ||
+	    (bind ? zmq_bind(s, ep) : zmq_connect(s, ep)) < 0) {
+		fprintf(stderr, "pipeline: %s: %s\n", ep, zmq_strerror(zmq_errno()));
+		exit(1);
+	}
+	return s;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void pub_nbpy(void *s, long n)
+{
+	struct nbpy_msg m;
+	struct nbpy_error err;
+
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_EURUSD_TICK;
+	strcpy(m.h.service, "kraken_EURUSD");
+	strcpy(m.u.eurusd.instrument_t0, "XZECZUSD");
+	strcpy(m.u.eurusd.instrument_t1, "XETHZEUR");
+	for (long i = 0; i < n; i++) {
+		m.h.seq = (uint64_t)i + 1;
+		m.h.event_ns = m.h.recv_ns = nbpy_now_ns();
+		m.u.eurusd.bid_t0 = 1.15956 + (double)(i % 100) * 1e-5;
+		m.u.eurusd.ask_t0 = 1.17441;
+		m.u.eurusd.bid_t1 = 1.16386;
+		m.u.eurusd.ask_t1 = 1.16688 + (double)(i % 100) * 1e-5;
+		if (nbpy_bus_send(s, "kr_eurusd_tick", &m, NBPY_WIRE_MSGPACK, 0, &err) < 0) {
+			fprintf(stderr, "pipeline: %s\n", err.msg);
+			exit(1);
+		}
+	}
+}
+
+static void pub_raw(void *s, long n, size_t size)
+{
+	char buf[4096];
+	const size_t topic = 14;	/* "kr_eurusd_tick" */
+
+	if (size <= topic + 16 || size > sizeof(buf)) {
+		fprintf(stderr, "pipeline: SIZE must be 31..4096\n");
+		exit(1);
+	}
+	memset(buf, 'x', sizeof(buf));
+	for (long i = 0; i < n; i++) {
+		int64_t t = nbpy_now_ns(), seq = i + 1;
+
+		memcpy(buf, &t, 8);
+		memcpy(buf + 8, &seq, 8);
+		if (zmq_send(s, "kr_eurusd_tick", topic, ZMQ_SNDMORE) < 0 ||
+		    zmq_send(s, buf, size - topic, 0) < 0) {
+			fprintf(stderr, "pipeline: send: %s\n", zmq_strerror(zmq_errno()));
+			exit(1);
+		}
+	}
+}
+
+static void sub(void *s, long n, int nbpy)
+{
+	int64_t *lat = calloc((size_t)n, sizeof(int64_t)), first = 0, last = 0;
+	int timeout = 10000;
+	long got = 0;
+	uint64_t next_seq = 1, gaps = 0;
+	char topic[64];
+	struct nbpy_msg m;
+	struct nbpy_error err;
+
+	if (lat == NULL || zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout)) < 0)
+		exit(1);
+	while (got < n) {
+		int64_t now;
+		uint64_t seq;
+
+		if (nbpy) {
+			int rc = nbpy_bus_recv(s, &m, topic, sizeof(topic), NBPY_SCHEMA_NONE, 0, &err);
+
+			if (rc == -1)
+				break;
+			if (rc != 0) {
+				fprintf(stderr, "pipeline: bad message: %s\n", err.msg);
+				continue;
+			}
+			now = nbpy_now_ns();
+			lat[got] = now - m.h.recv_ns;
+			seq = m.h.seq;
+		} else {
+			char buf[4096];
+			int64_t t, sq;
+
+			if (zmq_recv(s, topic, sizeof(topic), 0) < 0 || zmq_recv(s, buf, sizeof(buf), 0) < 16)
+				break;
+			now = nbpy_now_ns();
+			memcpy(&t, buf, 8);
+			memcpy(&sq, buf + 8, 8);
+			lat[got] = now - t;
+			seq = (uint64_t)sq;
+		}
+		if (got == 0)
+			first = now;
+		last = now;
+		if (seq > next_seq)
+			gaps += seq - next_seq;
+		next_seq = seq + 1;
+		got++;
+	}
+	qsort(lat, (size_t)got, sizeof(int64_t), cmp64);
+	printf("%ld %.0f %.1f %.1f %llu\n", got,
+	       got > 1 && last > first ? (double)(got - 1) * 1e9 / (double)(last - first) : 0.0,
+	       got ? (double)lat[got / 2] / 1000.0 : 0.0, got ? (double)lat[got * 99 / 100] / 1000.0 : 0.0,
+	       (unsigned long long)gaps);
+	free(lat);
+}
+
+int main(int argc, char **argv)
+{
+	void *ctx = zmq_ctx_new(), *s;
+	long n;
+
+	if (argc < 4 || ctx == NULL) {
+		fprintf(stderr, "usage: pipeline pub-nbpy|pub-raw|sub ENDPOINT N [SIZE|nbpy|raw]\n");
+		return 2;
+	}
+	n = atol(argv[3]);
+	if (strcmp(argv[1], "sub") == 0) {
+		s = sock(ctx, ZMQ_SUB, argv[2], 0);
+		sub(s, n, argc > 4 && strcmp(argv[4], "nbpy") == 0);
+	} else {
+		s = sock(ctx, ZMQ_PUB, argv[2], 1);
+		zmq_sleep(1);	/* the subscriber connects */
+		if (strcmp(argv[1], "pub-nbpy") == 0)
+			pub_nbpy(s, n);
+		else
+			pub_raw(s, n, argc > 4 ? (size_t)atol(argv[4]) : 104);
+	}
+	(void)zmq_close(s);
+	(void)zmq_ctx_term(ctx);
+	return 0;
+}
