@@ -1,9 +1,10 @@
 /* bench/pipeline.c - the two ends of the pipeline benchmark.
  *
- *   pipeline pub-nbpy ENDPOINT N      N EURUSD ticks through nbpy's publish path
- *                                     (fill, encode, multipart send), stamped at send
- *   pipeline pub-raw ENDPOINT N SIZE  N fixed buffers of SIZE bytes (topic + payload)
- *                                     straight through libzmq: the transport's ceiling
+ *   pipeline pub-nbpy ENDPOINT N [RATE]      N EURUSD ticks through nbpy's publish path
+ *                                            (fill, encode, multipart send), stamped at send
+ *   pipeline pub-raw ENDPOINT N SIZE [RATE]  N fixed buffers of SIZE bytes (topic + payload)
+ *                                            straight through libzmq: the transport's ceiling
+ * RATE paces the sender (messages/s) for latency runs; 0 or absent: flat out.
  *   pipeline sub ENDPOINT N nbpy|raw  receive up to N (10 s without a message ends it),
  *                                     decode (nbpy) and count gaps; prints one line:
  *                                     received msgs_per_s p50_us p99_us gaps
@@ -42,8 +43,17 @@ static int cmp64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void pub_nbpy(void *s, long n)
+/* Busy-wait until message i is due at rate per second (0: no pacing). */
+static void pace(int64_t start, long i, long rate)
 {
+	if (rate > 0)
+		while (nbpy_monotonic_ns() - start < (int64_t)((double)i * 1e9 / (double)rate))
+			;
+}
+
+static void pub_nbpy(void *s, long n, long rate)
+{
+	int64_t start = nbpy_monotonic_ns();
 	struct nbpy_msg m;
 	struct nbpy_error err;
 
@@ -53,6 +63,7 @@ static void pub_nbpy(void *s, long n)
 	strcpy(m.u.eurusd.instrument_t0, "XZECZUSD");
 	strcpy(m.u.eurusd.instrument_t1, "XETHZEUR");
 	for (long i = 0; i < n; i++) {
+		pace(start, i, rate);
 		m.h.seq = (uint64_t)i + 1;
 		m.h.event_ns = m.h.recv_ns = nbpy_now_ns();
 		m.u.eurusd.bid_t0 = 1.15956 + (double)(i % 100) * 1e-5;
@@ -66,8 +77,9 @@ static void pub_nbpy(void *s, long n)
 	}
 }
 
-static void pub_raw(void *s, long n, size_t size)
+static void pub_raw(void *s, long n, size_t size, long rate)
 {
+	int64_t start = nbpy_monotonic_ns();
 	char buf[4096];
 	const size_t topic = 14;	/* "kr_eurusd_tick" */
 
@@ -77,7 +89,10 @@ static void pub_raw(void *s, long n, size_t size)
 	}
 	memset(buf, 'x', sizeof(buf));
 	for (long i = 0; i < n; i++) {
-		int64_t t = nbpy_now_ns(), seq = i + 1;
+		int64_t t, seq = i + 1;
+
+		pace(start, i, rate);
+		t = nbpy_now_ns();
 
 		memcpy(buf, &t, 8);
 		memcpy(buf + 8, &seq, 8);
@@ -162,9 +177,9 @@ int main(int argc, char **argv)
 		s = sock(ctx, ZMQ_PUB, argv[2], 1);
 		zmq_sleep(1);	/* the subscriber connects */
 		if (strcmp(argv[1], "pub-nbpy") == 0)
-			pub_nbpy(s, n);
+			pub_nbpy(s, n, argc > 4 ? atol(argv[4]) : 0);
 		else
-			pub_raw(s, n, argc > 4 ? (size_t)atol(argv[4]) : 104);
+			pub_raw(s, n, argc > 4 ? (size_t)atol(argv[4]) : 104, argc > 5 ? atol(argv[5]) : 0);
 	}
 	(void)zmq_close(s);
 	(void)zmq_ctx_term(ctx);

@@ -2,7 +2,7 @@
 """The Python peer of bench/pipeline: pyzmq + msgpack, the approach of the
 original services, sending the same EURUSD tick fields.
 
-    pipeline_py.py pub ENDPOINT N | sub ENDPOINT N
+    pipeline_py.py pub ENDPOINT N [RATE] | sub ENDPOINT N
 """
 import sys
 import time
@@ -17,7 +17,12 @@ if mode == "pub":
     s.setsockopt(zmq.SNDHWM, 2000000)
     s.bind(ep)
     time.sleep(1)
+    rate = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    start = time.monotonic()
     for i in range(1, n + 1):
+        if rate:
+            while time.monotonic() - start < i / rate:
+                pass
         t = time.time_ns()
         s.send_multipart([b"kr_eurusd_tick", msgpack.packb(
             [4, 1, "kraken_EURUSD", i, t, 0, "XZECZUSD", 1.15956, 1.17441, "XETHZEUR", 1.16386, 1.16688])])

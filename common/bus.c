@@ -48,13 +48,6 @@ static void drain(void *sock)
 	}
 }
 
-static int has_more(void *sock)
-{
-	int more = 0;
-	size_t sz = sizeof(more);
-
-	return zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more;
-}
 
 int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 		  enum nbpy_schema legacy_schema, int flags, struct nbpy_error *err)
@@ -74,7 +67,7 @@ int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 		return -1;
 	}
 	n = zmq_msg_size(&first);
-	if (!has_more(sock)) {
+	if (!zmq_msg_more(&first)) {
 		/* legacy: "<topic> <payload>" */
 		const char *frame = zmq_msg_data(&first), *sp = memchr(frame, ' ', n);
 		char name[NBPY_TOPIC_MAX + 1];
@@ -101,7 +94,7 @@ int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 		rc = -1;
 		goto out;
 	}
-	if (has_more(sock)) {
+	if (zmq_msg_more(&second)) {
 		nbpy_error_set(err, "more than two frames");
 		drain(sock);
 	} else if (n == 0 || n > NBPY_TOPIC_MAX || n >= topic_cap ||
