@@ -2,6 +2,7 @@
  *
  *   pipeline pub-nbpy ENDPOINT N [RATE]      N EURUSD ticks through nbpy's publish path
  *                                            (fill, encode, multipart send), stamped at send
+ *   pipeline pub-batch ENDPOINT N K          the same, K ticks packed per frame
  *   pipeline pub-raw ENDPOINT N SIZE [RATE]  N fixed buffers of SIZE bytes (topic + payload)
  *                                            straight through libzmq: the transport's ceiling
  * RATE paces the sender (messages/s) for latency runs; 0 or absent: flat out.
@@ -51,9 +52,12 @@ static void pace(int64_t start, long i, long rate)
 			;
 }
 
-static void pub_nbpy(void *s, long n, long rate)
+static void pub_nbpy(void *s, long n, long rate, long k)
 {
 	int64_t start = nbpy_monotonic_ns();
+	char batch[NBPY_BATCH_MAX * NBPY_WIRE_MAX];
+	size_t len = 0, one;
+	long in_batch = 0;
 	struct nbpy_msg m;
 	struct nbpy_error err;
 
@@ -70,11 +74,26 @@ static void pub_nbpy(void *s, long n, long rate)
 		m.u.eurusd.ask_t0 = 1.17441;
 		m.u.eurusd.bid_t1 = 1.16386;
 		m.u.eurusd.ask_t1 = 1.16688 + (double)(i % 100) * 1e-5;
-		if (nbpy_bus_send(s, "kr_eurusd_tick", &m, NBPY_WIRE_MSGPACK, 0, &err) < 0) {
-			fprintf(stderr, "pipeline: %s\n", err.msg);
-			exit(1);
+		if (k <= 1) {
+			if (nbpy_bus_send(s, "kr_eurusd_tick", &m, NBPY_WIRE_MSGPACK, 0, &err) < 0)
+				goto fail;
+			continue;
+		}
+		/* what worker_publish does with batch = k */
+		if (nbpy_wire_encode(&m, batch + len, NBPY_WIRE_MAX, &one, &err) < 0)
+			goto fail;
+		len += one;
+		if (++in_batch == k || i == n - 1) {
+			if (nbpy_bus_send_frame(s, "kr_eurusd_tick", batch, len, 0, &err) < 0)
+				goto fail;
+			len = 0;
+			in_batch = 0;
 		}
 	}
+	return;
+fail:
+	fprintf(stderr, "pipeline: %s\n", err.msg);
+	exit(1);
 }
 
 static void pub_raw(void *s, long n, size_t size, long rate)
@@ -106,22 +125,24 @@ static void pub_raw(void *s, long n, size_t size, long rate)
 
 static void sub(void *s, long n, int nbpy)
 {
-	int64_t *lat = calloc((size_t)n, sizeof(int64_t)), first = 0, last = 0;
+	int64_t *lat = calloc((size_t)n + NBPY_BATCH_MAX, sizeof(int64_t)), first = 0, last = 0;
 	int timeout = 10000;
 	long got = 0;
 	uint64_t next_seq = 1, gaps = 0;
 	char topic[64];
-	struct nbpy_msg m;
+	struct nbpy_msg *batch = malloc(NBPY_BATCH_MAX * sizeof(*batch));
 	struct nbpy_error err;
 
-	if (lat == NULL || zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout)) < 0)
+	if (lat == NULL || batch == NULL || zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout)) < 0)
 		exit(1);
 	while (got < n) {
 		int64_t now;
 		uint64_t seq;
 
 		if (nbpy) {
-			int rc = nbpy_bus_recv(s, &m, topic, sizeof(topic), NBPY_SCHEMA_NONE, 0, &err);
+			size_t k;
+			int rc = nbpy_bus_recv_batch(s, batch, NBPY_BATCH_MAX, &k, topic, sizeof(topic),
+						     NBPY_SCHEMA_NONE, 0, &err);
 
 			if (rc == -1)
 				break;
@@ -130,8 +151,16 @@ static void sub(void *s, long n, int nbpy)
 				continue;
 			}
 			now = nbpy_now_ns();
-			lat[got] = now - m.h.recv_ns;
-			seq = m.h.seq;
+			if (first == 0)
+				first = now;
+			for (size_t j = 0; j + 1 < k; j++) {
+				lat[got++] = now - batch[j].h.recv_ns;
+				if (batch[j].h.seq > next_seq)
+					gaps += batch[j].h.seq - next_seq;
+				next_seq = batch[j].h.seq + 1;
+			}
+			lat[got] = now - batch[k - 1].h.recv_ns;
+			seq = batch[k - 1].h.seq;
 		} else {
 			char buf[4096];
 			int64_t t, sq;
@@ -144,7 +173,7 @@ static void sub(void *s, long n, int nbpy)
 			lat[got] = now - t;
 			seq = (uint64_t)sq;
 		}
-		if (got == 0)
+		if (first == 0)
 			first = now;
 		last = now;
 		if (seq > next_seq)
@@ -158,6 +187,7 @@ static void sub(void *s, long n, int nbpy)
 	       got ? (double)lat[got / 2] / 1000.0 : 0.0, got ? (double)lat[got * 99 / 100] / 1000.0 : 0.0,
 	       (unsigned long long)gaps);
 	free(lat);
+	free(batch);
 }
 
 int main(int argc, char **argv)
@@ -177,7 +207,9 @@ int main(int argc, char **argv)
 		s = sock(ctx, ZMQ_PUB, argv[2], 1);
 		zmq_sleep(1);	/* the subscriber connects */
 		if (strcmp(argv[1], "pub-nbpy") == 0)
-			pub_nbpy(s, n, argc > 4 ? atol(argv[4]) : 0);
+			pub_nbpy(s, n, argc > 4 ? atol(argv[4]) : 0, 1);
+		else if (strcmp(argv[1], "pub-batch") == 0)
+			pub_nbpy(s, n, 0, argc > 4 ? atol(argv[4]) : 16);
 		else
 			pub_raw(s, n, argc > 4 ? (size_t)atol(argv[4]) : 104, argc > 5 ? atol(argv[5]) : 0);
 	}

@@ -36,6 +36,7 @@ run() {	# run SUB_CMD... -- PUB_CMD... : prints the subscriber's line
 median() { sort -k2 -n | sed -n 2p; }
 nbpy=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" nbpy -- "$P" pub-nbpy "$EP" "$N"; done | median)
 raw=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" raw -- "$P" pub-raw "$EP" "$N" 104; done | median)
+batch=$(for i in 1 2 3; do run "$P" sub "$EP" "$((N * 2))" nbpy -- "$P" pub-batch "$EP" "$((N * 2))" 16; done | median)
 py=$(run /usr/bin/python3 "$S/pipeline_py.py" sub "$EP" "$NPY" -- /usr/bin/python3 "$S/pipeline_py.py" pub "$EP" "$NPY")
 # latency: 100k msgs/s for 2 s (Python 20k/s), well under every ceiling
 L=200000
@@ -43,7 +44,7 @@ lnbpy=$(run "$P" sub "$EP" $L nbpy -- "$P" pub-nbpy "$EP" $L 100000)
 lraw=$(run "$P" sub "$EP" $L raw -- "$P" pub-raw "$EP" $L 104 100000)
 lpy=$(run /usr/bin/python3 "$S/pipeline_py.py" sub "$EP" 40000 -- /usr/bin/python3 "$S/pipeline_py.py" pub "$EP" 40000 20000)
 
-/usr/bin/python3 - "$raw" "$nbpy" "$py" "$lraw" "$lnbpy" "$lpy" <<'PY'
+/usr/bin/python3 - "$raw" "$nbpy" "$py" "$lraw" "$lnbpy" "$lpy" "$batch" <<'PY'
 import sys
 names = ["raw libzmq, 104 B buffers", "nbpy (encode+send, recv+decode)", "Python pyzmq + msgpack"]
 t = [l.split() for l in sys.argv[1:4]]
@@ -54,4 +55,6 @@ print(f"{'pipeline':34} {'received':>9} {'msgs/s':>10} {'vs raw':>7} {'gaps':>6}
 for name, a, b, pace in zip(names, t, l, ("100k/s", "100k/s", "20k/s")):
     print(f"{name:34} {int(a[0]):>9} {float(a[1]):>10.0f} {float(a[1])/raw_rate:>7.2f} {int(a[4]):>6}   "
           f"{pace:>9} {float(b[2]):>8.1f} {float(b[3]):>8.1f}")
+b = sys.argv[7].split()
+print(f"{'nbpy, batch = 16 (ticks/s)':34} {int(b[0]):>9} {float(b[1]):>10.0f} {float(b[1])/raw_rate:>7.2f} {int(b[4]):>6}")
 PY

@@ -9,7 +9,7 @@ int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 		  enum nbpy_wire_mode mode, int flags, struct nbpy_error *err)
 {
 	char buf[NBPY_LEGACY_MAX];
-	size_t len, tlen = strlen(topic);
+	size_t len;
 
 	if (mode == NBPY_WIRE_LEGACY) {
 		if (nbpy_legacy_encode(m, topic, buf, sizeof(buf), &len, err) < 0)
@@ -18,14 +18,22 @@ int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 			return nbpy_error_set(err, "send: %s", zmq_strerror(errno));
 		return 0;
 	}
-	if (tlen > NBPY_TOPIC_MAX)
-		return nbpy_error_set(err, "topic longer than %d bytes", NBPY_TOPIC_MAX);
 	if (nbpy_wire_encode(m, buf, sizeof(buf), &len, err) < 0)
 		return -1;
+	return nbpy_bus_send_frame(sock, topic, buf, len, flags, err);
+}
+
+int nbpy_bus_send_frame(void *sock, const char *topic, const void *payload, size_t len, int flags,
+			struct nbpy_error *err)
+{
+	size_t tlen = strlen(topic);
+
+	if (tlen > NBPY_TOPIC_MAX)
+		return nbpy_error_set(err, "topic longer than %d bytes", NBPY_TOPIC_MAX);
 	/* ZeroMQ sends multipart messages atomically: the first frame is only
 	 * queued, so a failure here leaves nothing half-sent. */
 	if (zmq_send(sock, topic, tlen, flags | ZMQ_SNDMORE) < 0 ||
-	    zmq_send(sock, buf, len, flags) < 0)
+	    zmq_send(sock, payload, len, flags) < 0)
 		return nbpy_error_set(err, "send: %s", zmq_strerror(errno));
 	return 0;
 }
@@ -52,6 +60,36 @@ static void drain(void *sock)
 int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 		  enum nbpy_schema legacy_schema, int flags, struct nbpy_error *err)
 {
+	size_t n;
+
+	return nbpy_bus_recv_batch(sock, m, 1, &n, topic, topic_cap, legacy_schema, flags, err);
+}
+
+/* The messages of one payload frame, back to back. */
+static int decode_all(const char *p, size_t len, struct nbpy_msg *msgs, size_t max, size_t *n,
+		      struct nbpy_error *err)
+{
+	size_t off = 0, used;
+
+	*n = 0;
+	if (len == 0)
+		return nbpy_error_set(err, "empty payload");
+	while (off < len) {
+		if (*n == max)
+			return nbpy_error_set(err, "more than %zu messages in one frame", max);
+		if (nbpy_wire_decode_next(p + off, len - off, &used, &msgs[*n], err) < 0)
+			return -1;
+		off += used;
+		(*n)++;
+	}
+	return 0;
+}
+
+int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *count, char *topic,
+			size_t topic_cap, enum nbpy_schema legacy_schema, int flags,
+			struct nbpy_error *err)
+{
+	struct nbpy_msg *m = msgs;
 	zmq_msg_t first, second;
 	const struct nbpy_schema_desc *s;
 	int rc = NBPY_BUS_BAD_MESSAGE;
@@ -80,8 +118,10 @@ int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 		memcpy(name, frame, tn);
 		name[tn] = '\0';
 		s = nbpy_schema_by_legacy_topic(name);
-		if (nbpy_legacy_decode(frame, n, s ? s->id : legacy_schema, m, topic, topic_cap, err) == 0)
+		if (nbpy_legacy_decode(frame, n, s ? s->id : legacy_schema, m, topic, topic_cap, err) == 0) {
+			*count = 1;
 			rc = 0;
+		}
 		goto out;
 	}
 	if (zmq_msg_init(&second) < 0) {
@@ -100,7 +140,9 @@ int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 	} else if (n == 0 || n > NBPY_TOPIC_MAX || n >= topic_cap ||
 		   memchr(zmq_msg_data(&first), '\0', n) != NULL) {
 		nbpy_error_set(err, "bad topic frame of %zu bytes", n);
-	} else if (nbpy_wire_decode(zmq_msg_data(&second), zmq_msg_size(&second), m, err) == 0) {
+	} else if (zmq_msg_size(&second) > (size_t)NBPY_BATCH_MAX * NBPY_WIRE_MAX) {
+		nbpy_error_set(err, "payload frame of %zu bytes", zmq_msg_size(&second));
+	} else if (decode_all(zmq_msg_data(&second), zmq_msg_size(&second), msgs, max, count, err) == 0) {
 		memcpy(topic, zmq_msg_data(&first), n);
 		topic[n] = '\0';
 		rc = 0;

@@ -1,8 +1,9 @@
 /* bus.h - nbpy messages on ZeroMQ sockets.
  *
  * MessagePack messages travel as two frames, topic then payload, so SUB
- * filtering works on the topic alone.  Legacy messages are the original
- * services' single "<topic> <fields>" frame.  A receiver accepts both. */
+ * filtering works on the topic alone; a batch payload holds up to
+ * NBPY_BATCH_MAX messages back to back.  Legacy messages are the original
+ * services' single "<topic> <fields>" frame.  A receiver accepts all three. */
 #ifndef NBPY_BUS_H
 #define NBPY_BUS_H
 
@@ -19,7 +20,18 @@ enum nbpy_wire_mode {
 int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 		  enum nbpy_wire_mode mode, int flags, struct nbpy_error *err);
 
+/* Send topic + an already encoded payload (one message or a batch). */
+int nbpy_bus_send_frame(void *sock, const char *topic, const void *payload, size_t len, int flags,
+			struct nbpy_error *err);
+
 #define NBPY_BUS_BAD_MESSAGE (-2)
+
+/* Receive one ZeroMQ message holding 1..max nbpy messages into msgs[0..*n).
+ * Returns as nbpy_bus_recv; a frame with more than max messages, or any bad
+ * one, is rejected whole. */
+int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *n, char *topic,
+			size_t topic_cap, enum nbpy_schema legacy_schema, int flags,
+			struct nbpy_error *err);
 
 /* Receive one message into m and its topic into topic (topic_cap bytes).
  * A single frame is decoded as legacy text, with the schema its topic names

@@ -577,6 +577,9 @@ static void resolve_publisher(struct loader *L, struct nbpy_service *s)
 	} else if (strcmp(s->kind->name, "exec") != 0) {
 		diag(L, s->line, "[%s] has no port in the registry: set bind = tcp://HOST:PORT", s->name);
 	}
+	if (nbpy_service_value(s, "batch")->v.i > 1 &&
+	    strcmp(nbpy_service_value(s, "wire")->text, "legacy") == 0)
+		diag(L, value_line(s, "batch"), "[%s] batch: legacy frames cannot be batched", s->name);
 	if (topic->text != NULL)
 		s->topic = xstrdup(L, topic->text);
 	else

@@ -88,6 +88,8 @@ const struct nbpy_key_spec nbpy_publisher_keys[] = {
 	KEY_ENUM("wire", "msgpack|legacy", "msgpack",
 		 "msgpack, or legacy: the original single-frame SOH text"),
 	KEY_INT("sndhwm", 0, 10000000, "100000", "ZeroMQ send high-water mark, in messages"),
+	KEY_INT("batch", 1, NBPY_BATCH_MAX, "1",
+		"MessagePack messages packed per frame; a batch leaves at the latest when the loop idles"),
 	KEY_END
 };
 

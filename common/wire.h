@@ -240,6 +240,13 @@ int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *le
  * oversized or wrongly typed payload is an error with a reason. */
 int nbpy_wire_decode(const void *buf, size_t len, struct nbpy_msg *m, struct nbpy_error *err);
 
+/* Decode the message at the start of buf (a batch frame holds several back
+ * to back) and say how many bytes it took. */
+int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy_msg *m,
+			  struct nbpy_error *err);
+
+#define NBPY_BATCH_MAX 64	/* messages in one batch frame */
+
 /* ---- legacy text (wire_legacy.c) ---- */
 
 /* Encode "<topic> <f1>\x01<f2>..." (or "<topic> <Kraken Depth JSON>" for

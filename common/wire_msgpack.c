@@ -413,15 +413,27 @@ INLINE int read_field(struct reader *r, struct nbpy_msg *m, const struct nbpy_fi
 
 int nbpy_wire_decode(const void *buf, size_t len, struct nbpy_msg *m, struct nbpy_error *err)
 {
-	struct reader r = { buf, buf, (const unsigned char *)buf + len, err };
+	size_t used;
+
+	if (len > NBPY_WIRE_MAX)
+		return nbpy_error_set(err, "payload of %zu bytes, at most %d", len, NBPY_WIRE_MAX);
+	if (nbpy_wire_decode_next(buf, len, &used, m, err) < 0)
+		return -1;
+	if (used != len)
+		return nbpy_error_set(err, "%zu trailing bytes", len - used);
+	return 0;
+}
+
+int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy_msg *m,
+			  struct nbpy_error *err)
+{
+	struct reader r = { buf, buf, (const unsigned char *)buf + (len < NBPY_WIRE_MAX ? len : NBPY_WIRE_MAX), err };
 	const struct nbpy_schema_desc *s;
 	uint32_t count;
 	uint64_t schema, version;
 	int neg, rc;
 	size_t n;
 
-	if (len > NBPY_WIRE_MAX)
-		return nbpy_error_set(err, "payload of %zu bytes, at most %d", len, NBPY_WIRE_MAX);
 	if ((rc = read_array(&r, &count)) < 0) {
 		if (rc == READ_TYPE)
 			nbpy_error_set(err, "not an nbpy message (expected an array)");
@@ -443,8 +455,7 @@ int nbpy_wire_decode(const void *buf, size_t len, struct nbpy_msg *m, struct nbp
 	for (size_t i = 0; i < s->n_fields; i++)
 		if (read_field(&r, m, &s->fields[i]) < 0)
 			return -1;
-	if (r.p != r.end)
-		return nbpy_error_set(err, "%zu trailing bytes", (size_t)(r.end - r.p));
+	*used = (size_t)(r.p - r.start);
 	nbpy_wire_derive(m);
 	return 0;
 }

@@ -42,6 +42,39 @@ void worker_error(struct worker *w, const char *fmt, ...)
 	log_warning("%s", msg);
 }
 
+/* Send the pending batch as one frame. */
+static void flush_batch(struct worker *w)
+{
+	struct nbpy_error err;
+
+	if (w->batch_n == 0)
+		return;
+	if (nbpy_bus_send_frame(w->pub, w->batch_topic, w->batch_buf, w->batch_len, ZMQ_DONTWAIT, &err) < 0)
+		worker_error(w, "publish: %s (%zu messages lost)", err.msg, w->batch_n);
+	else
+		w->published += w->batch_n;
+	w->batch_n = 0;
+	w->batch_len = 0;
+}
+
+static int add_to_batch(struct worker *w, const struct nbpy_msg *m, const char *topic)
+{
+	struct nbpy_error err;
+	size_t len;
+
+	if (w->batch_n > 0 && strcmp(w->batch_topic, topic) != 0)
+		flush_batch(w);
+	if (nbpy_wire_encode(m, w->batch_buf + w->batch_len, NBPY_WIRE_MAX, &len, &err) < 0) {
+		worker_error(w, "publish: %s", err.msg);
+		return -1;
+	}
+	w->batch_topic = topic;
+	w->batch_len += len;
+	if (++w->batch_n == w->batch_max)
+		flush_batch(w);
+	return 0;
+}
+
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 {
 	struct nbpy_error err;
@@ -50,6 +83,8 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 		return -1;
 	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", w->svc->name);
 	m->h.seq = ++w->seq;
+	if (w->batch_max > 1)
+		return add_to_batch(w, m, topic ? topic : w->topic);
 	if (nbpy_bus_send(w->pub, topic ? topic : w->topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
 		/* A PUB socket drops at its high-water mark: the sequence gap
 		 * shows it to subscribers; count it here too. */
@@ -238,14 +273,13 @@ static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
 {
 	char topic[NBPY_TOPIC_MAX + 1];
 	struct nbpy_error err;
-	struct nbpy_msg *m = malloc(sizeof(*m));
+	size_t n;
 	int rc;
 
-	if (m == NULL)
-		return;
 	/* Drain what is there, but give other sockets a turn after a burst. */
 	for (int i = 0; i < 1000; i++) {
-		rc = nbpy_bus_recv(sock, m, topic, sizeof(topic), schema, ZMQ_DONTWAIT, &err);
+		rc = nbpy_bus_recv_batch(sock, w->inbox, NBPY_BATCH_MAX, &n, topic, sizeof(topic), schema,
+					 ZMQ_DONTWAIT, &err);
 		if (rc == -1)
 			break;
 		if (rc == NBPY_BUS_BAD_MESSAGE) {
@@ -253,13 +287,14 @@ static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
 			log_warning("bad message skipped: %s", err.msg);
 			continue;
 		}
-		w->received++;
-		w->last_message_mono = nbpy_monotonic_ns();
-		track_sequence(w, m);
-		if (w->ops->on_message)
-			w->ops->on_message(w, m, topic);
+		for (size_t k = 0; k < n; k++) {
+			w->received++;
+			w->last_message_mono = nbpy_monotonic_ns();
+			track_sequence(w, &w->inbox[k]);
+			if (w->ops->on_message)
+				w->ops->on_message(w, &w->inbox[k], topic);
+		}
 	}
-	free(m);
 }
 
 static void report_status(struct worker *w)
@@ -352,10 +387,13 @@ static int loop(struct worker *w, int sfd)
 			(void)sd_notify(0, "WATCHDOG=1");
 			next_wd = now + wd_every;
 		}
+		/* A batch never waits for more than one turn of the loop. */
+		flush_batch(w);
 	}
 	(void)sd_notify(0, "STOPPING=1");
 	if (w->ops->on_stop)
 		w->ops->on_stop(w);
+	flush_batch(w);
 	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
 		   (unsigned long long)w->received, (unsigned long long)w->published,
 		   (unsigned long long)w->errors, (unsigned long long)w->gaps);
@@ -393,10 +431,14 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 
 		w.wire = strcmp(wire->text, "legacy") == 0 ? NBPY_WIRE_LEGACY : NBPY_WIRE_MSGPACK;
 		w.topic = w.svc->topic;
+		w.batch_max = (size_t)nbpy_service_value(w.svc, "batch")->v.i;
+		if (w.batch_max > 1 && (w.batch_buf = malloc(w.batch_max * NBPY_WIRE_MAX)) == NULL)
+			goto out;
 		if ((w.pub = open_pub(&w)) == NULL)
 			goto out;
 	}
-	if ((w.svc->kind->flags & NBPY_KIND_SUBSCRIBES) && open_subs(&w) < 0)
+	if ((w.svc->kind->flags & NBPY_KIND_SUBSCRIBES) &&
+	    ((w.inbox = malloc(NBPY_BATCH_MAX * sizeof(*w.inbox))) == NULL || open_subs(&w) < 0))
 		goto out;
 	if (ops->init && ops->init(&w) < 0) {
 		rc = NBPY_EX_CONFIG;
@@ -411,6 +453,8 @@ out:
 	for (size_t i = 0; i < w.n_subs; i++)
 		(void)zmq_close(w.subs[i]);
 	free(w.subs);
+	free(w.inbox);
+	free(w.batch_buf);
 	if (w.pub)
 		(void)zmq_close(w.pub);
 	if (w.zctx)

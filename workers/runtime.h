@@ -56,6 +56,11 @@ struct worker {
 	void *pub;		/* NULL if the kind does not publish */
 	enum nbpy_wire_mode wire;
 	const char *topic;
+	/* batching: up to batch_max encoded messages of one topic per frame */
+	size_t batch_max, batch_n, batch_len;
+	char *batch_buf;
+	const char *batch_topic;
+	struct nbpy_msg *inbox;		/* NBPY_BATCH_MAX received messages */
 	void **subs;
 	size_t n_subs;
 	CURLM *curl;

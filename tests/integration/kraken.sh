@@ -49,6 +49,7 @@ url      = $FAKE
 pairs    = all
 interval = 200ms
 timeout  = 1s
+batch    = 4
 bind     = tcp://127.0.0.1:$((BASE + 1))
 
 [kraken_EURUSD]

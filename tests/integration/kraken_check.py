@@ -43,8 +43,21 @@ def check(ok, what):
 
 
 # --- kraken_tick: every field as the fake served it
-ticks = [msgpack.unpackb(p, raw=False) for t, p in got["tick"] if t == b"kraken_tick"]
+def messages(frames, topic):
+    """Every message of every frame: a frame may carry a batch, back to back."""
+    out = []
+    for t, p in frames:
+        if t == topic:
+            u = msgpack.Unpacker(raw=False)
+            u.feed(p)
+            out.extend(u)
+    return out
+
+
+ticks = messages(got["tick"], b"kraken_tick")
+batched = sum(1 for t, p in got["tick"] if len(list(msgpack.Unpacker(__import__("io").BytesIO(p)))) > 1)
 check(len(ticks) >= 8, f"kraken_tick: {len(ticks)} MessagePack messages")
+check(batched > 0, f"kraken_tick: batch = 4 packs several per frame ({batched} batched frames)")
 check(all(len(m) == 26 and m[0] == 1 and m[1] == 1 and m[2] == "kraken_tick" for m in ticks),
       "kraken_tick: schema 1, version 1, service name, 26 elements")
 seqs = [m[3] for m in ticks]
@@ -65,7 +78,7 @@ check(not bad, f"kraken_tick: all fields match the fake's data {bad[:1]}")
 # --- kraken_EURUSD: the synthetic quote from the legs, by hand
 legs = {"XXBTZUSD": "XXBTZEUR", "XETHZUSD": "XETHZEUR"}
 legs.update({v: k for k, v in list(legs.items())})
-syn = [msgpack.unpackb(p, raw=False) for t, p in got["eurusd"] if t == b"kr_eurusd_tick"]
+syn = messages(got["eurusd"], b"kr_eurusd_tick")
 check(len(syn) >= 4, f"kraken_EURUSD: {len(syn)} messages")
 bad = []
 for m in syn:

@@ -122,6 +122,44 @@ START_TEST(bad_messages_are_consumed_and_reported)
 }
 END_TEST
 
+/* Several messages in one payload frame: all delivered, or none if one is bad. */
+START_TEST(batch_frames)
+{
+	struct pair p;
+	struct nbpy_msg m, out[NBPY_BATCH_MAX];
+	struct nbpy_error err = { "" };
+	char buf[3 * NBPY_WIRE_MAX], topic[64];
+	size_t len = 0, n, one;
+
+	pair_open(&p);
+	sync_pair(&p);
+	for (int i = 0; i < 3; i++) {
+		sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+		m.h.seq = 10 + (uint64_t)i;
+		ck_assert_int_eq(nbpy_wire_encode(&m, buf + len, sizeof(buf) - len, &one, &err), 0);
+		len += one;
+	}
+	ck_assert_int_eq(nbpy_bus_send_frame(p.pub, "kr_eurusd_tick", buf, len, 0, &err), 0);
+	ck_assert_int_eq(nbpy_bus_send_frame(p.pub, "kr_eurusd_tick", buf, len, 0, &err), 0);
+	buf[len++] = (char)0xc1;	/* a bad tail spoils the frame */
+	ck_assert_int_eq(nbpy_bus_send_frame(p.pub, "kr_eurusd_tick", buf, len, 0, &err), 0);
+
+	ck_assert_msg(nbpy_bus_recv_batch(p.sub, out, NBPY_BATCH_MAX, &n, topic, sizeof(topic), 0, 0, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_uint_eq(n, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(out[i].h.seq, 10 + (uint64_t)i);
+	ck_assert(out[2].u.eurusd.spread == 0.00302);
+	/* a receiver that takes one message at a time refuses a batch */
+	ck_assert_int_eq(nbpy_bus_recv(p.sub, out, topic, sizeof(topic), 0, 0, &err), NBPY_BUS_BAD_MESSAGE);
+	ck_assert_str_eq(err.msg, "more than 1 messages in one frame");
+	ck_assert_int_eq(nbpy_bus_recv_batch(p.sub, out, NBPY_BATCH_MAX, &n, topic, sizeof(topic), 0, 0, &err),
+			 NBPY_BUS_BAD_MESSAGE);
+	ck_assert_str_eq(err.msg, "not an nbpy message (expected an array)");
+	pair_close(&p);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -129,6 +167,7 @@ static Suite *bus_suite(void)
 
 	tcase_add_test(tc, msgpack_and_legacy_round_trip);
 	tcase_add_test(tc, bad_messages_are_consumed_and_reported);
+	tcase_add_test(tc, batch_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }
