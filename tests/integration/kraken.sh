@@ -60,6 +60,35 @@ legs      = XBT:XXBTZUSD:XXBTZEUR, ETH:XETHZUSD:XETHZEUR
 band_low  = 1.0
 band_high = 1.3
 
+# band filter: only the ETH synthetic (~1.086) is inside 1.0..1.09, not BTC (~1.094)
+[narrow]
+kind      = synth.eurusd
+subscribe = kraken_tick
+bind      = tcp://127.0.0.1:$((BASE + 4))
+legs      = XBT:XXBTZUSD:XXBTZEUR, ETH:XETHZUSD:XETHZEUR
+band_low  = 1.0
+band_high = 1.09
+
+# variant b: with only XBT as a leg, ETH updates re-publish the XBT quote
+[variant_b]
+kind      = synth.eurusd
+variant   = b
+subscribe = kraken_tick
+bind      = tcp://127.0.0.1:$((BASE + 5))
+legs      = XBT:XXBTZUSD:XXBTZEUR
+band_low  = 1.0
+band_high = 2.0
+
+# depth on demand: alternating legs make negative spreads
+[signal_depth]
+kind      = kraken.depth
+url       = $FAKE
+pairs     = all
+on_signal = yes
+subscribe = kraken_EURUSD
+count     = 2
+bind      = tcp://127.0.0.1:$((BASE + 6))
+
 [legacy_tick]
 kind     = kraken.ticker
 url      = $FAKE
@@ -73,11 +102,35 @@ EOF
 "$B/nbpyd" -c "$CONF" >"$T/nbpyd.log" 2>&1 &
 NBPYD_PID=$!
 check "workers become ready under nbpyd" wait_for 10 eval \
-	'[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_EURUSD state)" = running ] && [ "$(field legacy_tick state)" = running ]'
+	'[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_EURUSD state)" = running ] && [ "$(field legacy_tick state)" = running ] && [ "$(field signal_depth state)" = running ]'
 
 check "messages match the fake, synthetic EURUSD by hand, legacy framing" \
 	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
 	"tcp://127.0.0.1:$((BASE + 2))" "tcp://127.0.0.1:$((BASE + 3))" 3
+check "band filter, variant b and depth on signal" $PY - "$BASE" <<'PY'
+import io, sys, time, msgpack, zmq
+base = int(sys.argv[1])
+ctx = zmq.Context(); socks = {}
+for name, off in (("narrow", 4), ("b", 5), ("signal", 6)):
+    s = ctx.socket(zmq.SUB); s.setsockopt(zmq.SUBSCRIBE, b""); s.connect(f"tcp://127.0.0.1:{base + off}")
+    socks[name] = s
+got = {k: [] for k in socks}
+end = time.time() + 3
+while time.time() < end:
+    for k, s in socks.items():
+        while s.poll(0):
+            got[k].extend(msgpack.Unpacker(io.BytesIO(s.recv_multipart()[1]), raw=False))
+    time.sleep(0.01)
+narrow = {m[9] for m in got["narrow"]}
+b_inst = {m[9] for m in got["b"]}
+b_quotes = {(m[10], m[11]) for m in got["b"]}
+books = {m[6] for m in got["signal"]}
+ok = (narrow == {"XETHZUSD", "XETHZEUR"} and {"XETHZUSD", "XETHZEUR"} <= b_inst
+      and b_quotes == {(round(30300.0 / 27700.2, 5), round(30300.1 / 27700.0, 5))}
+      and books == {"XXBTZUSD", "XXBTZEUR", "XETHZUSD", "XETHZEUR"})
+print("       band:", sorted(narrow), "variant b:", sorted(b_inst), "signal books:", sorted(books))
+sys.exit(0 if ok else 1)
+PY
 check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
 
 # every failure mode, in a row: the worker keeps running and counts them
