@@ -472,7 +472,6 @@ void svc_on_exit(struct svc *s, int ws, bool shutting_down)
 	struct exit_status e;
 	struct restart_decision d;
 	char what[160];
-	pid_t pid = s->pid;
 
 	decode_status(ws, &e);
 	if (s->exec_errno) {
@@ -511,7 +510,6 @@ void svc_on_exit(struct svc *s, int ws, bool shutting_down)
 	if (d.action == ACTION_FATAL)
 		record(s, "fatal", -1, 0, 0, 0, 0, d.reason);
 	s->pid = 0;
-	(void)pid;
 	switch (d.action) {
 	case ACTION_RESTART:
 		set_state(s, SVC_BACKOFF, d.reason);

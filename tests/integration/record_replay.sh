@@ -108,6 +108,35 @@ collect "tcp://127.0.0.1:$((BASE + 2))" 3 "$T/replayed"
 check "replay gives the same messages back, in order, byte for byte" cmp -s "$T/recorded" "$T/replayed"
 kill -TERM "$NBPYD_PID"; wait "$NBPYD_PID"; NBPYD_PID=
 
+# speed = 10 plays the recording ten times faster than it was recorded
+span() {	# seconds between the first and the last record of a capture
+	$PY - "$1" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read(); pos, t = 8, []
+while pos + 16 <= len(data):
+    length, = struct.unpack_from("<I", data, pos); t.append(struct.unpack_from("<q", data, pos + 8)[0]); pos += 8 + length
+print((t[-1] - t[0]) / 1e9)
+PY
+}
+recorded_span=$(span "$T/run.nbpy")
+sed -i 's/^speed = 0$/speed = 10/' "$CONF"
+"$B/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
+NBPYD_PID=$!
+$PY - "tcp://127.0.0.1:$((BASE + 2))" "$T/played_span" <<'PY'
+import sys, time, zmq
+s = zmq.Context().socket(zmq.SUB); s.setsockopt(zmq.SUBSCRIBE, b""); s.connect(sys.argv[1])
+first = last = None; end = time.time() + 4
+while time.time() < end:
+    if s.poll(100):
+        s.recv_multipart(); now = time.time(); first = first or now; last = now
+open(sys.argv[2], "w").write(str(last - first if first else -1))
+PY
+played=$(cat "$T/played_span")
+check "speed = 10: ${recorded_span}s recorded play in ${played}s" $PY -c \
+	"r, p = $recorded_span, $played; import sys; sys.exit(0 if r / 20 <= p <= r / 5 else 1)"
+kill -TERM "$NBPYD_PID"; wait "$NBPYD_PID"; NBPYD_PID=
+sed -i 's/^speed = 10$/speed = 0/' "$CONF"
+
 # a crash mid-write leaves a torn record: replay stops there and says so
 printf '\x40\x00\x00\x00\x01\x02' >>"$T/run.nbpy"
 "$B/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
