@@ -320,6 +320,8 @@ static int loop(struct worker *w, int sfd)
 
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		wd_every = (int64_t)wd_usec * 1000 / 2;
+	/* STATUS at once, then every second: "last" is the age of the last message */
+	next_status = nbpy_monotonic_ns();
 	while (!w->stopping) {
 		fd_set rd, wr, ex;
 		int maxfd = -1, n = 0, rc;
