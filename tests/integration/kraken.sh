@@ -131,6 +131,8 @@ ok = (narrow == {"XETHZUSD", "XETHZEUR"} and {"XETHZUSD", "XETHZEUR"} <= b_inst
 print("       band:", sorted(narrow), "variant b:", sorted(b_inst), "signal books:", sorted(books))
 sys.exit(0 if ok else 1)
 PY
+check "a subscriber's STATUS counts what it received and published" wait_for 5 eval \
+	'[[ "$(field kraken_EURUSD status)" =~ received\ [1-9][0-9]*,\ published\ [1-9] ]]'
 check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
 
 # every failure mode, in a row: the worker keeps running and counts them
