@@ -393,6 +393,10 @@ static int loop(struct worker *w, int sfd)
 		flush_batch(w);
 	}
 	(void)sd_notify(0, "STOPPING=1");
+	/* What already reached our sockets is handled, not dropped: a sink
+	 * must not lose what it has received. */
+	for (size_t i = 0; i < w->n_subs; i++)
+		receive(w, w->subs[i], w->svc->subs[i].schema);
 	if (w->ops->on_stop)
 		w->ops->on_stop(w);
 	flush_batch(w);

@@ -5,35 +5,12 @@
 # REST API provoked while the worker keeps running.
 set -uo pipefail
 
-B=$NBPY_BUILD
-S=$NBPY_SRCDIR
-PY=/usr/bin/python3
-T=$(mktemp -d /tmp/nbpy-kraken.XXXXXX)
+. "$NBPY_SRCDIR/tests/lib/itest.sh" kraken
 BASE=$((30000 + $$ % 20000))
-FAKE_PORT=$BASE FAKE=http://127.0.0.1:$BASE
-CONF=$T/nbpy.conf
-fails=0
-NBPYD_PID= FAKE_PID=
-
-cleanup() {
-	[ -n "$NBPYD_PID" ] && kill -TERM "$NBPYD_PID" 2>/dev/null && wait "$NBPYD_PID" 2>/dev/null
-	[ $fails -gt 0 ] && grep -v 'info [a-zA-Z_]*: \(start\|ready\) pid' "$T/nbpyd.log" | tail -n 60
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
-field() { ctl --json status "$1" | $PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['$2'])"; }
-wait_for() { local d=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -ge $d ] && return 1; sleep 0.05; done; }
 stat() { curl -fs "$FAKE/_stats" | $PY -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 echo "kraken integration ($T)"
-$PY "$S/tests/fakes/fake_kraken.py" "$FAKE_PORT" &
-FAKE_PID=$!
-wait_for 5 curl -fs -o /dev/null "$FAKE/_stats" || { bad "fake Kraken did not start"; exit 1; }
+start_fake_kraken "$BASE"
 
 cat >"$CONF" <<EOF
 [nbpyd]
@@ -99,10 +76,9 @@ wire     = legacy
 topic    = kraken_tick
 bind     = tcp://127.0.0.1:$((BASE + 3))
 EOF
-"$B/nbpyd" -c "$CONF" >"$T/nbpyd.log" 2>&1 &
-NBPYD_PID=$!
-check "workers become ready under nbpyd" wait_for 10 eval \
-	'[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_EURUSD state)" = running ] && [ "$(field legacy_tick state)" = running ] && [ "$(field signal_depth state)" = running ]'
+start_nbpyd
+check "workers become ready under nbpyd" \
+	wait_for 10 all_running kraken_tick kraken_EURUSD legacy_tick signal_depth narrow variant_b
 
 check "messages match the fake, synthetic EURUSD by hand, legacy framing" \
 	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
@@ -148,12 +124,14 @@ errors_total() { echo $(( $(errors_of kraken_tick) + $(errors_of legacy_tick) ))
 check "errors are counted in STATUS" wait_for 10 eval '[ "$(errors_total)" -ge 8 ]'
 echo "       ($(errors_total) errors)"
 check "and logged with context" grep -q 'Ticker: Kraken: EGeneral:Too many requests' "$T/nbpyd.log"
+published() { field kraken_tick status | sed -n 's/.*published \([0-9]*\).*/\1/p'; }
+p0=$(published)
+check "kraken_tick publishes again after its backoff" wait_for 30 eval '[ "$(published)" -gt "$p0" ]'
 check "publishing resumes after the failures" \
 	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
 	"tcp://127.0.0.1:$((BASE + 2))" "tcp://127.0.0.1:$((BASE + 3))" 3
 
-check "SIGTERM stops everything cleanly (exit 0)" eval 'kill -TERM $NBPYD_PID; wait $NBPYD_PID'
-NBPYD_PID=
+check "SIGTERM stops everything cleanly (exit 0)" stop_nbpyd
 check "workers logged their counters on the way out" grep -q 'stopping: received' "$T/nbpyd.log"
 
 # a seed entry point: the service comes from the program name

@@ -4,39 +4,11 @@
 # workers.  Every wait is bounded.
 set -uo pipefail
 
-B=$NBPY_BUILD
+. "$NBPY_SRCDIR/tests/lib/itest.sh" nbpyd
 W=$B/tests/progs/testworker
-T=$(mktemp -d /tmp/nbpyd-test.XXXXXX)
 TAG=nbpyd-it-$$          # in every worker's command line, for pgrep
-CONF=$T/nbpy.conf
-PY=/usr/bin/python3
-fails=0
-NBPYD_PID=
+itest_cleanup_extra() { pkill -9 -f "$TAG" 2>/dev/null; }
 
-cleanup() {
-	[ -n "$NBPYD_PID" ] && kill -9 "$NBPYD_PID" 2>/dev/null
-	pkill -9 -f "$TAG" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-
-ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
-field() {	# field SERVICE KEY -> value from `nbpyctl --json status`
-	ctl --json status "$1" 2>/dev/null |
-		$PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['$2'])"
-}
-wait_for() {	# wait_for SECONDS COMMAND... : poll until it succeeds
-	local deadline=$((SECONDS + $1)); shift
-	until "$@"; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.05
-	done
-}
-state_is() { [ "$(field "$1" state)" = "$2" ]; }
 history_json() { ctl --json history "$1" -n 1000; }
 no_workers_left() { ! pgrep -f "$TAG" >/dev/null; }
 exit_delays() {	# the restart delay after each exit of SERVICE, in ms, oldest first
@@ -56,20 +28,6 @@ backoff   = 100ms..400ms
 stop_timeout = 1s
 EOF
 	cat >>"$CONF"
-}
-
-start_nbpyd() {
-	"$B/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
-	NBPYD_PID=$!
-	wait_for 5 ctl ping >/dev/null 2>&1 || { bad "nbpyd did not answer"; cat "$T/nbpyd.log"; exit 1; }
-}
-
-stop_nbpyd() {
-	kill -TERM "$NBPYD_PID"
-	wait "$NBPYD_PID"
-	local rc=$?
-	NBPYD_PID=
-	return $rc
 }
 
 echo "nbpyd integration ($T)"

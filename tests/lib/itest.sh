@@ -1,0 +1,75 @@
+# tests/lib/itest.sh - what the integration scripts share: checks, bounded
+# waits, nbpyd and nbpyctl helpers, the fake Kraken, and cleanup on exit.
+#
+#   . "$NBPY_SRCDIR/tests/lib/itest.sh" NAME
+#
+# Sets B (build dir), S (source dir), PY, T (a fresh temp dir), CONF, fails.
+# A script may define itest_cleanup_extra() to undo more on exit.
+
+B=$NBPY_BUILD
+S=$NBPY_SRCDIR
+PY=/usr/bin/python3	# Debian's, where python3-zmq and python3-msgpack live
+T=$(mktemp -d "/tmp/nbpy-$1.XXXXXX")
+CONF=$T/nbpy.conf
+fails=0
+NBPYD_PID=
+FAKE_PID=
+
+itest_cleanup() {
+	[ -n "$NBPYD_PID" ] && kill -TERM "$NBPYD_PID" 2>/dev/null && wait "$NBPYD_PID" 2>/dev/null
+	if [ "$fails" -gt 0 ] && [ -f "$T/nbpyd.log" ]; then
+		grep -v 'info [a-zA-Z_]*: \(start\|ready\) pid' "$T/nbpyd.log" | tail -n 60
+	fi
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+	declare -F itest_cleanup_extra >/dev/null && itest_cleanup_extra
+	rm -rf "$T"
+}
+trap itest_cleanup EXIT
+
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+check() {	# check WHAT COMMAND...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+wait_for() {	# wait_for SECONDS COMMAND... : poll until it succeeds
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.05
+	done
+}
+
+ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
+field() {	# field SERVICE KEY: from `nbpyctl --json status`
+	ctl --json status "$1" 2>/dev/null |
+		$PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['$2'])"
+}
+state_is() { [ "$(field "$1" state)" = "$2" ]; }
+all_running() {	# all_running SERVICE...
+	local s
+	for s in "$@"; do state_is "$s" running || return 1; done
+}
+
+start_nbpyd() {
+	"$B/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
+	NBPYD_PID=$!
+	wait_for 5 ctl ping >/dev/null 2>&1 || { bad "nbpyd did not answer"; cat "$T/nbpyd.log"; exit 1; }
+}
+stop_nbpyd() {	# SIGTERM; returns nbpyd's exit status
+	local rc
+	kill -TERM "$NBPYD_PID"
+	wait "$NBPYD_PID"
+	rc=$?
+	NBPYD_PID=
+	return $rc
+}
+
+start_fake_kraken() {	# start_fake_kraken PORT: sets FAKE to its base URL
+	FAKE=http://127.0.0.1:$1
+	$PY "$S/tests/fakes/fake_kraken.py" "$1" &
+	FAKE_PID=$!
+	wait_for 5 curl -fs -o /dev/null "$FAKE/_stats" || { bad "fake Kraken did not start"; exit 1; }
+}
