@@ -15,11 +15,25 @@ P=$B/bench/pipeline
 PORT=$((40000 + $$ % 10000))
 EP=tcp://127.0.0.1:$PORT
 
+# Throughput runs pin the publisher to CPU 0 and the subscriber to CPU 1
+# (each with its ZeroMQ I/O thread), so the two ends do not take turns on one
+# core; latency runs are not pinned (a paced sender spins, and its I/O thread
+# would wait behind it).
+PIN_PUB=() PIN_SUB=()
+pin() {
+	if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+		PIN_PUB=(taskset -c 0)
+		PIN_SUB=(taskset -c 1)
+	fi
+}
+unpin() { PIN_PUB=(); PIN_SUB=(); }
+
 run() {	# run SUB_CMD... -- PUB_CMD... : prints the subscriber's line
 	local sub=() pub=() out
 	while [ "$1" != -- ]; do sub+=("$1"); shift; done
 	shift
-	pub=("$@")
+	pub=("${PIN_PUB[@]}" "$@")
+	sub=("${PIN_SUB[@]}" "${sub[@]}")
 	out=$(mktemp)
 	"${sub[@]}" >"$out" &
 	local sp=$!
@@ -31,13 +45,14 @@ run() {	# run SUB_CMD... -- PUB_CMD... : prints the subscriber's line
 }
 
 # throughput: senders flat out (latency then measures queueing, not shown);
-# three interleaved trials each, the median kept: two cores carry four busy
-# threads here (two programs, two ZeroMQ I/O threads)
+# three trials each, the median kept
 median() { sort -k2 -n | sed -n 2p; }
+pin
 nbpy=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" nbpy -- "$P" pub-nbpy "$EP" "$N"; done | median)
 raw=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" raw -- "$P" pub-raw "$EP" "$N" 104; done | median)
 batch=$(for i in 1 2 3; do run "$P" sub "$EP" "$((N * 2))" nbpy -- "$P" pub-batch "$EP" "$((N * 2))" 16; done | median)
 py=$(run /usr/bin/python3 "$S/pipeline_py.py" sub "$EP" "$NPY" -- /usr/bin/python3 "$S/pipeline_py.py" pub "$EP" "$NPY")
+unpin
 # latency: 100k msgs/s for 2 s (Python 20k/s), well under every ceiling
 L=200000
 lnbpy=$(run "$P" sub "$EP" $L nbpy -- "$P" pub-nbpy "$EP" $L 100000)
