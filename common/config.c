@@ -9,7 +9,7 @@
  * Loading is two passes: collect raw "key = value" entries per section, then
  * validate each section against the key table once its kind is known (a
  * `kind` line may come after the keys it governs), then resolve the bus:
- * bind endpoints, clashes and subscriptions. */
+ * bind endpoints, clashes and subscriptions (config_bus.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -20,37 +20,12 @@
 #include <zmq.h>
 
 #include "config.h"
-#include "registry.h"
+#include "config_loader.h"
 #include "text.h"
 
 #define DIAG_MAX 100
 #define LINE_MAX_LEN (INI_MAX_LINE - 2)	/* inih's buffer, less newline and NUL */
 #define GLOBAL_SECTION "nbpyd"
-
-struct raw_entry {
-	char *key;
-	char *value;
-	int line;
-};
-
-struct raw_section {
-	char *name;
-	int line;
-	struct raw_entry *e;
-	size_t n, cap;
-};
-
-struct loader {
-	const char *path;
-	FILE *f;
-	int line;
-	bool continuation;	/* the line just read continues the last value */
-	bool skip;		/* inside a duplicate section: ignore its keys */
-	struct raw_section *secs;
-	size_t n_secs, cap_secs;
-	struct nbpy_diag *d;
-	struct nbpy_config *cfg;
-};
 
 /* ---- diagnostics ---- */
 
@@ -63,8 +38,7 @@ void nbpy_diag_free(struct nbpy_diag *d)
 	d->n = 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void diag(struct loader *L, int line, const char *fmt, ...)
+void config_diag(struct loader *L, int line, const char *fmt, ...)
 {
 	char msg[512], full[1024];
 	char **bigger;
@@ -93,16 +67,16 @@ static void *xcalloc(struct loader *L, size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size);
 
 	if (p == NULL)
-		diag(L, 0, "out of memory");
+		config_diag(L, 0, "out of memory");
 	return p;
 }
 
-static char *xstrdup(struct loader *L, const char *s)
+char *config_strdup(struct loader *L, const char *s)
 {
 	char *p = strdup(s);
 
 	if (p == NULL)
-		diag(L, 0, "out of memory");
+		config_diag(L, 0, "out of memory");
 	return p;
 }
 
@@ -125,18 +99,18 @@ static void section_header(struct loader *L, char *content)
 
 	L->skip = true;
 	if (close == NULL) {
-		diag(L, L->line, "section header without ']'");
+		config_diag(L, L->line, "section header without ']'");
 		return;
 	}
 	if (!name_valid(content + 1, (size_t)(close - content - 1))) {
-		diag(L, L->line, "bad section name '%.*s': use 1-%d letters, digits, '_', '.' or '-'",
+		config_diag(L, L->line, "bad section name '%.*s': use 1-%d letters, digits, '_', '.' or '-'",
 		     (int)(close - content - 1), content + 1, NBPY_SERVICE_MAX);
 		return;
 	}
 	*close = '\0';
 	for (size_t i = 0; i < L->n_secs; i++) {
 		if (strcmp(L->secs[i].name, content + 1) == 0) {
-			diag(L, L->line, "duplicate section [%s] (first at line %d)", content + 1,
+			config_diag(L, L->line, "duplicate section [%s] (first at line %d)", content + 1,
 			     L->secs[i].line);
 			*close = ']';
 			return;
@@ -147,7 +121,7 @@ static void section_header(struct loader *L, char *content)
 		struct raw_section *bigger = realloc(L->secs, cap * sizeof(*bigger));
 
 		if (bigger == NULL) {
-			diag(L, 0, "out of memory");
+			config_diag(L, 0, "out of memory");
 			*close = ']';
 			return;
 		}
@@ -156,7 +130,7 @@ static void section_header(struct loader *L, char *content)
 	}
 	s = &L->secs[L->n_secs];
 	memset(s, 0, sizeof(*s));
-	s->name = xstrdup(L, content + 1);
+	s->name = config_strdup(L, content + 1);
 	s->line = L->line;
 	*close = ']';
 	if (s->name != NULL) {
@@ -188,7 +162,7 @@ static char *read_line(char *str, int num, void *stream)
 		n = LINE_MAX_LEN + 1;
 	}
 	if (n > LINE_MAX_LEN || (size_t)num < LINE_MAX_LEN + 2) {
-		diag(L, L->line, "line longer than %d characters (continue a list on indented lines)",
+		config_diag(L, L->line, "line longer than %d characters (continue a list on indented lines)",
 		     LINE_MAX_LEN);
 		goto blank;
 	}
@@ -202,19 +176,19 @@ static char *read_line(char *str, int num, void *stream)
 		goto blank;
 	}
 	if (L->n_secs == 0 && !L->skip) {
-		diag(L, L->line, "key outside any section");
+		config_diag(L, L->line, "key outside any section");
 		goto blank;
 	}
 	if (lead > 0 && strchr(content, '=') == NULL) {
 		if (L->skip)
 			goto blank;
 		if (L->secs[L->n_secs - 1].n == 0) {
-			diag(L, L->line, "indented line continues no key");
+			config_diag(L, L->line, "indented line continues no key");
 			goto blank;
 		}
 		L->continuation = true;
 	} else if (strchr(content, '=') == NULL || content[0] == '=') {
-		diag(L, L->line, "expected 'key = value'");
+		config_diag(L, L->line, "expected 'key = value'");
 		goto blank;
 	} else {
 		/* An indented key line is a key line, not a continuation. */
@@ -255,7 +229,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		b = strlen(value);
 		joined = realloc(e->value, a + b + 2);
 		if (joined == NULL) {
-			diag(L, 0, "out of memory");
+			config_diag(L, 0, "out of memory");
 			return 1;
 		}
 		/* "a,\n  b" is one list; "a\n  b" is two items (or an error
@@ -270,15 +244,15 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		struct raw_entry *bigger = realloc(s->e, cap * sizeof(*bigger));
 
 		if (bigger == NULL) {
-			diag(L, 0, "out of memory");
+			config_diag(L, 0, "out of memory");
 			return 1;
 		}
 		s->e = bigger;
 		s->cap = cap;
 	}
 	e = &s->e[s->n];
-	e->key = xstrdup(L, name);
-	e->value = xstrdup(L, value);
+	e->key = config_strdup(L, name);
+	e->value = config_strdup(L, value);
 	e->line = L->line;
 	if (e->key == NULL || e->value == NULL) {
 		free(e->key);
@@ -344,7 +318,7 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 		close = strchr(s + 2, '}');
 		len = close ? (size_t)(close - s - 2) : 0;
 		if (close == NULL || len == 0 || len >= sizeof(name)) {
-			diag(L, line, "[%s] %s: unterminated or empty ${...}", sec, key);
+			config_diag(L, line, "[%s] %s: unterminated or empty ${...}", sec, key);
 			goto fail;
 		}
 		memcpy(name, s + 2, len);
@@ -352,7 +326,7 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 		gv = globals ? nbpy_config_global(globals, name) : NULL;
 		val = gv && gv->text ? gv->text : getenv(name);
 		if (val == NULL) {
-			diag(L, line, "[%s] %s: ${%s} is not set in the environment", sec, key, name);
+			config_diag(L, line, "[%s] %s: ${%s} is not set in the environment", sec, key, name);
 			goto fail;
 		}
 		if (grow_append(&g, val, strlen(val)) < 0)
@@ -361,7 +335,7 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 	}
 	return g.p;
 oom:
-	diag(L, 0, "out of memory");
+	config_diag(L, 0, "out of memory");
 fail:
 	free(g.p);
 	return NULL;
@@ -391,14 +365,14 @@ static int fill_values(struct loader *L, const struct raw_section *rs, const cha
 			const char *near = nbpy_closest(e->key, names, n_specs < 128 ? n_specs : 128);
 
 			if (near != NULL)
-				diag(L, e->line, "unknown key '%s' in [%s]%s; did you mean '%s'?",
+				config_diag(L, e->line, "unknown key '%s' in [%s]%s; did you mean '%s'?",
 				     e->key, rs->name, what, near);
 			else
-				diag(L, e->line, "unknown key '%s' in [%s]%s", e->key, rs->name, what);
+				config_diag(L, e->line, "unknown key '%s' in [%s]%s", e->key, rs->name, what);
 			continue;
 		}
 		if (vals[i].line != 0) {
-			diag(L, e->line, "duplicate key '%s' in [%s] (first at line %d)", e->key,
+			config_diag(L, e->line, "duplicate key '%s' in [%s] (first at line %d)", e->key,
 			     rs->name, vals[i].line);
 			continue;
 		}
@@ -412,15 +386,15 @@ static int fill_values(struct loader *L, const struct raw_section *rs, const cha
 		if (v->line != 0 && v->text == NULL)
 			continue;	/* expansion failed, already reported */
 		if (v->text == NULL && specs[i]->def != NULL)
-			v->text = xstrdup(L, specs[i]->def);
+			v->text = config_strdup(L, specs[i]->def);
 		if (v->text == NULL) {
 			if (specs[i]->flags & NBPY_KEY_REQUIRED)
-				diag(L, rs->line, "[%s] needs '%s' (%s)", rs->name, specs[i]->name,
+				config_diag(L, rs->line, "[%s] needs '%s' (%s)", rs->name, specs[i]->name,
 				     specs[i]->doc);
 			continue;
 		}
 		if (nbpy_value_parse(specs[i], v->text, v, why, sizeof(why)) < 0)
-			diag(L, v->line ? v->line : rs->line, "[%s] %s: %s", rs->name,
+			config_diag(L, v->line ? v->line : rs->line, "[%s] %s: %s", rs->name,
 			     specs[i]->name, why);
 	}
 	return (int)(L->d->n - before);
@@ -464,17 +438,17 @@ static void check_control(struct loader *L, const struct raw_section *rs)
 		const struct nbpy_value *v = nbpy_config_global(L->cfg, keys[i]);
 
 		if (v->text == NULL)
-			diag(L, line, "[nbpyd] control %s: a tcp control socket needs %s "
+			config_diag(L, line, "[nbpyd] control %s: a tcp control socket needs %s "
 			     "(nbpyctl keygen makes a key pair)", control->text, keys[i]);
 		else if (!z85_key_ok(v->text))
-			diag(L, v->line, "[nbpyd] %s: not a 40-character Z85 key", keys[i]);
+			config_diag(L, v->line, "[nbpyd] %s: not a 40-character Z85 key", keys[i]);
 	}
 	if (clients->n_items == 0)
-		diag(L, line, "[nbpyd] control %s: a tcp control socket needs control_curve_clients",
+		config_diag(L, line, "[nbpyd] control %s: a tcp control socket needs control_curve_clients",
 		     control->text);
 	for (size_t i = 0; i < clients->n_items; i++)
 		if (!z85_key_ok(clients->items[i]))
-			diag(L, clients->line, "[nbpyd] control_curve_clients: '%s' is not a 40-character "
+			config_diag(L, clients->line, "[nbpyd] control_curve_clients: '%s' is not a 40-character "
 			     "Z85 key", clients->items[i]);
 }
 
@@ -502,7 +476,7 @@ static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct 
 	if (k == NULL) {
 		if (raw_find(rs, "command") != NULL)
 			return nbpy_kind_find("exec");
-		diag(L, rs->line, "[%s] has no kind: set kind = KIND or command = PROGRAM", rs->name);
+		config_diag(L, rs->line, "[%s] has no kind: set kind = KIND or command = PROGRAM", rs->name);
 		return NULL;
 	}
 	kind = nbpy_kind_find(k->value);
@@ -514,9 +488,9 @@ static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct 
 		const char *near = nbpy_closest(k->value, names, n);
 
 		if (near != NULL)
-			diag(L, k->line, "unknown kind '%s'; did you mean '%s'?", k->value, near);
+			config_diag(L, k->line, "unknown kind '%s'; did you mean '%s'?", k->value, near);
 		else
-			diag(L, k->line, "unknown kind '%s' (nbpy-worker --list-kinds lists them)",
+			config_diag(L, k->line, "unknown kind '%s' (nbpy-worker --list-kinds lists them)",
 			     k->value);
 	}
 	return NULL;
@@ -529,7 +503,7 @@ static void load_service(struct loader *L, const struct raw_section *rs, struct 
 	char what[96];
 	size_t n;
 
-	svc->name = xstrdup(L, rs->name);
+	svc->name = config_strdup(L, rs->name);
 	svc->line = rs->line;
 	svc->kind = service_kind(L, rs);
 	if (svc->kind == NULL || svc->name == NULL)
@@ -549,168 +523,7 @@ static void load_service(struct loader *L, const struct raw_section *rs, struct 
 	en = nbpy_service_value(svc, "enabled");
 	svc->enabled = en != NULL && en->v.b;
 	if (strcmp(svc->kind->name, "exec") == 0 && nbpy_service_value(svc, "command")->text == NULL)
-		diag(L, rs->line, "[%s] kind exec needs 'command'", rs->name);
-}
-
-/* ---- pass 3: the bus ---- */
-
-static int value_line(const struct nbpy_service *s, const char *key)
-{
-	const struct nbpy_value *v = nbpy_service_value(s, key);
-
-	return v != NULL && v->line > 0 ? v->line : s->line;
-}
-
-static void resolve_publisher(struct loader *L, struct nbpy_service *s)
-{
-	const struct nbpy_registry_entry *r = nbpy_registry_find(s->name);
-	const struct nbpy_value *bind = nbpy_service_value(s, "bind");
-	const struct nbpy_value *topic = nbpy_service_value(s, "topic");
-	const char *host = nbpy_config_global(L->cfg, "bus_host")->text;
-	char ep[300];
-
-	if (bind->text != NULL) {
-		s->bind = xstrdup(L, bind->text);
-	} else if (r != NULL) {
-		(void)snprintf(ep, sizeof(ep), "tcp://%s:%d", host ? host : "127.0.0.1", r->port);
-		s->bind = xstrdup(L, ep);
-	} else if (strcmp(s->kind->name, "exec") != 0) {
-		diag(L, s->line, "[%s] has no port in the registry: set bind = tcp://HOST:PORT", s->name);
-	}
-	if (nbpy_service_value(s, "batch")->v.i > 1 &&
-	    strcmp(nbpy_service_value(s, "wire")->text, "legacy") == 0)
-		diag(L, value_line(s, "batch"), "[%s] batch: legacy frames cannot be batched", s->name);
-	if (topic->text != NULL)
-		s->topic = xstrdup(L, topic->text);
-	else
-		s->topic = xstrdup(L, r != NULL ? r->topic : s->name);
-}
-
-static void check_clashes(struct loader *L)
-{
-	struct nbpy_config *c = L->cfg;
-	const char *control = nbpy_config_global(c, "control")->text;
-
-	for (size_t i = 0; i < c->n_services; i++) {
-		const struct nbpy_service *b = &c->services[i];
-
-		if (!b->enabled || b->bind == NULL)
-			continue;
-		if (control != NULL && nbpy_endpoints_clash(b->bind, control))
-			diag(L, value_line(b, "bind"), "[%s] bind %s clashes with the control socket",
-			     b->name, b->bind);
-		for (size_t j = 0; j < i; j++) {
-			const struct nbpy_service *a = &c->services[j];
-
-			if (a->enabled && a->bind != NULL && nbpy_endpoints_clash(a->bind, b->bind)) {
-				diag(L, value_line(b, "bind"), "[%s] bind %s clashes with [%s] (line %d)",
-				     b->name, b->bind, a->name, value_line(a, "bind"));
-				break;
-			}
-		}
-	}
-}
-
-static void add_sub(struct loader *L, struct nbpy_service *s, const char *service,
-		    const char *endpoint, const char *topic, enum nbpy_schema schema)
-{
-	struct nbpy_subscription *bigger = realloc(s->subs, (s->n_subs + 1) * sizeof(*bigger));
-	struct nbpy_subscription *sub;
-
-	if (bigger == NULL) {
-		diag(L, 0, "out of memory");
-		return;
-	}
-	s->subs = bigger;
-	sub = &s->subs[s->n_subs++];
-	sub->service = service ? xstrdup(L, service) : NULL;
-	sub->endpoint = nbpy_endpoint_connect_form(endpoint);
-	sub->topic = xstrdup(L, topic);
-	sub->schema = schema;
-}
-
-static void subscribe_by_name(struct loader *L, struct nbpy_service *s, const char *name, int line)
-{
-	const struct nbpy_service *p = nbpy_config_service(L->cfg, name);
-	const struct nbpy_registry_entry *r = nbpy_registry_find(name);
-	const char *host = nbpy_config_global(L->cfg, "bus_host")->text;
-	const char *names[256];
-	size_t n = 0;
-	char ep[300];
-
-	if (strcmp(name, s->name) == 0) {
-		diag(L, line, "[%s] subscribes to itself", s->name);
-		return;
-	}
-	if (p != NULL && p->kind != NULL) {
-		if (p->bind == NULL)
-			diag(L, line, "[%s] subscribe: [%s] publishes nothing", s->name, name);
-		else
-			add_sub(L, s, name, p->bind, p->topic,
-				p->kind->schema ? p->kind->schema : (r ? r->schema : NBPY_SCHEMA_NONE));
-		return;
-	}
-	if (p == NULL && r != NULL) {
-		(void)snprintf(ep, sizeof(ep), "tcp://%s:%d", host ? host : "127.0.0.1", r->port);
-		add_sub(L, s, name, ep, r->topic, r->schema);
-		return;
-	}
-	if (p != NULL)
-		return;	/* its own section is broken and already reported */
-	for (size_t i = 0; i < L->cfg->n_services && n < 200; i++)
-		if (L->cfg->services[i].name != NULL)
-			names[n++] = L->cfg->services[i].name;
-	for (size_t i = 0; i < nbpy_registry_size && n < 256; i++)
-		names[n++] = nbpy_registry[i].service;
-	{
-		const char *near = nbpy_closest(name, names, n);
-
-		if (near != NULL)
-			diag(L, line, "[%s] subscribe: unknown service '%s'; did you mean '%s'?",
-			     s->name, name, near);
-		else
-			diag(L, line, "[%s] subscribe: unknown service '%s'", s->name, name);
-	}
-}
-
-static void resolve_subscriber(struct loader *L, struct nbpy_service *s)
-{
-	const struct nbpy_value *sub = nbpy_service_value(s, "subscribe");
-	const struct nbpy_value *con = nbpy_service_value(s, "connect");
-	const struct nbpy_value *topics = nbpy_service_value(s, "topics");
-
-	for (size_t i = 0; i < sub->n_items; i++)
-		subscribe_by_name(L, s, sub->items[i], sub->line);
-	for (size_t i = 0; i < con->n_items; i++) {
-		char why[128];
-
-		if (nbpy_endpoint_check(con->items[i], why, sizeof(why)) < 0) {
-			diag(L, con->line, "[%s] connect: bad endpoint '%s': %s", s->name,
-			     con->items[i], why);
-			continue;
-		}
-		if (topics->n_items == 0)
-			add_sub(L, s, NULL, con->items[i], "", NBPY_SCHEMA_NONE);
-		for (size_t t = 0; t < topics->n_items; t++)
-			add_sub(L, s, NULL, con->items[i], topics->items[t], NBPY_SCHEMA_NONE);
-	}
-	if (topics->n_items > 0 && con->n_items == 0)
-		diag(L, topics->line, "[%s] topics only applies to connect endpoints", s->name);
-	if ((s->kind->flags & NBPY_KIND_NEEDS_INPUT) && sub->n_items == 0 && con->n_items == 0)
-		diag(L, s->line, "[%s] needs an input: set subscribe = SERVICE", s->name);
-}
-
-static void resolve_bus(struct loader *L)
-{
-	struct nbpy_config *c = L->cfg;
-
-	for (size_t i = 0; i < c->n_services; i++)
-		if (c->services[i].values != NULL && (c->services[i].kind->flags & NBPY_KIND_PUBLISHES))
-			resolve_publisher(L, &c->services[i]);
-	check_clashes(L);
-	for (size_t i = 0; i < c->n_services; i++)
-		if (c->services[i].values != NULL && (c->services[i].kind->flags & NBPY_KIND_SUBSCRIBES))
-			resolve_subscriber(L, &c->services[i]);
+		config_diag(L, rs->line, "[%s] kind exec needs 'command'", rs->name);
 }
 
 /* ---- public ---- */
@@ -739,26 +552,26 @@ struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d)
 	d->n = 0;
 	L.f = fopen(path, "r");
 	if (L.f == NULL) {
-		diag(&L, 0, "cannot open: %s", strerror(errno));
+		config_diag(&L, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	rc = ini_parse_stream(read_line, &L, on_entry, &L);
 	if (ferror(L.f))
-		diag(&L, 0, "read error: %s", strerror(errno));
+		config_diag(&L, 0, "read error: %s", strerror(errno));
 	if (fclose(L.f) != 0)
-		diag(&L, 0, "close: %s", strerror(errno));
+		config_diag(&L, 0, "close: %s", strerror(errno));
 	if (rc > 0 && d->n == 0)
-		diag(&L, rc, "syntax error");
+		config_diag(&L, rc, "syntax error");
 	else if (rc < 0 && d->n == 0)
-		diag(&L, 0, "cannot parse (out of memory)");
+		config_diag(&L, 0, "cannot parse (out of memory)");
 
 	L.cfg = calloc(1, sizeof(*L.cfg));
 	if (L.cfg == NULL) {
-		diag(&L, 0, "out of memory");
+		config_diag(&L, 0, "out of memory");
 		free_raw(&L);
 		return NULL;
 	}
-	L.cfg->path = xstrdup(&L, path);
+	L.cfg->path = config_strdup(&L, path);
 	for (size_t i = 0; i < L.n_secs; i++) {
 		if (strcmp(L.secs[i].name, GLOBAL_SECTION) == 0)
 			global = &L.secs[i];
@@ -771,7 +584,7 @@ struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d)
 		for (size_t i = 0; i < L.n_secs; i++)
 			if (&L.secs[i] != global)
 				load_service(&L, &L.secs[i], &L.cfg->services[L.cfg->n_services++]);
-		resolve_bus(&L);
+		config_resolve_bus(&L);
 	}
 	free_raw(&L);
 	if (d->n > 0) {
