@@ -117,6 +117,8 @@ INLINE int pack_field(msgpack_packer *pk, const struct nbpy_msg *m, const struct
 	return rc < 0 ? nbpy_error_set(err, "message larger than the buffer") : 0;
 }
 
+/* flatten: msgpack-c's packers and our field writer inline into one loop */
+__attribute__((flatten))
 int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
 		     struct nbpy_error *err)
 {
