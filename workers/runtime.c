@@ -16,6 +16,7 @@
 #include "timefmt.h"
 
 #define HTTP_MAX_BODY (16 << 20)	/* a response larger than this is an error */
+#define MAX_SUBS 48			/* poll items: subscriptions, then libcurl's sockets */
 #define STATUS_EVERY_NS NBPY_NS_PER_SEC
 
 struct http_req {
@@ -226,6 +227,11 @@ static int open_subs(struct worker *w)
 	const struct nbpy_value *hwm = nbpy_service_value(w->svc, "rcvhwm");
 	int h = hwm ? (int)hwm->v.i : 100000;
 
+	if (w->svc->n_subs > MAX_SUBS) {
+		log_error("%s:%d: [%s] %zu subscriptions, at most %d", w->config->path, w->svc->line,
+			  w->svc->name, w->svc->n_subs, MAX_SUBS);
+		return -2;	/* a configuration problem */
+	}
 	w->subs = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(void *));
 	if (w->subs == NULL)
 		return -1;
@@ -314,7 +320,7 @@ static void report_status(struct worker *w)
 
 static int loop(struct worker *w, int sfd)
 {
-	zmq_pollitem_t items[64 + FD_SETSIZE / 8];
+	zmq_pollitem_t items[1 + MAX_SUBS + 64];
 	uint64_t wd_usec = 0;
 	int64_t next_status = 0, wd_every = 0, next_wd = 0;
 
@@ -329,7 +335,7 @@ static int loop(struct worker *w, int sfd)
 		int64_t now = nbpy_monotonic_ns(), next = INT64_MAX;
 
 		items[n++] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
-		for (size_t i = 0; i < w->n_subs && n < 64; i++)
+		for (size_t i = 0; i < w->n_subs; i++)
 			items[n++] = (zmq_pollitem_t){ .socket = w->subs[i], .events = ZMQ_POLLIN };
 		FD_ZERO(&rd);
 		FD_ZERO(&wr);
@@ -366,7 +372,7 @@ static int loop(struct worker *w, int sfd)
 				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 					w->stopping = true;
 		}
-		for (size_t i = 0; rc > 0 && i < w->n_subs && i + 1 < (size_t)n; i++)
+		for (size_t i = 0; rc > 0 && i < w->n_subs; i++)
 			if (items[1 + i].revents & ZMQ_POLLIN)
 				receive(w, w->subs[i], w->svc->subs[i].schema);
 		{
@@ -443,9 +449,16 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 		if ((w.pub = open_pub(&w)) == NULL)
 			goto out;
 	}
-	if ((w.svc->kind->flags & NBPY_KIND_SUBSCRIBES) &&
-	    ((w.inbox = malloc(NBPY_BATCH_MAX * sizeof(*w.inbox))) == NULL || open_subs(&w) < 0))
-		goto out;
+	if (w.svc->kind->flags & NBPY_KIND_SUBSCRIBES) {
+		int subs;
+
+		if ((w.inbox = malloc(NBPY_BATCH_MAX * sizeof(*w.inbox))) == NULL)
+			goto out;
+		if ((subs = open_subs(&w)) < 0) {
+			rc = subs == -2 ? NBPY_EX_CONFIG : 1;
+			goto out;
+		}
+	}
 	if (ops->init && ops->init(&w) < 0) {
 		rc = NBPY_EX_CONFIG;
 		goto out;
