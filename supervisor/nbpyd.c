@@ -255,9 +255,14 @@ static void reap(struct supervisor *sv)
 
 static void notify_systemd(const struct supervisor *sv, const char *extra)
 {
+	static char last[160];
 	char summary[160], msg[256];
 
 	supervisor_summary(sv, summary, sizeof(summary));
+	/* STATUS= only when it changes: the loop turns on every event */
+	if (extra == NULL && strcmp(summary, last) == 0)
+		return;
+	memcpy(last, summary, sizeof(last));
 	(void)snprintf(msg, sizeof(msg), "%sSTATUS=%s", extra ? extra : "", summary);
 	(void)sd_notify(0, msg);
 }
