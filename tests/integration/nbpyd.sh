@@ -252,6 +252,39 @@ check "an unknown CURVE client is refused (69)" [ $? -eq 69 ]
 check "nbpyctl without a client key pair says so (1)" [ $? -eq 1 ]
 stop_nbpyd
 
+# systemd's side: READY=1 once the control socket is up, STATUS=, WATCHDOG=1
+# every WATCHDOG_USEC/2, STOPPING=1 on SIGTERM (a Python socket plays systemd)
+write_conf <<EOF
+[a]
+command = $W --notify $TAG
+EOF
+check "sd_notify to systemd: READY, STATUS, WATCHDOG, STOPPING" $PY - "$B/nbpyd" "$CONF" "$T/systemd.sock" <<'PY'
+import os, signal, socket, subprocess, sys, time
+nbpyd, conf, path = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(path); s.settimeout(0.2)
+env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="200000")
+p = subprocess.Popen([nbpyd, "-c", conf], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+got = []
+def drain(until):
+    while time.time() < until:
+        try:
+            got.extend(s.recv(4096).decode().split("\n"))
+        except socket.timeout:
+            if p.poll() is not None and until - time.time() > 0.3:
+                until = time.time() + 0.3
+drain(time.time() + 1.5)
+p.send_signal(signal.SIGTERM)
+drain(time.time() + 3)
+p.wait(5)
+ready = "READY=1" in got
+status = any(l.startswith("STATUS=") and "running" in l for l in got)
+dogs = got.count("WATCHDOG=1")
+stopping = "STOPPING=1" in got
+print(f"       READY={ready} STATUS={status} WATCHDOG x{dogs} STOPPING={stopping} exit={p.returncode}")
+sys.exit(0 if ready and status and dogs >= 5 and stopping and p.returncode == 0 else 1)
+PY
+check "...and no worker left" wait_for 3 no_workers_left
+
 # 40 services at once
 { for i in $(seq 1 40); do printf '[s%02d]\ncommand = %s --notify %s\n' "$i" "$W" "$TAG"; done; } | write_conf
 start_nbpyd
