@@ -6,6 +6,7 @@
  *   pipeline pub-raw ENDPOINT N SIZE [RATE]  N fixed buffers of SIZE bytes (topic + payload)
  *                                            straight through libzmq: the transport's ceiling
  * RATE paces the sender (messages/s) for latency runs; 0 or absent: flat out.
+ *   pipeline gen-capture FILE N               a capture of N EURUSD ticks for `replay`
  *   pipeline sub ENDPOINT N nbpy|raw  receive up to N (10 s without a message ends it),
  *                                     decode (nbpy) and count gaps; prints one line:
  *                                     received msgs_per_s p50_us p99_us gaps
@@ -15,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "bus.h"
+#include "capture.h"
 #include "timefmt.h"
 
 #define HWM 2000000
@@ -50,6 +53,37 @@ static void pace(int64_t start, long i, long rate)
 	if (rate > 0)
 		while (nbpy_monotonic_ns() - start < (int64_t)((double)i * 1e9 / (double)rate))
 			;
+}
+
+/* The same ticks as pub_nbpy, recorded 1 µs apart, for the replay worker. */
+static int gen_capture(const char *path, long n)
+{
+	struct capture_record *r = malloc(sizeof(*r));
+	struct nbpy_msg m;
+	int fd = capture_open_append(path);
+
+	if (r == NULL || fd < 0)
+		return 1;
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_EURUSD_TICK;
+	strcpy(m.h.service, "kraken_EURUSD");
+	strcpy(m.u.eurusd.instrument_t0, "XZECZUSD");
+	strcpy(m.u.eurusd.instrument_t1, "XETHZEUR");
+	strcpy(r->topic, "kr_eurusd_tick");
+	for (long i = 0; i < n; i++) {
+		m.h.seq = (uint64_t)i + 1;
+		m.h.event_ns = m.h.recv_ns = 1538079543817645123LL + i * 1000;
+		m.u.eurusd.bid_t0 = 1.15956 + (double)(i % 100) * 1e-5;
+		m.u.eurusd.ask_t0 = 1.17441;
+		m.u.eurusd.bid_t1 = 1.16386;
+		m.u.eurusd.ask_t1 = 1.16688 + (double)(i % 100) * 1e-5;
+		r->time_ns = m.h.recv_ns;
+		if (nbpy_wire_encode(&m, r->payload, sizeof(r->payload), &r->len, NULL) < 0 ||
+		    capture_append(fd, r) < 0)
+			return 1;
+	}
+	free(r);
+	return close(fd) == 0 ? 0 : 1;
 }
 
 static void pub_nbpy(void *s, long n, long rate, long k)
@@ -200,6 +234,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	n = atol(argv[3]);
+	if (strcmp(argv[1], "gen-capture") == 0)
+		return gen_capture(argv[2], n);
 	if (strcmp(argv[1], "sub") == 0) {
 		s = sock(ctx, ZMQ_SUB, argv[2], 0);
 		sub(s, n, argc > 4 && strcmp(argv[4], "nbpy") == 0);

@@ -48,6 +48,25 @@ run() {	# run SUB_CMD... -- PUB_CMD... : prints the subscriber's line
 # three trials each, the median kept
 median() { sort -k2 -n | sed -n 2p; }
 pin
+# the issue's pipeline: the replay worker publishing a capture as fast as it
+# can, into the decoding, gap-counting subscriber
+CAP=$(mktemp -d)
+"$P" gen-capture "$CAP/ticks.nbpy" "$N"
+printf '[nbpyd]\nstate_dir = %s\n[player]\nkind = replay\npath = %s/ticks.nbpy\nspeed = 0\nstart_delay = 1s\nbind = %s\nsndhwm = 2000000\n' \
+	"$CAP" "$CAP" "$EP" >"$CAP/nbpy.conf"
+replay_once() {
+	local out sp wp
+	out=$(mktemp)
+	"${PIN_SUB[@]}" "$P" sub "$EP" "$N" nbpy >"$out" &
+	sp=$!
+	"${PIN_PUB[@]}" "$B/nbpy-worker" -c "$CAP/nbpy.conf" player 2>/dev/null &
+	wp=$!
+	wait $sp
+	kill -TERM $wp; wait $wp 2>/dev/null
+	cat "$out"; rm -f "$out"
+}
+replay=$(for i in 1 2 3; do replay_once; done | median)
+rm -rf "$CAP"
 nbpy=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" nbpy -- "$P" pub-nbpy "$EP" "$N"; done | median)
 raw=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" raw -- "$P" pub-raw "$EP" "$N" 104; done | median)
 batch=$(for i in 1 2 3; do run "$P" sub "$EP" "$((N * 2))" nbpy -- "$P" pub-batch "$EP" "$((N * 2))" 16; done | median)
@@ -59,7 +78,7 @@ lnbpy=$(run "$P" sub "$EP" $L nbpy -- "$P" pub-nbpy "$EP" $L 100000)
 lraw=$(run "$P" sub "$EP" $L raw -- "$P" pub-raw "$EP" $L 104 100000)
 lpy=$(run /usr/bin/python3 "$S/pipeline_py.py" sub "$EP" 40000 -- /usr/bin/python3 "$S/pipeline_py.py" pub "$EP" 40000 20000)
 
-/usr/bin/python3 - "$raw" "$nbpy" "$py" "$lraw" "$lnbpy" "$lpy" "$batch" <<'PY'
+/usr/bin/python3 - "$raw" "$nbpy" "$py" "$lraw" "$lnbpy" "$lpy" "$batch" "$replay" <<'PY'
 import sys
 names = ["raw libzmq, 104 B buffers", "nbpy (encode+send, recv+decode)", "Python pyzmq + msgpack"]
 t = [l.split() for l in sys.argv[1:4]]
@@ -70,6 +89,8 @@ print(f"{'pipeline':34} {'received':>9} {'msgs/s':>10} {'vs raw':>7} {'gaps':>6}
 for name, a, b, pace in zip(names, t, l, ("100k/s", "100k/s", "20k/s")):
     print(f"{name:34} {int(a[0]):>9} {float(a[1]):>10.0f} {float(a[1])/raw_rate:>7.2f} {int(a[4]):>6}   "
           f"{pace:>9} {float(b[2]):>8.1f} {float(b[3]):>8.1f}")
+r = sys.argv[8].split()
+print(f"{'nbpy replay -> decoding subscriber':34} {int(r[0]):>9} {float(r[1]):>10.0f} {float(r[1])/raw_rate:>7.2f} {int(r[4]):>6}")
 b = sys.argv[7].split()
 print(f"{'nbpy, batch = 16 (ticks/s)':34} {int(b[0]):>9} {float(b[1]):>10.0f} {float(b[1])/raw_rate:>7.2f} {int(b[4]):>6}")
 PY
