@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -62,44 +63,74 @@ int capture_append(int fd, const struct capture_record *r)
 	return 0;
 }
 
-FILE *capture_open_read(const char *path)
+int capture_map_open(const char *path, struct capture_map *m)
 {
-	FILE *f = fopen(path, "rb");
-	char magic[8];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	void *p;
 
-	if (f == NULL)
-		return NULL;
-	if (fread(magic, 1, 8, f) != 8 || memcmp(magic, CAPTURE_MAGIC, 8) != 0) {
-		(void)fclose(f);
+	memset(m, 0, sizeof(*m));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if ((size_t)st.st_size < 8) {
 		errno = EINVAL;
-		return NULL;
+		goto fail;
 	}
-	return f;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	(void)close(fd);
+	(void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+	m->data = p;
+	m->size = (size_t)st.st_size;
+	m->pos = 8;
+	if (memcmp(p, CAPTURE_MAGIC, 8) != 0) {
+		capture_map_close(m);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+fail:
+	e = errno;
+	(void)close(fd);
+	errno = e;
+	return -1;
 }
 
-int capture_next(FILE *f, struct capture_record *r)
+void capture_map_close(struct capture_map *m)
 {
-	unsigned char head[8], body[CAPTURE_MAX_RECORD];
-	size_t n = fread(head, 1, 8, f), len, tn;
+	if (m->data != NULL)
+		(void)munmap((void *)m->data, m->size);
+	memset(m, 0, sizeof(*m));
+}
+
+int capture_map_next(struct capture_map *m, struct capture_view *v)
+{
+	const unsigned char *body;
+	size_t left = m->size - m->pos, len, tn;
 	uint64_t t = 0;
 
-	if (n == 0 && feof(f))
+	if (left == 0)
 		return 0;
-	if (n != 8)
+	if (left < 8)
 		return -1;
-	len = get32(head);
-	if (len < 9 || len > sizeof(body) || fread(body, 1, len, f) != len ||
-	    (uint32_t)crc32(0L, body, (uInt)len) != get32(head + 4))
+	len = get32(m->data + m->pos);
+	body = m->data + m->pos + 8;
+	if (len < 9 || len > CAPTURE_MAX_RECORD || len > left - 8 ||
+	    (uint32_t)crc32(0L, body, (uInt)len) != get32(m->data + m->pos + 4))
+		return -1;
+	tn = body[8];
+	if (tn > NBPY_TOPIC_MAX || 9 + tn > len || len - 9 - tn > NBPY_LEGACY_MAX)
 		return -1;
 	for (int i = 7; i >= 0; i--)
 		t = t << 8 | body[i];
-	tn = body[8];
-	if (tn > NBPY_TOPIC_MAX || 9 + tn > len || len - 9 - tn > sizeof(r->payload))
-		return -1;
-	r->time_ns = (int64_t)t;
-	memcpy(r->topic, body + 9, tn);
-	r->topic[tn] = '\0';
-	r->len = len - 9 - tn;
-	memcpy(r->payload, body + 9 + tn, r->len);
+	v->time_ns = (int64_t)t;
+	v->topic = (const char *)body + 9;
+	v->topic_len = tn;
+	v->payload = body + 9 + tn;
+	v->len = len - 9 - tn;
+	m->pos += 8 + len;
 	return 1;
 }

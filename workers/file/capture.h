@@ -17,7 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "wire.h"
 
@@ -35,10 +34,25 @@ struct capture_record {
 int capture_open_append(const char *path);
 int capture_append(int fd, const struct capture_record *r);
 
-/* Open for reading and check the magic; NULL with errno (EINVAL: not a capture). */
-FILE *capture_open_read(const char *path);
+/* A capture mapped for reading: records are read in place, without copies. */
+struct capture_map {
+	const unsigned char *data;
+	size_t size, pos;
+};
+
+struct capture_view {
+	int64_t time_ns;
+	const char *topic;	/* not NUL-terminated */
+	size_t topic_len;
+	const unsigned char *payload;
+	size_t len;
+};
+
+/* Map path and check the magic; -1 with errno (EINVAL: not a capture). */
+int capture_map_open(const char *path, struct capture_map *m);
+void capture_map_close(struct capture_map *m);
 
 /* 1: a record; 0: clean end; -1: a torn or corrupt record (the rest is skipped). */
-int capture_next(FILE *f, struct capture_record *r);
+int capture_map_next(struct capture_map *m, struct capture_view *v);
 
 #endif

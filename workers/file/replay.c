@@ -2,8 +2,9 @@
  * recorded pace (speed = 1), a multiple of it (speed = 10), or as fast as
  * possible (speed = 0).  Messages go out as recorded, topic and payload byte
  * for byte (original service and sequence numbers included), or re-encoded
- * as legacy text with wire = legacy.  A torn or corrupt record ends the file
- * with a warning; with loop = yes it starts over. */
+ * as legacy text with wire = legacy.  The file is mapped and read in place.
+ * A torn or corrupt record ends the file with a warning; with loop = yes it
+ * starts over (mapping the file again, so it sees what was appended). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +19,18 @@
 
 struct replay {
 	const char *path;
-	FILE *f;
+	struct capture_map map;
 	double speed;
 	bool loop, have_next;
 	int64_t start_mono, first_ns;
-	struct capture_record next;
+	struct capture_view next;
 	uint64_t sent, files;
 };
 
 static int rewind_file(struct worker *w, struct replay *r)
 {
-	if (r->f != NULL)
-		(void)fclose(r->f);
-	r->f = capture_open_read(r->path);
-	if (r->f == NULL) {
+	capture_map_close(&r->map);
+	if (capture_map_open(r->path, &r->map) < 0) {
 		log_error("%s: %s", r->path, errno == EINVAL ? "not an nbpy capture file" : strerror(errno));
 		return -1;
 	}
@@ -42,19 +41,22 @@ static int rewind_file(struct worker *w, struct replay *r)
 	return 0;
 }
 
-static int send_record(struct worker *w, const struct capture_record *c)
+static int send_record(struct worker *w, const struct capture_view *c)
 {
+	char topic[NBPY_TOPIC_MAX + 1];
 	struct nbpy_msg m;
 	struct nbpy_error err;
 
 	if (w->wire == NBPY_WIRE_MSGPACK) {
-		if (zmq_send(w->pub, c->topic, strlen(c->topic), ZMQ_SNDMORE) < 0 ||
+		if (zmq_send(w->pub, c->topic, c->topic_len, ZMQ_SNDMORE) < 0 ||
 		    zmq_send(w->pub, c->payload, c->len, 0) < 0)
 			return -1;
 		return 0;
 	}
+	memcpy(topic, c->topic, c->topic_len);
+	topic[c->topic_len] = '\0';
 	if (nbpy_wire_decode(c->payload, c->len, &m, &err) < 0 ||
-	    nbpy_bus_send(w->pub, c->topic, &m, NBPY_WIRE_LEGACY, 0, &err) < 0) {
+	    nbpy_bus_send(w->pub, topic, &m, NBPY_WIRE_LEGACY, 0, &err) < 0) {
 		worker_error(w, "replay: %s", err.msg);
 		return -1;
 	}
@@ -70,7 +72,7 @@ static void play(struct worker *w)
 		int rc;
 
 		if (!r->have_next) {
-			rc = capture_next(r->f, &r->next);
+			rc = capture_map_next(&r->map, &r->next);
 			if (rc <= 0) {
 				if (rc < 0)
 					log_warning("%s: torn or corrupt record after %llu messages: "
@@ -132,8 +134,7 @@ static void destroy(struct worker *w)
 
 	if (r == NULL)
 		return;
-	if (r->f != NULL)
-		(void)fclose(r->f);
+	capture_map_close(&r->map);
 	free(r);
 }
 
