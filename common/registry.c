@@ -45,11 +45,3 @@ const struct nbpy_registry_entry *nbpy_registry_find(const char *service)
 			return &nbpy_registry[i];
 	return NULL;
 }
-
-const struct nbpy_registry_entry *nbpy_registry_by_port(int port)
-{
-	for (size_t i = 0; i < nbpy_registry_size; i++)
-		if (nbpy_registry[i].port == port)
-			return &nbpy_registry[i];
-	return NULL;
-}

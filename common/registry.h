@@ -21,6 +21,5 @@ extern const struct nbpy_registry_entry nbpy_registry[];
 extern const size_t nbpy_registry_size;
 
 const struct nbpy_registry_entry *nbpy_registry_find(const char *service);
-const struct nbpy_registry_entry *nbpy_registry_by_port(int port);
 
 #endif

@@ -38,35 +38,47 @@ static struct json_object *svc_json(const struct svc *s)
 	return o;
 }
 
-static char *reply(struct json_object *id, struct json_object *result, const char *code,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static char *reply(struct json_object *id, struct json_object *result, const char *code,
-		   const char *fmt, ...)
+static char *finish(struct json_object *o)
+{
+	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(o);
+	return text;
+}
+
+static struct json_object *envelope(struct json_object *id, bool ok)
 {
 	struct json_object *o = json_object_new_object();
-	char *text;
 
 	json_object_object_add(o, "v", json_object_new_int(CONTROL_PROTOCOL));
 	json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
-	json_object_object_add(o, "ok", json_object_new_boolean(code == NULL));
-	if (code == NULL) {
-		json_object_object_add(o, "result", result ? result : json_object_new_object());
-	} else {
-		struct json_object *e = json_object_new_object();
-		char msg[512];
-		va_list ap;
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	return o;
+}
 
-		va_start(ap, fmt);
-		(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-		json_object_object_add(e, "code", json_object_new_string(code));
-		json_object_object_add(e, "message", json_object_new_string(msg));
-		json_object_object_add(o, "error", e);
-		json_object_put(result);
-	}
-	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return text;
+static char *reply_ok(struct json_object *id, struct json_object *result)
+{
+	struct json_object *o = envelope(id, true);
+
+	json_object_object_add(o, "result", result ? result : json_object_new_object());
+	return finish(o);
+}
+
+static char *reply_error(struct json_object *id, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static char *reply_error(struct json_object *id, const char *code, const char *fmt, ...)
+{
+	struct json_object *o = envelope(id, false), *e = json_object_new_object();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(e, "code", json_object_new_string(code));
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	json_object_object_add(o, "error", e);
+	return finish(o);
 }
 
 /* The named services, or all when none are named.  NULL + *unknown set if
@@ -148,32 +160,32 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 	char *out;
 
 	if (len > CONTROL_MAX_REQUEST)
-		return reply(NULL, NULL, "too_large", "request of %zu bytes, at most %d", len,
+		return reply_error(NULL, "too_large", "request of %zu bytes, at most %d", len,
 			     CONTROL_MAX_REQUEST);
 	tok = json_tokener_new_ex(16);
 	if (tok == NULL)
-		return reply(NULL, NULL, "internal", "out of memory");
+		return reply_error(NULL, "internal", "out of memory");
 	root = json_tokener_parse_ex(tok, req, (int)len);
 	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) != len || !json_object_is_type(root, json_type_object)) {
 		json_tokener_free(tok);
 		json_object_put(root);
-		return reply(NULL, NULL, "bad_request", "not a JSON object");
+		return reply_error(NULL, "bad_request", "not a JSON object");
 	}
 	json_tokener_free(tok);
 	(void)json_object_object_get_ex(root, "id", &id);
 	if (!json_object_object_get_ex(root, "v", &v) || json_object_get_int(v) != CONTROL_PROTOCOL) {
-		out = reply(id, NULL, "bad_version", "protocol version %d expected", CONTROL_PROTOCOL);
+		out = reply_error(id, "bad_version", "protocol version %d expected", CONTROL_PROTOCOL);
 		goto done;
 	}
 	if (!json_object_object_get_ex(root, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
-		out = reply(id, NULL, "bad_request", "no \"cmd\" string");
+		out = reply_error(id, "bad_request", "no \"cmd\" string");
 		goto done;
 	}
 	cmd = json_object_get_string(v);
 	if (json_object_object_get_ex(root, "services", &names) &&
 	    !json_object_is_type(names, json_type_array)) {
-		out = reply(id, NULL, "bad_request", "\"services\" must be an array of names");
+		out = reply_error(id, "bad_request", "\"services\" must be an array of names");
 		goto done;
 	}
 	if (strcmp(cmd, "ping") == 0) {
@@ -181,7 +193,7 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 		json_object_object_add(result, "pid", json_object_new_int((int)getpid()));
 		json_object_object_add(result, "version", json_object_new_string(PACKAGE_VERSION));
 		json_object_object_add(result, "config", json_object_new_string(sv->config_path));
-		out = reply(id, result, NULL, " ");
+		out = reply_ok(id, result);
 		goto done;
 	}
 	if (strcmp(cmd, "reload") == 0) {
@@ -192,32 +204,32 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 					    json_object_get_string(json_object_array_get_idx(errors, 0)) :
 					    "?";
 
-			out = reply(id, NULL, "bad_config", "%s (kept the running config; %zu problems)",
+			out = reply_error(id, "bad_config", "%s (kept the running config; %zu problems)",
 				    first, errors ? json_object_array_length(errors) : 0);
 			json_object_put(errors);
 		} else {
-			out = reply(id, diff, NULL, " ");
+			out = reply_ok(id, diff);
 		}
 		goto done;
 	}
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "start") != 0 && strcmp(cmd, "stop") != 0 &&
 	    strcmp(cmd, "restart") != 0 && strcmp(cmd, "history") != 0) {
-		out = reply(id, NULL, "unknown_command", "unknown command '%.64s'", cmd);
+		out = reply_error(id, "unknown_command", "unknown command '%.64s'", cmd);
 		goto done;
 	}
 	list = select_services(sv, names, &n, &unknown,
 			       strcmp(cmd, "status") == 0 || strcmp(cmd, "history") == 0);
 	if (list == NULL) {
-		out = unknown ? reply(id, NULL, "unknown_service", "unknown service '%.64s'", unknown)
-			      : reply(id, NULL, "internal", "out of memory");
+		out = unknown ? reply_error(id, "unknown_service", "unknown service '%.64s'", unknown)
+			      : reply_error(id, "internal", "out of memory");
 		goto done;
 	}
 	if (n == 0 && strcmp(cmd, "status") != 0 && strcmp(cmd, "history") != 0) {
-		out = reply(id, NULL, "bad_request", "%s needs service names", cmd);
+		out = reply_error(id, "bad_request", "%s needs service names", cmd);
 		goto done;
 	}
 	if (sv->shutting_down && strcmp(cmd, "status") != 0 && strcmp(cmd, "history") != 0) {
-		out = reply(id, NULL, "shutting_down", "nbpyd is shutting down");
+		out = reply_error(id, "shutting_down", "nbpyd is shutting down");
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -246,7 +258,7 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 	} else {
 		result = status_result(sv, list, n);
 	}
-	out = reply(id, result, NULL, " ");
+	out = reply_ok(id, result);
 done:
 	free(list);
 	json_object_put(root);

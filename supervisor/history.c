@@ -5,31 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "history.h"
 
 #define LINE_MAX_BYTES 1024
-
-static int mkdir_p(const char *dir)
-{
-	char tmp[4096];
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* Every complete line of the file (a torn last line is dropped), newest
  * last, at most 2 * size + 1 of them: the file never holds more. */
@@ -81,7 +62,7 @@ int history_open(struct history *h, const char *state_dir, const char *service, 
 	memset(h, 0, sizeof(*h));
 	h->size = size ? size : 1;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/history", state_dir) >= sizeof(dir) ||
-	    mkdir_p(dir) < 0 || asprintf(&h->path, "%s/%s.jsonl", dir, service) < 0) {
+	    nbpy_mkdir_p(dir, 0755) < 0 || asprintf(&h->path, "%s/%s.jsonl", dir, service) < 0) {
 		h->path = NULL;
 		return -1;
 	}
@@ -136,38 +117,35 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-/* Rewrite the file as its newest size - 1 lines plus line: temp file,
- * fsync, rename, so a crash leaves the old file or the new one. */
+/* Rewrite the file as its newest size - 1 lines plus line, atomically. */
 static int compact(struct history *h, const char *line, size_t len)
 {
-	char tmp[4200];
-	size_t n, keep, from;
-	char **lines = read_lines(h, &n);
-	int fd, rc = 0;
+	size_t n, keep, from, total = len;
+	char **lines = read_lines(h, &n), *buf, *p;
+	int rc;
 
 	if (lines == NULL)
 		return -1;
 	keep = n < h->size - 1 ? n : h->size - 1;
 	from = n - keep;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", h->path) >= sizeof(tmp) ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	for (size_t i = from; i < n; i++)
+		total += strlen(lines[i]);
+	buf = p = malloc(total);
+	if (buf == NULL) {
 		free_lines(lines, n);
 		return -1;
 	}
-	for (size_t i = from; i < n && rc == 0; i++)
-		rc = write_all(fd, lines[i], strlen(lines[i]));
-	if (rc == 0)
-		rc = write_all(fd, line, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, h->path) < 0)
-		rc = -1;
+	for (size_t i = from; i < n; i++) {
+		size_t l = strlen(lines[i]);
+
+		memcpy(p, lines[i], l);
+		p += l;
+	}
+	memcpy(p, line, len);
+	rc = nbpy_write_atomic(h->path, buf, total);
 	if (rc == 0)
 		h->file_lines = keep + 1;
-	else
-		(void)unlink(tmp);
+	free(buf);
 	free_lines(lines, n);
 	return rc;
 }

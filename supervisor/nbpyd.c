@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "fs.h"
 #include "log.h"
 #include "supervisor.h"
 #include "timefmt.h"
@@ -114,7 +115,7 @@ static int open_control(void *ctx, struct control *c, const struct nbpy_config *
 		slash = strrchr(dir, '/');
 		if (slash != NULL && slash != dir) {
 			*slash = '\0';
-			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			if (nbpy_mkdir_p(dir, 0755) < 0) {
 				log_error("control socket directory %s: %s", dir, strerror(errno));
 				return -1;
 			}

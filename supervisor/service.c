@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "log.h"
 #include "service.h"
 #include "spawn.h"
@@ -216,17 +217,12 @@ void svc_settings_free(struct svc_settings *set)
 
 /* ---- life cycle ---- */
 
-static int mkdir_parents(const char *dir)
-{
-	return mkdir(dir, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int open_notify_socket(struct svc *s, const char *run_dir, char *why, size_t cap)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (mkdir_parents(run_dir) < 0) {
+	if (nbpy_mkdir_p(run_dir, 0755) < 0) {
 		(void)snprintf(why, cap, "mkdir %s: %s", run_dir, strerror(errno));
 		return -1;
 	}

@@ -8,14 +8,13 @@
  * the last published id are skipped: a page that overlaps the previous one
  * duplicates nothing. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "kinds.h"
 #include "log.h"
 #include "rest.h"
@@ -37,22 +36,6 @@ struct trades {
 	struct nbpy_backoff backoff;
 };
 
-static int mkdir_p(const char *path)
-{
-	char tmp[4096];
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
-		return -1;
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void load_cursor(struct trades *t, struct pair_cursor *c)
 {
 	char path[4200];
@@ -70,24 +53,14 @@ static void load_cursor(struct trades *t, struct pair_cursor *c)
 	(void)fclose(f);
 }
 
-/* Write, fsync, rename: a crash leaves the old cursor or the new one. */
+/* Atomic: a crash leaves the old cursor or the new one. */
 static int save_cursor(struct trades *t, const struct pair_cursor *c)
 {
-	char path[4200], tmp[4300], buf[96];
-	int fd, n = snprintf(buf, sizeof(buf), "%s %" PRId64 "\n", c->since, c->last_id), rc = 0;
+	char path[4200], buf[96];
+	int n = snprintf(buf, sizeof(buf), "%s %" PRId64 "\n", c->since, c->last_id);
 
 	(void)snprintf(path, sizeof(path), "%s/%s", t->dir, c->pair);
-	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, buf, (size_t)n) != n || fsync(fd) < 0)
-		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -1;
-	return rc;
+	return nbpy_write_atomic(path, buf, (size_t)n);
 }
 
 /* [price, volume, time, side, ordertype, misc, trade_id] */
@@ -242,7 +215,7 @@ static int init(struct worker *w)
 	if (t->base == NULL || asprintf(&t->dir, "%s/cursors/%s",
 					nbpy_config_global(w->config, "state_dir")->text, w->svc->name) < 0)
 		return -1;
-	if (mkdir_p(t->dir) < 0) {
+	if (nbpy_mkdir_p(t->dir, 0755) < 0) {
 		log_error("cannot create %s: %s", t->dir, strerror(errno));
 		return -1;
 	}
