@@ -59,5 +59,40 @@ check "books and trades again after the restart" run_check 2
 check "no trade published twice across the restart" eval '[ -z "$(sort "$T/ids" | uniq -d)" ]'
 check "no unknown pair: only the configured ones" eval '[ "$(cut -d" " -f1 "$T/ids" | sort -u | tr "\n" " ")" = "XETHZEUR XXBTZUSD " ]'
 
+# configuration problems a kind finds itself: exit 78 with FILE:LINE
+worker_refuses() {	# worker_refuses SERVICE MESSAGE, with $T/bad.conf
+	local out rc
+	out=$("$B/nbpy-worker" -c "$T/bad.conf" "$1" 2>&1)
+	rc=$?
+	[ $rc -eq 78 ] && [[ "$out" == *"$2"* ]] || { echo "       rc $rc: $out"; return 1; }
+}
+cat >"$T/bad.conf" <<CONF
+[nbpyd]
+state_dir = $T/state
+[syn]
+kind      = synth.eurusd
+subscribe = kraken_tick
+bind      = tcp://127.0.0.1:$((BASE + 9))
+legs      = XBT-XXBTZUSD-XXBTZEUR
+[dep]
+kind = kraken.depth
+bind = tcp://127.0.0.1:$((BASE + 10))
+[trd]
+kind = kraken.trades
+bind = tcp://127.0.0.1:$((BASE + 11))
+CONF
+check "a bad leg is a configuration error" worker_refuses syn \
+	"bad.conf:7: [syn] legs: bad item 'XBT-XXBTZUSD-XXBTZEUR': expected COIN:USD_PAIR:EUR_PAIR"
+check "kraken.depth needs listed pairs" worker_refuses dep "kraken.depth fetches one pair per request"
+check "kraken.trades needs listed pairs" worker_refuses trd "kraken.trades pages one pair per request"
+check "an unknown service is a configuration error" worker_refuses nope "has no service [nope]"
+{	# one endpoint per continuation line
+	printf '[many]\nkind = sink.file\npath = %s/many.nbpy\nconnect = tcp://127.0.0.1:20000,\n' "$T"
+	seq -f "  tcp://127.0.0.1:%g," 20001 20047
+	echo "  tcp://127.0.0.1:20048"
+} >>"$T/bad.conf"
+check "more subscriptions than a worker polls is a configuration error" \
+	worker_refuses many "[many] 49 subscriptions, at most 48"
+
 echo "kraken books and trades: $fails failed"
 [ $fails -eq 0 ]

@@ -183,6 +183,8 @@ START_TEST(error_bad_values)
 	       ":3: [x] umask: bad octal mode '099': expected 000..777, e.g. 027");
 	EXPECT("[x]\ncommand = y\nrestart = sometimes\n",
 	       ":3: [x] restart: bad value 'sometimes': expected one of always|on-failure|never");
+	EXPECT("[kraken_tick]\nkind = kraken.ticker\nwire = legacy\nbatch = 4\n",
+	       ":4: [kraken_tick] batch: legacy frames cannot be batched");
 	EXPECT("[kraken_tick]\nkind = kraken.ticker\ninterval = 1s\n  2s\n",
 	       ":3: [kraken_tick] interval: continuation lines are only for lists");
 }
