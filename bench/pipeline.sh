@@ -45,8 +45,8 @@ run() {	# run SUB_CMD... -- PUB_CMD... : prints the subscriber's line
 }
 
 # throughput: senders flat out (latency then measures queueing, not shown);
-# three trials each, the median kept
-median() { sort -k2 -n | sed -n 2p; }
+# the median of the trials kept
+median() { sort -k2 -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
 pin
 # the issue's pipeline: the replay worker publishing a capture as fast as it
 # can, into the decoding, gap-counting subscriber
@@ -65,10 +65,18 @@ replay_once() {
 	kill -TERM $wp; wait $wp 2>/dev/null
 	cat "$out"; rm -f "$out"
 }
-replay=$(for i in 1 2 3; do replay_once; done | median)
-rm -rf "$CAP"
-nbpy=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" nbpy -- "$P" pub-nbpy "$EP" "$N"; done | median)
-raw=$(for i in 1 2 3; do run "$P" sub "$EP" "$N" raw -- "$P" pub-raw "$EP" "$N" 104; done | median)
+# raw, nbpy and replay runs alternate, so that drift in a shared machine's speed
+# falls on all of them alike
+T=$(mktemp -d)
+for i in 1 2 3 4 5; do
+	run "$P" sub "$EP" "$N" nbpy -- "$P" pub-nbpy "$EP" "$N" >>"$T/nbpy"
+	run "$P" sub "$EP" "$N" raw -- "$P" pub-raw "$EP" "$N" 104 >>"$T/raw"
+	replay_once >>"$T/replay"
+done
+nbpy=$(median <"$T/nbpy")
+raw=$(median <"$T/raw")
+replay=$(median <"$T/replay")
+rm -rf "$T" "$CAP"
 batch=$(for i in 1 2 3; do run "$P" sub "$EP" "$((N * 2))" nbpy -- "$P" pub-batch "$EP" "$((N * 2))" 16; done | median)
 py=$(run /usr/bin/python3 "$S/pipeline_py.py" sub "$EP" "$NPY" -- /usr/bin/python3 "$S/pipeline_py.py" pub "$EP" "$NPY")
 unpin
@@ -84,7 +92,7 @@ names = ["raw libzmq, 104 B buffers", "nbpy (encode+send, recv+decode)", "Python
 t = [l.split() for l in sys.argv[1:4]]
 l = [x.split() for x in sys.argv[4:7]]
 raw_rate = float(t[0][1])
-print("bench/pipeline.sh: EURUSD ticks (104 B on the wire with the topic), tcp loopback; C rates are the median of 3 runs\n")
+print("bench/pipeline.sh: EURUSD ticks (104 B on the wire with the topic), tcp loopback; C rates are medians (raw, nbpy, replay: 5 alternating runs; batch: 3)\n")
 print(f"{'pipeline':34} {'received':>9} {'msgs/s':>10} {'vs raw':>7} {'gaps':>6}   {'paced at':>9} {'p50 us':>8} {'p99 us':>8}")
 for name, a, b, pace in zip(names, t, l, ("100k/s", "100k/s", "20k/s")):
     print(f"{name:34} {int(a[0]):>9} {float(a[1]):>10.0f} {float(a[1])/raw_rate:>7.2f} {int(a[4]):>6}   "

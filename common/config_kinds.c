@@ -166,6 +166,21 @@ static const struct nbpy_key_spec replay_keys[] = {
 	KEY_END
 };
 
+/* Every store-writing kind (workers/sink/sink.h). */
+#define SINK_KEYS \
+	KEY_INT("batch_size", 1, 1000000, "5000", "messages per write to the store"), \
+	KEY("flush_interval", NBPY_KEY_DURATION, "1s", "write a partial batch after this long"), \
+	KEY("spool_max", NBPY_KEY_SIZE, "256MiB", \
+	    "on-disk spool (STATE_DIR/spool/SERVICE) while the store is down; beyond it the oldest go"), \
+	KEY("retry_backoff", NBPY_KEY_DURATION_RANGE, "1s..30s", "retry delay while the store fails")
+
+static const struct nbpy_key_spec sink_sqlite_keys[] = {
+	SINK_KEYS,
+	KEY("path", NBPY_KEY_STRING, NULL, "database file; default STATE_DIR/nbpy.sqlite"),
+	KEY("busy_timeout", NBPY_KEY_DURATION, "5s", "wait this long for another writer's lock"),
+	KEY_END
+};
+
 static const struct nbpy_key_spec exec_keys[] = { KEY_END };
 
 const struct nbpy_kind_spec nbpy_kinds[] = {
@@ -186,6 +201,8 @@ const struct nbpy_kind_spec nbpy_kinds[] = {
 	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_file_keys },
 	{ "replay", "publish a capture file again, at its pace, faster, or at once",
 	  NBPY_KIND_PUBLISHES, NBPY_SCHEMA_NONE, replay_keys },
+	{ "sink.sqlite", "store subscribed messages in SQLite tables (the embedded default)",
+	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_sqlite_keys },
 	{ NULL, NULL, 0, NBPY_SCHEMA_NONE, NULL }
 };
 

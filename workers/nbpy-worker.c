@@ -23,6 +23,7 @@ static const struct kind_ops *const kinds[] = {
 	&synth_eurusd_depth_kind,
 	&sink_file_kind,
 	&replay_kind,
+	&sink_sqlite_kind,
 };
 
 static const struct kind_ops *find_kind(const char *name)

@@ -305,16 +305,18 @@ static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
 
 static void report_status(struct worker *w)
 {
-	char buf[256], age[32] = "-";
+	char buf[384], age[32] = "-", more[128] = "";
 
 	if (w->last_message_mono)
 		(void)snprintf(age, sizeof(age), "%.1fs",
 			       (double)(nbpy_monotonic_ns() - w->last_message_mono) / 1e9);
+	if (w->ops->status)
+		w->ops->status(w, more, sizeof(more));
 	(void)snprintf(buf, sizeof(buf),
-		       "STATUS=received %llu, published %llu, errors %llu, gaps %llu, bad %llu, last %s",
+		       "STATUS=received %llu, published %llu, errors %llu, gaps %llu, bad %llu, last %s%s",
 		       (unsigned long long)w->received, (unsigned long long)w->published,
 		       (unsigned long long)w->errors, (unsigned long long)w->gaps,
-		       (unsigned long long)w->bad_messages, age);
+		       (unsigned long long)w->bad_messages, age, more);
 	(void)sd_notify(0, buf);
 }
 

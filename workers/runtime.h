@@ -23,6 +23,7 @@ struct http_req;
 
 struct kind_ops {
 	const char *name;	/* as in the config table: "kraken.ticker" */
+	const void *data;	/* the kind's own constants (a sink's store) */
 	/* Set up; -1 stops the worker with exit 78 if it is a config problem
 	 * (reason logged by the kind). */
 	int (*init)(struct worker *w);
@@ -33,6 +34,8 @@ struct kind_ops {
 	/* SIGTERM: flush what is pending. */
 	void (*on_stop)(struct worker *w);
 	void (*destroy)(struct worker *w);
+	/* Optional: more ", name value" counters for the STATUS line. */
+	void (*status)(struct worker *w, char *buf, size_t cap);
 };
 
 /* An HTTP response, or the reason there is none. */

@@ -1,0 +1,238 @@
+/* sink_sqlite.c - kind sink.sqlite, the embedded default store: the tables of
+ * sql_table.h in one SQLite file, WAL mode, one transaction per batch, and
+ * INSERT OR IGNORE on the unique key so a batch written twice is stored
+ * once.  Tables are created on first use. */
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs.h"
+#include "kinds.h"
+#include "log.h"
+#include "sink.h"
+#include "sql_table.h"
+#include "timefmt.h"
+
+struct sqlite_store {
+	char path[PATH_MAX];
+	int64_t busy_ms;
+	sqlite3 *db;
+	sqlite3_stmt *insert[NBPY_SCHEMA_END];	/* prepared on first use */
+};
+
+static void close_db(struct sqlite_store *st)
+{
+	for (size_t i = 0; i < NBPY_SCHEMA_END; i++) {
+		(void)sqlite3_finalize(st->insert[i]);
+		st->insert[i] = NULL;
+	}
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warning("%s: close: %s", st->path, sqlite3_errmsg(st->db));
+	st->db = NULL;
+}
+
+/* Transient: worth the same batch again later.  The rest means the data
+ * itself is refused. */
+static enum sink_result classify(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+		return SINK_DROP;
+	default:
+		return SINK_RETRY;
+	}
+}
+
+static int exec(struct sink *s, const char *sql)
+{
+	struct sqlite_store *st = s->store_state;
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		sink_set_error(s, "%s: %s", st->path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+	}
+	return rc;
+}
+
+static int connect_db(struct sink *s)
+{
+	struct sqlite_store *st = s->store_state;
+	int rc;
+
+	if (st->db != NULL)
+		return SQLITE_OK;
+	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		sink_set_error(s, "%s: %s", st->path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		close_db(st);
+		return rc;
+	}
+	(void)sqlite3_busy_timeout(st->db, (int)st->busy_ms);
+	/* WAL: readers (sqlite3 on the command line) never block the sink.
+	 * synchronous=NORMAL: a power cut may lose the last transactions, which
+	 * the publisher's replay or the spool cannot tell apart from any other
+	 * loss; a crash of the worker loses nothing committed. */
+	if ((rc = exec(s, "PRAGMA journal_mode=WAL")) != SQLITE_OK ||
+	    (rc = exec(s, "PRAGMA synchronous=NORMAL")) != SQLITE_OK) {
+		close_db(st);
+		return rc;
+	}
+	return SQLITE_OK;
+}
+
+static sqlite3_stmt *insert_for(struct sink *s, const struct sql_table *t, enum nbpy_schema schema, int *rc)
+{
+	struct sqlite_store *st = s->store_state;
+	char sql[4096];
+	size_t len;
+
+	if (st->insert[schema] != NULL)
+		return st->insert[schema];
+	if (sql_table_ddl(t, SQL_SQLITE, sql, sizeof(sql)) < 0 || (*rc = exec(s, sql)) != SQLITE_OK)
+		return NULL;
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO %s (", sql_table_name(t));
+	for (size_t i = 0; i < sql_table_columns(t); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
+					sql_table_column(t, i));
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (");
+	for (size_t i = 0; i < sql_table_columns(t); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
+	(void)snprintf(sql + len, sizeof(sql) - len, ")");
+	*rc = sqlite3_prepare_v2(st->db, sql, -1, &st->insert[schema], NULL);
+	if (*rc != SQLITE_OK) {
+		sink_set_error(s, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	return st->insert[schema];
+}
+
+static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n)
+{
+	char tbuf[NBPY_RFC3339_MAX];
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		int col = (int)i + 1;
+
+		switch (v[i].type) {
+		case SQL_TEXT:
+			rc = sqlite3_bind_text(ins, col, v[i].s, -1, SQLITE_TRANSIENT);
+			break;
+		case SQL_FLOAT:
+			rc = sqlite3_bind_double(ins, col, v[i].f);
+			break;
+		case SQL_INT:
+			rc = sqlite3_bind_int64(ins, col, v[i].i);
+			break;
+		case SQL_TIME:
+			rc = sqlite3_bind_text(ins, col, tbuf, (int)sql_time_format(v[i].i, tbuf, sizeof(tbuf)),
+					       SQLITE_TRANSIENT);
+			break;
+		}
+	}
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(ins);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	(void)sqlite3_reset(ins);
+	return rc;
+}
+
+static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b)
+{
+	struct sqlite_store *st = s->store_state;
+	struct sql_value v[SQL_MAX_COLUMNS];
+	struct nbpy_msg *m = malloc(sizeof(*m));
+	size_t pos = 0;
+	int rc;
+
+	if (m == NULL) {
+		sink_set_error(s, "out of memory");
+		return SINK_RETRY;
+	}
+	if ((rc = connect_db(s)) != SQLITE_OK || (rc = exec(s, "BEGIN IMMEDIATE")) != SQLITE_OK)
+		goto fail;
+	while (sink_batch_next(b, &pos, m) == 1) {
+		const struct sql_table *t = sql_table_for(m->h.schema);
+		sqlite3_stmt *ins;
+
+		if (t == NULL)
+			continue;	/* every decodable schema has a table */
+		if ((ins = insert_for(s, t, m->h.schema, &rc)) == NULL)
+			goto rollback;
+		for (size_t r = 0; r < sql_table_rows(t, m); r++) {
+			sql_table_row(t, m, r, v);
+			if ((rc = insert_row(ins, v, sql_table_columns(t))) != SQLITE_OK) {
+				sink_set_error(s, "%s: insert into %s: %s", st->path, sql_table_name(t),
+					       sqlite3_errmsg(st->db));
+				goto rollback;
+			}
+		}
+	}
+	if ((rc = exec(s, "COMMIT")) != SQLITE_OK)
+		goto rollback;
+	free(m);
+	return SINK_OK;
+rollback:
+	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	free(m);
+	if (classify(rc) == SINK_RETRY)
+		close_db(st);	/* start clean next time */
+	return classify(rc);
+}
+
+static int sqlite_open(struct sink *s)
+{
+	struct sqlite_store *st = calloc(1, sizeof(*st));
+	const struct nbpy_value *path = nbpy_service_value(s->w->svc, "path");
+	char dir[PATH_MAX], *slash;
+
+	if (st == NULL)
+		return -1;
+	s->store_state = st;
+	st->busy_ms = nbpy_service_value(s->w->svc, "busy_timeout")->v.ns / 1000000;
+	if (snprintf(st->path, sizeof(st->path), "%s",
+		     path->text ? path->text : "") >= (int)sizeof(st->path) ||
+	    (path->text == NULL &&
+	     snprintf(st->path, sizeof(st->path), "%s/nbpy.sqlite",
+		      nbpy_config_global(s->w->config, "state_dir")->text) >= (int)sizeof(st->path))) {
+		log_error("[%s] path: too long", s->w->svc->name);
+		return -1;
+	}
+	(void)snprintf(dir, sizeof(dir), "%s", st->path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (nbpy_mkdir_p(dir, 0750) < 0) {
+			log_error("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	if (connect_db(s) != SQLITE_OK) {
+		log_error("%s", s->error);
+		return -1;
+	}
+	return 0;
+}
+
+static void sqlite_close(struct sink *s)
+{
+	struct sqlite_store *st = s->store_state;
+
+	if (st == NULL)
+		return;
+	close_db(st);
+	free(st);
+}
+
+static const struct sink_store sqlite_store = { sqlite_open, sqlite_write, sqlite_close };
+
+const struct kind_ops sink_sqlite_kind = SINK_KIND("sink.sqlite", &sqlite_store);
