@@ -181,6 +181,15 @@ static const struct nbpy_key_spec sink_sqlite_keys[] = {
 	KEY_END
 };
 
+static const struct nbpy_key_spec sink_pgsql_keys[] = {
+	SINK_KEYS,
+	{ "conninfo", NBPY_KEY_STRING, NULL,
+	  "libpq connection string (\"host=... dbname=... user=...\"); passwords via ${VAR} or ~/.pgpass",
+	  NULL, 0, 0, NBPY_KEY_REQUIRED },
+	KEY("timescaledb", NBPY_KEY_BOOL, "yes", "make new tables hypertables if TimescaleDB is installed"),
+	KEY_END
+};
+
 static const struct nbpy_key_spec exec_keys[] = { KEY_END };
 
 const struct nbpy_kind_spec nbpy_kinds[] = {
@@ -203,6 +212,8 @@ const struct nbpy_kind_spec nbpy_kinds[] = {
 	  NBPY_KIND_PUBLISHES, NBPY_SCHEMA_NONE, replay_keys },
 	{ "sink.sqlite", "store subscribed messages in SQLite tables (the embedded default)",
 	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_sqlite_keys },
+	{ "sink.pgsql", "store subscribed messages in PostgreSQL tables (COPY, idempotent)",
+	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_pgsql_keys },
 	{ NULL, NULL, 0, NBPY_SCHEMA_NONE, NULL }
 };
 

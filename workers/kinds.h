@@ -14,5 +14,6 @@ extern const struct kind_ops synth_eurusd_depth_kind;
 extern const struct kind_ops sink_file_kind;
 extern const struct kind_ops replay_kind;
 extern const struct kind_ops sink_sqlite_kind;
+extern const struct kind_ops sink_pgsql_kind;
 
 #endif

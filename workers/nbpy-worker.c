@@ -24,6 +24,7 @@ static const struct kind_ops *const kinds[] = {
 	&sink_file_kind,
 	&replay_kind,
 	&sink_sqlite_kind,
+	&sink_pgsql_kind,
 };
 
 static const struct kind_ops *find_kind(const char *name)

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# sinks_sql.sh - sink.pgsql and sink.sqlite under nbpyd, against the real
+# PostgreSQL that scripts/test starts: every row arrives with its values and
+# times; PostgreSQL stopped for seconds mid-stream loses and duplicates
+# nothing (the spool carries the outage); a sink worker killed mid-batch is
+# restarted by nbpyd, and replaying the whole stream again stores nothing
+# twice.
+set -uo pipefail
+
+. "$NBPY_SRCDIR/tests/lib/itest.sh" sinks_sql
+. "$S/scripts/lib/servers.sh"
+BASE=$((30000 + ($$ + 29) % 20000))
+N=6000
+DB=sinks_sql_$$
+itest_cleanup_extra() {
+	servers_pg_ctl start >/dev/null 2>&1	# never leave the server down
+	dropdb --if-exists "$DB" >/dev/null 2>&1
+}
+
+echo "sinks: PostgreSQL and SQLite ($T)"
+createdb "$DB" || { bad "createdb $DB"; exit 1; }
+$PY "$S/tests/integration/sink_data.py" gen "$T/ticks.cap" $N
+cat >"$CONF" <<CONF
+[nbpyd]
+control   = ipc://$T/control
+state_dir = $T/state
+run_dir   = $T/run
+worker    = $B/nbpy-worker
+backoff   = 200ms..1s
+
+# $N ticks 1 ms apart: about 6 s of stream
+[feed]
+kind        = replay
+path        = $T/ticks.cap
+speed       = 1
+start_delay = 2s
+bind        = tcp://127.0.0.1:$BASE
+topic       = kr_eurusd_tick
+restart     = never
+
+[pg]
+kind           = sink.pgsql
+subscribe      = feed
+conninfo       = host=$PGHOST port=$PGPORT dbname=$DB user=$PGUSER
+batch_size     = 250
+flush_interval = 100ms
+retry_backoff  = 200ms..1s
+
+[lite]
+kind           = sink.sqlite
+subscribe      = feed
+path           = $T/lite.sqlite
+batch_size     = 250
+flush_interval = 100ms
+CONF
+
+pg_rows() {
+	psql -d "$DB" -qAt -F '|' -c "SELECT seq, (extract(epoch FROM event_time) * 1000000)::bigint,
+		instrument_t0, kraken_eurusd_bid_5_t0, kraken_eurusd_ask_5_t0, instrument_t1,
+		kraken_eurusd_bid_5_t1, kraken_eurusd_ask_5_t1, spread, spread_t_bid, spread_t_ask
+		FROM synthetic" >"$T/pg.rows"
+}
+lite_rows() {
+	$PY - "$T/lite.sqlite" >"$T/lite.rows" <<'PY'
+import datetime, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for r in db.execute("SELECT seq, event_time, instrument_t0, kraken_eurusd_bid_5_t0, "
+                    "kraken_eurusd_ask_5_t0, instrument_t1, kraken_eurusd_bid_5_t1, "
+                    "kraken_eurusd_ask_5_t1, spread, spread_t_bid, spread_t_ask FROM synthetic"):
+    t = datetime.datetime.strptime(r[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    us = int(t.timestamp()) * 1000000 + t.microsecond
+    print("|".join(str(x) for x in (r[0], us) + r[2:]))
+PY
+}
+pg_count() { psql -d "$DB" -qAt -c "SELECT count(*) FROM synthetic" 2>/dev/null || echo 0; }
+lite_count() {
+	$PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM synthetic').fetchone()[0])" \
+		"$T/lite.sqlite" 2>/dev/null || echo 0
+}
+status_of() { ctl status "$1" 2>/dev/null; }
+
+start_nbpyd
+wait_for 10 all_running feed pg lite || bad "services running"
+
+# Outage: PostgreSQL goes away 1 s into the stream for 3 s.
+sleep 3
+if servers_pg_ctl stop; then ok "PostgreSQL stopped mid-stream"; else bad "pg_ctl stop"; fi
+wait_for 5 sh -c "'$B/nbpyctl' -c '$CONF' status pg | grep -q 'spooled [1-9]'" &&
+	ok "pg spools during the outage: $(status_of pg | grep -o 'written.*')" ||
+	bad "pg shows no spooled messages: $(status_of pg)"
+sleep 2
+# kill the SQLite sink mid-stream: nbpyd restarts it
+LITE_PID=$(field lite pid)
+kill -KILL "$LITE_PID" && ok "sink.sqlite killed (pid $LITE_PID)"
+sleep 1
+if servers_pg_ctl start; then ok "PostgreSQL started again"; else bad "pg_ctl start"; fi
+wait_for 15 sh -c "[ \"\$(psql -d '$DB' -qAt -c 'SELECT count(*) FROM synthetic' 2>/dev/null)\" = $N ]"
+pg_rows
+check "pg: all $N rows, values and times exact, none twice, after the outage" \
+	$PY "$S/tests/integration/sink_data.py" check-lines $N "$T/pg.rows"
+wait_for 5 sh -c "'$B/nbpyctl' -c '$CONF' status pg | grep -q 'spooled 0,'" &&
+	ok "pg spool empty again" || bad "pg spool: $(status_of pg)"
+wait_for 10 state_is lite running && ok "nbpyd restarted the killed sink.sqlite" || bad "lite not restarted"
+[ "$(ctl history lite 2>/dev/null | grep -c 'signal 9\|SIGKILL\|killed')" -ge 1 ] &&
+	ok "restart history records the kill" || bad "history: $(ctl history lite 2>&1 | tail -3)"
+lc=$(lite_count)
+[ "$lc" -lt $N ] && ok "sqlite missed what was sent while it was dead ($lc of $N)" ||
+	bad "sqlite has $lc rows though its worker was dead for a while"
+
+# Replay everything once more: both stores end with each row exactly once.
+ctl stop feed >/dev/null 2>&1
+sed -i 's/^speed       = 1$/speed       = 0/' "$CONF"
+ctl reload >/dev/null 2>&1 || bad "reload"
+ctl start feed >/dev/null 2>&1 || bad "start feed"
+wait_for 20 sh -c "[ \"\$($PY -c \"import sqlite3; print(sqlite3.connect('$T/lite.sqlite').execute('SELECT count(*) FROM synthetic').fetchone()[0])\")\" = $N ]"
+sleep 1	# a late duplicate would land now
+pg_rows
+lite_rows
+check "pg: replayed stream stored once ($(wc -l <"$T/pg.rows") rows)" \
+	$PY "$S/tests/integration/sink_data.py" check-lines $N "$T/pg.rows"
+check "sqlite: replayed stream fills the gap, stored once ($(wc -l <"$T/lite.rows") rows)" \
+	$PY "$S/tests/integration/sink_data.py" check-lines $N "$T/lite.rows"
+
+# SIGTERM flushes the in-memory batch: a long flush_interval, a few messages,
+# then stop - they must be in the table.
+cat >>"$CONF" <<CONF
+
+[few]
+kind        = replay
+path        = $T/few.cap
+speed       = 0
+start_delay = 1s
+bind        = tcp://127.0.0.1:$((BASE + 1))
+topic       = kr_eurusd_tick
+restart     = never
+
+[pg_slow]
+kind           = sink.pgsql
+subscribe      = few
+conninfo       = host=$PGHOST port=$PGPORT dbname=$DB user=$PGUSER
+batch_size     = 100000
+flush_interval = 1h
+CONF
+psql -d "$DB" -qAt -c "TRUNCATE synthetic"
+$PY "$S/tests/integration/sink_data.py" gen "$T/few.cap" 37
+ctl reload >/dev/null 2>&1 || bad "reload with [few] and [pg_slow]"
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37'" ||
+	bad "pg_slow did not receive 37: $(status_of pg_slow)"
+[ "$(pg_count)" = 0 ] && ok "batch held in memory (flush_interval 1h)" || bad "rows before stop: $(pg_count)"
+ctl stop pg_slow >/dev/null 2>&1
+[ "$(pg_count)" = 37 ] && ok "SIGTERM wrote the held batch (37 rows)" || bad "after stop: $(pg_count) rows"
+
+stop_nbpyd || bad "nbpyd exit status"
+[ "$fails" = 0 ]

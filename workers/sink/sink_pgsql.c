@@ -1,0 +1,362 @@
+/* sink_pgsql.c - kind sink.pgsql: the tables of sql_table.h in PostgreSQL
+ * through libpq, one persistent connection, one transaction and one COPY per
+ * table per batch.
+ *
+ * COPY has no ON CONFLICT, so a batch goes in two ways.  First straight into
+ * the table: the fast path, all or nothing.  If that hits the unique key
+ * (the batch, or part of it, was stored before a crash or an outage), the
+ * transaction is rolled back and the batch is copied into a temporary
+ * staging table and moved with INSERT ... ON CONFLICT DO NOTHING.  Tables
+ * are created on first use, as TimescaleDB hypertables when that extension
+ * is installed. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds.h"
+#include "log.h"
+#include "pyfloat.h"
+#include "sink.h"
+#include "sql_table.h"
+#include "timefmt.h"
+
+struct pg_store {
+	const char *conninfo;
+	bool timescale_wanted;
+	PGconn *conn;
+	bool ready[NBPY_SCHEMA_END];	/* table (and staging table) exist */
+	int timescale;			/* -1 unknown, 0 no, 1 extension installed */
+	char *copy;			/* COPY text of one table */
+	size_t len, cap;
+};
+
+/* ---- COPY text format ---- */
+
+static int grow(struct pg_store *st, size_t need)
+{
+	if (st->len + need <= st->cap)
+		return 0;
+	size_t cap = (st->len + need) * 2;
+	char *bigger = realloc(st->copy, cap);
+
+	if (bigger == NULL)
+		return -1;
+	st->copy = bigger;
+	st->cap = cap;
+	return 0;
+}
+
+static int put_text(struct pg_store *st, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (grow(st, 2 * n) < 0)
+		return -1;
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+			st->copy[st->len++] = '\\';
+			c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+		}
+		st->copy[st->len++] = c;
+	}
+	return 0;
+}
+
+static int put_row(struct pg_store *st, const struct sql_value *v, size_t n)
+{
+	char num[64];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		switch (v[i].type) {
+		case SQL_TEXT:
+			if (put_text(st, v[i].s) < 0)
+				return -1;
+			break;
+		case SQL_FLOAT:
+			k = nbpy_pyfloat_format(v[i].f, num, sizeof(num));
+			break;
+		case SQL_INT:
+			k = (size_t)snprintf(num, sizeof(num), "%" PRId64, v[i].i);
+			break;
+		case SQL_TIME:
+			k = sql_time_format(v[i].i, num, sizeof(num));
+			break;
+		}
+		if (grow(st, k + 1) < 0)
+			return -1;
+		memcpy(st->copy + st->len, num, k);
+		st->len += k;
+		st->copy[st->len++] = i + 1 < n ? '\t' : '\n';
+	}
+	return 0;
+}
+
+/* ---- errors ---- */
+
+/* SQLSTATE classes that may pass: connection, resources, operator action,
+ * system errors, serialization.  Anything else is about the data. */
+static enum sink_result classify(struct sink *s, const PGresult *res)
+{
+	struct pg_store *st = s->store_state;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus(st->conn) != CONNECTION_OK || state == NULL)
+		return SINK_RETRY;
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 || strncmp(state, "57", 2) == 0 ||
+	    strncmp(state, "58", 2) == 0 || strncmp(state, "40", 2) == 0)
+		return SINK_RETRY;
+	return SINK_DROP;
+}
+
+static void disconnect(struct pg_store *st)
+{
+	PQfinish(st->conn);
+	st->conn = NULL;
+	memset(st->ready, 0, sizeof(st->ready));
+	st->timescale = -1;
+}
+
+/* Keep the error of a failed result (freed here); always false. */
+static bool failed(struct sink *s, PGresult *res, enum sink_result *rc, bool *conflict)
+{
+	struct pg_store *st = s->store_state;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	sink_set_error(s, "%s", PQerrorMessage(st->conn));
+	s->error[strcspn(s->error, "\n")] = '\0';
+	*rc = classify(s, res);
+	if (conflict)
+		*conflict = state != NULL && strcmp(state, "23505") == 0;
+	PQclear(res);
+	return false;
+}
+
+/* Run sql; false with the error kept. */
+static bool run(struct sink *s, const char *sql, enum sink_result *rc, bool *conflict)
+{
+	struct pg_store *st = s->store_state;
+	PGresult *res = PQexec(st->conn, sql);
+	ExecStatusType status = PQresultStatus(res);
+
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+		PQclear(res);
+		return true;
+	}
+	return failed(s, res, rc, conflict);
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("server: %s", message);
+}
+
+static bool connect_db(struct sink *s, enum sink_result *rc)
+{
+	struct pg_store *st = s->store_state;
+	/* Defaults first: what conninfo says wins. */
+	const char *keys[] = { "connect_timeout", "application_name", "keepalives", "keepalives_idle",
+			       "dbname", NULL };
+	const char *vals[] = { "5", s->w->svc->name, "1", "30", st->conninfo, NULL };
+
+	if (st->conn != NULL && PQstatus(st->conn) == CONNECTION_OK)
+		return true;
+	disconnect(st);
+	st->conn = PQconnectdbParams(keys, vals, 1);
+	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
+		sink_set_error(s, "%s", st->conn ? PQerrorMessage(st->conn) : "out of memory");
+		s->error[strcspn(s->error, "\n")] = '\0';
+		disconnect(st);
+		*rc = SINK_RETRY;
+		return false;
+	}
+	/* "relation already exists, skipping" and the like: not news */
+	(void)PQsetNoticeProcessor(st->conn, ignore_notice, NULL);
+	return true;
+}
+
+/* CREATE TABLE on first use (and a hypertable with TimescaleDB), plus the
+ * session's staging table for the conflict path. */
+static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_schema schema,
+			  enum sink_result *rc)
+{
+	struct pg_store *st = s->store_state;
+	char sql[4096];
+	const char *name = sql_table_name(t);
+
+	if (st->ready[schema])
+		return true;
+	if (sql_table_ddl(t, SQL_POSTGRESQL, sql, sizeof(sql)) < 0 || !run(s, sql, rc, NULL))
+		return false;
+	if (st->timescale < 0) {
+		PGresult *res = PQexec(st->conn, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+
+		st->timescale = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+		PQclear(res);
+	}
+	if (st->timescale && st->timescale_wanted) {
+		(void)snprintf(sql, sizeof(sql),
+			       "SELECT create_hypertable('%s', 'event_time', if_not_exists => TRUE, "
+			       "migrate_data => TRUE)", name);
+		if (!run(s, sql, rc, NULL))
+			return false;
+	}
+	(void)snprintf(sql, sizeof(sql),
+		       "CREATE TEMP TABLE IF NOT EXISTS nbpy_stage_%s (LIKE %s) ON COMMIT DELETE ROWS",
+		       name, name);
+	if (!run(s, sql, rc, NULL))
+		return false;
+	st->ready[schema] = true;
+	return true;
+}
+
+/* COPY the rows of one schema's messages in b into target. */
+static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_schema schema,
+		      const struct sql_table *t, const char *target, struct nbpy_msg *m,
+		      enum sink_result *rc, bool *conflict)
+{
+	struct pg_store *st = s->store_state;
+	struct sql_value v[SQL_MAX_COLUMNS];
+	char sql[2048];
+	size_t len, pos = 0;
+	PGresult *res;
+	bool ok;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "COPY %s (", target);
+	for (size_t i = 0; i < sql_table_columns(t); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
+					sql_table_column(t, i));
+	(void)snprintf(sql + len, sizeof(sql) - len, ") FROM STDIN");
+	st->len = 0;
+	while (sink_batch_next(b, &pos, m) == 1) {
+		if (m->h.schema != schema)
+			continue;
+		for (size_t r = 0; r < sql_table_rows(t, m); r++) {
+			sql_table_row(t, m, r, v);
+			if (put_row(st, v, sql_table_columns(t)) < 0) {
+				sink_set_error(s, "out of memory");
+				*rc = SINK_RETRY;
+				return false;
+			}
+		}
+	}
+	res = PQexec(st->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return failed(s, res, rc, conflict);
+	PQclear(res);
+	ok = true;
+	for (size_t off = 0; ok && off < st->len; off += 65536) {
+		size_t n = st->len - off < 65536 ? st->len - off : 65536;
+
+		ok = PQputCopyData(st->conn, st->copy + off, (int)n) == 1;
+	}
+	if (PQputCopyEnd(st->conn, ok ? NULL : "client error") != 1)
+		ok = false;
+	res = PQgetResult(st->conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		ok = failed(s, res, rc, conflict);
+	else
+		PQclear(res);
+	while ((res = PQgetResult(st->conn)) != NULL)
+		PQclear(res);
+	return ok;
+}
+
+/* One transaction for the whole batch; staged = the conflict path. */
+static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, struct nbpy_msg *m,
+		       enum sink_result *rc, bool *conflict)
+{
+	struct pg_store *st = s->store_state;
+	bool seen[NBPY_SCHEMA_END] = { false };
+	size_t pos = 0;
+
+	*conflict = false;
+	while (sink_batch_next(b, &pos, m) == 1)
+		seen[m->h.schema] = sql_table_for(m->h.schema) != NULL;
+	for (size_t i = 0; i < NBPY_SCHEMA_END; i++)
+		if (seen[i] && !prepare_table(s, sql_table_for((enum nbpy_schema)i), (enum nbpy_schema)i, rc))
+			return false;
+	if (!run(s, "BEGIN", rc, NULL))
+		return false;
+	for (size_t i = 0; i < NBPY_SCHEMA_END; i++) {
+		const struct sql_table *t = sql_table_for((enum nbpy_schema)i);
+		char stage[128], sql[512];
+
+		if (!seen[i])
+			continue;
+		(void)snprintf(stage, sizeof(stage), "nbpy_stage_%s", sql_table_name(t));
+		if (!copy_rows(s, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, rc,
+			       conflict))
+			goto rollback;
+		if (!staged)
+			continue;
+		(void)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT * FROM %s ON CONFLICT DO NOTHING",
+			       sql_table_name(t), stage);
+		if (!run(s, sql, rc, NULL))
+			goto rollback;
+	}
+	if (run(s, "COMMIT", rc, NULL))
+		return true;
+rollback:
+	if (PQstatus(st->conn) == CONNECTION_OK)
+		PQclear(PQexec(st->conn, "ROLLBACK"));
+	return false;
+}
+
+static enum sink_result pg_write(struct sink *s, const struct sink_batch *b)
+{
+	struct pg_store *st = s->store_state;
+	struct nbpy_msg *m = malloc(sizeof(*m));
+	enum sink_result rc = SINK_RETRY;
+	bool conflict;
+
+	if (m == NULL) {
+		sink_set_error(s, "out of memory");
+		return SINK_RETRY;
+	}
+	if (connect_db(s, &rc)) {
+		if (write_once(s, b, false, m, &rc, &conflict) ||
+		    (conflict && write_once(s, b, true, m, &rc, &conflict)))
+			rc = SINK_OK;
+	}
+	if (rc == SINK_RETRY && st->conn != NULL && PQstatus(st->conn) != CONNECTION_OK)
+		disconnect(st);
+	free(m);
+	return rc;
+}
+
+static int pg_open(struct sink *s)
+{
+	struct pg_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return -1;
+	s->store_state = st;
+	st->timescale = -1;
+	st->conninfo = nbpy_service_value(s->w->svc, "conninfo")->text;
+	st->timescale_wanted = nbpy_service_value(s->w->svc, "timescaledb")->v.b;
+	return 0;
+}
+
+static void pg_close(struct sink *s)
+{
+	struct pg_store *st = s->store_state;
+
+	if (st == NULL)
+		return;
+	disconnect(st);
+	free(st->copy);
+	free(st);
+}
+
+static const struct sink_store pg_store = { pg_open, pg_write, pg_close };
+
+const struct kind_ops sink_pgsql_kind = SINK_KIND("sink.pgsql", &pg_store);
