@@ -1,0 +1,193 @@
+/* test_spool.c - the sinks' on-disk spool: order, consumption, survival across
+ * a restart, the size bound (oldest dropped and counted), torn records. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "testutil.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	(void)snprintf(dir, sizeof(dir), "/tmp/nbpy-spool-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Messages are "m<i>" padded to 100 bytes; reading collects their numbers. */
+static void put(struct spool *s, int i)
+{
+	char p[100] = { 0 };
+
+	(void)snprintf(p, sizeof(p), "m%d", i);
+	ck_assert_int_eq(spool_append(s, "topic", p, sizeof(p)), 0);
+}
+
+struct got {
+	int ids[4096];
+	size_t n;
+};
+
+static void collect(void *arg, const struct capture_view *v)
+{
+	struct got *g = arg;
+
+	ck_assert_uint_eq(v->len, 100);
+	ck_assert_uint_eq(v->topic_len, 5);
+	ck_assert_int_eq(memcmp(v->topic, "topic", 5), 0);
+	ck_assert_int_eq(((const char *)v->payload)[0], 'm');
+	g->ids[g->n++] = atoi((const char *)v->payload + 1);
+}
+
+/* Read and consume everything; returns how many, checking the order. */
+static size_t drain(struct spool *s, size_t chunk, int first)
+{
+	static struct got g;
+
+	g.n = 0;
+	for (;;) {
+		size_t before = g.n, n = spool_read(s, chunk, collect, &g);
+
+		if (n == 0)
+			break;
+		ck_assert_uint_eq(g.n - before, n);
+		spool_consume(s);
+	}
+	for (size_t i = 0; i < g.n; i++)
+		ck_assert_int_eq(g.ids[i], first + (int)i);
+	return g.n;
+}
+
+START_TEST(fifo_across_segments)
+{
+	struct spool s;
+	struct got g = { .n = 0 };
+
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);	/* 128 KiB segments */
+	ck_assert(spool_empty(&s));
+	for (int i = 0; i < 3000; i++)	/* ~370 KiB: several segments */
+		put(&s, i);
+	ck_assert_uint_eq(s.messages, 3000);
+	/* read without consuming: the same messages again */
+	ck_assert_uint_eq(spool_read(&s, 10, collect, &g), 10);
+	ck_assert_uint_eq(spool_read(&s, 10, collect, &g), 10);
+	ck_assert_int_eq(g.ids[10], 0);
+	ck_assert_uint_eq(s.messages, 3000);
+	/* appends while reading go behind */
+	ck_assert_uint_eq(drain(&s, 700, 0), 3000);
+	ck_assert(spool_empty(&s));
+	put(&s, 3000);
+	ck_assert_uint_eq(drain(&s, 700, 3000), 1);
+	spool_close(&s);
+	/* consumed segments are gone from the disk */
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	ck_assert(spool_empty(&s));
+	ck_assert_uint_le(s.bytes, 8);
+	spool_close(&s);
+}
+END_TEST
+
+START_TEST(survives_restart)
+{
+	struct spool s;
+
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	for (int i = 0; i < 2000; i++)
+		put(&s, i);
+	ck_assert_int_eq(spool_sync(&s), 0);
+	/* consume the first 500, as a sink writing them back would */
+	{
+		struct got g = { .n = 0 };
+
+		ck_assert_uint_eq(spool_read(&s, 500, collect, &g), 500);
+		spool_consume(&s);
+	}
+	spool_close(&s);
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	/* The position inside a segment is not kept: a restart reads the
+	 * oldest segment from its start (stores are idempotent), and never
+	 * loses anything behind it. */
+	ck_assert_uint_ge(s.messages, 1500);
+	ck_assert_uint_le(s.messages, 2000);
+	{
+		size_t n = drain(&s, 333, 2000 - (int)s.messages);
+
+		ck_assert_uint_ge(n, 1500);
+	}
+	spool_close(&s);
+}
+END_TEST
+
+START_TEST(bounded_drops_oldest)
+{
+	struct spool s;
+	size_t n;
+
+	/* 64 KiB segments, 256 KiB in all: ~2000 messages of 126 bytes fit */
+	ck_assert_int_eq(spool_open(&s, dir, 256 << 10), 0);
+	for (int i = 0; i < 10000; i++)
+		put(&s, i);
+	ck_assert_uint_le(s.bytes, 256 << 10);
+	ck_assert_uint_gt(s.dropped, 7000);
+	ck_assert_uint_eq(s.dropped + s.messages, 10000);
+	/* what is left is the newest, in order, ending with the last one */
+	n = drain(&s, 512, 10000 - (int)s.messages);
+	ck_assert_uint_eq(n + s.dropped, 10000);
+	spool_close(&s);
+}
+END_TEST
+
+START_TEST(torn_record_ends_a_segment)
+{
+	struct spool s;
+	char path[128];
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	for (int i = 0; i < 10; i++)
+		put(&s, i);
+	spool_close(&s);
+	/* cut the last record in half, as a crash mid-write would */
+	(void)snprintf(path, sizeof(path), "%s/%016d.spool", dir, 1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, st.st_size - 50), 0);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	ck_assert_uint_eq(s.messages, 9);
+	put(&s, 9);	/* goes to a new segment, after the torn one */
+	ck_assert_uint_eq(drain(&s, 4, 0), 10);
+	ck_assert(spool_empty(&s));
+	spool_close(&s);
+}
+END_TEST
+
+static Suite *spool_suite(void)
+{
+	Suite *s = suite_create("spool");
+	TCase *tc = tcase_create("disk");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, fifo_across_segments);
+	tcase_add_test(tc, survives_restart);
+	tcase_add_test(tc, bounded_drops_oldest);
+	tcase_add_test(tc, torn_record_ends_a_segment);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(spool_suite());
+}
