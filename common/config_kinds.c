@@ -190,6 +190,37 @@ static const struct nbpy_key_spec sink_pgsql_keys[] = {
 	KEY_END
 };
 
+#define LINE_PROTOCOL_KEYS \
+	KEY_ENUM("precision", "ns|us|ms|s", "ns", "time precision of the points written"), \
+	KEY("username", NBPY_KEY_STRING, NULL, "HTTP basic-auth user"), \
+	KEY("password", NBPY_KEY_STRING, NULL, "HTTP basic-auth password; use ${VAR}"), \
+	KEY("gzip", NBPY_KEY_BOOL, "no", "send bodies gzip-compressed"), \
+	KEY("timeout", NBPY_KEY_DURATION, "10s", "HTTP request timeout")
+
+static const struct nbpy_key_spec sink_influxdb_keys[] = {
+	SINK_KEYS,
+	LINE_PROTOCOL_KEYS,
+	KEY("url", NBPY_KEY_STRING, "http://127.0.0.1:8086", "InfluxDB base URL"),
+	KEY_ENUM("api", "v1|v2", "v1", "v1: /write with db and rp; v2: /api/v2/write with org and bucket"),
+	KEY("db", NBPY_KEY_STRING, "tick", "v1 database"),
+	KEY("rp", NBPY_KEY_STRING, NULL, "v1 retention policy; default the database's default"),
+	KEY("org", NBPY_KEY_STRING, NULL, "v2 organisation"),
+	KEY("bucket", NBPY_KEY_STRING, NULL, "v2 bucket"),
+	KEY("token", NBPY_KEY_STRING, NULL, "v2 API token; use ${VAR}"),
+	KEY("create_database", NBPY_KEY_BOOL, "no", "v1: CREATE DATABASE when a write says it is missing"),
+	KEY_END
+};
+
+static const struct nbpy_key_spec sink_kapacitor_keys[] = {
+	SINK_KEYS,
+	LINE_PROTOCOL_KEYS,
+	KEY("url", NBPY_KEY_STRING, "http://127.0.0.1:9092", "Kapacitor base URL"),
+	KEY("db", NBPY_KEY_STRING, "tick", "database the stream tasks' dbrps name"),
+	{ "rp", NBPY_KEY_STRING, NULL, "retention policy the stream tasks' dbrps name (Kapacitor needs it)",
+	  NULL, 0, 0, NBPY_KEY_REQUIRED },
+	KEY_END
+};
+
 static const struct nbpy_key_spec exec_keys[] = { KEY_END };
 
 const struct nbpy_kind_spec nbpy_kinds[] = {
@@ -214,6 +245,10 @@ const struct nbpy_kind_spec nbpy_kinds[] = {
 	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_sqlite_keys },
 	{ "sink.pgsql", "store subscribed messages in PostgreSQL tables (COPY, idempotent)",
 	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_pgsql_keys },
+	{ "sink.influxdb", "write subscribed messages to InfluxDB 1.x or 2.x (line protocol)",
+	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_influxdb_keys },
+	{ "sink.kapacitor", "write subscribed messages to Kapacitor's write API (line protocol)",
+	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_kapacitor_keys },
 	{ NULL, NULL, 0, NBPY_SCHEMA_NONE, NULL }
 };
 

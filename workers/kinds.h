@@ -15,5 +15,7 @@ extern const struct kind_ops sink_file_kind;
 extern const struct kind_ops replay_kind;
 extern const struct kind_ops sink_sqlite_kind;
 extern const struct kind_ops sink_pgsql_kind;
+extern const struct kind_ops sink_influxdb_kind;
+extern const struct kind_ops sink_kapacitor_kind;
 
 #endif

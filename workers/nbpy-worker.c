@@ -25,6 +25,8 @@ static const struct kind_ops *const kinds[] = {
 	&replay_kind,
 	&sink_sqlite_kind,
 	&sink_pgsql_kind,
+	&sink_influxdb_kind,
+	&sink_kapacitor_kind,
 };
 
 static const struct kind_ops *find_kind(const char *name)
