@@ -5,6 +5,8 @@ format, docs/sinks.md tables and points), not from nbpy's code.
 
   sink_data.py gen PATH N            capture of N EURUSD ticks, 1 ms apart
   sink_data.py rows N                the expected rows, one per line
+  sink_data.py lines N               the expected line protocol, one per point
+  sink_data.py influx-rows URL DB    the points in InfluxDB, as rows
   sink_data.py check-lines N FILE    FILE (rows as the stores gave them back)
                                      holds each expected row exactly once
 
@@ -38,6 +40,36 @@ def row(i):
     spread_t_ask = round(ask1 - bid0, 5)
     return "|".join(str(x) for x in (seq, t // 1000, t0, bid0, ask0, t1, bid1, ask1,
                                       spread, spread_t_bid, spread_t_ask))
+
+
+def line(i):
+    seq, t, t0, bid0, ask0, t1, bid1, ask1 = tick(i)
+    f = lambda x: repr(x)
+    return (f"synthetic,instrument=KR_EURUSD,instrument_t0={t0},instrument_t1={t1} "
+            f'hedge_instrument_t0="{t0}",hedge_instrument_t1="{t1}",'
+            f"kraken_EURUSD_ASK_5_t0={f(ask0)},kraken_EURUSD_ASK_5_t1={f(ask1)},"
+            f"kraken_EURUSD_BID_5_t0={f(bid0)},kraken_EURUSD_BID_5_t1={f(bid1)},"
+            f"spread={f(round(ask1 - bid1, 5))},spread_t_ask={f(round(ask1 - bid0, 5))},"
+            f"spread_t_bid={f(round(ask0 - bid1, 5))} {t}")
+
+
+def influx_rows(url, db):
+    """Rows in the sink_data row format, from InfluxDB's /query."""
+    import json
+    import urllib.parse
+    import urllib.request
+    q = ("SELECT instrument_t0, kraken_EURUSD_BID_5_t0, kraken_EURUSD_ASK_5_t0, instrument_t1, "
+         "kraken_EURUSD_BID_5_t1, kraken_EURUSD_ASK_5_t1, spread, spread_t_bid, spread_t_ask "
+         "FROM synthetic")
+    body = urllib.parse.urlencode({"db": db, "epoch": "ns", "q": q}).encode()
+    res = json.load(urllib.request.urlopen(url + "/query", body))
+    series = res["results"][0].get("series", [{"values": []}])[0]["values"]
+    got = []
+    for v in series:  # seq from the time: T0 + (seq - 1) ms
+        t = v[0]
+        seq = (t - T0) // STEP + 1
+        got.append("|".join(str(x) for x in [seq, t // 1000] + v[1:]))
+    print("".join(g + "\n" for g in got), end="")
 
 
 def gen(path, n):
@@ -75,6 +107,11 @@ if __name__ == "__main__":
     elif cmd == "rows":
         for i in range(int(sys.argv[2])):
             print(row(i))
+    elif cmd == "lines":
+        for i in range(int(sys.argv[2])):
+            print(line(i))
+    elif cmd == "influx-rows":
+        influx_rows(sys.argv[2], sys.argv[3])
     elif cmd == "check-lines":
         sys.exit(0 if check_lines(int(sys.argv[2]), sys.argv[3]) else 1)
     else:

@@ -120,7 +120,7 @@ static void failed(struct sink *s, const char *what)
 {
 	int64_t delay = nbpy_backoff_next(&s->backoff);
 
-	if (s->backoff.attempt == 1)
+	if (++s->failures == 1)
 		log_warning("%s: %s; spooling to %s, retrying with backoff", what, s->error, s->spool.dir);
 	else
 		log_debug("%s: %s; next try in %.1fs", what, s->error, (double)delay / 1e9);
@@ -130,10 +130,13 @@ static void failed(struct sink *s, const char *what)
 
 static void succeeded(struct sink *s)
 {
-	if (s->backoff.attempt > 0 && spool_empty(&s->spool))
-		log_notice("store reachable again; spool written back");
-	if (spool_empty(&s->spool))
-		nbpy_backoff_reset(&s->backoff);
+	if (!spool_empty(&s->spool))
+		return;
+	if (s->failures > 0)
+		log_notice("store reachable again after %llu failed tries; spool written back",
+			   (unsigned long long)s->failures);
+	s->failures = 0;
+	nbpy_backoff_reset(&s->backoff);
 }
 
 static void write_batch(struct sink *s, bool from_spool)

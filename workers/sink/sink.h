@@ -49,6 +49,7 @@ struct sink {
 	bool spool_open;
 	struct nbpy_backoff backoff;
 	int64_t retry_at, next_sync;
+	uint64_t failures;		/* failed tries in this outage */
 	uint64_t written, rejected, lost;
 	char error[256];		/* the store's last complaint, for logs */
 };
