@@ -221,6 +221,16 @@ static const struct nbpy_key_spec sink_kapacitor_keys[] = {
 	KEY_END
 };
 
+static const struct nbpy_key_spec sink_typedb_keys[] = {
+	SINK_KEYS,
+	KEY("url", NBPY_KEY_STRING, "http://127.0.0.1:8000", "TypeDB 3.x HTTP API base URL"),
+	KEY("database", NBPY_KEY_STRING, "nbpy", "database (created if missing)"),
+	KEY("username", NBPY_KEY_STRING, "admin", "user to sign in as"),
+	KEY("password", NBPY_KEY_STRING, NULL, "password; use ${VAR}"),
+	KEY("timeout", NBPY_KEY_DURATION, "30s", "HTTP request timeout"),
+	KEY_END
+};
+
 static const struct nbpy_key_spec exec_keys[] = { KEY_END };
 
 const struct nbpy_kind_spec nbpy_kinds[] = {
@@ -249,6 +259,8 @@ const struct nbpy_kind_spec nbpy_kinds[] = {
 	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_influxdb_keys },
 	{ "sink.kapacitor", "write subscribed messages to Kapacitor's write API (line protocol)",
 	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_kapacitor_keys },
+	{ "sink.typedb", "write subscribed messages to TypeDB 3.x (HTTP API, TypeQL put)",
+	  NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT, NBPY_SCHEMA_NONE, sink_typedb_keys },
 	{ NULL, NULL, 0, NBPY_SCHEMA_NONE, NULL }
 };
 

@@ -17,5 +17,6 @@ extern const struct kind_ops sink_sqlite_kind;
 extern const struct kind_ops sink_pgsql_kind;
 extern const struct kind_ops sink_influxdb_kind;
 extern const struct kind_ops sink_kapacitor_kind;
+extern const struct kind_ops sink_typedb_kind;
 
 #endif

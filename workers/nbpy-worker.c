@@ -27,6 +27,7 @@ static const struct kind_ops *const kinds[] = {
 	&sink_pgsql_kind,
 	&sink_influxdb_kind,
 	&sink_kapacitor_kind,
+	&sink_typedb_kind,
 };
 
 static const struct kind_ops *find_kind(const char *name)

@@ -7,6 +7,8 @@ format, docs/sinks.md tables and points), not from nbpy's code.
   sink_data.py rows N                the expected rows, one per line
   sink_data.py lines N               the expected line protocol, one per point
   sink_data.py influx-rows URL DB    the points in InfluxDB, as rows
+  sink_data.py typeql N              the expected TypeDB rows (put stages
+                                     without "put $var isa"), one per line
   sink_data.py check-lines N FILE    FILE (rows as the stores gave them back)
                                      holds each expected row exactly once
 
@@ -72,6 +74,22 @@ def influx_rows(url, db):
     print("".join(g + "\n" for g in got), end="")
 
 
+def typeql(i):
+    import datetime
+    seq, t, t0, bid0, ask0, t1, bid1, ask1 = tick(i)
+    when = datetime.datetime.fromtimestamp(t // 1000 / 1e6, datetime.timezone.utc)
+    when = when.strftime("%Y-%m-%dT%H:%M:%S.") + "%06d" % (t // 1000 % 1000000)
+    f = lambda x: repr(x) if "e" not in repr(x) else ("%.20f" % x).rstrip("0")
+    cols = [("source", '"kraken_EURUSD"'), ("seq", str(seq)), ("event_time", when),
+            ("recv_time", when), ("synthetic_instrument", '"KR_EURUSD"'),
+            ("instrument_t0", f'"{t0}"'), ("kraken_eurusd_bid_5_t0", f(bid0)),
+            ("kraken_eurusd_ask_5_t0", f(ask0)), ("instrument_t1", f'"{t1}"'),
+            ("kraken_eurusd_bid_5_t1", f(bid1)), ("kraken_eurusd_ask_5_t1", f(ask1)),
+            ("spread", f(round(ask1 - bid1, 5))), ("spread_t_bid", f(round(ask0 - bid1, 5))),
+            ("spread_t_ask", f(round(ask1 - bid0, 5)))]
+    return "synthetic" + "".join(f", has {k} {v}" for k, v in cols)
+
+
 def gen(path, n):
     out = [b"NBPYCAP1"]
     topic = b"kr_eurusd_tick"
@@ -110,6 +128,9 @@ if __name__ == "__main__":
     elif cmd == "lines":
         for i in range(int(sys.argv[2])):
             print(line(i))
+    elif cmd == "typeql":
+        for i in range(int(sys.argv[2])):
+            print(typeql(i))
     elif cmd == "influx-rows":
         influx_rows(sys.argv[2], sys.argv[3])
     elif cmd == "check-lines":

@@ -10,6 +10,8 @@
 
 /* ---- the buffer ---- */
 
+#define put lp_buf_put
+
 static bool reserve(struct lp_buf *b, size_t n)
 {
 	if (b->len + n + 1 <= b->cap)
@@ -26,7 +28,7 @@ static bool reserve(struct lp_buf *b, size_t n)
 	return true;
 }
 
-static void put(struct lp_buf *b, const char *s, size_t n)
+void lp_buf_put(struct lp_buf *b, const char *s, size_t n)
 {
 	if (!reserve(b, n))
 		return;

@@ -30,6 +30,8 @@ size_t lp_append(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision p
  * (reference 5.1, with its order bugs fixed). */
 void lp_base_term(const char *pair, char base[8], char term[8]);
 
+/* Append n bytes of s (kept NUL-terminated); on failure b->oom is set. */
+void lp_buf_put(struct lp_buf *b, const char *s, size_t n);
 void lp_buf_free(struct lp_buf *b);
 
 #endif

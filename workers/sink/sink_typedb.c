@@ -1,0 +1,447 @@
+/* sink_typedb.c - kind sink.typedb (the seed's Grakn subscriber): the tables
+ * of sql_table.h as TypeDB entity types, written through TypeDB 3.x's HTTP
+ * API with libcurl and json-c.
+ *
+ * Sign in once (again on 401), create the database if missing, define each
+ * entity type on first use (a schema query; defining what exists already is
+ * a no-op), then per batch: open a write transaction, one query of `put`
+ * stages (one per row, so a row already there is matched, not inserted
+ * again: writing a batch twice stores it once), commit.  TypeDB has no C
+ * client, and gRPC from C would chase a protocol that changes per release:
+ * the HTTP API is the stable way in. */
+#include <autoconfig.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds.h"
+#include "line_protocol.h"
+#include "log.h"
+#include "pyfloat.h"
+#include "sink.h"
+#include "sql_table.h"
+
+#define ANSWER_MAX (64 * 1024)
+
+struct typedb_store {
+	const char *url, *database, *user, *password;
+	long timeout_ms;
+	CURL *h;
+	char *token;
+	bool db_ready;
+	bool defined[NBPY_SCHEMA_END];
+	struct lp_buf q;		/* the batch's TypeQL */
+	char *answer;
+	size_t answer_len;
+	long status;
+};
+
+static size_t on_answer(char *data, size_t size, size_t n, void *arg)
+{
+	struct typedb_store *st = arg;
+	size_t len = size * n, room = ANSWER_MAX - 1 - st->answer_len;
+
+	memcpy(st->answer + st->answer_len, data, len < room ? len : room);
+	st->answer_len += len < room ? len : room;
+	st->answer[st->answer_len] = '\0';
+	return len;
+}
+
+/* One request; body NULL for GET.  The HTTP status, 0 with the error set
+ * when there is no answer.  The answer is in st->answer. */
+static long request(struct sink *s, const char *path, struct json_object *body, bool auth)
+{
+	struct typedb_store *st = s->store_state;
+	struct curl_slist *h = NULL, *l;
+	char url[1024], bearer[4200];
+	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
+	CURLcode rc;
+
+	st->answer_len = 0;
+	st->answer[0] = '\0';
+	st->status = 0;
+	(void)snprintf(url, sizeof(url), "%s%s", st->url, path);
+	l = curl_slist_append(h, "Content-Type: application/json");
+	if (l != NULL && auth && st->token != NULL) {
+		h = l;
+		(void)snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", st->token);
+		l = curl_slist_append(h, bearer);
+	}
+	if (l == NULL) {
+		curl_slist_free_all(h);
+		sink_set_error(s, "out of memory");
+		return 0;
+	}
+	h = l;
+	if (curl_easy_setopt(st->h, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(st->h, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
+	    (text ? curl_easy_setopt(st->h, CURLOPT_POSTFIELDS, text)
+		  : curl_easy_setopt(st->h, CURLOPT_HTTPGET, 1L)) != CURLE_OK) {
+		curl_slist_free_all(h);
+		sink_set_error(s, "libcurl refused an option");
+		return 0;
+	}
+	rc = curl_easy_perform(st->h);
+	curl_slist_free_all(h);
+	if (rc != CURLE_OK) {
+		sink_set_error(s, "%s%s: %s", st->url, path, curl_easy_strerror(rc));
+		return 0;
+	}
+	(void)curl_easy_getinfo(st->h, CURLINFO_RESPONSE_CODE, &st->status);
+	if (st->status / 100 != 2) {
+		/* TypeDB errors: {"code": "...", "message": "..."} */
+		struct json_object *o = json_tokener_parse(st->answer), *m;
+
+		sink_set_error(s, "%s%s: HTTP %ld %s", st->url, path, st->status,
+			       o && json_object_object_get_ex(o, "message", &m) ? json_object_get_string(m)
+										  : st->answer);
+		json_object_put(o);
+	}
+	return st->status;
+}
+
+static enum sink_result classify(long status)
+{
+	return status == 0 || status >= 500 || status == 429 || status == 408 || status == 401 ||
+			       status == 403 ? SINK_RETRY : SINK_DROP;
+}
+
+static long sign_in(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+	struct json_object *b = json_object_new_object(), *ans, *tok;
+	long status;
+
+	if (b == NULL)
+		return 0;
+	json_object_object_add(b, "username", json_object_new_string(st->user));
+	json_object_object_add(b, "password", json_object_new_string(st->password ? st->password : ""));
+	status = request(s, "/v1/signin", b, false);
+	json_object_put(b);
+	if (status / 100 != 2)
+		return status;
+	ans = json_tokener_parse(st->answer);
+	if (ans == NULL || !json_object_object_get_ex(ans, "token", &tok) ||
+	    json_object_get_type(tok) != json_type_string) {
+		json_object_put(ans);
+		sink_set_error(s, "%s/v1/signin: no token in the answer", st->url);
+		return 502;	/* a broken answer: retry later */
+	}
+	free(st->token);
+	st->token = strdup(json_object_get_string(tok));
+	json_object_put(ans);
+	return st->token ? 200 : 0;
+}
+
+/* A protected request, signing in first or again after a 401. */
+static long call(struct sink *s, const char *path, struct json_object *body)
+{
+	struct typedb_store *st = s->store_state;
+	long status;
+
+	if (st->token == NULL && (status = sign_in(s)) / 100 != 2)
+		return status;
+	status = request(s, path, body, true);
+	if (status == 401) {
+		free(st->token);
+		st->token = NULL;
+		if ((status = sign_in(s)) / 100 != 2)
+			return status;
+		status = request(s, path, body, true);
+	}
+	return status;
+}
+
+/* ---- TypeQL ---- */
+
+static void put(struct lp_buf *b, const char *s)
+{
+	lp_buf_put(b, s, strlen(s));
+}
+
+static void put_string_literal(struct lp_buf *b, const char *s)
+{
+	char c[3] = { '\\', 0, 0 };
+
+	put(b, "\"");
+	for (; *s; s++) {
+		c[1] = *s;
+		put(b, *s == '"' || *s == '\\' ? c : c + 1);
+	}
+	put(b, "\"");
+}
+
+/* A double as TypeQL reads one: digits with a point, no exponent. */
+static void put_double(struct lp_buf *b, double v)
+{
+	char num[400];
+
+	(void)nbpy_pyfloat_format(v, num, sizeof(num));
+	if (strchr(num, 'e') != NULL) {
+		char *end;
+
+		(void)snprintf(num, sizeof(num), "%.20f", v);
+		end = num + strlen(num) - 1;
+		while (*end == '0' && end[-1] != '.')
+			*end-- = '\0';
+	}
+	put(b, num);
+}
+
+static void put_value(struct lp_buf *b, const struct sql_value *v)
+{
+	char num[40];
+
+	switch (v->type) {
+	case SQL_TEXT:
+		put_string_literal(b, v->s);
+		break;
+	case SQL_FLOAT:
+		put_double(b, v->f);
+		break;
+	case SQL_INT:
+		(void)snprintf(num, sizeof(num), "%lld", (long long)v->i);
+		put(b, num);
+		break;
+	case SQL_TIME:
+		/* datetime in UTC, microseconds: "2018-09-27T20:19:03.817645" */
+		if (sql_time_format(v->i, num, sizeof(num)) > 0) {
+			num[strlen(num) - 1] = '\0';	/* the Z */
+			put(b, num);
+		}
+		break;
+	}
+}
+
+static const char *typeql_type(enum sql_type t)
+{
+	static const char *const names[] = { "string", "double", "integer", "datetime" };
+
+	return names[t];
+}
+
+static bool define(struct sink *s, const struct sql_table *t, enum nbpy_schema schema)
+{
+	struct typedb_store *st = s->store_state;
+	struct sql_value v[SQL_MAX_COLUMNS];
+	struct nbpy_msg probe;
+	struct lp_buf q = { 0 };
+	struct json_object *b;
+	long status;
+
+	if (st->defined[schema])
+		return true;
+	/* the value types come from a row of a blank message */
+	memset(&probe, 0, sizeof(probe));
+	probe.h.schema = schema;
+	probe.u.book.n_bids = 1;
+	sql_table_row(t, &probe, 0, v);
+	put(&q, "define\n");
+	for (size_t i = 0; i < sql_table_columns(t); i++) {
+		put(&q, "  attribute ");
+		put(&q, sql_table_column(t, i));
+		put(&q, ", value ");
+		put(&q, typeql_type(v[i].type));
+		put(&q, ";\n");
+	}
+	put(&q, "  entity ");
+	put(&q, sql_table_name(t));
+	for (size_t i = 0; i < sql_table_columns(t); i++) {
+		put(&q, ", owns ");
+		put(&q, sql_table_column(t, i));
+	}
+	put(&q, ";\n");
+	if (q.oom || (b = json_object_new_object()) == NULL) {
+		lp_buf_free(&q);
+		sink_set_error(s, "out of memory");
+		return false;
+	}
+	json_object_object_add(b, "databaseName", json_object_new_string(st->database));
+	json_object_object_add(b, "transactionType", json_object_new_string("schema"));
+	json_object_object_add(b, "query", json_object_new_string(q.p));
+	json_object_object_add(b, "commit", json_object_new_boolean(1));
+	status = call(s, "/v1/query", b);
+	json_object_put(b);
+	lp_buf_free(&q);
+	st->defined[schema] = status / 100 == 2;
+	if (st->defined[schema])
+		log_info("defined entity %s in %s", sql_table_name(t), st->database);
+	return st->defined[schema];
+}
+
+static long ensure_database(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+	char *esc, path[512];
+	long status;
+
+	if (st->db_ready)
+		return 200;
+	if ((esc = curl_easy_escape(st->h, st->database, 0)) == NULL)
+		return 0;
+	(void)snprintf(path, sizeof(path), "/v1/databases/%s", esc);
+	curl_free(esc);
+	status = call(s, path, NULL);
+	if (status == 404) {
+		struct json_object *empty = json_object_new_object();
+
+		status = call(s, path, empty);
+		json_object_put(empty);
+		if (status / 100 == 2)
+			log_notice("created database %s", st->database);
+	}
+	st->db_ready = status / 100 == 2;
+	return status;
+}
+
+/* The batch as one pipeline of put stages. */
+static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows)
+{
+	struct typedb_store *st = s->store_state;
+	struct sql_value v[SQL_MAX_COLUMNS];
+	struct nbpy_msg *m = malloc(sizeof(*m));
+	size_t pos = 0;
+	char var[32];
+
+	st->q.len = 0;
+	st->q.oom = m == NULL;
+	*rows = 0;
+	while (m != NULL && !st->q.oom && sink_batch_next(b, &pos, m) == 1) {
+		const struct sql_table *t = sql_table_for(m->h.schema);
+
+		if (t == NULL)
+			continue;	/* every decodable schema has a table */
+		if (!define(s, t, m->h.schema)) {
+			free(m);
+			return false;
+		}
+		for (size_t r = 0; r < sql_table_rows(t, m); r++, (*rows)++) {
+			sql_table_row(t, m, r, v);
+			(void)snprintf(var, sizeof(var), "put $r%zu isa ", *rows);
+			put(&st->q, var);
+			put(&st->q, sql_table_name(t));
+			for (size_t i = 0; i < sql_table_columns(t); i++) {
+				put(&st->q, ", has ");
+				put(&st->q, sql_table_column(t, i));
+				put(&st->q, " ");
+				put_value(&st->q, &v[i]);
+			}
+			put(&st->q, ";\n");
+		}
+	}
+	free(m);
+	if (st->q.oom)
+		sink_set_error(s, "out of memory");
+	return !st->q.oom;
+}
+
+static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b)
+{
+	struct typedb_store *st = s->store_state;
+	struct json_object *o, *ans = NULL, *id;
+	char path[256];
+	size_t rows;
+	long status;
+	enum sink_result rc = SINK_RETRY;
+
+	if ((status = ensure_database(s)) / 100 != 2)
+		return classify(status);
+	if (!build_query(s, b, &rows))
+		return st->status / 100 == 2 ? SINK_RETRY : classify(st->status);
+	if (rows == 0)
+		return SINK_OK;
+	if ((o = json_object_new_object()) == NULL)
+		return SINK_RETRY;
+	json_object_object_add(o, "databaseName", json_object_new_string(st->database));
+	json_object_object_add(o, "transactionType", json_object_new_string("write"));
+	status = call(s, "/v1/transactions/open", o);
+	json_object_put(o);
+	if (status / 100 != 2)
+		return classify(status);
+	if ((ans = json_tokener_parse(st->answer)) == NULL ||
+	    !json_object_object_get_ex(ans, "transactionId", &id) ||
+	    json_object_get_type(id) != json_type_string || strlen(json_object_get_string(id)) > 128) {
+		json_object_put(ans);
+		sink_set_error(s, "%s/v1/transactions/open: no transactionId in the answer", st->url);
+		return SINK_RETRY;
+	}
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/query", json_object_get_string(id));
+	if ((o = json_object_new_object()) == NULL)
+		goto close;
+	json_object_object_add(o, "query", json_object_new_string(st->q.p));
+	status = call(s, path, o);
+	json_object_put(o);
+	if (status / 100 != 2) {
+		rc = classify(status);
+		goto close;
+	}
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/commit", json_object_get_string(id));
+	if ((o = json_object_new_object()) == NULL)
+		goto close;
+	status = call(s, path, o);
+	json_object_put(o);
+	if (status / 100 == 2) {
+		json_object_put(ans);
+		return SINK_OK;
+	}
+	rc = classify(status);
+close:
+	/* best effort: the server drops it on timeout anyway */
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/close", json_object_get_string(id));
+	{
+		char keep[sizeof(s->error)];
+		struct json_object *empty = json_object_new_object();
+
+		memcpy(keep, s->error, sizeof(keep));
+		(void)call(s, path, empty);
+		json_object_put(empty);
+		memcpy(s->error, keep, sizeof(keep));
+	}
+	json_object_put(ans);
+	return rc;
+}
+
+static int typedb_open(struct sink *s)
+{
+	const struct nbpy_service *svc = s->w->svc;
+	struct typedb_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return -1;
+	s->store_state = st;
+	st->url = nbpy_service_value(svc, "url")->text;
+	st->database = nbpy_service_value(svc, "database")->text;
+	st->user = nbpy_service_value(svc, "username")->text;
+	st->password = nbpy_service_value(svc, "password")->text;
+	st->timeout_ms = nbpy_service_value(svc, "timeout")->v.ns / 1000000;
+	if ((st->answer = malloc(ANSWER_MAX)) == NULL || (st->h = curl_easy_init()) == NULL)
+		return -1;
+	if (curl_easy_setopt(st->h, CURLOPT_WRITEFUNCTION, on_answer) != CURLE_OK ||
+	    curl_easy_setopt(st->h, CURLOPT_WRITEDATA, st) != CURLE_OK ||
+	    curl_easy_setopt(st->h, CURLOPT_TIMEOUT_MS, st->timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(st->h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(st->h, CURLOPT_USERAGENT, "nbpy/" PACKAGE_VERSION) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+static void typedb_close(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+
+	if (st == NULL)
+		return;
+	if (st->h != NULL)
+		curl_easy_cleanup(st->h);
+	free(st->token);
+	free(st->answer);
+	lp_buf_free(&st->q);
+	free(st);
+}
+
+static const struct sink_store typedb_store = { typedb_open, typedb_write, typedb_close };
+
+const struct kind_ops sink_typedb_kind = SINK_KIND("sink.typedb", &typedb_store);
