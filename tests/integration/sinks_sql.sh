@@ -150,5 +150,22 @@ wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37
 ctl stop pg_slow >/dev/null 2>&1
 [ "$(pg_count)" = 37 ] && ok "SIGTERM wrote the held batch (37 rows)" || bad "after stop: $(pg_count) rows"
 
+# SIGTERM while PostgreSQL is down: the held batch goes to the spool, and
+# the next start writes it.
+psql -d "$DB" -qAt -c "TRUNCATE synthetic"
+ctl start pg_slow >/dev/null 2>&1 || bad "start pg_slow"
+wait_for 10 state_is pg_slow running
+ctl restart few >/dev/null 2>&1 || bad "restart few"
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37'" ||
+	bad "pg_slow did not receive 37: $(status_of pg_slow)"
+servers_pg_ctl stop || bad "pg_ctl stop"
+ctl stop pg_slow >/dev/null 2>&1
+grep -q 'pg_slow: written 0, spooled 37, dropped 0' "$T/nbpyd.log" &&
+	ok "SIGTERM with the store down: 37 messages spooled" || bad "pg_slow stop: $(grep 'pg_slow: written' "$T/nbpyd.log")"
+servers_pg_ctl start || bad "pg_ctl start"
+ctl start pg_slow >/dev/null 2>&1 || bad "start pg_slow again"
+wait_for 10 sh -c "[ \"\$(psql -d '$DB' -qAt -c 'SELECT count(*) FROM synthetic')\" = 37 ]" &&
+	ok "the next start wrote the spool (37 rows)" || bad "after restart: $(pg_count) rows"
+
 stop_nbpyd || bad "nbpyd exit status"
 [ "$fails" = 0 ]
