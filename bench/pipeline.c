@@ -60,9 +60,9 @@ static int gen_capture(const char *path, long n)
 {
 	struct capture_record *r = malloc(sizeof(*r));
 	struct nbpy_msg m;
-	int fd = capture_open_append(path);
+	struct capture_file f;
 
-	if (r == NULL || fd < 0)
+	if (r == NULL || capture_open_append(path, &f) < 0)
 		return 1;
 	memset(&m, 0, sizeof(m));
 	m.h.schema = NBPY_SCHEMA_EURUSD_TICK;
@@ -79,11 +79,11 @@ static int gen_capture(const char *path, long n)
 		m.u.eurusd.ask_t1 = 1.16688 + (double)(i % 100) * 1e-5;
 		r->time_ns = m.h.recv_ns;
 		if (nbpy_wire_encode(&m, r->payload, sizeof(r->payload), &r->len, NULL) < 0 ||
-		    capture_append(fd, r) < 0)
+		    capture_append(&f, r) < 0)
 			return 1;
 	}
 	free(r);
-	return close(fd) == 0 ? 0 : 1;
+	return close(f.fd) == 0 ? 0 : 1;
 }
 
 static void pub_nbpy(void *s, long n, long rate, long k)

@@ -24,13 +24,21 @@ PY
 read_capture() {
 	$PY - "$@" <<'PY'
 import struct, sys, zlib
+def crc32c(b):
+    c = 0xffffffff
+    for x in b:
+        c ^= x
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82f63b78 if c & 1 else c >> 1
+    return c ^ 0xffffffff
 data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"NBPYCAP1"
+assert data[:8] in (b"NBPYCAP1", b"NBPYCAP2")
+check = zlib.crc32 if data[:8] == b"NBPYCAP1" else crc32c
 pos, out = 8, []
 while pos + 8 <= len(data):
     length, crc = struct.unpack_from("<II", data, pos)
     body = data[pos + 8: pos + 8 + length]
-    if len(body) < length or zlib.crc32(body) != crc:
+    if len(body) < length or check(body) != crc:
         break
     tn = body[8]
     out.append(body[9:9 + tn].hex() + " " + body[9 + tn:].hex())

@@ -3,12 +3,38 @@
 #include <stdint.h>
 
 #include "backoff.h"
+#include "crc32c.h"
 #include "log.h"
 #include "testutil.h"
 #include "text.h"
 #include "timefmt.h"
 
 #define SEC 1000000000LL
+
+START_TEST(crc32c_vectors_and_paths_agree)
+{
+	unsigned char buf[300];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	/* the check value of CRC-32C, and iSCSI's 32 zero bytes */
+	ck_assert_uint_eq(nbpy_crc32c(0, "123456789", 9), 0xe3069283u);
+	ck_assert_uint_eq(nbpy_crc32c_sw(0, "123456789", 9), 0xe3069283u);
+	memset(buf, 0, 32);
+	ck_assert_uint_eq(nbpy_crc32c(0, buf, 32), 0x8a9136aau);
+	ck_assert_uint_eq(nbpy_crc32c(0, buf, 0), 0);
+	for (int i = 0; i < 1000; i++) {
+		size_t n = (size_t)(x % sizeof(buf)), k = n / 3;
+
+		for (size_t j = 0; j < n; j++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[j] = (unsigned char)x;
+		}
+		/* any length and alignment; continuing a crc is the same as one go */
+		ck_assert_uint_eq(nbpy_crc32c(0, buf + 1, n ? n - 1 : 0), nbpy_crc32c_sw(0, buf + 1, n ? n - 1 : 0));
+		ck_assert_uint_eq(nbpy_crc32c(nbpy_crc32c(0, buf, k), buf + k, n - k), nbpy_crc32c_sw(0, buf, n));
+	}
+}
+END_TEST
 
 START_TEST(backoff_grows_caps_and_resets)
 {
@@ -143,6 +169,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, backoff_jitter_spreads_and_never_overflows);
 	tcase_add_test(tc, rfc3339_format_and_parse);
 	tcase_add_test(tc, utf8_and_suggestions);
+	tcase_add_test(tc, crc32c_vectors_and_paths_agree);
 	tcase_add_test(tc, log_plain_lines);
 	tcase_add_test(tc, log_journal_detection);
 	suite_add_tcase(s, tc);

@@ -1,8 +1,11 @@
 /* test_spool.c - the sinks' on-disk spool: order, consumption, survival across
- * a restart, the size bound (oldest dropped and counted), torn records. */
+ * a restart, the size bound (oldest dropped and counted), torn records; and
+ * the capture format under it, both versions. */
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "spool.h"
 #include "testutil.h"
@@ -173,6 +176,64 @@ START_TEST(torn_record_ends_a_segment)
 }
 END_TEST
 
+/* Files of the first format (zlib CRC-32) are read, and appended to in it. */
+START_TEST(capture_v1_read_and_appended)
+{
+	char path[128];
+	struct capture_record r = { .time_ns = 42, .topic = "t", .len = 3 };
+	struct capture_file f;
+	struct capture_map m;
+	struct capture_view v;
+	unsigned char rec[8 + 8 + 1 + 1 + 3] = { 0 };
+	uint32_t crc, len = 8 + 1 + 1 + 3;
+	int fd;
+
+	memcpy(r.payload, "abc", 3);
+	(void)snprintf(path, sizeof(path), "%s/old.nbpy", dir);
+	rec[8] = 42;
+	rec[16] = 1;
+	rec[17] = 't';
+	memcpy(rec + 18, "xyz", 3);
+	crc = (uint32_t)crc32(0L, rec + 8, len);
+	for (int i = 0; i < 4; i++) {
+		rec[i] = (unsigned char)(len >> (8 * i));
+		rec[4 + i] = (unsigned char)(crc >> (8 * i));
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "NBPYCAP1", 8), 8);
+	ck_assert_int_eq(write(fd, rec, sizeof(rec)), (int)sizeof(rec));
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_ge(capture_open_append(path, &f), 0);
+	ck_assert(f.v1);
+	ck_assert_int_eq(capture_append(&f, &r), 0);
+	ck_assert_int_eq(close(f.fd), 0);
+	ck_assert_int_eq(capture_map_open(path, &m), 0);
+	ck_assert_int_eq(capture_map_next(&m, &v), 1);
+	ck_assert_int_eq(memcmp(v.payload, "xyz", 3), 0);
+	ck_assert_int_eq(capture_map_next(&m, &v), 1);
+	ck_assert_int_eq(memcmp(v.payload, "abc", 3), 0);
+	ck_assert_int_eq(capture_map_next(&m, &v), 0);
+	capture_map_close(&m);
+	/* a new file gets the current format; a stranger is refused */
+	(void)snprintf(path, sizeof(path), "%s/new.nbpy", dir);
+	ck_assert_int_ge(capture_open_append(path, &f), 0);
+	ck_assert(!f.v1);
+	ck_assert_int_eq(capture_append(&f, &r), 0);
+	ck_assert_int_eq(close(f.fd), 0);
+	ck_assert_int_eq(capture_map_open(path, &m), 0);
+	ck_assert_int_eq(memcmp(m.data, "NBPYCAP2", 8), 0);
+	ck_assert_int_eq(capture_map_next(&m, &v), 1);
+	capture_map_close(&m);
+	(void)snprintf(path, sizeof(path), "%s/stranger", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_eq(write(fd, "hello world", 11), 11);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(capture_open_append(path, &f), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 static Suite *spool_suite(void)
 {
 	Suite *s = suite_create("spool");
@@ -183,6 +244,7 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, survives_restart);
 	tcase_add_test(tc, bounded_drops_oldest);
 	tcase_add_test(tc, torn_record_ends_a_segment);
+	tcase_add_test(tc, capture_v1_read_and_appended);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "capture.h"
+#include "crc32c.h"
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -20,24 +21,44 @@ static uint32_t get32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int capture_open_append(const char *path)
+static uint32_t checksum(bool v1, const unsigned char *p, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	struct stat st;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || (st.st_size == 0 && write(fd, CAPTURE_MAGIC, 8) != 8)) {
-		int e = errno;
-
-		(void)close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return v1 ? (uint32_t)crc32(0L, p, (uInt)len) : nbpy_crc32c(0, p, len);
 }
 
-int capture_append(int fd, const struct capture_record *r)
+int capture_open_append(const char *path, struct capture_file *f)
+{
+	char magic[8];
+	struct stat st;
+	int e;
+
+	f->v1 = false;
+	f->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (f->fd < 0)
+		return -1;
+	if (fstat(f->fd, &st) < 0)
+		goto fail;
+	if (st.st_size == 0) {
+		if (write(f->fd, CAPTURE_MAGIC, 8) != 8)
+			goto fail;
+		return f->fd;
+	}
+	if (pread(f->fd, magic, 8, 0) != 8 ||
+	    (memcmp(magic, CAPTURE_MAGIC, 8) != 0 && memcmp(magic, CAPTURE_MAGIC_V1, 8) != 0)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	f->v1 = memcmp(magic, CAPTURE_MAGIC_V1, 8) == 0;
+	return f->fd;
+fail:
+	e = errno ? errno : EIO;
+	(void)close(f->fd);
+	f->fd = -1;
+	errno = e;
+	return -1;
+}
+
+int capture_append(const struct capture_file *f, const struct capture_record *r)
 {
 	unsigned char buf[8 + CAPTURE_MAX_RECORD];
 	size_t tn = strlen(r->topic), body = 8 + 1 + tn + r->len;
@@ -53,9 +74,9 @@ int capture_append(int fd, const struct capture_record *r)
 	memcpy(buf + 17, r->topic, tn);
 	memcpy(buf + 17 + tn, r->payload, r->len);
 	put32(buf, (uint32_t)body);
-	put32(buf + 4, (uint32_t)crc32(0L, buf + 8, (uInt)body));
+	put32(buf + 4, checksum(f->v1, buf + 8, body));
 	/* One write: a crash leaves this record whole or torn, never mixed. */
-	if (write(fd, buf, 8 + body) != (ssize_t)(8 + body)) {
+	if (write(f->fd, buf, 8 + body) != (ssize_t)(8 + body)) {
 		if (errno == 0)
 			errno = EIO;
 		return -1;
@@ -86,7 +107,8 @@ int capture_map_open(const char *path, struct capture_map *m)
 	m->data = p;
 	m->size = (size_t)st.st_size;
 	m->pos = 8;
-	if (memcmp(p, CAPTURE_MAGIC, 8) != 0) {
+	m->v1 = memcmp(p, CAPTURE_MAGIC_V1, 8) == 0;
+	if (!m->v1 && memcmp(p, CAPTURE_MAGIC, 8) != 0) {
 		capture_map_close(m);
 		errno = EINVAL;
 		return -1;
@@ -119,7 +141,7 @@ int capture_map_next(struct capture_map *m, struct capture_view *v)
 	len = get32(m->data + m->pos);
 	body = m->data + m->pos + 8;
 	if (len < 9 || len > CAPTURE_MAX_RECORD || len > left - 8 ||
-	    (uint32_t)crc32(0L, body, (uInt)len) != get32(m->data + m->pos + 4))
+	    checksum(m->v1, body, len) != get32(m->data + m->pos + 4))
 		return -1;
 	tn = body[8];
 	if (tn > NBPY_TOPIC_MAX || 9 + tn > len || len - 9 - tn > NBPY_LEGACY_MAX)

@@ -14,7 +14,7 @@
 #include "timefmt.h"
 
 struct sink_file {
-	int fd;
+	struct capture_file f;
 	const char *path;
 	int64_t fsync_every;
 	bool dirty;
@@ -32,7 +32,7 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 	(void)snprintf(r->topic, sizeof(r->topic), "%s", topic);
 	if (nbpy_wire_encode(m, r->payload, sizeof(r->payload), &r->len, &err) < 0)
 		worker_error(w, "cannot record a message on %s: %s", topic, err.msg);
-	else if (capture_append(s->fd, r) < 0)
+	else if (capture_append(&s->f, r) < 0)
 		worker_error(w, "write %s: %s", s->path, strerror(errno));
 	else
 		s->dirty = true;
@@ -43,7 +43,7 @@ static void sync_file(struct worker *w)
 {
 	struct sink_file *s = w->kind_state;
 
-	if (s->dirty && fsync(s->fd) < 0)
+	if (s->dirty && fsync(s->f.fd) < 0)
 		worker_error(w, "fsync %s: %s", s->path, strerror(errno));
 	s->dirty = false;
 	worker_set_timer(w, nbpy_monotonic_ns() + s->fsync_every);
@@ -58,9 +58,9 @@ static int init(struct worker *w)
 	w->kind_state = s;
 	s->path = nbpy_service_value(w->svc, "path")->text;
 	s->fsync_every = nbpy_service_value(w->svc, "fsync_interval")->v.ns;
-	s->fd = capture_open_append(s->path);
-	if (s->fd < 0) {
-		log_error("%s: %s", s->path, strerror(errno));
+	if (capture_open_append(s->path, &s->f) < 0) {
+		log_error("%s: %s", s->path, errno == EINVAL ? "exists and is not an nbpy capture file"
+							    : strerror(errno));
 		free(s);
 		w->kind_state = NULL;
 		return -1;
@@ -80,7 +80,7 @@ static void destroy(struct worker *w)
 
 	if (s == NULL)
 		return;
-	if (close(s->fd) < 0)
+	if (close(s->f.fd) < 0)
 		log_warning("close %s: %s", s->path, strerror(errno));
 	free(s);
 }

@@ -38,7 +38,7 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes)
 	uint64_t lo = UINT64_MAX, hi = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->tail_fd = -1;
+	s->tail_file.fd = -1;
 	s->max_bytes = max_bytes;
 	s->segment_bytes = max_bytes / 8 < SEGMENT_MIN ? SEGMENT_MIN
 			 : max_bytes / 8 > SEGMENT_MAX ? SEGMENT_MAX : max_bytes / 8;
@@ -93,13 +93,13 @@ static int close_tail(struct spool *s)
 {
 	int rc = 0;
 
-	if (s->tail_fd < 0)
+	if (s->tail_file.fd < 0)
 		return 0;
-	if (s->dirty && fsync(s->tail_fd) < 0)
+	if (s->dirty && fsync(s->tail_file.fd) < 0)
 		rc = -1;
-	if (close(s->tail_fd) < 0)
+	if (close(s->tail_file.fd) < 0)
 		rc = -1;
-	s->tail_fd = -1;
+	s->tail_file.fd = -1;
 	s->dirty = false;
 	s->tail++;
 	return rc;
@@ -154,13 +154,13 @@ int spool_append(struct spool *s, const char *topic, const void *payload, size_t
 		errno = ENOSPC;
 		return -1;
 	}
-	if (s->tail_fd >= 0 && s->tail_size + need > s->segment_bytes && close_tail(s) < 0)
+	if (s->tail_file.fd >= 0 && s->tail_size + need > s->segment_bytes && close_tail(s) < 0)
 		return -1;
-	if (s->tail_fd < 0) {
+	if (s->tail_file.fd < 0) {
 		char path[PATH_MAX];
 
 		segment_path(s, s->tail, path, sizeof(path));
-		if ((s->tail_fd = capture_open_append(path)) < 0)
+		if (capture_open_append(path, &s->tail_file) < 0)
 			return -1;
 		s->tail_size = 8;
 		s->bytes += 8;
@@ -173,7 +173,7 @@ int spool_append(struct spool *s, const char *topic, const void *payload, size_t
 	(void)snprintf(r.topic, sizeof(r.topic), "%s", topic);
 	memcpy(r.payload, payload, len);
 	r.len = len;
-	if (capture_append(s->tail_fd, &r) < 0)
+	if (capture_append(&s->tail_file, &r) < 0)
 		return -1;
 	s->tail_size += need;
 	s->bytes += need;
@@ -238,8 +238,8 @@ void spool_consume(struct spool *s)
 
 int spool_sync(struct spool *s)
 {
-	if (s->tail_fd < 0 || !s->dirty)
+	if (s->tail_file.fd < 0 || !s->dirty)
 		return 0;
 	s->dirty = false;
-	return fsync(s->tail_fd);
+	return fsync(s->tail_file.fd);
 }

@@ -23,7 +23,7 @@ struct spool {
 	uint64_t messages;		/* queued: not yet consumed */
 	uint64_t dropped;		/* lost to the size bound */
 	uint64_t head, tail;		/* oldest and newest segment numbers */
-	int tail_fd;			/* -1: no open tail */
+	struct capture_file tail_file;	/* fd -1: no open tail */
 	uint64_t tail_size;
 	struct capture_map map;		/* the head segment, when reading */
 	size_t read_pos;		/* where the last spool_read ended */
