@@ -13,11 +13,7 @@ echo "kraken integration ($T)"
 start_fake_kraken "$BASE"
 
 cat >"$CONF" <<EOF
-[nbpyd]
-control   = ipc://$T/control
-state_dir = $T/state
-run_dir   = $T/run
-worker    = $B/nbpy-worker
+$(nbpyd_section)
 backoff   = 100ms..1s
 
 [kraken_tick]

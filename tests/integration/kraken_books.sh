@@ -10,11 +10,7 @@ BASE=$((30000 + ($$ + 7) % 20000))
 echo "kraken books and trades ($T)"
 start_fake_kraken "$BASE"
 cat >"$CONF" <<CONF
-[nbpyd]
-control   = ipc://$T/control
-state_dir = $T/state
-run_dir   = $T/run
-worker    = $B/nbpy-worker
+$(nbpyd_section)
 backoff   = 100ms..1s
 
 [kraken_depth]

@@ -50,11 +50,7 @@ PY
 echo "record and replay ($T)"
 start_fake_kraken "$BASE"
 cat >"$CONF" <<CONF
-[nbpyd]
-control   = ipc://$T/control
-state_dir = $T/state
-run_dir   = $T/run
-worker    = $B/nbpy-worker
+$(nbpyd_section)
 
 [kraken_tick]
 kind     = kraken.ticker

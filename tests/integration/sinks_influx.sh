@@ -36,20 +36,9 @@ FAKE=http://127.0.0.1:$((BASE + 2))
 wait_for 5 curl -fs -o /dev/null "$FAKE/_requests" || { bad "fake write endpoint did not start"; exit 1; }
 curl -fs -o /dev/null "$FAKE/_mode?path=/kapacitor/v1/write&queue=503,503,400"
 cat >"$CONF" <<CONF
-[nbpyd]
-control   = ipc://$T/control
-state_dir = $T/state
-run_dir   = $T/run
-worker    = $B/nbpy-worker
+$(nbpyd_section)
 
-[feed]
-kind        = replay
-path        = $T/ticks.cap
-speed       = 1
-start_delay = 2s
-bind        = tcp://127.0.0.1:$BASE
-topic       = kr_eurusd_tick
-restart     = never
+$(replay_section feed $T/ticks.cap 1 $BASE)
 
 [influx]
 kind            = sink.influxdb
@@ -61,14 +50,7 @@ batch_size      = 500
 flush_interval  = 100ms
 retry_backoff   = 200ms..1s
 
-[few]
-kind        = replay
-path        = $T/few.cap
-speed       = 0
-start_delay = 2s
-bind        = tcp://127.0.0.1:$((BASE + 1))
-topic       = kr_eurusd_tick
-restart     = never
+$(replay_section few $T/few.cap 0 $((BASE + 1)))
 
 [kap]
 kind           = sink.kapacitor

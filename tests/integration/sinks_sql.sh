@@ -21,22 +21,11 @@ echo "sinks: PostgreSQL and SQLite ($T)"
 createdb "$DB" || { bad "createdb $DB"; exit 1; }
 $PY "$S/tests/integration/sink_data.py" gen "$T/ticks.cap" $N
 cat >"$CONF" <<CONF
-[nbpyd]
-control   = ipc://$T/control
-state_dir = $T/state
-run_dir   = $T/run
-worker    = $B/nbpy-worker
+$(nbpyd_section)
 backoff   = 200ms..1s
 
 # $N ticks 1 ms apart: about 6 s of stream
-[feed]
-kind        = replay
-path        = $T/ticks.cap
-speed       = 1
-start_delay = 2s
-bind        = tcp://127.0.0.1:$BASE
-topic       = kr_eurusd_tick
-restart     = never
+$(replay_section feed $T/ticks.cap 1 $BASE)
 
 [pg]
 kind           = sink.pgsql
@@ -125,14 +114,7 @@ check "sqlite: replayed stream fills the gap, stored once ($(wc -l <"$T/lite.row
 # then stop - they must be in the table.
 cat >>"$CONF" <<CONF
 
-[few]
-kind        = replay
-path        = $T/few.cap
-speed       = 0
-start_delay = 1s
-bind        = tcp://127.0.0.1:$((BASE + 1))
-topic       = kr_eurusd_tick
-restart     = never
+$(replay_section few $T/few.cap 0 $((BASE + 1)))
 
 [pg_slow]
 kind           = sink.pgsql

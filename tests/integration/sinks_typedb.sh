@@ -23,20 +23,9 @@ curl -fs -o /dev/null "$FAKE/_mode?route=commit&queue=503"
 $PY "$DATA" gen "$T/ticks.cap" $N
 export TYPEDB_PASSWORD='s3cr"et'
 cat >"$CONF" <<CONF
-[nbpyd]
-control   = ipc://$T/control
-state_dir = $T/state
-run_dir   = $T/run
-worker    = $B/nbpy-worker
+$(nbpyd_section)
 
-[feed]
-kind        = replay
-path        = $T/ticks.cap
-speed       = 0
-start_delay = 2s
-bind        = tcp://127.0.0.1:$BASE
-topic       = kr_eurusd_tick
-restart     = never
+$(replay_section feed $T/ticks.cap 0 $BASE)
 
 [kraken_EURUSD_tick_grakn]
 kind           = sink.typedb

@@ -42,6 +42,18 @@ wait_for() {	# wait_for SECONDS COMMAND... : poll until it succeeds
 	done
 }
 
+# The [nbpyd] section every test configuration starts with: everything under
+# $T, and the worker binary of the build under test.
+nbpyd_section() {
+	printf '[nbpyd]\ncontrol   = ipc://%s/control\nstate_dir = %s/state\nrun_dir   = %s/run\nworker    = %s/nbpy-worker\n' \
+		"$T" "$T" "$T" "$B"
+}
+# replay_section NAME CAPTURE SPEED PORT: a replay of a capture on loopback
+replay_section() {
+	printf '[%s]\nkind        = replay\npath        = %s\nspeed       = %s\nstart_delay = 2s\n' "$1" "$2" "$3"
+	printf 'bind        = tcp://127.0.0.1:%s\ntopic       = kr_eurusd_tick\nrestart     = never\n' "$4"
+}
+
 ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
 field() {	# field SERVICE KEY: from `nbpyctl --json status`
 	ctl --json status "$1" 2>/dev/null |

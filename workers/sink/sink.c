@@ -172,8 +172,10 @@ static void from_spool(void *arg, const struct capture_view *v)
 {
 	struct sink *s = arg;
 
-	if (batch_add(&s->batch, v->topic, v->topic_len, v->payload, v->len) < 0)
-		log_warning("out of memory reading the spool");
+	if (batch_add(&s->batch, v->topic, v->topic_len, v->payload, v->len) < 0) {
+		s->lost++;
+		worker_error(s->w, "out of memory reading the spool: message lost");
+	}
 }
 
 static void drain(struct sink *s)
