@@ -76,10 +76,20 @@ token          = T0K3N
 precision      = us
 batch_size     = 1000
 flush_interval = 200ms
+
+# a database nobody created, and no create_database: kept, not dropped
+[influx_nodb]
+kind           = sink.influxdb
+subscribe      = few
+url            = $NBPY_INFLUX_URL
+db             = nodb_$$
+batch_size     = 100
+flush_interval = 200ms
+retry_backoff  = 200ms..400ms
 CONF
 
 start_nbpyd
-wait_for 10 all_running feed influx few kap influx2 || bad "services running"
+wait_for 10 all_running feed influx few kap influx2 influx_nodb || bad "services running"
 
 # Outage: InfluxDB goes away 1 s into the stream for 3 s.
 sleep 3
@@ -140,6 +150,18 @@ us_lines = [l for l in lines if len(l.rsplit(" ", 1)[1]) == 16]
 assert kap_lines == want[100:], (kap_lines[:1], want[100:101])
 assert us_lines == [w[:-3] for w in want], (us_lines[:1], want[:1])
 PY
+
+# "database not found" without create_database: every message waits in the
+# spool (and the reason is logged) until someone creates the database.
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status influx_nodb | grep -q 'written 0, spooled 300, dropped 0'" &&
+	ok "influx: database not found keeps the batch ($(ctl status influx_nodb 2>/dev/null | grep -o 'errors [0-9]*'))" ||
+	bad "influx_nodb: $(ctl status influx_nodb 2>/dev/null)"
+grep -q 'influx_nodb: write failed: .*HTTP 404 .*database not found' "$T/nbpyd.log" &&
+	ok "the 404 is logged with InfluxDB's message" || bad "no 404 in the log"
+curl -fsS -o /dev/null -XPOST "$NBPY_INFLUX_URL/query" --data-urlencode "q=CREATE DATABASE nodb_$$"
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status influx_nodb | grep -q 'written 300, spooled 0, dropped 0'" &&
+	ok "influx: written once the database exists" || bad "influx_nodb after CREATE: $(ctl status influx_nodb 2>/dev/null)"
+curl -fsS -o /dev/null -XPOST "$NBPY_INFLUX_URL/query" --data-urlencode "q=DROP DATABASE nodb_$$"
 
 stop_nbpyd || bad "nbpyd exit status"
 [ "$fails" = 0 ]
