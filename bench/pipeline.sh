@@ -12,7 +12,7 @@ N=${2:-1000000}
 NPY=$((N / 5))
 S=$(cd "$(dirname "$0")" && pwd)
 P=$B/bench/pipeline
-PORT=$((40000 + $$ % 10000))
+PORT=$((29000 + $$ % 3000))	# below the ephemeral range, clear of the test servers
 EP=tcp://127.0.0.1:$PORT
 
 # Throughput runs pin the publisher to CPU 0 and the subscriber to CPU 1

@@ -14,7 +14,7 @@ S=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
 DATA=$S/tests/integration/sink_data.py
 T=$(mktemp -d /tmp/nbpy-bench-sinks.XXXXXX)
-PORT=$((40000 + $$ % 10000))
+PORT=$((29000 + $$ % 3000))	# below the ephemeral range, clear of the test servers
 export NBPY_SERVERS_DIR=$T/servers NBPY_PG_PORT=$((PORT + 1)) NBPY_INFLUX_PORT=$((PORT + 2))
 chmod 755 "$T"	# the postgres user must reach its data directory
 mkdir -p "$NBPY_SERVERS_DIR"

@@ -9,8 +9,10 @@
 #   (tests/lib/itest.sh sources this file for it)
 
 : "${NBPY_SERVERS_DIR:=$(mktemp -d /tmp/nbpy-servers.XXXXXX)}"
-: "${NBPY_PG_PORT:=55432}"
-: "${NBPY_INFLUX_PORT:=58086}"
+# Below the kernel's ephemeral range (32768-60999), where an outgoing
+# connection could hold the port when a server (re)starts.
+: "${NBPY_PG_PORT:=25432}"
+: "${NBPY_INFLUX_PORT:=28086}"
 NBPY_PG_BIN=${NBPY_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 export NBPY_SERVERS_DIR NBPY_PG_BIN
 

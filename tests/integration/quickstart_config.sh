@@ -7,7 +7,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" quickstart
-BASE=$((30000 + ($$ + 37) % 20000))
+BASE=$((20000 + ($$ + 37) % 4900))
 
 echo "quickstart configuration ($T)"
 start_fake_kraken "$BASE"

@@ -4,7 +4,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" replay
-BASE=$((30000 + ($$ + 13) % 20000))
+BASE=$((20000 + ($$ + 13) % 4900))
 
 # collect ENDPOINT SECONDS OUT: every (topic, payload) received, as hex lines
 collect() {

@@ -4,6 +4,9 @@
 #   . "$NBPY_SRCDIR/tests/lib/itest.sh" NAME
 #
 # Sets B (build dir), S (source dir), PY, T (a fresh temp dir), CONF, fails.
+# Scripts take their ports from 20000-24999: below the kernel's ephemeral
+# range (32768-60999), so no outgoing connection can be sitting on them, and
+# below the test servers (scripts/lib/servers.sh).
 # A script may define itest_cleanup_extra() to undo more on exit.
 
 B=$NBPY_BUILD
