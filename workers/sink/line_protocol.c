@@ -10,8 +10,6 @@
 
 /* ---- the buffer ---- */
 
-#define put lp_buf_put
-
 static bool reserve(struct lp_buf *b, size_t n)
 {
 	if (b->len + n + 1 <= b->cap)
@@ -78,17 +76,17 @@ static void tag(struct point *pt, const char *key, const char *value)
 {
 	if (value[0] == '\0')
 		return;
-	put(pt->b, ",", 1);
+	lp_buf_put(pt->b, ",", 1);
 	put_escaped(pt->b, key, ",= ");
-	put(pt->b, "=", 1);
+	lp_buf_put(pt->b, "=", 1);
 	put_escaped(pt->b, value, ",= ");
 }
 
 static void field_key(struct point *pt, const char *key)
 {
-	put(pt->b, pt->fields++ ? "," : " ", 1);
+	lp_buf_put(pt->b, pt->fields++ ? "," : " ", 1);
 	put_escaped(pt->b, key, ",= ");
-	put(pt->b, "=", 1);
+	lp_buf_put(pt->b, "=", 1);
 }
 
 static void f64(struct point *pt, const char *key, double v)
@@ -97,7 +95,7 @@ static void f64(struct point *pt, const char *key, double v)
 	size_t n = nbpy_pyfloat_format(v, num, sizeof(num));
 
 	field_key(pt, key);
-	put(pt->b, num, n);
+	lp_buf_put(pt->b, num, n);
 }
 
 static void i64(struct point *pt, const char *key, int64_t v)
@@ -106,15 +104,15 @@ static void i64(struct point *pt, const char *key, int64_t v)
 	int n = snprintf(num, sizeof(num), "%" PRId64 "i", v);
 
 	field_key(pt, key);
-	put(pt->b, num, (size_t)n);
+	lp_buf_put(pt->b, num, (size_t)n);
 }
 
 static void str(struct point *pt, const char *key, const char *v)
 {
 	field_key(pt, key);
-	put(pt->b, "\"", 1);
+	lp_buf_put(pt->b, "\"", 1);
 	put_escaped(pt->b, v, "\"\\");
-	put(pt->b, "\"", 1);
+	lp_buf_put(pt->b, "\"", 1);
 }
 
 static void end(struct point *pt, int64_t ns, enum lp_precision prec)
@@ -127,7 +125,7 @@ static void end(struct point *pt, int64_t ns, enum lp_precision prec)
 	if (ns < 0 && t * div[prec] != ns)
 		t--;	/* floor, not toward zero */
 	n = snprintf(num, sizeof(num), " %" PRId64 "\n", t);
-	put(pt->b, num, (size_t)n);
+	lp_buf_put(pt->b, num, (size_t)n);
 }
 
 enum lp_precision lp_precision_parse(const char *s)

@@ -214,6 +214,8 @@ int sink_init(struct worker *w)
 		return -1;
 	w->kind_state = s;
 	s->w = w;
+	if ((s->msg = malloc(sizeof(*s->msg))) == NULL)
+		return -1;
 	s->store = w->ops->data;
 	s->batch_max = (size_t)nbpy_service_value(w->svc, "batch_size")->v.i;
 	s->flush_every = nbpy_service_value(w->svc, "flush_interval")->v.ns;
@@ -316,6 +318,7 @@ void sink_destroy(struct worker *w)
 	if (s->spool_open)
 		spool_close(&s->spool);
 	free(s->batch.buf);
+	free(s->msg);
 	free(s);
 }
 

@@ -43,6 +43,7 @@ struct sink {
 	const struct sink_store *store;
 	void *store_state;
 	struct sink_batch batch;	/* in memory, not yet written */
+	struct nbpy_msg *msg;		/* for stores to decode the batch into */
 	size_t batch_max;
 	int64_t flush_every, batch_since;	/* monotonic ns; 0: batch empty */
 	struct spool spool;

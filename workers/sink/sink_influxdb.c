@@ -9,8 +9,6 @@
  * lost meanwhile); other 4xx drop the batch with the server's message; 5xx,
  * 429 and network errors retry with backoff.  A point's key is its
  * measurement, tags and event time, so writing a batch twice stores it once. */
-#include <autoconfig.h>
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,7 @@
 #include "line_protocol.h"
 #include "log.h"
 #include "sink.h"
+#include "sink_http.h"
 
 #define ANSWER_MAX 1024		/* kept of the server's answer, for the logs */
 
@@ -29,26 +28,12 @@ struct influx_store {
 	const char *url, *db, *token, *user, *password;
 	enum lp_precision prec;
 	char *write_url;
-	long timeout_ms;
-	CURL *h;
+	struct sink_http http;
 	struct curl_slist *headers;
 	struct lp_buf body;
 	unsigned char *packed;		/* gzip of body */
 	size_t packed_cap;
-	char answer[ANSWER_MAX];
-	size_t answer_len;
 };
-
-static size_t on_answer(char *data, size_t size, size_t n, void *arg)
-{
-	struct influx_store *st = arg;
-	size_t len = size * n, room = sizeof(st->answer) - 1 - st->answer_len;
-
-	memcpy(st->answer + st->answer_len, data, len < room ? len : room);
-	st->answer_len += len < room ? len : room;
-	st->answer[st->answer_len] = '\0';
-	return len;
-}
 
 /* gzip the body into st->packed; its size, 0 on failure. */
 static size_t pack(struct influx_store *st)
@@ -80,53 +65,40 @@ static size_t pack(struct influx_store *st)
 static long post(struct sink *s, const char *url, const void *body, size_t len, bool gzipped)
 {
 	struct influx_store *st = s->store_state;
-	CURLcode rc;
-	long status = 0;
+	CURL *h = st->http.h;
 
-	st->answer_len = 0;
-	st->answer[0] = '\0';
-	if (curl_easy_setopt(st->h, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_HTTPHEADER, gzipped ? st->headers : st->headers->next)
-		    != CURLE_OK) {
+	if (curl_easy_setopt(h, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, gzipped ? st->headers : st->headers->next) != CURLE_OK) {
 		sink_set_error(s, "libcurl refused an option");
 		return 0;
 	}
-	rc = curl_easy_perform(st->h);
-	if (rc != CURLE_OK) {
-		sink_set_error(s, "%s: %s", st->url, curl_easy_strerror(rc));
-		return 0;
-	}
-	(void)curl_easy_getinfo(st->h, CURLINFO_RESPONSE_CODE, &status);
-	return status;
+	return sink_http_perform(s, &st->http, url);
 }
 
 static bool create_database(struct sink *s)
 {
 	struct influx_store *st = s->store_state;
-	char *q, *esc, url[2048];
-	size_t n = strlen(st->db) * 2 + 32;
+	char q[600], *esc, url[2048];
+	size_t k = (size_t)snprintf(q, sizeof(q), "CREATE DATABASE \"");
 	long status;
 
-	if ((q = malloc(n)) == NULL)
+	if (strlen(st->db) > 255) {
+		sink_set_error(s, "database name longer than 255 bytes");
 		return false;
-	/* an identifier in double quotes: escape \ and " */
-	{
-		size_t k = (size_t)snprintf(q, n, "q=CREATE DATABASE \"");
-
-		for (const char *p = st->db; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				q[k++] = '\\';
-			q[k++] = *p;
-		}
-		q[k++] = '"';
-		q[k] = '\0';
 	}
-	esc = curl_easy_escape(st->h, q + 2, 0);
-	free(q);
-	if (esc == NULL)
+	/* an identifier in double quotes: escape \ and " */
+	for (const char *p = st->db; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			q[k++] = '\\';
+		q[k++] = *p;
+	}
+	q[k++] = '"';
+	q[k] = '\0';
+	if ((esc = curl_easy_escape(st->http.h, q, 0)) == NULL) {
+		sink_set_error(s, "out of memory");
 		return false;
+	}
 	(void)snprintf(url, sizeof(url), "%s/query?q=%s", st->url, esc);
 	curl_free(esc);
 	status = post(s, url, "", 0, false);
@@ -135,27 +107,22 @@ static bool create_database(struct sink *s)
 		return true;
 	}
 	if (status != 0)
-		sink_set_error(s, "CREATE DATABASE %s: HTTP %ld %s", st->db, status, st->answer);
+		sink_set_error(s, "CREATE DATABASE %s: HTTP %ld %s", st->db, status, st->http.answer);
 	return false;
 }
 
 static enum sink_result influx_write(struct sink *s, const struct sink_batch *b)
 {
 	struct influx_store *st = s->store_state;
-	struct nbpy_msg *m = malloc(sizeof(*m));
 	const void *body;
 	size_t pos = 0, len, points = 0;
+	bool no_db;
 	long status;
 
-	if (m == NULL) {
-		sink_set_error(s, "out of memory");
-		return SINK_RETRY;
-	}
 	st->body.len = 0;
 	st->body.oom = 0;
-	while (sink_batch_next(b, &pos, m) == 1)
-		points += lp_append(&st->body, m, st->prec);
-	free(m);
+	while (sink_batch_next(b, &pos, s->msg) == 1)
+		points += lp_append(&st->body, s->msg, st->prec);
 	if (st->body.oom) {
 		sink_set_error(s, "out of memory");
 		return SINK_RETRY;
@@ -172,19 +139,19 @@ static enum sink_result influx_write(struct sink *s, const struct sink_batch *b)
 		body = st->packed;
 	}
 	status = post(s, st->write_url, body, len, st->gzip);
-	if (status == 404 && st->create_db && strstr(st->answer, "database not found") != NULL &&
-	    create_database(s))
+	no_db = status == 404 && strstr(st->http.answer, "database not found") != NULL;
+	if (no_db && st->create_db) {
+		if (!create_database(s))
+			return SINK_RETRY;	/* its error is set */
 		status = post(s, st->write_url, body, len, st->gzip);
-	if (status / 100 == 2)
-		return SINK_OK;
-	if (status == 0)
-		return SINK_RETRY;
-	st->answer[strcspn(st->answer, "\n")] = '\0';
-	sink_set_error(s, "%s: HTTP %ld %s", st->url, status, st->answer);
-	if (status >= 500 || status == 429 || status == 408 || status == 401 || status == 403 ||
-	    (status == 404 && strstr(st->answer, "database not found") != NULL))
-		return SINK_RETRY;
-	return SINK_DROP;
+		no_db = false;
+	}
+	if (status != 0 && status / 100 != 2) {
+		st->http.answer[strcspn(st->http.answer, "\n")] = '\0';
+		sink_set_error(s, "%s: HTTP %ld %s", st->url, status, st->http.answer);
+	}
+	/* a missing database gets created by someone: keep the batch meanwhile */
+	return no_db ? SINK_RETRY : sink_http_result(status);
 }
 
 /* The write URL with its query string, every value escaped. */
@@ -216,7 +183,7 @@ static int build_url(struct sink *s)
 
 		if (values[i] == NULL || values[i][0] == '\0')
 			continue;
-		if ((esc = curl_easy_escape(st->h, values[i], 0)) == NULL)
+		if ((esc = curl_easy_escape(st->http.h, values[i], 0)) == NULL)
 			return -1;
 		len += (size_t)snprintf(st->write_url + len, cap - len, "%c%s=%s",
 					strchr(st->write_url, '?') ? '&' : '?', names[i], esc);
@@ -243,7 +210,6 @@ static int open_store(struct sink *s, bool kapacitor)
 	st->db = nbpy_service_value(svc, "db")->text;
 	st->prec = lp_precision_parse(nbpy_service_value(svc, "precision")->text);
 	st->gzip = nbpy_service_value(svc, "gzip")->v.b;
-	st->timeout_ms = nbpy_service_value(svc, "timeout")->v.ns / 1000000;
 	st->user = nbpy_service_value(svc, "username")->text;
 	st->password = nbpy_service_value(svc, "password")->text;
 	if (!kapacitor) {
@@ -260,7 +226,8 @@ static int open_store(struct sink *s, bool kapacitor)
 			  st->url);
 		return -1;
 	}
-	if ((st->h = curl_easy_init()) == NULL || build_url(s) < 0)
+	if (sink_http_open(&st->http, nbpy_service_value(svc, "timeout")->v.ns / 1000000, ANSWER_MAX) < 0 ||
+	    build_url(s) < 0)
 		return -1;
 	/* headers[0] is Content-Encoding, skipped for plain bodies */
 	l = curl_slist_append(l, "Content-Encoding: gzip");
@@ -274,18 +241,9 @@ static int open_store(struct sink *s, bool kapacitor)
 	l = l ? curl_slist_append(l, "Expect:") : NULL;	/* no 100-continue round trip */
 	if (l == NULL)
 		return -1;
-	if (curl_easy_setopt(st->h, CURLOPT_WRITEFUNCTION, on_answer) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_WRITEDATA, st) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_TIMEOUT_MS, st->timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_CONNECTTIMEOUT_MS,
-			     st->timeout_ms < 5000 ? st->timeout_ms : 5000L) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_USERAGENT, "nbpy/" PACKAGE_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK)
-		return -1;
 	if (st->user != NULL &&
-	    (curl_easy_setopt(st->h, CURLOPT_USERNAME, st->user) != CURLE_OK ||
-	     curl_easy_setopt(st->h, CURLOPT_PASSWORD, st->password ? st->password : "") != CURLE_OK))
+	    (curl_easy_setopt(st->http.h, CURLOPT_USERNAME, st->user) != CURLE_OK ||
+	     curl_easy_setopt(st->http.h, CURLOPT_PASSWORD, st->password ? st->password : "") != CURLE_OK))
 		return -1;
 	log_info("writing to %s", st->write_url);
 	return 0;
@@ -307,8 +265,7 @@ static void influx_close(struct sink *s)
 
 	if (st == NULL)
 		return;
-	if (st->h != NULL)
-		curl_easy_cleanup(st->h);
+	sink_http_close(&st->http);
 	curl_slist_free_all(st->headers);
 	lp_buf_free(&st->body);
 	free(st->packed);

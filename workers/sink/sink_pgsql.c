@@ -333,14 +333,10 @@ rollback:
 static enum sink_result pg_write(struct sink *s, const struct sink_batch *b)
 {
 	struct pg_store *st = s->store_state;
-	struct nbpy_msg *m = malloc(sizeof(*m));
+	struct nbpy_msg *m = s->msg;
 	enum sink_result rc = SINK_RETRY;
 	bool conflict;
 
-	if (m == NULL) {
-		sink_set_error(s, "out of memory");
-		return SINK_RETRY;
-	}
 	if (connect_db(s, &rc)) {
 		if (write_once(s, b, false, m, &rc, &conflict) ||
 		    (conflict && write_once(s, b, true, m, &rc, &conflict)))
@@ -348,7 +344,6 @@ static enum sink_result pg_write(struct sink *s, const struct sink_batch *b)
 	}
 	if (rc == SINK_RETRY && st->conn != NULL && PQstatus(st->conn) != CONNECTION_OK)
 		disconnect(st);
-	free(m);
 	return rc;
 }
 

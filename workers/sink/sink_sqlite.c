@@ -150,14 +150,10 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b)
 {
 	struct sqlite_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
-	struct nbpy_msg *m = malloc(sizeof(*m));
+	struct nbpy_msg *m = s->msg;
 	size_t pos = 0;
 	int rc;
 
-	if (m == NULL) {
-		sink_set_error(s, "out of memory");
-		return SINK_RETRY;
-	}
 	if ((rc = connect_db(s)) != SQLITE_OK || (rc = exec(s, "BEGIN IMMEDIATE")) != SQLITE_OK)
 		goto fail;
 	while (sink_batch_next(b, &pos, m) == 1) {
@@ -179,12 +175,10 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b)
 	}
 	if ((rc = exec(s, "COMMIT")) != SQLITE_OK)
 		goto rollback;
-	free(m);
 	return SINK_OK;
 rollback:
 	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 fail:
-	free(m);
 	if (classify(rc) == SINK_RETRY)
 		close_db(st);	/* start clean next time */
 	return classify(rc);

@@ -9,8 +9,6 @@
  * again: writing a batch twice stores it once), commit.  TypeDB has no C
  * client, and gRPC from C would chase a protocol that changes per release:
  * the HTTP API is the stable way in. */
-#include <autoconfig.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,91 +20,64 @@
 #include "log.h"
 #include "pyfloat.h"
 #include "sink.h"
+#include "sink_http.h"
 #include "sql_table.h"
 
 #define ANSWER_MAX (64 * 1024)
 
 struct typedb_store {
 	const char *url, *database, *user, *password;
-	long timeout_ms;
-	CURL *h;
+	struct sink_http http;
 	char *token;
 	bool db_ready;
 	bool defined[NBPY_SCHEMA_END];
 	struct lp_buf q;		/* the batch's TypeQL */
-	char *answer;
-	size_t answer_len;
-	long status;
+	long status;			/* of the last request */
 };
 
-static size_t on_answer(char *data, size_t size, size_t n, void *arg)
-{
-	struct typedb_store *st = arg;
-	size_t len = size * n, room = ANSWER_MAX - 1 - st->answer_len;
-
-	memcpy(st->answer + st->answer_len, data, len < room ? len : room);
-	st->answer_len += len < room ? len : room;
-	st->answer[st->answer_len] = '\0';
-	return len;
-}
-
 /* One request; body NULL for GET.  The HTTP status, 0 with the error set
- * when there is no answer.  The answer is in st->answer. */
+ * when there is no answer.  The answer is in st->http.answer. */
 static long request(struct sink *s, const char *path, struct json_object *body, bool auth)
 {
 	struct typedb_store *st = s->store_state;
-	struct curl_slist *h = NULL, *l;
+	CURL *h = st->http.h;
+	struct curl_slist *headers = NULL, *l;
 	char url[1024], bearer[4200];
 	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
-	CURLcode rc;
 
-	st->answer_len = 0;
-	st->answer[0] = '\0';
 	st->status = 0;
 	(void)snprintf(url, sizeof(url), "%s%s", st->url, path);
-	l = curl_slist_append(h, "Content-Type: application/json");
+	l = curl_slist_append(headers, "Content-Type: application/json");
 	if (l != NULL && auth && st->token != NULL) {
-		h = l;
+		headers = l;
 		(void)snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", st->token);
-		l = curl_slist_append(h, bearer);
+		l = curl_slist_append(headers, bearer);
 	}
 	if (l == NULL) {
-		curl_slist_free_all(h);
+		curl_slist_free_all(headers);
 		sink_set_error(s, "out of memory");
 		return 0;
 	}
-	h = l;
-	if (curl_easy_setopt(st->h, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
-	    (text ? curl_easy_setopt(st->h, CURLOPT_POSTFIELDS, text)
-		  : curl_easy_setopt(st->h, CURLOPT_HTTPGET, 1L)) != CURLE_OK) {
-		curl_slist_free_all(h);
+	headers = l;
+	if (curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+	    (text ? curl_easy_setopt(h, CURLOPT_POSTFIELDS, text)
+		  : curl_easy_setopt(h, CURLOPT_HTTPGET, 1L)) != CURLE_OK) {
+		curl_slist_free_all(headers);
 		sink_set_error(s, "libcurl refused an option");
 		return 0;
 	}
-	rc = curl_easy_perform(st->h);
-	curl_slist_free_all(h);
-	if (rc != CURLE_OK) {
-		sink_set_error(s, "%s%s: %s", st->url, path, curl_easy_strerror(rc));
-		return 0;
-	}
-	(void)curl_easy_getinfo(st->h, CURLINFO_RESPONSE_CODE, &st->status);
-	if (st->status / 100 != 2) {
+	st->status = sink_http_perform(s, &st->http, url);
+	curl_slist_free_all(headers);
+	if (st->status != 0 && st->status / 100 != 2) {
 		/* TypeDB errors: {"code": "...", "message": "..."} */
-		struct json_object *o = json_tokener_parse(st->answer), *m;
+		struct json_object *o = json_tokener_parse(st->http.answer), *m;
 
 		sink_set_error(s, "%s%s: HTTP %ld %s", st->url, path, st->status,
 			       o && json_object_object_get_ex(o, "message", &m) ? json_object_get_string(m)
-										  : st->answer);
+										  : st->http.answer);
 		json_object_put(o);
 	}
 	return st->status;
-}
-
-static enum sink_result classify(long status)
-{
-	return status == 0 || status >= 500 || status == 429 || status == 408 || status == 401 ||
-			       status == 403 ? SINK_RETRY : SINK_DROP;
 }
 
 static long sign_in(struct sink *s)
@@ -123,7 +94,7 @@ static long sign_in(struct sink *s)
 	json_object_put(b);
 	if (status / 100 != 2)
 		return status;
-	ans = json_tokener_parse(st->answer);
+	ans = json_tokener_parse(st->http.answer);
 	if (ans == NULL || !json_object_object_get_ex(ans, "token", &tok) ||
 	    json_object_get_type(tok) != json_type_string) {
 		json_object_put(ans);
@@ -280,7 +251,7 @@ static long ensure_database(struct sink *s)
 
 	if (st->db_ready)
 		return 200;
-	if ((esc = curl_easy_escape(st->h, st->database, 0)) == NULL)
+	if ((esc = curl_easy_escape(st->http.h, st->database, 0)) == NULL)
 		return 0;
 	(void)snprintf(path, sizeof(path), "/v1/databases/%s", esc);
 	curl_free(esc);
@@ -302,22 +273,20 @@ static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows
 {
 	struct typedb_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
-	struct nbpy_msg *m = malloc(sizeof(*m));
+	struct nbpy_msg *m = s->msg;
 	size_t pos = 0;
 	char var[32];
 
 	st->q.len = 0;
-	st->q.oom = m == NULL;
+	st->q.oom = 0;
 	*rows = 0;
-	while (m != NULL && !st->q.oom && sink_batch_next(b, &pos, m) == 1) {
+	while (!st->q.oom && sink_batch_next(b, &pos, m) == 1) {
 		const struct sql_table *t = sql_table_for(m->h.schema);
 
 		if (t == NULL)
 			continue;	/* every decodable schema has a table */
-		if (!define(s, t, m->h.schema)) {
-			free(m);
+		if (!define(s, t, m->h.schema))
 			return false;
-		}
 		for (size_t r = 0; r < sql_table_rows(t, m); r++, (*rows)++) {
 			sql_table_row(t, m, r, v);
 			(void)snprintf(var, sizeof(var), "put $r%zu isa ", *rows);
@@ -332,7 +301,6 @@ static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows
 			put(&st->q, ";\n");
 		}
 	}
-	free(m);
 	if (st->q.oom)
 		sink_set_error(s, "out of memory");
 	return !st->q.oom;
@@ -348,9 +316,9 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b)
 	enum sink_result rc = SINK_RETRY;
 
 	if ((status = ensure_database(s)) / 100 != 2)
-		return classify(status);
+		return sink_http_result(status);
 	if (!build_query(s, b, &rows))
-		return st->status / 100 == 2 ? SINK_RETRY : classify(st->status);
+		return st->status / 100 == 2 ? SINK_RETRY : sink_http_result(st->status);
 	if (rows == 0)
 		return SINK_OK;
 	if ((o = json_object_new_object()) == NULL)
@@ -360,8 +328,8 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b)
 	status = call(s, "/v1/transactions/open", o);
 	json_object_put(o);
 	if (status / 100 != 2)
-		return classify(status);
-	if ((ans = json_tokener_parse(st->answer)) == NULL ||
+		return sink_http_result(status);
+	if ((ans = json_tokener_parse(st->http.answer)) == NULL ||
 	    !json_object_object_get_ex(ans, "transactionId", &id) ||
 	    json_object_get_type(id) != json_type_string || strlen(json_object_get_string(id)) > 128) {
 		json_object_put(ans);
@@ -375,7 +343,7 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b)
 	status = call(s, path, o);
 	json_object_put(o);
 	if (status / 100 != 2) {
-		rc = classify(status);
+		rc = sink_http_result(status);
 		goto close;
 	}
 	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/commit", json_object_get_string(id));
@@ -387,7 +355,7 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b)
 		json_object_put(ans);
 		return SINK_OK;
 	}
-	rc = classify(status);
+	rc = sink_http_result(status);
 close:
 	/* best effort: the server drops it on timeout anyway */
 	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/close", json_object_get_string(id));
@@ -416,16 +384,7 @@ static int typedb_open(struct sink *s)
 	st->database = nbpy_service_value(svc, "database")->text;
 	st->user = nbpy_service_value(svc, "username")->text;
 	st->password = nbpy_service_value(svc, "password")->text;
-	st->timeout_ms = nbpy_service_value(svc, "timeout")->v.ns / 1000000;
-	if ((st->answer = malloc(ANSWER_MAX)) == NULL || (st->h = curl_easy_init()) == NULL)
-		return -1;
-	if (curl_easy_setopt(st->h, CURLOPT_WRITEFUNCTION, on_answer) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_WRITEDATA, st) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_TIMEOUT_MS, st->timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(st->h, CURLOPT_USERAGENT, "nbpy/" PACKAGE_VERSION) != CURLE_OK)
-		return -1;
-	return 0;
+	return sink_http_open(&st->http, nbpy_service_value(svc, "timeout")->v.ns / 1000000, ANSWER_MAX);
 }
 
 static void typedb_close(struct sink *s)
@@ -434,10 +393,8 @@ static void typedb_close(struct sink *s)
 
 	if (st == NULL)
 		return;
-	if (st->h != NULL)
-		curl_easy_cleanup(st->h);
+	sink_http_close(&st->http);
 	free(st->token);
-	free(st->answer);
 	lp_buf_free(&st->q);
 	free(st);
 }
