@@ -149,5 +149,19 @@ ctl start pg_slow >/dev/null 2>&1 || bad "start pg_slow again"
 wait_for 10 sh -c "[ \"\$(psql -d '$DB' -qAt -c 'SELECT count(*) FROM synthetic')\" = 37 ]" &&
 	ok "the next start wrote the spool (37 rows)" || bad "after restart: $(pg_count) rows"
 
+# A table that does not match what the sink writes (seq made int4 by hand):
+# PostgreSQL refuses the COPY, and the batch is dropped, counted and logged
+# rather than retried for ever.
+psql -d "$DB" -qAt -c "TRUNCATE synthetic; ALTER TABLE synthetic ALTER COLUMN seq TYPE integer"
+ctl restart few >/dev/null 2>&1 || bad "restart few"
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37'" ||
+	bad "pg_slow did not receive 37: $(status_of pg_slow)"
+ctl stop pg_slow >/dev/null 2>&1
+grep -q 'pg_slow: store refused a batch of 37 messages (dropped): .*binary' "$T/nbpyd.log" &&
+	ok "a mismatched table: the batch is refused with PostgreSQL's reason" ||
+	bad "no refusal logged: $(grep 'pg_slow' "$T/nbpyd.log" | tail -3)"
+grep -q 'pg_slow: written 37, spooled 0, dropped 37' "$T/nbpyd.log" &&
+	ok "...and counted as dropped (37; the 37 before were the spool)" || bad "pg_slow counters: $(grep 'pg_slow: written' "$T/nbpyd.log" | tail -1)"
+
 stop_nbpyd || bad "nbpyd exit status"
 [ "$fails" = 0 ]
