@@ -8,18 +8,10 @@
 
 #include "pyfloat.h"
 
-static const double powers_of_ten[] = {
+const double nbpy_pow10[18] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
 };
-
-/* Round to the nearest integer, ties to even, for |y| < 2^52: adding 2^52
- * leaves no fraction bits, so the FPU's default rounding does the work
- * (and needs no libm call). */
-static inline double round_even(double y)
-{
-	return y < 0 ? -((-y + 0x1p52) - 0x1p52) : (y + 0x1p52) - 0x1p52;
-}
 
 /* Shortest round-tripping digits of |x| > 0: fills digits (no dot) and the
  * decimal exponent of the first digit. */
@@ -53,15 +45,15 @@ static int shortest_digits(double x, char *digits, int *exp10)
 static size_t fast_fixed(double ax, char *out)
 {
 	for (int d = 0; d <= 17; d++) {
-		double y = ax * powers_of_ten[d], r;
+		double y = ax * nbpy_pow10[d], r;
 		unsigned long long ir;
 		char digits[24];
 		int n, len = 0;
 
 		if (y >= 0x1p49)
 			return 0;
-		r = round_even(y);
-		if (fabs(y - r) > 4 * DBL_EPSILON * y || r / powers_of_ten[d] != ax)
+		r = nbpy_round_even(y);
+		if (fabs(y - r) > 4 * DBL_EPSILON * y || r / nbpy_pow10[d] != ax)
 			continue;
 		/* at least d + 1 digits, so there is an integer part */
 		ir = (unsigned long long)r;
@@ -160,26 +152,12 @@ size_t nbpy_pyfloat_format(double x, char *buf, size_t cap)
 	return copy_out(buf, cap, out, len);
 }
 
-
-double nbpy_pyfloat_round(double x, int ndigits)
+double nbpy_pyfloat_round_exact(double x, int ndigits)
 {
 	char tmp[400];
-	double y;
 
 	if (!isfinite(x) || ndigits < 0 || ndigits > 17)
 		return x;
-	/* Fast path: y = x * 10^n carries at most half an ulp of error, so
-	 * unless the exact product could sit on a .5 tie, round_even(y) is the
-	 * integer Python picks, and dividing by the exact 10^n rounds as
-	 * strtod of the decimal text does. */
-	y = x * powers_of_ten[ndigits];
-	if (fabs(y) < 0x1p52) {
-		double r = round_even(y);
-
-		/* |y - r| is at most 0.5; near 0.5 it may be a tie. */
-		if (0.5 - fabs(y - r) > 8 * DBL_EPSILON * fabs(y) + DBL_MIN)
-			return r / powers_of_ten[ndigits];
-	}
 	/* glibc printf is exact and rounds half to even in the default mode,
 	 * which is what CPython's round() does through dtoa. */
 	(void)snprintf(tmp, sizeof(tmp), "%.*f", ndigits, x);

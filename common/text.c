@@ -4,23 +4,8 @@
 
 #include "text.h"
 
-bool nbpy_utf8_valid(const char *s, size_t len)
+bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-	/* Fast path: instrument and service names are ASCII.  Eight bytes at a
-	 * time: no byte with the high bit set, and no zero byte. */
-	while (end - p >= 8) {
-		uint64_t v;
-
-		memcpy(&v, p, sizeof(v));
-		if ((v & 0x8080808080808080ULL) ||
-		    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
-			break;
-		p += 8;
-	}
-	while (p < end && (unsigned)(*p - 1) < 0x7f)
-		p++;
 	while (p < end) {
 		unsigned c = *p++;
 		unsigned need, min;

@@ -4,9 +4,32 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
-/* Well-formed UTF-8 (no overlongs, no surrogates) without NUL bytes. */
-bool nbpy_utf8_valid(const char *s, size_t len);
+/* Well-formed UTF-8 from the first byte that is not plain ASCII. */
+bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end);
+
+/* Well-formed UTF-8 (no overlongs, no surrogates) without NUL bytes.
+ * Inline for the common case, names that are ASCII: eight bytes at a time,
+ * no byte with the high bit set and no zero byte. */
+static inline bool nbpy_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (end - p >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		if ((v & 0x8080808080808080ULL) ||
+		    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+			break;
+		p += 8;
+	}
+	while (p < end && (unsigned)(*p - 1) < 0x7f)
+		p++;
+	return p == end || nbpy_utf8_valid_from(p, end);
+}
 
 /* Levenshtein distance, capped at 255 (enough to rank suggestions). */
 unsigned nbpy_edit_distance(const char *a, const char *b);

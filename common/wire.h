@@ -2,9 +2,10 @@
  *
  * Every message is a struct nbpy_msg: a header (schema, publishing service,
  * per-publisher sequence number, event and receive times in ns) and one body
- * per schema.  Each schema is described once, as data, in wire_schema.c; the
- * MessagePack codec (wire_msgpack.c) and the legacy text codec of the original
- * Python services (wire_legacy.c) are generic walkers over those tables.
+ * per schema.  Each schema is described once, as data, in wire_fields.h; the
+ * MessagePack codec (wire_msgpack.c, unrolled per schema at compile time) and
+ * the legacy text codec of the original Python services (wire_legacy.c) walk
+ * those tables, and wire_schema.c describes each schema to everything else.
  * docs/wire-format.md is the contract for other languages. */
 #ifndef NBPY_WIRE_H
 #define NBPY_WIRE_H
@@ -214,7 +215,7 @@ struct nbpy_schema_desc {
 };
 
 /* The MessagePack header fields after schema and version. */
-extern const struct nbpy_field nbpy_header_fields[];
+extern const struct nbpy_field *const nbpy_header_fields;
 extern const size_t nbpy_n_header_fields;
 
 const struct nbpy_schema_desc *nbpy_schema_get(enum nbpy_schema id);

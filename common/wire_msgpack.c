@@ -1,50 +1,134 @@
 /* wire_msgpack.c - MessagePack encoding and decoding of nbpy messages.
  *
- * Encoding uses msgpack-c's packer, writing straight into the caller's
- * buffer.  Decoding reads the bytes in place with a small bounds-checked
- * cursor instead of msgpack_unpack: the payload layout is fixed by the schema,
- * so no object tree is needed, nothing is allocated, and a length or element
- * count is checked against the bytes left before it is used.  msgpack-c
- * builds a tree in a zone and sizes arrays from their untrusted header count
- * (a 5-byte input claiming 2^32 elements asks it for 96 GiB); measured here,
- * msgpack_unpack alone took 180 ns of the 250 ns budget for a whole
- * EURUSD tick round trip.  The unit tests cross-check both directions
- * against msgpack-c. */
+ * Both directions work in place on the caller's buffer, with one encoder and
+ * one decoder per schema, unrolled at compile time over the schema's field
+ * table (wire_fields.h): no per-field table lookups and no allocation.  The
+ * encoder writes the few MessagePack forms nbpy needs (array, str, float 64,
+ * the smallest integer form, as msgpack-c picks it); msgpack-c's callback
+ * packer, used before, cost an indirect call per write once the encoder was
+ * unrolled.  The decoder reads with a small bounds-checked cursor instead of
+ * msgpack_unpack: a length or element count is checked against the bytes left
+ * before it is used, where msgpack-c builds a tree in a zone sized from the
+ * untrusted header count (a 5-byte input claiming 2^32 elements asks it for
+ * 96 GiB).  The unit tests check both directions against msgpack-c: its
+ * unpacker reads what we write, re-packing that gives the same bytes, and
+ * what it packs in every number width we read. */
 #include <endian.h>
 #include <math.h>
-#include <msgpack.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "text.h"
 #include "wire.h"
+#include "wire_fields.h"
 
 #define AT(m, f) ((char *)(m) + (f)->offset)
 #define CAT(m, f) ((const char *)(m) + (f)->offset)
 
-/* ---- encoding ---- */
-
-struct out_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* Everything below nbpy_wire_encode is inlined into it, so the compiler
- * sees the packer's callback and turns each write into a direct copy. */
+/* Everything a codec function calls is inlined into it, so that the field
+ * loops unroll into straight-line code. */
 #define INLINE static inline __attribute__((always_inline))
 
-INLINE int out_write(void *data, const char *buf, size_t len)
-{
-	struct out_buf *o = data;
+/* ---- encoding ---- */
 
-	if (len > o->cap - o->len)
+struct writer {
+	unsigned char *p, *end;
+};
+
+/* One type byte and an n-byte big-endian value (n = 0, 1, 2, 4 or 8). */
+INLINE int put(struct writer *w, unsigned type, uint64_t v, int n)
+{
+	if ((size_t)(w->end - w->p) < 1 + (size_t)n)
 		return -1;
-	__builtin_memcpy(o->p + o->len, buf, len);
-	o->len += len;
+	w->p[0] = (unsigned char)type;
+	switch (n) {
+	case 1:
+		w->p[1] = (unsigned char)v;
+		break;
+	case 2: {
+		uint16_t b = htobe16((uint16_t)v);
+
+		memcpy(w->p + 1, &b, 2);
+		break;
+	}
+	case 4: {
+		uint32_t b = htobe32((uint32_t)v);
+
+		memcpy(w->p + 1, &b, 4);
+		break;
+	}
+	case 8: {
+		uint64_t b = htobe64(v);
+
+		memcpy(w->p + 1, &b, 8);
+		break;
+	}
+	}
+	w->p += 1 + n;
 	return 0;
 }
 
-INLINE int pack_str(msgpack_packer *pk, const char *s, size_t cap, const char *name,
+INLINE int put_uint(struct writer *w, uint64_t v)
+{
+	if (v < 0x80)
+		return put(w, (unsigned)v, 0, 0);	/* positive fixint */
+	if (v <= UINT8_MAX)
+		return put(w, 0xcc, v, 1);
+	if (v <= UINT16_MAX)
+		return put(w, 0xcd, v, 2);
+	if (v <= UINT32_MAX)
+		return put(w, 0xce, v, 4);
+	return put(w, 0xcf, v, 8);
+}
+
+INLINE int put_int(struct writer *w, int64_t v)
+{
+	if (v >= 0)
+		return put_uint(w, (uint64_t)v);
+	if (v >= -32)
+		return put(w, (unsigned)(v & 0xff), 0, 0);	/* negative fixint */
+	if (v >= INT8_MIN)
+		return put(w, 0xd0, (uint64_t)v, 1);
+	if (v >= INT16_MIN)
+		return put(w, 0xd1, (uint64_t)v, 2);
+	if (v >= INT32_MIN)
+		return put(w, 0xd2, (uint64_t)v, 4);
+	return put(w, 0xd3, (uint64_t)v, 8);
+}
+
+INLINE int put_array(struct writer *w, uint32_t n)
+{
+	if (n <= 15)
+		return put(w, 0x90 | n, 0, 0);
+	return n <= UINT16_MAX ? put(w, 0xdc, n, 2) : put(w, 0xdd, n, 4);
+}
+
+INLINE int put_str(struct writer *w, const char *s, size_t n)
+{
+	int rc;
+
+	if (n <= 31)
+		rc = put(w, 0xa0 | (unsigned)n, 0, 0);
+	else if (n <= UINT8_MAX)
+		rc = put(w, 0xd9, n, 1);
+	else
+		rc = n <= UINT16_MAX ? put(w, 0xda, n, 2) : put(w, 0xdb, n, 4);
+	if (rc < 0 || (size_t)(w->end - w->p) < n)
+		return -1;
+	memcpy(w->p, s, n);
+	w->p += n;
+	return 0;
+}
+
+INLINE int put_f64(struct writer *w, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	return put(w, 0xcb, bits, 8);
+}
+
+INLINE int pack_str(struct writer *w, const char *s, size_t cap, const char *name,
 		    struct nbpy_error *err)
 {
 	size_t n = strnlen(s, cap);
@@ -53,21 +137,21 @@ INLINE int pack_str(msgpack_packer *pk, const char *s, size_t cap, const char *n
 		return nbpy_error_set(err, "field '%s': string not terminated", name);
 	if (!nbpy_utf8_valid(s, n))
 		return nbpy_error_set(err, "field '%s': invalid UTF-8", name);
-	if (msgpack_pack_str(pk, n) < 0 || msgpack_pack_str_body(pk, s, n) < 0)
+	if (put_str(w, s, n) < 0)
 		return nbpy_error_set(err, "message larger than the buffer");
 	return 0;
 }
 
-INLINE int pack_f64(msgpack_packer *pk, double v, const char *name, struct nbpy_error *err)
+INLINE int pack_f64(struct writer *w, double v, const char *name, struct nbpy_error *err)
 {
 	if (!isfinite(v))
 		return nbpy_error_set(err, "field '%s': not a finite number", name);
-	if (msgpack_pack_double(pk, v) < 0)
+	if (put_f64(w, v) < 0)
 		return nbpy_error_set(err, "message larger than the buffer");
 	return 0;
 }
 
-INLINE int pack_field(msgpack_packer *pk, const struct nbpy_msg *m, const struct nbpy_field *f,
+INLINE int pack_field(struct writer *w, const struct nbpy_msg *m, const struct nbpy_field *f,
 		      struct nbpy_error *err)
 {
 	const char *p = CAT(m, f);
@@ -75,22 +159,22 @@ INLINE int pack_field(msgpack_packer *pk, const struct nbpy_msg *m, const struct
 
 	switch (f->type) {
 	case NBPY_F_STR:
-		return pack_str(pk, p, f->size, f->name, err);
+		return pack_str(w, p, f->size, f->name, err);
 	case NBPY_F_F64:
-		return pack_f64(pk, *(const double *)p, f->name, err);
+		return pack_f64(w, *(const double *)p, f->name, err);
 	case NBPY_F_I64:
-		rc = msgpack_pack_int64(pk, *(const int64_t *)p);
+		rc = put_int(w, *(const int64_t *)p);
 		break;
 	case NBPY_F_U64:
-		rc = msgpack_pack_uint64(pk, *(const uint64_t *)p);
+		rc = put_uint(w, *(const uint64_t *)p);
 		break;
 	case NBPY_F_RECV_DELTA:
-		rc = msgpack_pack_int64(pk, (int64_t)((uint64_t)m->h.recv_ns - (uint64_t)m->h.event_ns));
+		rc = put_int(w, (int64_t)((uint64_t)m->h.recv_ns - (uint64_t)m->h.event_ns));
 		break;
 	case NBPY_F_CHAR:
 		if (*p < 0x21 || *p > 0x7e)
 			return nbpy_error_set(err, "field '%s': not a printable character", f->name);
-		rc = msgpack_pack_str(pk, 1) < 0 || msgpack_pack_str_body(pk, p, 1) < 0 ? -1 : 0;
+		rc = put_str(w, p, 1);
 		break;
 	case NBPY_F_LEVELS: {
 		uint32_t n = *(const uint32_t *)p;
@@ -99,13 +183,13 @@ INLINE int pack_field(msgpack_packer *pk, const struct nbpy_msg *m, const struct
 		if (n > NBPY_BOOK_LEVELS_MAX)
 			return nbpy_error_set(err, "field '%s': %u levels, at most %d", f->name,
 					      n, NBPY_BOOK_LEVELS_MAX);
-		if (msgpack_pack_array(pk, n) < 0)
+		if (put_array(w, n) < 0)
 			return nbpy_error_set(err, "message larger than the buffer");
 		for (uint32_t i = 0; i < n; i++) {
-			if (msgpack_pack_array(pk, 3) < 0 ||
-			    pack_f64(pk, lv[i].price, f->name, err) < 0 ||
-			    pack_f64(pk, lv[i].volume, f->name, err) < 0 ||
-			    msgpack_pack_int64(pk, lv[i].time_ns) < 0)
+			if (put_array(w, 3) < 0 ||
+			    pack_f64(w, lv[i].price, f->name, err) < 0 ||
+			    pack_f64(w, lv[i].volume, f->name, err) < 0 ||
+			    put_int(w, lv[i].time_ns) < 0)
 				return nbpy_error_set(err, "field '%s': level %u: bad value or too large",
 						      f->name, i);
 		}
@@ -117,31 +201,31 @@ INLINE int pack_field(msgpack_packer *pk, const struct nbpy_msg *m, const struct
 	return rc < 0 ? nbpy_error_set(err, "message larger than the buffer") : 0;
 }
 
-/* flatten: msgpack-c's packers and our field writer inline into one loop */
-__attribute__((flatten))
-int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
-		     struct nbpy_error *err)
+/* A schema's fields, unrolled: f and n are compile-time constants in every
+ * caller (the tables of wire_fields.h), so each field's type, offset and size
+ * fold away and the loop becomes straight-line code. */
+INLINE int pack_fields(struct writer *w, const struct nbpy_msg *m, const struct nbpy_field *f,
+		       size_t n, struct nbpy_error *err)
 {
-	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
-	struct out_buf out = { buf, 0, cap < NBPY_WIRE_MAX ? cap : NBPY_WIRE_MAX };
-	msgpack_packer pk;
-
-	if (s == NULL)
-		return nbpy_error_set(err, "unknown schema %d", (int)m->h.schema);
-	msgpack_packer_init(&pk, &out, out_write);
-	if (msgpack_pack_array(&pk, 2 + nbpy_n_header_fields + s->n_fields) < 0 ||
-	    msgpack_pack_uint8(&pk, (uint8_t)s->id) < 0 ||
-	    msgpack_pack_uint8(&pk, NBPY_WIRE_VERSION) < 0)
-		return nbpy_error_set(err, "buffer too small");
-	for (size_t i = 0; i < nbpy_n_header_fields; i++)
-		if (pack_field(&pk, m, &nbpy_header_fields[i], err) < 0)
+#pragma GCC unroll 32
+	for (size_t i = 0; i < n; i++)
+		if (pack_field(w, m, &f[i], err) < 0)
 			return -1;
-	for (size_t i = 0; i < s->n_fields; i++)
-		if (pack_field(&pk, m, &s->fields[i], err) < 0)
-			return -1;
-	*len = out.len;
 	return 0;
 }
+
+/* The whole message: array header, schema, version, header fields, body. */
+INLINE int pack_message(struct writer *w, const struct nbpy_msg *m, const struct nbpy_field *body,
+			size_t n, struct nbpy_error *err)
+{
+	if (put_array(w, (uint32_t)(2 + N(wire_header_fields) + n)) < 0 ||
+	    put_uint(w, (uint64_t)m->h.schema) < 0 || put_uint(w, NBPY_WIRE_VERSION) < 0)
+		return nbpy_error_set(err, "buffer too small");
+	return pack_fields(w, m, wire_header_fields, N(wire_header_fields), err) < 0 ? -1 :
+	       pack_fields(w, m, body, n, err);
+}
+
+typedef int encode_fn(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err);
 
 /* ---- decoding ---- */
 
@@ -235,7 +319,9 @@ INLINE int read_i64(struct reader *r, int64_t *v)
 	return 0;
 }
 
-/* Numbers are numbers: a Python publisher may send 1 for 1.0. */
+/* Numbers are numbers: a Python publisher may send 1 for 1.0.  The float
+ * cases test finiteness on the bits (exponent all ones: inf or NaN), in a
+ * register, before the value is stored. */
 INLINE int read_f64(struct reader *r, double *v)
 {
 	unsigned c;
@@ -243,23 +329,28 @@ INLINE int read_f64(struct reader *r, double *v)
 	if (need(r, 1) < 0)
 		return READ_TRUNC;
 	c = *r->p;
-	if (c == 0xcb || c == 0xca) {
+	if (c == 0xcb) {
 		uint64_t bits;
 
-		if (need(r, c == 0xcb ? 9 : 5) < 0)
+		if (need(r, 9) < 0)
 			return READ_TRUNC;
-		bits = big_endian(r->p + 1, c == 0xcb ? 8 : 4);
-		if (c == 0xcb) {
-			memcpy(v, &bits, sizeof(*v));
-			r->p += 9;
-		} else {
-			uint32_t b32 = (uint32_t)bits;
-			float f;
+		bits = big_endian(r->p + 1, 8);
+		if ((bits & 0x7ff0000000000000ULL) == 0x7ff0000000000000ULL)
+			return READ_TYPE;
+		memcpy(v, &bits, sizeof(*v));
+		r->p += 9;
+	} else if (c == 0xca) {
+		uint32_t bits;
+		float f;
 
-			memcpy(&f, &b32, sizeof(f));
-			*v = f;
-			r->p += 5;
-		}
+		if (need(r, 5) < 0)
+			return READ_TRUNC;
+		bits = (uint32_t)big_endian(r->p + 1, 4);
+		if ((bits & 0x7f800000U) == 0x7f800000U)
+			return READ_TYPE;
+		memcpy(&f, &bits, sizeof(f));
+		*v = f;
+		r->p += 5;
 	} else {
 		uint64_t u;
 		int neg, rc = read_int(r, &u, &neg);
@@ -268,7 +359,7 @@ INLINE int read_f64(struct reader *r, double *v)
 			return rc;
 		*v = neg ? (double)(int64_t)u : (double)u;
 	}
-	return isfinite(*v) ? 0 : READ_TYPE;
+	return 0;
 }
 
 INLINE int read_str(struct reader *r, const char **s, size_t *len)
@@ -329,21 +420,21 @@ INLINE int read_array(struct reader *r, uint32_t *count)
 }
 
 /* Report a type error unless the reader already said "truncated". */
-static int field_error(struct reader *r, int rc, const char *name, const char *expected)
+static int field_error(struct nbpy_error *err, int rc, const char *name, const char *expected)
 {
 	if (rc == READ_TYPE)
-		nbpy_error_set(r->err, "field '%s': expected %s", name, expected);
+		nbpy_error_set(err, "field '%s': expected %s", name, expected);
 	return -1;
 }
 
-static int read_levels(struct reader *r, const struct nbpy_field *f, uint32_t *count,
+INLINE int read_levels(struct reader *r, const struct nbpy_field *f, uint32_t *count,
 		       struct nbpy_book_level *lv)
 {
 	uint32_t n, three;
 	int rc = read_array(r, &n);
 
 	if (rc < 0)
-		return field_error(r, rc, f->name, "an array");
+		return field_error(r->err, rc, f->name, "an array");
 	if (n > NBPY_BOOK_LEVELS_MAX)
 		return nbpy_error_set(r->err, "field '%s': %u levels, at most %d", f->name, n,
 				      NBPY_BOOK_LEVELS_MAX);
@@ -373,7 +464,7 @@ INLINE int read_field(struct reader *r, struct nbpy_msg *m, const struct nbpy_fi
 	switch (f->type) {
 	case NBPY_F_STR:
 		if ((rc = read_str(r, &s, &len)) < 0)
-			return field_error(r, rc, f->name, "a string");
+			return field_error(r->err, rc, f->name, "a string");
 		if (len >= f->size)
 			return nbpy_error_set(r->err, "field '%s': %zu bytes, at most %zu", f->name, len,
 					      f->size - 1);
@@ -384,25 +475,25 @@ INLINE int read_field(struct reader *r, struct nbpy_msg *m, const struct nbpy_fi
 		return 0;
 	case NBPY_F_F64:
 		if ((rc = read_f64(r, (double *)p)) < 0)
-			return field_error(r, rc, f->name, "a finite number");
+			return field_error(r->err, rc, f->name, "a finite number");
 		return 0;
 	case NBPY_F_I64:
 		if ((rc = read_i64(r, (int64_t *)p)) < 0)
-			return field_error(r, rc, f->name, "a 64-bit integer");
+			return field_error(r->err, rc, f->name, "a 64-bit integer");
 		return 0;
 	case NBPY_F_U64:
 		if ((rc = read_int(r, &u, &neg)) < 0 || neg)
-			return field_error(r, rc < 0 ? rc : READ_TYPE, f->name, "an unsigned integer");
+			return field_error(r->err, rc < 0 ? rc : READ_TYPE, f->name, "an unsigned integer");
 		*(uint64_t *)p = u;
 		return 0;
 	case NBPY_F_RECV_DELTA:
 		if ((rc = read_i64(r, &i)) < 0)
-			return field_error(r, rc, f->name, "an integer");
+			return field_error(r->err, rc, f->name, "an integer");
 		m->h.recv_ns = (int64_t)((uint64_t)m->h.event_ns + (uint64_t)i);
 		return 0;
 	case NBPY_F_CHAR:
 		if ((rc = read_str(r, &s, &len)) < 0 || len != 1 || s[0] < 0x21 || s[0] > 0x7e)
-			return field_error(r, rc == READ_TRUNC ? rc : READ_TYPE, f->name,
+			return field_error(r->err, rc == READ_TRUNC ? rc : READ_TYPE, f->name,
 					   "one printable character");
 		*p = s[0];
 		return 0;
@@ -411,6 +502,71 @@ INLINE int read_field(struct reader *r, struct nbpy_msg *m, const struct nbpy_fi
 	default:
 		return nbpy_error_set(r->err, "field '%s': type not allowed on the wire", f->name);
 	}
+}
+
+INLINE int read_fields(struct reader *r, struct nbpy_msg *m, const struct nbpy_field *f, size_t n)
+{
+#pragma GCC unroll 32
+	for (size_t i = 0; i < n; i++)
+		if (read_field(r, m, &f[i]) < 0)
+			return -1;
+	return 0;
+}
+
+typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
+
+/* ---- one encoder and one decoder per schema ---- */
+
+#define CODEC(body) \
+	static int encode_##body(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err) \
+	{ \
+		return pack_message(w, m, body, N(body), err); \
+	} \
+	static int decode_##body(struct reader *r, struct nbpy_msg *m) \
+	{ \
+		return read_fields(r, m, wire_header_fields, N(wire_header_fields)) < 0 ? -1 : \
+		       read_fields(r, m, body, N(body)); \
+	}
+CODEC(ticker_fields)
+CODEC(book_fields)
+CODEC(trade_fields)
+CODEC(eurusd_fields)
+CODEC(eurusd_depth_fields)
+CODEC(oanda_fields)
+CODEC(heartbeat_fields)
+CODEC(betfair_fields)
+CODEC(sentiment_fields)
+#undef CODEC
+
+static const struct {
+	encode_fn *encode;
+	decode_fn *decode;
+} codecs[NBPY_SCHEMA_END] = {
+#define C(id, body) [id] = { encode_##body, decode_##body }
+	C(NBPY_SCHEMA_KRAKEN_TICKER, ticker_fields),
+	C(NBPY_SCHEMA_BOOK_TOP, book_fields),
+	C(NBPY_SCHEMA_TRADE, trade_fields),
+	C(NBPY_SCHEMA_EURUSD_TICK, eurusd_fields),
+	C(NBPY_SCHEMA_EURUSD_DEPTH, eurusd_depth_fields),
+	C(NBPY_SCHEMA_OANDA_PRICE, oanda_fields),
+	C(NBPY_SCHEMA_HEARTBEAT, heartbeat_fields),
+	C(NBPY_SCHEMA_BETFAIR_MC, betfair_fields),
+	C(NBPY_SCHEMA_SENTIMENT, sentiment_fields),
+#undef C
+};
+
+int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
+		     struct nbpy_error *err)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
+	struct writer w = { buf, (unsigned char *)buf + (cap < NBPY_WIRE_MAX ? cap : NBPY_WIRE_MAX) };
+
+	if (s == NULL || codecs[s->id].encode == NULL)
+		return nbpy_error_set(err, "unknown schema %d", (int)m->h.schema);
+	if (codecs[s->id].encode(&w, m, err) < 0)
+		return -1;
+	*len = (size_t)(w.p - (unsigned char *)buf);
+	return 0;
 }
 
 int nbpy_wire_decode(const void *buf, size_t len, struct nbpy_msg *m, struct nbpy_error *err)
@@ -442,21 +598,16 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 		return -1;
 	}
 	if ((rc = read_int(&r, &schema, &neg)) < 0 || neg || schema >= NBPY_SCHEMA_END ||
-	    (s = nbpy_schema_get((enum nbpy_schema)schema)) == NULL)
+	    (s = nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[s->id].decode == NULL)
 		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
 	if ((rc = read_int(&r, &version, &neg)) < 0 || neg || version != NBPY_WIRE_VERSION)
 		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", s->name);
 	n = 2 + nbpy_n_header_fields + s->n_fields;
 	if (count != n)
 		return nbpy_error_set(err, "%s: %u elements, expected %zu", s->name, count, n);
-	memset(&m->h, 0, sizeof(m->h));
-	m->h.schema = s->id;
-	for (size_t i = 0; i < nbpy_n_header_fields; i++)
-		if (read_field(&r, m, &nbpy_header_fields[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < s->n_fields; i++)
-		if (read_field(&r, m, &s->fields[i]) < 0)
-			return -1;
+	m->h.schema = s->id;	/* the decoder sets every other header field */
+	if (codecs[s->id].decode(&r, m) < 0)
+		return -1;
 	*used = (size_t)(r.p - r.start);
 	nbpy_wire_derive(m);
 	return 0;

@@ -615,6 +615,63 @@ START_TEST(msgpack_c_reads_our_payloads)
 }
 END_TEST
 
+/* Integers take the smallest form, strings the smallest header: msgpack-c,
+ * re-packing what it read from our payload, writes the very same bytes.  One
+ * pass per integer width boundary, in every integer field of every schema. */
+START_TEST(msgpack_c_packs_the_same_bytes)
+{
+	static const int64_t ints[] = { 0, 127, 128, 255, 256, 65535, 65536, 4294967295LL,
+					4294967296LL, INT64_MAX, -1, -32, -33, -128, -129, -32768,
+					-32769, -2147483648LL, -2147483649LL, INT64_MIN };
+	const struct nbpy_schema_desc *s = nbpy_schema_get((enum nbpy_schema)_i);
+	char buf[NBPY_WIRE_MAX];
+	struct nbpy_msg m;
+	size_t len, off;
+
+	for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+		msgpack_unpacked up;
+		msgpack_sbuffer sb;
+		msgpack_packer pk;
+
+		sample(&m, s->id);
+		m.h.seq = (uint64_t)ints[k];
+		m.h.event_ns = ints[k];
+		m.h.recv_ns = ints[k] < 0 ? 0 : ints[k] / 2;
+		for (size_t i = 0; i < s->n_fields; i++) {
+			const struct nbpy_field *f = &s->fields[i];
+			char *p = (char *)&m + f->offset;
+
+			if (f->type == NBPY_F_I64) {
+				*(int64_t *)p = ints[k];
+			} else if (f->type == NBPY_F_STR) {	/* 0, 31, 32, ... bytes */
+				size_t n = k * 16 < f->size - 1 ? k * 16 : f->size - 1;
+
+				memset(p, 'y', n);
+				p[n] = '\0';
+			} else if (f->type == NBPY_F_LEVELS) {
+				struct nbpy_book_level *lv = (void *)((char *)&m + f->size);
+
+				*(uint32_t *)p = (uint32_t)k;
+				for (size_t j = 0; j < k; j++)
+					lv[j].time_ns = ints[j];
+			}
+		}
+		ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+		msgpack_unpacked_init(&up);
+		off = 0;
+		ck_assert_int_eq(msgpack_unpack_next(&up, buf, len, &off), MSGPACK_UNPACK_SUCCESS);
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		ck_assert_int_eq(msgpack_pack_object(&pk, up.data), 0);
+		ck_assert_uint_eq(sb.size, len);
+		ck_assert_msg(memcmp(sb.data, buf, len) == 0, "%s, %lld: bytes differ", s->name,
+			      (long long)ints[k]);
+		msgpack_sbuffer_destroy(&sb);
+		msgpack_unpacked_destroy(&up);
+	}
+}
+END_TEST
+
 /* Every MessagePack integer and float width decodes, as other encoders
  * (Python's msgpack) pick the smallest. */
 START_TEST(decode_accepts_every_number_width)
@@ -783,6 +840,7 @@ static Suite *wire_suite(void)
 	tcase_add_loop_test(tc, decode_rejects_every_truncation, 1, NBPY_SCHEMA_END);
 	tcase_add_test(tc, decode_rejects_wrong_types);
 	tcase_add_loop_test(tc, msgpack_c_reads_our_payloads, 1, NBPY_SCHEMA_END);
+	tcase_add_loop_test(tc, msgpack_c_packs_the_same_bytes, 1, NBPY_SCHEMA_END);
 	tcase_add_test(tc, decode_accepts_every_number_width);
 	tcase_add_test(tc, decode_rejects_oversized_and_lying_headers);
 	tcase_add_test(tc, decode_survives_random_input);
