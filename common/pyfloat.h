@@ -20,7 +20,8 @@ size_t nbpy_pyfloat_format(double x, char *buf, size_t cap);
 /* Python's round(x, ndigits) for 0 <= ndigits <= 17: correctly rounded from
  * the exact binary value, ties to even.  The common case is inline (every
  * decoded EURUSD message derives three spreads with it); values that may sit
- * on a decimal tie take nbpy_pyfloat_round_exact. */
+ * on a decimal tie, or too large for the fast path, take
+ * nbpy_pyfloat_round_exact. */
 double nbpy_pyfloat_round_exact(double x, int ndigits);
 
 /* 10^0 .. 10^17, each exact in a double */

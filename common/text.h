@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Well-formed UTF-8 from the first byte that is not plain ASCII. */
+/* The rest of nbpy_utf8_valid: [p, end) from the first byte that is not
+ * plain ASCII, fully checked. */
 bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end);
 
 /* Well-formed UTF-8 (no overlongs, no surrogates) without NUL bytes.
