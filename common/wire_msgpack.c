@@ -532,7 +532,19 @@ typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
 
 /* ---- one encoder and one decoder per schema ---- */
 
-#define CODEC(body) \
+/* Each schema with its body table, as wire_schema.c pairs them. */
+#define SCHEMA_BODIES(X) \
+	X(NBPY_SCHEMA_KRAKEN_TICKER, ticker_fields) \
+	X(NBPY_SCHEMA_BOOK_TOP, book_fields) \
+	X(NBPY_SCHEMA_TRADE, trade_fields) \
+	X(NBPY_SCHEMA_EURUSD_TICK, eurusd_fields) \
+	X(NBPY_SCHEMA_EURUSD_DEPTH, eurusd_depth_fields) \
+	X(NBPY_SCHEMA_OANDA_PRICE, oanda_fields) \
+	X(NBPY_SCHEMA_HEARTBEAT, heartbeat_fields) \
+	X(NBPY_SCHEMA_BETFAIR_MC, betfair_fields) \
+	X(NBPY_SCHEMA_SENTIMENT, sentiment_fields)
+
+#define CODEC(id, body) \
 	static int encode_##body(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err) \
 	{ \
 		return pack_message(w, m, body, N(body), err); \
@@ -542,32 +554,16 @@ typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
 		return read_fields(r, m, wire_header_fields, N(wire_header_fields)) < 0 ? -1 : \
 		       read_fields(r, m, body, N(body)); \
 	}
-CODEC(ticker_fields)
-CODEC(book_fields)
-CODEC(trade_fields)
-CODEC(eurusd_fields)
-CODEC(eurusd_depth_fields)
-CODEC(oanda_fields)
-CODEC(heartbeat_fields)
-CODEC(betfair_fields)
-CODEC(sentiment_fields)
+SCHEMA_BODIES(CODEC)
 #undef CODEC
 
 static const struct {
 	encode_fn *encode;
 	decode_fn *decode;
 } codecs[NBPY_SCHEMA_END] = {
-#define C(id, body) [id] = { encode_##body, decode_##body }
-	C(NBPY_SCHEMA_KRAKEN_TICKER, ticker_fields),
-	C(NBPY_SCHEMA_BOOK_TOP, book_fields),
-	C(NBPY_SCHEMA_TRADE, trade_fields),
-	C(NBPY_SCHEMA_EURUSD_TICK, eurusd_fields),
-	C(NBPY_SCHEMA_EURUSD_DEPTH, eurusd_depth_fields),
-	C(NBPY_SCHEMA_OANDA_PRICE, oanda_fields),
-	C(NBPY_SCHEMA_HEARTBEAT, heartbeat_fields),
-	C(NBPY_SCHEMA_BETFAIR_MC, betfair_fields),
-	C(NBPY_SCHEMA_SENTIMENT, sentiment_fields),
-#undef C
+#define ENTRY(id, body) [id] = { encode_##body, decode_##body },
+	SCHEMA_BODIES(ENTRY)
+#undef ENTRY
 };
 
 int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
