@@ -174,7 +174,9 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 	}
 	json_tokener_free(tok);
 	(void)json_object_object_get_ex(root, "id", &id);
-	if (!json_object_object_get_ex(root, "v", &v) || json_object_get_int(v) != CONTROL_PROTOCOL) {
+	/* only the JSON integer 1: json-c would read "1", 1.9 and true as 1 */
+	if (!json_object_object_get_ex(root, "v", &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) != CONTROL_PROTOCOL) {
 		out = reply_error(id, "bad_version", "protocol version %d expected", CONTROL_PROTOCOL);
 		goto done;
 	}

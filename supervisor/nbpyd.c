@@ -7,7 +7,7 @@
  * workers come back to it and are reaped. */
 #include <autoconfig.h>
 #include <errno.h>
-#include <grp.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdint.h>
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,12 +24,15 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "control_socket.h"
 #include "fs.h"
 #include "log.h"
+#include "spawn.h"
 #include "supervisor.h"
 #include "timefmt.h"
 
 #define SHUTDOWN_GRACE_NS (5 * NBPY_NS_PER_SEC)
+#define NBPYD_EXIT_RUNNING 75	/* EX_TEMPFAIL: another nbpyd holds the lock */
 
 struct svc *supervisor_find(struct supervisor *sv, const char *name)
 {
@@ -65,167 +69,6 @@ struct svc *supervisor_make_service(struct supervisor *sv, const struct nbpy_ser
 		    (size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
 	svc_settings_free(&set);
 	return s;
-}
-
-/* ---- control socket ---- */
-
-struct control {
-	void *sock;
-	void *zap;		/* ZAP handler for a CURVE tcp socket, else NULL */
-	uint8_t (*clients)[32];	/* allowed client public keys */
-	size_t n_clients;
-};
-
-/* A tcp control socket: CURVE encryption, and a ZAP handler that admits only
- * the configured client keys (config validation guarantees the keys). */
-static int setup_curve(void *ctx, struct control *c, const struct nbpy_config *cfg)
-{
-	const struct nbpy_value *clients = nbpy_config_global(cfg, "control_curve_clients");
-	const char *secret = nbpy_config_global(cfg, "control_curve_secret")->text;
-	int one = 1;
-
-	c->clients = calloc(clients->n_items ? clients->n_items : 1, sizeof(*c->clients));
-	if (c->clients == NULL)
-		return -1;
-	for (size_t i = 0; i < clients->n_items; i++)
-		if (zmq_z85_decode(c->clients[c->n_clients++], clients->items[i]) == NULL)
-			return -1;
-	/* The ZAP endpoint must exist before the socket it guards binds. */
-	c->zap = zmq_socket(ctx, ZMQ_REP);
-	if (c->zap == NULL || zmq_bind(c->zap, "inproc://zeromq.zap.01") < 0 ||
-	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
-	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, secret, strlen(secret)) < 0 ||
-	    zmq_setsockopt(c->sock, ZMQ_ZAP_DOMAIN, "nbpyd", 5) < 0) {
-		log_error("CURVE setup: %s", zmq_strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int open_control(void *ctx, struct control *c, const struct nbpy_config *cfg)
-{
-	const char *ep = nbpy_config_global(cfg, "control")->text;
-	const char *group = nbpy_config_global(cfg, "control_group")->text;
-	int linger = 0;
-
-	if (strncmp(ep, "ipc://", 6) == 0) {
-		char dir[PATH_MAX], *slash;
-
-		(void)snprintf(dir, sizeof(dir), "%s", ep + 6);
-		slash = strrchr(dir, '/');
-		if (slash != NULL && slash != dir) {
-			*slash = '\0';
-			if (nbpy_mkdir_p(dir, 0755) < 0) {
-				log_error("control socket directory %s: %s", dir, strerror(errno));
-				return -1;
-			}
-		}
-	}
-	c->sock = zmq_socket(ctx, ZMQ_REP);
-	if (c->sock == NULL || zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0) {
-		log_error("control socket: %s", zmq_strerror(errno));
-		return -1;
-	}
-	if (strncmp(ep, "tcp://", 6) == 0 && setup_curve(ctx, c, cfg) < 0)
-		return -1;
-	if (zmq_bind(c->sock, ep) < 0) {
-		log_error("control socket %s: %s", ep, zmq_strerror(errno));
-		return -1;
-	}
-	if (strncmp(ep, "ipc://", 6) == 0) {
-		gid_t gid = getgid();
-
-		if (group != NULL) {
-			const struct group *gr = getgrnam(group);
-
-			if (gr == NULL) {
-				log_error("control_group: no group '%s'", group);
-				return -1;
-			}
-			gid = gr->gr_gid;
-		}
-		if (chown(ep + 6, (uid_t)-1, gid) < 0 || chmod(ep + 6, 0660) < 0) {
-			log_error("control socket %s: %s", ep + 6, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void close_control(struct control *c)
-{
-	if (c->sock != NULL)
-		(void)zmq_close(c->sock);
-	if (c->zap != NULL)
-		(void)zmq_close(c->zap);
-	free(c->clients);
-}
-
-/* One ZAP request (RFC 27): admit a CURVE client whose key is listed. */
-static void serve_zap(struct control *c)
-{
-	zmq_msg_t part[8];
-	int n = 0, more = 1;
-	size_t sz = sizeof(more);
-	bool ok = false;
-	static const char *const reply_ok[] = { "200", "OK" }, *const reply_no[] = { "400", "unknown key" };
-	const char *const *r;
-
-	while (more && n < 8) {
-		if (zmq_msg_init(&part[n]) < 0 || zmq_msg_recv(&part[n], c->zap, ZMQ_DONTWAIT) < 0)
-			break;
-		n++;
-		if (zmq_getsockopt(c->zap, ZMQ_RCVMORE, &more, &sz) < 0)
-			more = 0;
-	}
-	if (n < 2)
-		goto out;
-	if (n == 7 && zmq_msg_size(&part[5]) == 5 && memcmp(zmq_msg_data(&part[5]), "CURVE", 5) == 0 &&
-	    zmq_msg_size(&part[6]) == 32)
-		for (size_t i = 0; i < c->n_clients && !ok; i++)
-			ok = memcmp(zmq_msg_data(&part[6]), c->clients[i], 32) == 0;
-	if (!ok)
-		log_warning("control: refused a client with an unknown CURVE key");
-	r = ok ? reply_ok : reply_no;
-	if (zmq_send(c->zap, "1.0", 3, ZMQ_SNDMORE) < 0 ||
-	    zmq_send(c->zap, zmq_msg_data(&part[1]), zmq_msg_size(&part[1]), ZMQ_SNDMORE) < 0 ||
-	    zmq_send(c->zap, r[0], 3, ZMQ_SNDMORE) < 0 ||
-	    zmq_send(c->zap, r[1], strlen(r[1]), ZMQ_SNDMORE) < 0 ||
-	    zmq_send(c->zap, "", 0, ZMQ_SNDMORE) < 0 || zmq_send(c->zap, "", 0, 0) < 0)
-		log_warning("ZAP reply: %s", zmq_strerror(errno));
-out:
-	for (int i = 0; i < n; i++)
-		(void)zmq_msg_close(&part[i]);
-}
-
-static void serve_control(struct supervisor *sv, void *sock)
-{
-	zmq_msg_t msg;
-	char *answer;
-	int more = 0;
-	size_t sz = sizeof(more);
-
-	/* REP: one request, one reply, never blocking (zmq_poll said readable). */
-	if (zmq_msg_init(&msg) < 0)
-		return;
-	if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
-		(void)zmq_msg_close(&msg);
-		return;
-	}
-	while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
-		zmq_msg_t part;
-
-		if (zmq_msg_init(&part) < 0 || zmq_msg_recv(&part, sock, ZMQ_DONTWAIT) < 0)
-			break;
-		(void)zmq_msg_close(&part);
-	}
-	answer = control_handle(sv, zmq_msg_data(&msg), zmq_msg_size(&msg));
-	(void)zmq_msg_close(&msg);
-	if (answer == NULL)
-		answer = strdup("{\"v\":1,\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
-	if (answer == NULL || zmq_send(sock, answer, strlen(answer), ZMQ_DONTWAIT) < 0)
-		log_warning("control reply not sent: %s", zmq_strerror(errno));
-	free(answer);
 }
 
 /* ---- processes ---- */
@@ -344,8 +187,9 @@ static void drop_removed(struct supervisor *sv)
 	sv->n_svcs = n;
 }
 
-/* The nearest timer, as a zmq_poll timeout in ms (-1: none). */
-static long poll_timeout(const struct supervisor *sv, int64_t now, int64_t watchdog_next)
+/* The nearest timer, as a zmq_poll timeout in ms (-1: none); other_next: the
+ * watchdog's and the control socket's (0: none). */
+static long poll_timeout(const struct supervisor *sv, int64_t now, const int64_t other_next[2])
 {
 	int64_t next = INT64_MAX;
 
@@ -354,8 +198,9 @@ static long poll_timeout(const struct supervisor *sv, int64_t now, int64_t watch
 			next = sv->svcs[i]->timer_mono;
 	if (sv->shutting_down && sv->shutdown_deadline < next)
 		next = sv->shutdown_deadline;
-	if (watchdog_next && watchdog_next < next)
-		next = watchdog_next;
+	for (int i = 0; i < 2; i++)
+		if (other_next[i] && other_next[i] < next)
+			next = other_next[i];
 	if (next == INT64_MAX)
 		return -1;
 	if (next <= now)
@@ -364,7 +209,7 @@ static long poll_timeout(const struct supervisor *sv, int64_t now, int64_t watch
 	return (long)((next - now + 999999) / 1000000);
 }
 
-static int run(struct supervisor *sv, struct control *control, int sfd)
+static int run(struct supervisor *sv, struct control_socket *control, int sfd)
 {
 	zmq_pollitem_t *items = NULL;
 	uint64_t wd_usec = 0;
@@ -373,8 +218,8 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		wd_next = nbpy_monotonic_ns();
 	for (;;) {
-		size_t n = 2;
-		int64_t now = nbpy_monotonic_ns();
+		size_t n, sig_item;
+		int64_t now = nbpy_monotonic_ns(), timers[2];
 		int rc;
 
 		if (sv->shutting_down && !any_process(sv))
@@ -387,35 +232,32 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 			sv->shutdown_deadline = now + NBPY_NS_PER_SEC;
 		}
 		free(items);
-		items = calloc(3 + 2 * sv->n_svcs, sizeof(*items));
+		items = calloc(CONTROL_POLLITEMS + 1 + 2 * sv->n_svcs, sizeof(*items));
 		if (items == NULL) {
 			log_error("out of memory");
 			return -1;
 		}
-		items[0] = (zmq_pollitem_t){ .socket = control->sock, .events = ZMQ_POLLIN };
-		items[1] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
-		if (control->zap != NULL)
-			items[n++] = (zmq_pollitem_t){ .socket = control->zap, .events = ZMQ_POLLIN };
+		sig_item = n = control_socket_pollitems(control, items);
+		items[n++] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < sv->n_svcs; i++) {
 			items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->notify_fd, .events = ZMQ_POLLIN };
 			if (sv->svcs[i]->log_fd >= 0)
 				items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->log_fd, .events = ZMQ_POLLIN };
 		}
-		rc = zmq_poll(items, (int)n, poll_timeout(sv, now, wd_next));
+		timers[0] = wd_next;
+		timers[1] = control_socket_timer(control);
+		rc = zmq_poll(items, (int)n, poll_timeout(sv, now, timers));
 		if (rc < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
 			free(items);
 			return -1;
 		}
 		now = nbpy_monotonic_ns();
-		if (rc > 0 && (items[1].revents & ZMQ_POLLIN) && handle_signals(sv, sfd) < 0) {
+		if (rc > 0 && (items[sig_item].revents & ZMQ_POLLIN) && handle_signals(sv, sfd) < 0) {
 			free(items);
 			return -1;
 		}
-		if (rc > 0 && control->zap != NULL && (items[2].revents & ZMQ_POLLIN))
-			serve_zap(control);
-		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
-			serve_control(sv, control->sock);
+		control_socket_serve(control, sv, items, now);
 		/* Notify and log fds: cheap non-blocking reads; the service list
 		 * may have changed (reload), so poll them all rather than map items. */
 		if (rc > 0)
@@ -436,6 +278,73 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 	return 0;
 }
 
+/* One nbpyd per configuration: an fcntl write lock on path, held while nbpyd
+ * runs (the kernel drops it however nbpyd ends; a fork does not inherit it).
+ * The file holds the pid, for people.  The lock fd, -1 with the reason
+ * logged, or -2 (logged too) when another process holds it. */
+static int lock_instance(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char dir[PATH_MAX], *slash;
+	int fd;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir)) {
+		log_error("lock %s: path too long", path);
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir)
+		*slash = '\0';
+	if ((slash != NULL && slash != dir && nbpy_mkdir_p(dir, 0755) < 0) ||
+	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		log_error("lock %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		int e = errno;
+
+		fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		if ((e == EAGAIN || e == EACCES) && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+			log_error("another nbpyd (pid %d) runs with this configuration: it holds %s",
+				  (int)fl.l_pid, path);
+			(void)close(fd);
+			return -2;
+		}
+		log_error("lock %s: %s", path, strerror(e));
+		(void)close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, 0) < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0)
+		log_warning("lock %s: writing the pid: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Control connections cost descriptors: nbpyd takes its hard RLIMIT_NOFILE
+ * as the soft one; workers get the original soft limit back (spawn.c).
+ * Returns the limit in force. */
+static size_t raise_nofile_limit(void)
+{
+	struct rlimit rl;
+	rlim_t target;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_error("RLIMIT_NOFILE: %s", strerror(errno));
+		return 0;
+	}
+	spawn_set_default_nofile(rl.rlim_cur == RLIM_INFINITY ? -1 : (long long)rl.rlim_cur);
+	target = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;	/* Linux's nr_open */
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < target) {
+		struct rlimit up = { target, rl.rlim_max };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl.rlim_cur = target;
+		else
+			log_warning("RLIMIT_NOFILE %llu: %s; staying at %llu", (unsigned long long)target,
+				    strerror(errno), (unsigned long long)rl.rlim_cur);
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? 1048576 : (size_t)rl.rlim_cur;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nbpyd [-c FILE] [--check]\n"
@@ -450,9 +359,11 @@ int main(int argc, char **argv)
 	bool check = false;
 	sigset_t mask;
 	void *ctx = NULL;
-	struct control control = { 0 };
-	int sfd = -1, rc = 1;
-	char why[512];
+	struct control_socket control = { 0 };
+	int sfd = -1, rc = 1, lock_fds[2] = { -1, -1 };
+	size_t fd_limit;
+	char why[512], lock_path[PATH_MAX];
+	const char *control_ep;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
@@ -480,6 +391,28 @@ int main(int argc, char **argv)
 		sv.config_path = strdup(path);
 	sv.started_real = nbpy_now_ns();
 
+	/* The lock comes before anything a second nbpyd would disturb: the
+	 * control socket, notify sockets, history, workers.  The state
+	 * directory's lock covers history, the socket's lock its path. */
+	control_ep = nbpy_config_global(sv.config, "control")->text;
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			(void)snprintf(lock_path, sizeof(lock_path), "%s/nbpyd.lock",
+				       nbpy_config_global(sv.config, "state_dir")->text);
+		else if (strncmp(control_ep, "ipc://", 6) == 0)
+			(void)snprintf(lock_path, sizeof(lock_path), "%s.lock", control_ep + 6);
+		else
+			break;
+		lock_fds[i] = lock_instance(lock_path);
+		if (lock_fds[i] == -2)
+			rc = NBPYD_EXIT_RUNNING;
+		if (lock_fds[i] < 0)
+			goto out;
+	}
+	fd_limit = raise_nofile_limit();
+	if (fd_limit == 0)
+		goto out;
+
 	/* Signals arrive through the signalfd, in the loop; children reset them. */
 	if (sigemptyset(&mask) < 0 || sigaddset(&mask, SIGCHLD) < 0 || sigaddset(&mask, SIGTERM) < 0 ||
 	    sigaddset(&mask, SIGINT) < 0 || sigaddset(&mask, SIGHUP) < 0 ||
@@ -494,7 +427,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ctx = zmq_ctx_new();
-	if (ctx == NULL || open_control(ctx, &control, sv.config) < 0)
+	if (ctx == NULL || control_socket_open(ctx, &control, sv.config, fd_limit) < 0)
 		goto out;
 	sv.svcs = calloc(sv.config->n_services ? sv.config->n_services : 1, sizeof(*sv.svcs));
 	if (sv.svcs == NULL)
@@ -511,8 +444,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sv.n_svcs; i++)
 		if (sv.svcs[i]->enabled)
 			svc_start(sv.svcs[i], "start");
-	log_notice("%zu services, %s, control %s", sv.n_svcs, sv.config_path,
-		   nbpy_config_global(sv.config, "control")->text);
+	log_notice("%zu services, %s, control %s", sv.n_svcs, sv.config_path, control_ep);
 	notify_systemd(&sv, "READY=1\n");
 	rc = run(&sv, &control, sfd) < 0 ? 1 : 0;
 	log_notice("stopped");
@@ -520,11 +452,14 @@ out:
 	for (size_t i = 0; i < sv.n_svcs; i++)
 		svc_free(sv.svcs[i]);
 	free(sv.svcs);
-	close_control(&control);
+	control_socket_close(&control);
 	if (ctx != NULL)
 		(void)zmq_ctx_term(ctx);
 	if (sfd >= 0)
 		(void)close(sfd);
+	for (int i = 0; i < 2; i++)
+		if (lock_fds[i] >= 0)
+			(void)close(lock_fds[i]);
 	nbpy_config_free(sv.config);
 	free(sv.config_path);
 	return rc;

@@ -13,6 +13,14 @@
 
 #include "spawn.h"
 
+/* The soft RLIMIT_NOFILE nbpyd started with, for workers (-1: keep nbpyd's). */
+static long long default_nofile = -1;
+
+void spawn_set_default_nofile(long long soft)
+{
+	default_nofile = soft;
+}
+
 /* In the child: report errno to the parent and exit. */
 _Noreturn static void child_fail(int fd)
 {
@@ -61,6 +69,18 @@ _Noreturn static void child(const struct spawn_request *r, int err_fd, pid_t par
 
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			child_fail(err_fd);
+	} else if (default_nofile >= 0) {
+		struct rlimit rl;
+
+		/* nbpyd raised its own soft limit for control connections; a
+		 * worker gets the usual one (select() breaks above 1024). */
+		if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			child_fail(err_fd);
+		if ((rlim_t)default_nofile < rl.rlim_cur) {
+			rl.rlim_cur = (rlim_t)default_nofile;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				child_fail(err_fd);
+		}
 	}
 	if (r->core >= 0) {
 		struct rlimit rl = { (rlim_t)r->core, (rlim_t)r->core };

@@ -26,10 +26,14 @@ struct spawn_request {
 	int umask;		/* -1: inherit */
 	bool set_nice;
 	int nice;
-	long nofile;		/* -1: inherit */
+	long nofile;		/* -1: the default (spawn_set_default_nofile) */
 	long long core;		/* -1: inherit */
 	int out_fd;		/* becomes fds 1 and 2 */
 };
+
+/* Workers whose request has nofile -1 get this soft RLIMIT_NOFILE (the one
+ * nbpyd started with, before it raised its own) rather than nbpyd's. */
+void spawn_set_default_nofile(long long soft);
 
 /* Fork and exec.  Returns the child's pid (> 0) with *exec_errno 0, or the
  * pid of a child that could not exec with *exec_errno set (it has exited or
