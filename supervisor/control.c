@@ -159,6 +159,8 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 	size_t n = 0;
 	char *out;
 
+	/* The socket's ZMQ_MAXMSGSIZE drops larger requests unread; this
+	 * guards the int below. */
 	if (len > CONTROL_MAX_REQUEST)
 		return reply_error(NULL, "too_large", "request of %zu bytes, at most %d", len,
 			     CONTROL_MAX_REQUEST);

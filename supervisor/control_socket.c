@@ -21,9 +21,11 @@
  * keep nbpyd's loop busy binding, and clients reconnect in the meantime. */
 #define REBIND_DELAY_NS (NBPY_NS_PER_SEC / 10)
 #define RESET_LOG_EVERY_NS (10 * NBPY_NS_PER_SEC)
-/* Descriptors kept for everything but control connections: services' notify
- * sockets and log pipes, spawn pipes, history files, libzmq's own. */
-#define RESERVE_MIN 256
+/* Descriptors kept for everything but control connections (services' notify
+ * sockets and log pipes, spawn pipes, history files, libzmq's own) and for
+ * the connections libzmq accepts past the cap before the unbind reaches it
+ * (measured: up to 5% of the cap). */
+#define RESERVE_MIN 512
 /* However high the descriptor limit: a connection costs about 4 KiB, and a
  * supervisor's clients are a few operators and scripts. */
 #define MAX_CONNECTIONS 4096
@@ -237,6 +239,7 @@ static int read_monitor_event(struct control_socket *c, int64_t now)
 		break;
 	case ZMQ_EVENT_CLOSED:	/* the listener, and with it its connections */
 		if (!c->bound) {
+			log_debug("control: closed %zu connections (cap %zu)", c->n_open, c->cap);
 			memset(c->open_fds, 0, (c->fd_limit + 7) / 8);
 			c->n_open = 0;
 			c->rebind_at = now + REBIND_DELAY_NS;
