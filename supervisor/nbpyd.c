@@ -278,20 +278,21 @@ static int run(struct supervisor *sv, struct control_socket *control, int sfd)
 	return 0;
 }
 
-/* One nbpyd per configuration: an fcntl write lock on path, held while nbpyd
- * runs (the kernel drops it however nbpyd ends; a fork does not inherit it).
- * The file holds the pid, for people.  The lock fd, -1 with the reason
- * logged, or -2 (logged too) when another process holds it. */
-static int lock_instance(const char *path)
+/* One nbpyd per configuration: an fcntl write lock on the file prefix+suffix,
+ * held while nbpyd runs (the kernel drops it however nbpyd ends; a fork does
+ * not inherit it).  The file holds the pid, for people.  The lock fd, -1 with
+ * the reason logged, or -2 (logged too) when another process holds it. */
+static int lock_instance(const char *prefix, const char *suffix)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char dir[PATH_MAX], *slash;
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
 	int fd;
 
-	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir)) {
-		log_error("lock %s: path too long", path);
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", prefix, suffix) >= sizeof(path)) {
+		log_error("lock %s%s: path too long", prefix, suffix);
 		return -1;
 	}
+	memcpy(dir, path, sizeof(dir));
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir)
 		*slash = '\0';
@@ -356,13 +357,13 @@ int main(int argc, char **argv)
 {
 	struct supervisor sv = { 0 };
 	const char *path = SYSCONFDIR "/nbpy/nbpy.conf";
-	bool check = false;
+	bool check = false, ipc_control;
 	sigset_t mask;
 	void *ctx = NULL;
 	struct control_socket control = { 0 };
 	int sfd = -1, rc = 1, lock_fds[2] = { -1, -1 };
 	size_t fd_limit;
-	char why[512], lock_path[PATH_MAX];
+	char why[512];
 	const char *control_ep;
 
 	for (int i = 1; i < argc; i++) {
@@ -391,24 +392,19 @@ int main(int argc, char **argv)
 		sv.config_path = strdup(path);
 	sv.started_real = nbpy_now_ns();
 
-	/* The lock comes before anything a second nbpyd would disturb: the
+	/* The locks come before anything a second nbpyd would disturb: the
 	 * control socket, notify sockets, history, workers.  The state
-	 * directory's lock covers history, the socket's lock its path. */
+	 * directory's covers history, the socket's its path (a tcp endpoint
+	 * cannot be bound twice). */
 	control_ep = nbpy_config_global(sv.config, "control")->text;
-	for (int i = 0; i < 2; i++) {
-		if (i == 0)
-			(void)snprintf(lock_path, sizeof(lock_path), "%s/nbpyd.lock",
-				       nbpy_config_global(sv.config, "state_dir")->text);
-		else if (strncmp(control_ep, "ipc://", 6) == 0)
-			(void)snprintf(lock_path, sizeof(lock_path), "%s.lock", control_ep + 6);
-		else
-			break;
-		lock_fds[i] = lock_instance(lock_path);
-		if (lock_fds[i] == -2)
-			rc = NBPYD_EXIT_RUNNING;
-		if (lock_fds[i] < 0)
-			goto out;
-	}
+	ipc_control = strncmp(control_ep, "ipc://", 6) == 0;
+	lock_fds[0] = lock_instance(nbpy_config_global(sv.config, "state_dir")->text, "/nbpyd.lock");
+	if (lock_fds[0] >= 0 && ipc_control)
+		lock_fds[1] = lock_instance(control_ep + 6, ".lock");
+	if (lock_fds[0] == -2 || lock_fds[1] == -2)
+		rc = NBPYD_EXIT_RUNNING;
+	if (lock_fds[0] < 0 || (ipc_control && lock_fds[1] < 0))
+		goto out;
 	fd_limit = raise_nofile_limit();
 	if (fd_limit == 0)
 		goto out;
