@@ -91,6 +91,9 @@ assert len(s) == 2 and all(x["pid"] > 0 for x in s), s
 print(" ".join(":".join(str(x[k]) for k in ("name", "pid", "restarts")) for x in s))' &&
 		ctl --json history -n 1000 | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["entries"]))'
 }
+# docs/control-protocol.md: at most 4096 connections, and at most the limit
+# less a reserve of a quarter of it, at least 512
+cap_for() { local r=$(($1 / 4 > 512 ? $1 / 4 : 512)); echo $(($1 - r < 4096 ? $1 - r : 4096)); }
 vm() { awk -v k="$1:" '$1 == k { print $2; f = 1 } END { exit !f }' "/proc/$NBPYD_PID/status"; }	# vm VmHWM: kB
 untouched() {	# untouched SNAPSHOT: nbpyd alive, answering, same workers
 	kill -0 "$NBPYD_PID" 2>/dev/null && [ -S "$T/run/control" ] && [ "$(snapshot)" = "$1" ]
@@ -146,14 +149,16 @@ assert grown < 16 << 10, f"a 64 MiB request grew nbpyd's peak memory by {grown} 
 assert ask(b'{"v":1,"cmd":"ping"}')["ok"] is True
 PY
 
+read -r conn refused closed < <($PY "$T/flood.py" "$T/run/control" 5 1 6)
+check "connections that never complete the handshake are closed within 5 s ($closed of $conn)" \
+	[ "$conn/$closed" = 5/5 ]
+
 read -r conn refused closed < <(ulimit -Sn "$HARD"; $PY "$T/flood.py" "$T/run/control" 1100 1 1)
 check "1100 plain connections under a limit of 1024: nbpyd still runs, answers, same workers" untouched "$before"
 check "...it closed connections at its cap ($conn connected, $refused refused, $closed closed)" \
 	[ "${closed:-0}" -gt 0 ]
-# docs/control-protocol.md: the cap is 4096, or the limit less a quarter
-# of it, at least 512
-cap_for() { local r=$(($1 / 4 > 512 ? $1 / 4 : 512)); echo $(($1 - r < 4096 ? $1 - r : 4096)); }
-check "...and said so" grep -q "warning nbpyd: control: 512 connections, the most allowed under a descriptor limit of 1024" \
+check "...at its cap of 512 (1024 less 512)" \
+	grep -q "warning nbpyd: control: 512 connections, the most allowed under a descriptor limit of 1024" \
 	"$T/nbpyd.log"
 check "SIGTERM: nbpyd exits 0" stop_nbpyd
 
