@@ -28,7 +28,7 @@ enum svc_state {
 
 /* What the config says, resolved for spawning (rebuilt on reload). */
 struct svc_settings {
-	char *path;		/* program, found in PATH */
+	char *path;		/* program: a path, or found in PATH */
 	char **argv;
 	char **envp;
 	bool notify;
@@ -79,10 +79,13 @@ struct svc {
 
 const char *svc_state_name(enum svc_state s);
 
-/* Build settings from a config section.  -1 with a reason in why. */
-int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
-		      const struct nbpy_service *conf, const char *config_path,
-		      char *why, size_t why_cap);
+/* Build settings from a config section: worker is the worker program (for
+ * kinds), config_path the file workers get with -c.  Every problem (command
+ * syntax, unknown user or group, missing working_dir) goes to d as a
+ * FILE:LINE message; the caller checks d.  Free set in any case. */
+void svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
+		       const struct nbpy_service *conf, const char *worker, const char *config_path,
+		       struct nbpy_diag *d);
 void svc_settings_free(struct svc_settings *set);
 
 /* Create a service (stopped) with its notify socket and history. */
