@@ -72,9 +72,12 @@ static void check_control_group(const struct nbpy_config *c, struct nbpy_diag *d
 	if (v->text == NULL || strncmp(ep, "ipc://", 6) != 0)
 		return;
 	errno = 0;
-	if (getgrnam(v->text) == NULL)
+	if (getgrnam(v->text) == NULL) {
+		const char *why = svc_lookup_error(errno);
+
 		nbpy_diag_add(d, c->path, v->line, "[nbpyd] control_group: no group '%s'%s%s", v->text,
-			      errno ? ": " : "", errno ? strerror(errno) : "");
+			      why ? ": " : "", why ? why : "");
+	}
 }
 
 int resolve_config(const char *path, const char *config_path, struct resolved *r,

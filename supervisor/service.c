@@ -73,6 +73,13 @@ static int append(char **s, const char *key, const char *value)
 	return 0;
 }
 
+const char *svc_lookup_error(int err)
+{
+	/* what getpwnam(3) lists for "no such name" */
+	return err == 0 || err == ENOENT || err == ESRCH || err == EBADF || err == EPERM ? NULL
+										      : strerror(err);
+}
+
 /* A problem of one key, at its line (the section's when defaulted). */
 #define KEY_DIAG(d, c, conf, v, fmt, ...) \
 	nbpy_diag_add(d, (c)->path, (v)->line ? (v)->line : (conf)->line, "[%s] %s: " fmt, (conf)->name, \
@@ -93,8 +100,9 @@ static void load_identity(struct svc_settings *set, const struct nbpy_config *c,
 		errno = 0;
 		pw = getpwnam(v->text);
 		if (pw == NULL) {
-			KEY_DIAG(d, c, conf, v, "no user '%s'%s%s", v->text, errno ? ": " : "",
-				 errno ? strerror(errno) : "");
+			const char *why = svc_lookup_error(errno);
+
+			KEY_DIAG(d, c, conf, v, "no user '%s'%s%s", v->text, why ? ": " : "", why ? why : "");
 		} else {
 			set->set_ids = true;
 			set->uid = pw->pw_uid;
@@ -102,7 +110,8 @@ static void load_identity(struct svc_settings *set, const struct nbpy_config *c,
 			if (getgrouplist(pw->pw_name, pw->pw_gid, set->groups, &n) < 0)
 				KEY_DIAG(d, c, conf, v, "user '%s' is in more than %zu groups", v->text,
 					 sizeof(set->groups) / sizeof(set->groups[0]));
-			set->n_groups = (size_t)n;
+			else
+				set->n_groups = (size_t)n;
 		}
 	}
 	v = val(conf, "group");
@@ -112,8 +121,9 @@ static void load_identity(struct svc_settings *set, const struct nbpy_config *c,
 		errno = 0;
 		gr = getgrnam(v->text);
 		if (gr == NULL) {
-			KEY_DIAG(d, c, conf, v, "no group '%s'%s%s", v->text, errno ? ": " : "",
-				 errno ? strerror(errno) : "");
+			const char *why = svc_lookup_error(errno);
+
+			KEY_DIAG(d, c, conf, v, "no group '%s'%s%s", v->text, why ? ": " : "", why ? why : "");
 		} else {
 			if (!set->set_ids) {
 				set->set_ids = true;

@@ -87,6 +87,9 @@ void svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 		       const struct nbpy_service *conf, const char *worker, const char *config_path,
 		       struct nbpy_diag *d);
 void svc_settings_free(struct svc_settings *set);
+/* Why getpwnam or getgrnam returned NULL (errno err): NULL when the name
+ * just does not exist. */
+const char *svc_lookup_error(int err);
 
 /* Create a service (stopped) with its notify socket and history. */
 struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled,
