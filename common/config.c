@@ -23,7 +23,6 @@
 #include "config_loader.h"
 #include "text.h"
 
-#define DIAG_MAX 100
 #define LINE_MAX_LEN (INI_MAX_LINE - 2)	/* inih's buffer, less newline and NUL */
 #define GLOBAL_SECTION "nbpyd"
 
@@ -36,30 +35,79 @@ void nbpy_diag_free(struct nbpy_diag *d)
 	free(d->msgs);
 	d->msgs = NULL;
 	d->n = 0;
+	d->lost = 0;
+}
+
+static void diag_vadd(struct nbpy_diag *d, const char *path, int line, const char *fmt, va_list ap)
+{
+	char msg[512], full[1024];
+	char **bigger;
+
+	if (d->n > NBPY_DIAG_MAX)
+		return;
+	if (d->n == NBPY_DIAG_MAX)
+		(void)snprintf(msg, sizeof(msg), "too many errors, stopped after %d", NBPY_DIAG_MAX);
+	else
+		(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0 && d->n < NBPY_DIAG_MAX)
+		(void)snprintf(full, sizeof(full), "%s:%d: %s", path, line, msg);
+	else
+		(void)snprintf(full, sizeof(full), "%s: %s", path, msg);
+	bigger = realloc(d->msgs, (d->n + 1) * sizeof(*bigger));
+	if (bigger == NULL) {
+		d->lost++;
+		return;
+	}
+	d->msgs = bigger;
+	d->msgs[d->n] = strdup(full);
+	if (d->msgs[d->n] != NULL)
+		d->n++;
+	else
+		d->lost++;
+}
+
+void nbpy_diag_add(struct nbpy_diag *d, const char *path, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, path, line, fmt, ap);
+	va_end(ap);
 }
 
 void config_diag(struct loader *L, int line, const char *fmt, ...)
 {
-	char msg[512], full[1024];
-	char **bigger;
 	va_list ap;
 
-	if (L->d->n >= DIAG_MAX)
-		return;
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vadd(L->d, L->path, line, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		(void)snprintf(full, sizeof(full), "%s:%d: %s", L->path, line, msg);
-	else
-		(void)snprintf(full, sizeof(full), "%s: %s", L->path, msg);
-	bigger = realloc(L->d->msgs, (L->d->n + 1) * sizeof(*bigger));
-	if (bigger == NULL)
-		return;
-	L->d->msgs = bigger;
-	L->d->msgs[L->d->n] = strdup(full);
-	if (L->d->msgs[L->d->n] != NULL)
-		L->d->n++;
+}
+
+bool nbpy_diag_any(const struct nbpy_diag *d)
+{
+	return d->n > 0 || d->lost > 0;
+}
+
+char *nbpy_diag_text(const struct nbpy_diag *d)
+{
+	size_t len = 1;
+	char *text, *p;
+
+	for (size_t i = 0; i < d->n; i++)
+		len += strlen(d->msgs[i]) + 1;
+	if (d->lost > 0)
+		len += 64;
+	text = malloc(len);
+	if (text == NULL)
+		return NULL;
+	p = text;
+	for (size_t i = 0; i < d->n; i++)
+		p += sprintf(p, "%s\n", d->msgs[i]);
+	if (d->lost > 0)
+		p += snprintf(p, 64, "%zu more problems (out of memory)\n", d->lost);
+	*p = '\0';
+	return text;
 }
 
 static void *xcalloc(struct loader *L, size_t n, size_t size)
@@ -144,22 +192,27 @@ static void section_header(struct loader *L, char *content)
 static char *read_line(char *str, int num, void *stream)
 {
 	struct loader *L = stream;
-	char buf[4096], *content;
-	size_t n, lead;
+	char buf[LINE_MAX_LEN + 2], *content;
+	size_t n = 0, lead;
+	bool nul = false;
+	int c;
 
-	if (fgets(buf, sizeof(buf), L->f) == NULL)
+	/* By hand rather than fgets, which cannot tell a NUL byte from the
+	 * end of what it read. */
+	while ((c = getc(L->f)) != EOF && c != '\n') {
+		nul |= c == '\0';
+		if (n < sizeof(buf) - 1)
+			buf[n] = (char)c;
+		n++;
+	}
+	if (c == EOF && n == 0)
 		return NULL;
 	L->line++;
 	L->continuation = false;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	else if (!feof(L->f)) {
-		int c;
-
-		while ((c = fgetc(L->f)) != EOF && c != '\n')
-			;
-		n = LINE_MAX_LEN + 1;
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
+	if (nul) {
+		config_diag(L, L->line, "NUL byte in the line (not a text file?)");
+		goto blank;
 	}
 	if (n > LINE_MAX_LEN || (size_t)num < LINE_MAX_LEN + 2) {
 		config_diag(L, L->line, "line longer than %d characters (continue a list on indented lines)",
@@ -341,6 +394,18 @@ fail:
 	return NULL;
 }
 
+static void unknown_key(struct loader *L, const struct raw_section *rs, const struct raw_entry *e,
+			const char *what, const char *const *names, size_t n)
+{
+	const char *near = nbpy_closest(e->key, names, n);
+
+	if (near != NULL)
+		config_diag(L, e->line, "unknown key '%s' in [%s]%s; did you mean '%s'?", e->key, rs->name,
+		     what, near);
+	else
+		config_diag(L, e->line, "unknown key '%s' in [%s]%s", e->key, rs->name, what);
+}
+
 /* Fill one value per spec from a section's raw entries, defaults for the
  * rest.  Returns the number of problems. */
 static int fill_values(struct loader *L, const struct raw_section *rs, const char *what,
@@ -362,13 +427,7 @@ static int fill_values(struct loader *L, const struct raw_section *rs, const cha
 			if (strcmp(specs[i]->name, e->key) == 0)
 				break;
 		if (i == n_specs) {
-			const char *near = nbpy_closest(e->key, names, n_specs < 128 ? n_specs : 128);
-
-			if (near != NULL)
-				config_diag(L, e->line, "unknown key '%s' in [%s]%s; did you mean '%s'?",
-				     e->key, rs->name, what, near);
-			else
-				config_diag(L, e->line, "unknown key '%s' in [%s]%s", e->key, rs->name, what);
+			unknown_key(L, rs, e, what, names, n_specs < 128 ? n_specs : 128);
 			continue;
 		}
 		if (vals[i].line != 0) {
@@ -496,6 +555,30 @@ static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct 
 	return NULL;
 }
 
+/* A section of no known kind: still name the keys that no kind accepts. */
+static void report_unknown_keys(struct loader *L, const struct raw_section *rs)
+{
+	const struct nbpy_key_spec *tables[] = { nbpy_service_keys, nbpy_publisher_keys,
+						 nbpy_subscriber_keys };
+	const char *names[512];
+	size_t n = 0;
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct nbpy_key_spec *k = tables[t]; k->name != NULL && n < 512; k++)
+			names[n++] = k->name;
+	for (const struct nbpy_kind_spec *kind = nbpy_kinds; kind->name != NULL; kind++)
+		for (const struct nbpy_key_spec *k = kind->keys; k->name != NULL && n < 512; k++)
+			names[n++] = k->name;
+	for (size_t j = 0; j < rs->n; j++) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(names[i], rs->e[j].key) != 0; i++)
+			;
+		if (i == n)
+			unknown_key(L, rs, &rs->e[j], "", names, n);
+	}
+}
+
 static void load_service(struct loader *L, const struct raw_section *rs, struct nbpy_service *svc)
 {
 	const struct nbpy_key_spec *specs[128];
@@ -506,7 +589,11 @@ static void load_service(struct loader *L, const struct raw_section *rs, struct 
 	svc->name = config_strdup(L, rs->name);
 	svc->line = rs->line;
 	svc->kind = service_kind(L, rs);
-	if (svc->kind == NULL || svc->name == NULL)
+	if (svc->kind == NULL) {
+		report_unknown_keys(L, rs);
+		return;
+	}
+	if (svc->name == NULL)
 		return;
 	n = collect_specs(specs, 128, nbpy_service_keys);
 	if (svc->kind->flags & NBPY_KIND_PUBLISHES)
@@ -550,6 +637,7 @@ struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d)
 
 	d->msgs = NULL;
 	d->n = 0;
+	d->lost = 0;
 	L.f = fopen(path, "r");
 	if (L.f == NULL) {
 		config_diag(&L, 0, "cannot open: %s", strerror(errno));
@@ -560,9 +648,9 @@ struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d)
 		config_diag(&L, 0, "read error: %s", strerror(errno));
 	if (fclose(L.f) != 0)
 		config_diag(&L, 0, "close: %s", strerror(errno));
-	if (rc > 0 && d->n == 0)
+	if (rc > 0 && !nbpy_diag_any(d))
 		config_diag(&L, rc, "syntax error");
-	else if (rc < 0 && d->n == 0)
+	else if (rc < 0 && !nbpy_diag_any(d))
 		config_diag(&L, 0, "cannot parse (out of memory)");
 
 	L.cfg = calloc(1, sizeof(*L.cfg));
@@ -587,11 +675,21 @@ struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d)
 		config_resolve_bus(&L);
 	}
 	free_raw(&L);
-	if (d->n > 0) {
+	if (nbpy_diag_any(d)) {
 		nbpy_config_free(L.cfg);
 		return NULL;
 	}
 	return L.cfg;
+}
+
+void nbpy_diag_exit(struct nbpy_diag *d)
+{
+	char *text = nbpy_diag_text(d);
+
+	(void)fputs(text ? text : "configuration errors (out of memory printing them)\n", stderr);
+	free(text);
+	nbpy_diag_free(d);
+	exit(NBPY_EX_CONFIG);
 }
 
 struct nbpy_config *nbpy_config_load_or_exit(const char *path)
@@ -599,14 +697,9 @@ struct nbpy_config *nbpy_config_load_or_exit(const char *path)
 	struct nbpy_diag d;
 	struct nbpy_config *c = nbpy_config_load(path, &d);
 
-	if (c != NULL)
-		return c;
-	for (size_t i = 0; i < d.n; i++)
-		(void)fprintf(stderr, "%s\n", d.msgs[i]);
-	if (d.n >= DIAG_MAX)
-		(void)fprintf(stderr, "%s: too many errors, stopped after %d\n", path, DIAG_MAX);
-	nbpy_diag_free(&d);
-	exit(NBPY_EX_CONFIG);
+	if (c == NULL)
+		nbpy_diag_exit(&d);
+	return c;
 }
 
 struct peek {
@@ -626,7 +719,7 @@ static int on_peek(void *user, const char *section, const char *name, const char
 char *nbpy_config_peek(const char *path, const char *section, const char *key)
 {
 	struct peek p = { section, key, NULL };
-	struct nbpy_diag d = { NULL, 0 };
+	struct nbpy_diag d = { .msgs = NULL };
 	struct loader L = { .path = path, .d = &d };
 	char *expanded;
 

@@ -101,13 +101,28 @@ struct nbpy_config {
 	size_t n_services;
 };
 
-/* Problems found while loading, each "FILE:LINE: message". */
+/* Problems found while loading, each "FILE:LINE: message" ("FILE: message"
+ * for a problem of no one line).  After NBPY_DIAG_MAX problems one more
+ * message says so and the rest are dropped; messages that could not be
+ * stored (out of memory) are counted in lost. */
+#define NBPY_DIAG_MAX 100
+
 struct nbpy_diag {
 	char **msgs;
 	size_t n;
+	size_t lost;
 };
 
+void nbpy_diag_add(struct nbpy_diag *d, const char *path, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Whether anything was reported (stored or lost). */
+bool nbpy_diag_any(const struct nbpy_diag *d);
+/* Every message, one per line: what `nbpyd --check` prints and a refused
+ * reload answers.  malloc'ed; NULL if out of memory. */
+char *nbpy_diag_text(const struct nbpy_diag *d);
 void nbpy_diag_free(struct nbpy_diag *d);
+/* Print every message to stderr, free d and exit(NBPY_EX_CONFIG). */
+_Noreturn void nbpy_diag_exit(struct nbpy_diag *d);
 
 /* Load and validate path.  NULL on any problem, all of them in d. */
 struct nbpy_config *nbpy_config_load(const char *path, struct nbpy_diag *d);

@@ -38,8 +38,9 @@ const struct nbpy_key_spec nbpy_global_keys[] = {
 	    "CURVE public keys (Z85) allowed to use a tcp control socket"),
 	KEY("control_group", NBPY_KEY_STRING, NULL,
 	    "group that owns the ipc control socket (mode 0660); default nbpyd's group"),
-	KEY("worker", NBPY_KEY_STRING, "nbpy-worker",
-	    "the worker program nbpyd runs for services with a kind"),
+	KEY("worker", NBPY_KEY_STRING, NULL,
+	    "the worker program for services with a kind: a path, or a name searched in PATH; "
+	    "default nbpy-worker beside nbpyd, else in the configured bindir"),
 	KEY_INT("history_size", 100, 100000, "200", "restart-history entries kept per service"),
 	KEY_END
 };

@@ -64,21 +64,27 @@ static char *reply_ok(struct json_object *id, struct json_object *result)
 	return finish(o);
 }
 
+static char *reply_error_text(struct json_object *id, const char *code, const char *msg)
+{
+	struct json_object *o = envelope(id, false), *e = json_object_new_object();
+
+	json_object_object_add(e, "code", json_object_new_string(code));
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	json_object_object_add(o, "error", e);
+	return finish(o);
+}
+
 static char *reply_error(struct json_object *id, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static char *reply_error(struct json_object *id, const char *code, const char *fmt, ...)
 {
-	struct json_object *o = envelope(id, false), *e = json_object_new_object();
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_object_object_add(e, "code", json_object_new_string(code));
-	json_object_object_add(e, "message", json_object_new_string(msg));
-	json_object_object_add(o, "error", e);
-	return finish(o);
+	return reply_error_text(id, code, msg);
 }
 
 /* The named services, or all when none are named.  NULL + *unknown set if
@@ -201,19 +207,22 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 		goto done;
 	}
 	if (strcmp(cmd, "reload") == 0) {
-		struct json_object *diff = NULL, *errors = NULL;
+		struct json_object *diff = NULL;
+		struct nbpy_diag d;
 
-		if (supervisor_reload(sv, &diff, &errors) < 0) {
-			const char *first = errors && json_object_array_length(errors) > 0 ?
-					    json_object_get_string(json_object_array_get_idx(errors, 0)) :
-					    "?";
+		if (supervisor_reload(sv, &diff, &d) < 0) {
+			/* the very text `nbpyd --check` prints, less its last newline */
+			char *text = nbpy_diag_text(&d);
 
-			out = reply_error(id, "bad_config", "%s (kept the running config; %zu problems)",
-				    first, errors ? json_object_array_length(errors) : 0);
-			json_object_put(errors);
+			if (text != NULL && *text != '\0')
+				text[strlen(text) - 1] = '\0';
+			out = text ? reply_error_text(id, "bad_config", text)
+				   : reply_error(id, "internal", "out of memory");
+			free(text);
 		} else {
 			out = reply_ok(id, diff);
 		}
+		nbpy_diag_free(&d);
 		goto done;
 	}
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "start") != 0 && strcmp(cmd, "stop") != 0 &&

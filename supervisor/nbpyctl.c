@@ -123,6 +123,12 @@ static int check_error(struct json_object *reply)
 		fprintf(stderr, "nbpyctl: malformed reply\n");
 		return 1;
 	}
+	if (strcmp(str(err, "code"), "bad_config") == 0) {
+		/* FILE:LINE messages, one per line, as `nbpyd --check` prints them */
+		fprintf(stderr, "%s\nnbpyctl: reload refused: nbpyd keeps its running configuration\n",
+			str(err, "message"));
+		return 1;
+	}
 	fprintf(stderr, "nbpyctl: %s\n", str(err, "message"));
 	return strcmp(str(err, "code"), "unknown_service") == 0 ? EXIT_UNKNOWN_SERVICE : 1;
 }

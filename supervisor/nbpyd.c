@@ -27,6 +27,7 @@
 #include "control_socket.h"
 #include "fs.h"
 #include "log.h"
+#include "resolve.h"
 #include "spawn.h"
 #include "supervisor.h"
 #include "timefmt.h"
@@ -53,22 +54,12 @@ void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap)
 		       count[SVC_STOPPED] + count[SVC_EXITED]);
 }
 
-struct svc *supervisor_make_service(struct supervisor *sv, const struct nbpy_service *conf,
-				    char *why, size_t cap)
+struct svc *supervisor_make_service(const struct nbpy_config *c, const struct nbpy_service *conf,
+				    struct svc_settings *set, char *why, size_t cap)
 {
-	struct svc_settings set;
-	const struct nbpy_config *c = sv->config;
-	struct svc *s;
-
-	if (svc_settings_load(&set, c, conf, sv->config_path, why, cap) < 0) {
-		svc_settings_free(&set);
-		return NULL;
-	}
-	s = svc_new(conf->name, &set, conf->enabled, nbpy_config_global(c, "state_dir")->text,
-		    nbpy_config_global(c, "run_dir")->text,
-		    (size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
-	svc_settings_free(&set);
-	return s;
+	return svc_new(conf->name, set, conf->enabled, nbpy_config_global(c, "state_dir")->text,
+		       nbpy_config_global(c, "run_dir")->text,
+		       (size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
 }
 
 /* ---- processes ---- */
@@ -153,13 +144,14 @@ static int handle_signals(struct supervisor *sv, int sfd)
 			begin_shutdown(sv);
 			break;
 		case SIGHUP: {
-			struct json_object *diff = NULL, *errors = NULL;
+			struct json_object *diff = NULL;
+			struct nbpy_diag d;
 
-			if (supervisor_reload(sv, &diff, &errors) < 0)
-				for (size_t i = 0; errors && i < json_object_array_length(errors); i++)
-					log_error("reload: %s", json_object_get_string(json_object_array_get_idx(errors, i)));
+			if (supervisor_reload(sv, &diff, &d) < 0)
+				for (size_t i = 0; i < d.n; i++)
+					log_error("reload: %s", d.msgs[i]);
 			json_object_put(diff);
-			json_object_put(errors);
+			nbpy_diag_free(&d);
 			break;
 		}
 		}
@@ -361,6 +353,8 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	void *ctx = NULL;
 	struct control_socket control = { 0 };
+	struct resolved resolved = { 0 };
+	struct nbpy_diag diag;
 	int sfd = -1, rc = 1, lock_fds[2] = { -1, -1 };
 	size_t fd_limit;
 	char why[512];
@@ -379,17 +373,26 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	sv.config = nbpy_config_load_or_exit(path);
+	/* Workers get the absolute path; messages name the file as given. */
+	sv.config_path = realpath(path, NULL);
+	if (sv.config_path == NULL && (sv.config_path = strdup(path)) == NULL) {
+		fprintf(stderr, "nbpyd: out of memory\n");
+		return 1;
+	}
+	if (resolve_config(path, sv.config_path, &resolved, &diag) < 0) {
+		free(sv.config_path);
+		nbpy_diag_exit(&diag);
+	}
+	sv.config = resolved.config;
 	if (check) {
 		printf("%s: ok, %zu services\n", path, sv.config->n_services);
-		nbpy_config_free(sv.config);
+		resolved_free(&resolved);
+		free(sv.config_path);
 		return 0;
 	}
+	resolved.config = NULL;		/* sv owns it now */
 	nbpy_log_init("nbpyd", (enum nbpy_log_level)nbpy_log_level_parse(
 				       nbpy_config_global(sv.config, "log_level")->text));
-	sv.config_path = realpath(path, NULL);
-	if (sv.config_path == NULL)
-		sv.config_path = strdup(path);
 	sv.started_real = nbpy_now_ns();
 
 	/* The locks come before anything a second nbpyd would disturb: the
@@ -429,7 +432,8 @@ int main(int argc, char **argv)
 	if (sv.svcs == NULL)
 		goto out;
 	for (size_t i = 0; i < sv.config->n_services; i++) {
-		struct svc *s = supervisor_make_service(&sv, &sv.config->services[i], why, sizeof(why));
+		struct svc *s = supervisor_make_service(sv.config, &sv.config->services[i],
+							&resolved.settings[i], why, sizeof(why));
 
 		if (s == NULL) {
 			log_error("%s", why);
@@ -445,6 +449,7 @@ int main(int argc, char **argv)
 	rc = run(&sv, &control, sfd) < 0 ? 1 : 0;
 	log_notice("stopped");
 out:
+	resolved_free(&resolved);
 	for (size_t i = 0; i < sv.n_svcs; i++)
 		svc_free(sv.svcs[i]);
 	free(sv.svcs);

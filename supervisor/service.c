@@ -73,8 +73,81 @@ static int append(char **s, const char *key, const char *value)
 	return 0;
 }
 
-int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
-		      const struct nbpy_service *conf, const char *config_path, char *why, size_t cap)
+const char *svc_lookup_error(int err)
+{
+	/* what getpwnam(3) lists for "no such name" */
+	return err == 0 || err == ENOENT || err == ESRCH || err == EBADF || err == EPERM ? NULL
+										      : strerror(err);
+}
+
+/* A problem of one key, at its line (the section's when defaulted). */
+#define KEY_DIAG(d, c, conf, v, fmt, ...) \
+	nbpy_diag_add(d, (c)->path, (v)->line ? (v)->line : (conf)->line, "[%s] %s: " fmt, (conf)->name, \
+		      (v)->spec->name, __VA_ARGS__)
+
+/* user, group and working_dir: looked up now, so a name that does not exist
+ * is a config error rather than a worker that cannot start. */
+static void load_identity(struct svc_settings *set, const struct nbpy_config *c,
+			  const struct nbpy_service *conf, struct nbpy_diag *d)
+{
+	const struct nbpy_value *v = val(conf, "user");
+	struct stat st;
+
+	if (v->text != NULL) {
+		const struct passwd *pw;
+		int n = (int)(sizeof(set->groups) / sizeof(set->groups[0]));
+
+		errno = 0;
+		pw = getpwnam(v->text);
+		if (pw == NULL) {
+			const char *why = svc_lookup_error(errno);
+
+			KEY_DIAG(d, c, conf, v, "no user '%s'%s%s", v->text, why ? ": " : "", why ? why : "");
+		} else {
+			set->set_ids = true;
+			set->uid = pw->pw_uid;
+			set->gid = pw->pw_gid;
+			if (getgrouplist(pw->pw_name, pw->pw_gid, set->groups, &n) < 0)
+				KEY_DIAG(d, c, conf, v, "user '%s' is in more than %zu groups", v->text,
+					 sizeof(set->groups) / sizeof(set->groups[0]));
+			else
+				set->n_groups = (size_t)n;
+		}
+	}
+	v = val(conf, "group");
+	if (v->text != NULL) {
+		const struct group *gr;
+
+		errno = 0;
+		gr = getgrnam(v->text);
+		if (gr == NULL) {
+			const char *why = svc_lookup_error(errno);
+
+			KEY_DIAG(d, c, conf, v, "no group '%s'%s%s", v->text, why ? ": " : "", why ? why : "");
+		} else {
+			if (!set->set_ids) {
+				set->set_ids = true;
+				set->uid = getuid();
+			}
+			set->gid = gr->gr_gid;
+			set->groups[0] = gr->gr_gid;
+			set->n_groups = 1;
+		}
+	}
+	v = val(conf, "working_dir");
+	if (v->text != NULL) {
+		if (stat(v->text, &st) < 0)
+			KEY_DIAG(d, c, conf, v, "%s: %s", v->text, strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			KEY_DIAG(d, c, conf, v, "%s: not a directory", v->text);
+		else if ((set->cwd = strdup(v->text)) == NULL)
+			nbpy_diag_add(d, c->path, 0, "out of memory");
+	}
+}
+
+void svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
+		       const struct nbpy_service *conf, const char *worker, const char *config_path,
+		       struct nbpy_diag *d)
 {
 	const struct nbpy_value *v;
 	bool exec = strcmp(conf->kind->name, "exec") == 0;
@@ -84,25 +157,31 @@ int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 	set->nofile = -1;
 	set->core = -1;
 	if (exec) {
-		set->argv = spawn_split_command(val(conf, "command")->text);
+		const char *why;
+
+		v = val(conf, "command");
+		set->argv = spawn_split_command(v->text, &why);
 		if (set->argv == NULL) {
-			(void)snprintf(why, cap, "[%s] command: empty or unterminated quote", conf->name);
-			return -1;
+			KEY_DIAG(d, c, conf, v, "%s", why);
+		} else {
+			/* Not found: exec reports it, and the service goes fatal
+			 * with the reason (the program may appear before it is
+			 * started). */
+			set->path = spawn_find_program(set->argv[0]);
+			if (set->path == NULL && (set->path = strdup(set->argv[0])) == NULL)
+				goto oom;
 		}
 	} else {
+		const char *args[] = { worker, "-c", config_path, conf->name };
+
 		set->argv = calloc(5, sizeof(char *));
-		if (set->argv == NULL || (set->argv[0] = strdup(nbpy_config_global(c, "worker")->text)) == NULL ||
-		    (set->argv[1] = strdup("-c")) == NULL ||
-		    (set->argv[2] = strdup(config_path)) == NULL ||
-		    (set->argv[3] = strdup(conf->name)) == NULL) {
-			(void)snprintf(why, cap, "out of memory");
-			return -1;
-		}
+		if (set->argv == NULL || (set->path = strdup(worker)) == NULL)
+			goto oom;
+		for (size_t i = 0; i < 4; i++)
+			if ((set->argv[i] = strdup(args[i])) == NULL)
+				goto oom;
 	}
-	/* Not found: exec reports it, and the service goes fatal with the reason. */
-	set->path = spawn_find_program(set->argv[0]);
-	if (set->path == NULL && (set->path = strdup(set->argv[0])) == NULL)
-		return -1;
+	load_identity(set, c, conf, d);
 	v = val(conf, "notify");
 	set->notify = v->text ? v->v.b : !exec;
 	set->start_secs_ns = val(conf, "start_secs")->v.ns;
@@ -125,41 +204,6 @@ int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 	set->policy.stable_after_ns = val(conf, "stable_after")->v.ns;
 	set->policy.crash_loop_count = (unsigned)val(conf, "crash_loop_count")->v.i;
 	set->policy.crash_loop_window_ns = val(conf, "crash_loop_window")->v.ns;
-	v = val(conf, "user");
-	if (v->text != NULL) {
-		const struct passwd *pw = getpwnam(v->text);
-		int n = (int)(sizeof(set->groups) / sizeof(set->groups[0]));
-
-		if (pw == NULL) {
-			(void)snprintf(why, cap, "[%s] user: no user '%s'", conf->name, v->text);
-			return -1;
-		}
-		set->set_ids = true;
-		set->uid = pw->pw_uid;
-		set->gid = pw->pw_gid;
-		if (getgrouplist(pw->pw_name, pw->pw_gid, set->groups, &n) < 0)
-			n = 0;
-		set->n_groups = (size_t)n;
-	}
-	v = val(conf, "group");
-	if (v->text != NULL) {
-		const struct group *gr = getgrnam(v->text);
-
-		if (gr == NULL) {
-			(void)snprintf(why, cap, "[%s] group: no group '%s'", conf->name, v->text);
-			return -1;
-		}
-		if (!set->set_ids) {
-			set->set_ids = true;
-			set->uid = getuid();
-		}
-		set->gid = gr->gr_gid;
-		set->groups[0] = gr->gr_gid;
-		set->n_groups = 1;
-	}
-	v = val(conf, "working_dir");
-	if (v->text != NULL && (set->cwd = strdup(v->text)) == NULL)
-		return -1;
 	v = val(conf, "umask");
 	if (v->text != NULL)
 		set->umask = (int)v->v.i;
@@ -178,6 +222,7 @@ int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 	 * configured pairs.  NOTIFY_SOCKET is added at spawn. */
 	{
 		size_t n = 0, cap_env = 8;
+		char *name;
 		const struct nbpy_value *env = val(conf, "environment");
 
 		for (char **e = environ; *e; e++)
@@ -185,24 +230,27 @@ int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 		cap_env += env->n_items;
 		set->envp = calloc(cap_env, sizeof(char *));
 		if (set->envp == NULL)
-			return -1;
+			goto oom;
 		for (char **e = environ; *e; e++)
 			if (strncmp(*e, "NOTIFY_SOCKET=", 14) && strncmp(*e, "WATCHDOG_", 9) &&
 			    strncmp(*e, "LISTEN_", 7) && strncmp(*e, "NBPY_SERVICE=", 13))
 				if ((set->envp[n++] = strdup(*e)) == NULL)
-					return -1;
+					goto oom;
 		for (size_t i = 0; i < env->n_items; i++)
 			if ((set->envp[n++] = strdup(env->items[i])) == NULL)
-				return -1;
-		if (asprintf(&set->envp[n++], "NBPY_SERVICE=%s", conf->name) < 0)
-			return -1;
+				goto oom;
+		if (asprintf(&name, "NBPY_SERVICE=%s", conf->name) < 0)
+			goto oom;
+		set->envp[n] = name;
 	}
 	if (append(&set->fingerprint, "kind", conf->kind->name) < 0)
-		return -1;
+		goto oom;
 	for (size_t i = 0; i < conf->n_values; i++)
 		if (append(&set->fingerprint, conf->values[i].spec->name, conf->values[i].text) < 0)
-			return -1;
-	return 0;
+			goto oom;
+	return;
+oom:
+	nbpy_diag_add(d, c->path, 0, "out of memory");
 }
 
 void svc_settings_free(struct svc_settings *set)

@@ -28,7 +28,7 @@ enum svc_state {
 
 /* What the config says, resolved for spawning (rebuilt on reload). */
 struct svc_settings {
-	char *path;		/* program, found in PATH */
+	char *path;		/* program: a path, or found in PATH */
 	char **argv;
 	char **envp;
 	bool notify;
@@ -79,11 +79,17 @@ struct svc {
 
 const char *svc_state_name(enum svc_state s);
 
-/* Build settings from a config section.  -1 with a reason in why. */
-int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
-		      const struct nbpy_service *conf, const char *config_path,
-		      char *why, size_t why_cap);
+/* Build settings from a config section: worker is the worker program (for
+ * kinds), config_path the file workers get with -c.  Every problem (command
+ * syntax, unknown user or group, missing working_dir) goes to d as a
+ * FILE:LINE message; the caller checks d.  Free set in any case. */
+void svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
+		       const struct nbpy_service *conf, const char *worker, const char *config_path,
+		       struct nbpy_diag *d);
 void svc_settings_free(struct svc_settings *set);
+/* Why getpwnam or getgrnam returned NULL (errno err): NULL when the name
+ * just does not exist. */
+const char *svc_lookup_error(int err);
 
 /* Create a service (stopped) with its notify socket and history. */
 struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled,

@@ -131,6 +131,20 @@ pid_t spawn_worker(const struct spawn_request *r, int *exec_errno)
 	return pid;
 }
 
+/* An executable regular file (access(X_OK) alone passes directories). */
+static bool executable_file(const char *path)
+{
+	struct stat st;
+
+	if (access(path, X_OK) < 0 || stat(path, &st) < 0)
+		return false;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return false;
+	}
+	return true;
+}
+
 char *spawn_find_program(const char *prog)
 {
 	const char *path = getenv("PATH");
@@ -139,7 +153,7 @@ char *spawn_find_program(const char *prog)
 	if (strchr(prog, '/') != NULL) {
 		char *rp;
 
-		if (access(prog, X_OK) < 0)
+		if (!executable_file(prog))
 			return NULL;
 		rp = realpath(prog, NULL);
 		return rp ? rp : strdup(prog);
@@ -150,7 +164,7 @@ char *spawn_find_program(const char *prog)
 		size_t n = strcspn(path, ":");
 
 		if ((size_t)snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", prog) <
-		    sizeof(buf) && access(buf, X_OK) == 0)
+		    sizeof(buf) && executable_file(buf))
 			return strdup(buf);
 		path += n + (path[n] == ':');
 	}
@@ -167,12 +181,13 @@ void spawn_free_argv(char **argv)
 	free(argv);
 }
 
-char **spawn_split_command(const char *cmd)
+char **spawn_split_command(const char *cmd, const char **why)
 {
 	size_t n = 0, cap = 8;
 	char **argv = calloc(cap, sizeof(*argv));
 	const char *p = cmd;
 
+	*why = "out of memory";
 	if (argv == NULL)
 		return NULL;
 	while (1) {
@@ -189,13 +204,17 @@ char **spawn_split_command(const char *cmd)
 
 				while (*p && *p != q && len < sizeof(word) - 1)
 					word[len++] = *p++;
-				if (*p != q)
+				if (*p == '\0') {
+					*why = "unterminated quote";
 					goto fail;
+				}
+				if (*p != q)
+					goto too_long;
 				p++;
 			} else if (len < sizeof(word) - 1) {
 				word[len++] = *p++;
 			} else {
-				goto fail;
+				goto too_long;
 			}
 		}
 		word[len] = '\0';
@@ -211,9 +230,13 @@ char **spawn_split_command(const char *cmd)
 			goto fail;
 		argv[++n] = NULL;
 	}
-	if (n == 0)
+	if (n == 0) {
+		*why = "empty";
 		goto fail;
+	}
 	return argv;
+too_long:
+	*why = "a word longer than 4095 characters";
 fail:
 	spawn_free_argv(argv);
 	return NULL;

@@ -40,13 +40,15 @@ void spawn_set_default_nofile(long long soft);
  * will; reap it as usual), or -1 if fork itself failed (errno). */
 pid_t spawn_worker(const struct spawn_request *r, int *exec_errno);
 
-/* Find prog in PATH (or take it as is if it has a '/'); NULL if not
- * executable, errno set.  The result is malloc'ed. */
+/* Find prog in PATH if it is a bare name, or take it as is if it has a '/';
+ * NULL if that is not an executable file, errno set.  The result is
+ * malloc'ed (absolute for a path). */
 char *spawn_find_program(const char *prog);
 
 /* Split a command line at blanks; '...' and "..." group words. NULL-terminated,
- * malloc'ed; NULL on an unterminated quote or an empty command. */
-char **spawn_split_command(const char *cmd);
+ * malloc'ed; NULL with the reason in *why for an empty command, an
+ * unterminated quote, a word over 4095 characters, or out of memory. */
+char **spawn_split_command(const char *cmd, const char **why);
 void spawn_free_argv(char **argv);
 
 #endif

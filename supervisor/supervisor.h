@@ -24,14 +24,17 @@ struct svc *supervisor_find(struct supervisor *sv, const char *name);
 /* "12 running, 1 backoff, 0 fatal" */
 void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap);
 
-/* Re-read the config; on any error keep the running one.  Fills diff (a JSON
- * object: added, removed, changed, unchanged) or errors (array of strings). */
+/* Re-read the config and apply the difference: 0 with diff (a JSON object:
+ * added, removed, changed, unchanged), or -1 with every problem in d
+ * (nbpy_diag_free it either way) and nothing changed. */
 struct json_object;
-int supervisor_reload(struct supervisor *sv, struct json_object **diff, struct json_object **errors);
+int supervisor_reload(struct supervisor *sv, struct json_object **diff, struct nbpy_diag *d);
 
-/* Create the services of sv->config (nbpyd start and reload). */
-struct svc *supervisor_make_service(struct supervisor *sv, const struct nbpy_service *conf,
-				    char *why, size_t cap);
+/* Create a service of config c, stopped, with its resolved settings (the
+ * service's now: set is left zeroed).  NULL with a reason in why; set is
+ * then still the caller's to free. */
+struct svc *supervisor_make_service(const struct nbpy_config *c, const struct nbpy_service *conf,
+				    struct svc_settings *set, char *why, size_t cap);
 
 /* Handle one control request (JSON text); returns the reply (JSON text,
  * malloc'ed). */

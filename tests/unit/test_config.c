@@ -5,11 +5,10 @@
 #include "config.h"
 #include "testutil.h"
 
-/* Load text; expect failure with exactly the given messages (each without
+/* Load path; expect failure with exactly the given messages (each without
  * the "PATH" prefix, e.g. ":3: unknown key ..."). */
-static void expect_errors(const char *text, const char *const *expected)
+static void expect_errors_in(const char *path, const char *const *expected)
 {
-	const char *path = write_temp(text);
 	struct nbpy_diag d;
 	struct nbpy_config *c = nbpy_config_load(path, &d);
 	size_t n = 0;
@@ -26,6 +25,11 @@ static void expect_errors(const char *text, const char *const *expected)
 	ck_assert_msg(d.n == n, "%zu messages, expected %zu; first: %s", d.n, n, d.n ? d.msgs[0] : "");
 	nbpy_diag_free(&d);
 	(void)unlink(path);
+}
+
+static void expect_errors(const char *text, const char *const *expected)
+{
+	expect_errors_in(write_temp(text), expected);
 }
 
 #define EXPECT(text, ...) expect_errors(text, (const char *const[]){ __VA_ARGS__, NULL })
@@ -205,6 +209,67 @@ START_TEST(error_sections_and_kinds)
 	EXPECT("[x]\ncommand = y\njust words\n", ":3: expected 'key = value'");
 	EXPECT("[x]\n  orphan\ncommand = y\n", ":2: indented line continues no key");
 	EXPECT("[x]\ncommand = y\ncommand = z\n", ":3: duplicate key 'command' in [x] (first at line 2)");
+}
+END_TEST
+
+/* A section of no kind, or of an unknown one, still has its unknown keys
+ * named; keys some kind accepts are left to the missing kind. */
+START_TEST(error_unknown_key_without_kind)
+{
+	EXPECT("[x]\nCommand = /bin/true\n",
+	       ":1: [x] has no kind: set kind = KIND or command = PROGRAM",
+	       ":2: unknown key 'Command' in [x]; did you mean 'command'?");
+	EXPECT("[x]\nkind = teleport\nintervl = 1s\nzzz = 1\npairs = all\n",
+	       ":2: unknown kind 'teleport' (nbpy-worker --list-kinds lists them)",
+	       ":3: unknown key 'intervl' in [x]; did you mean 'interval'?",
+	       ":4: unknown key 'zzz' in [x]");
+	EXPECT("[x]\npairs = all\nuser = nobody\n", ":1: [x] has no kind: set kind = KIND or command = PROGRAM");
+}
+END_TEST
+
+/* A NUL byte is named as such, not as an overlong line. */
+START_TEST(error_nul_byte)
+{
+	static const char text[] = "[x]\ncommand = y\ndescription = a\0b\nnice = 5\n";
+	char path[] = "/tmp/nbpy-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	ck_assert_int_eq(close(fd), 0);
+	expect_errors_in(path, (const char *const[]){ ":3: NUL byte in the line (not a text file?)", NULL });
+}
+END_TEST
+
+/* After 100 problems one message says so; the text is every message, one
+ * per line. */
+START_TEST(diag_cap_and_text)
+{
+	char text[200 * 16] = "[x]\ncommand = y\n", want[64];
+	const char *path;
+	struct nbpy_diag d;
+	char *all;
+	size_t len = strlen(text), lines = 0;
+
+	for (int i = 0; i < 150; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "k%d = 1\n", i);
+	path = write_temp(text);
+	ck_assert_ptr_null(nbpy_config_load(path, &d));
+	ck_assert_uint_eq(d.n, 101);
+	(void)snprintf(want, sizeof(want), "%s:3: unknown key 'k0' in [x] (kind exec)", path);
+	ck_assert_str_eq(d.msgs[0], want);
+	(void)snprintf(want, sizeof(want), "%s: too many errors, stopped after 100", path);
+	ck_assert_str_eq(d.msgs[100], want);
+	all = nbpy_diag_text(&d);
+	ck_assert_ptr_nonnull(all);
+	for (const char *p = all; *p; p++)
+		lines += *p == '\n';
+	ck_assert_uint_eq(lines, 101);
+	ck_assert(strncmp(all, d.msgs[0], strlen(d.msgs[0])) == 0 && all[strlen(d.msgs[0])] == '\n');
+	ck_assert(strncmp(all + strlen(all) - strlen(want) - 1, want, strlen(want)) == 0);
+	free(all);
+	nbpy_diag_free(&d);
+	(void)unlink(path);
 }
 END_TEST
 
@@ -394,6 +459,9 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, error_unknown_key_suggests);
 	tcase_add_test(tc, error_bad_values);
 	tcase_add_test(tc, error_sections_and_kinds);
+	tcase_add_test(tc, error_unknown_key_without_kind);
+	tcase_add_test(tc, error_nul_byte);
+	tcase_add_test(tc, diag_cap_and_text);
 	tcase_add_test(tc, error_port_clash_and_subscriptions);
 	tcase_add_test(tc, error_file_and_line_limits);
 	tcase_add_exit_test(tc, load_or_exit_exits_78, NBPY_EX_CONFIG);
