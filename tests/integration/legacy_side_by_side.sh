@@ -9,6 +9,8 @@
 # header given on receipt the unique keys kept 1 row of 45.  Then a capture
 # of the stream (sink.file) replayed twice into SQLite and PostgreSQL: the
 # second time every message is counted as a duplicate, none as written.
+# And nbpy's own kraken_tick with wire = legacy (against the fake Kraken)
+# into sink.influxdb: one point per message published, none at 1970.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" legacy_side_by_side
@@ -27,6 +29,11 @@ itest_cleanup_extra() {
 	curl -fs -o /dev/null -XPOST "$NBPY_INFLUX_URL/query" --data-urlencode "q=DROP DATABASE $DB"
 }
 status_of() { ctl status "$1" 2>/dev/null; }
+influx_q() {	# influx_q QUERY: the first value's column COL (default 1) of the answer
+	curl -fsS -G "$NBPY_INFLUX_URL/query" --data-urlencode "db=$DB" --data-urlencode "epoch=ns" \
+		--data-urlencode "q=$1" |
+		$PY -c "import json,sys; print(json.load(sys.stdin)['results'][0]['series'][0]['values'][0][${2:-1}])"
+}
 status_has() { status_of "$1" | grep -q -- "$2"; }
 pg_dump_rows() {	# pg_dump_rows DB FILE
 	psql -d "$1" -qAt -F '|' -c "SELECT source, seq, (extract(epoch FROM event_time) * 1000000)::bigint,
@@ -37,8 +44,26 @@ pg_dump_rows() {	# pg_dump_rows DB FILE
 
 echo "legacy side by side: the original's frames into SQLite, PostgreSQL, InfluxDB ($T)"
 createdb "$DB" && createdb "$DB2" || { bad "createdb"; exit 1; }
+start_fake_kraken $((BASE + 2))
 cat >"$CONF" <<CONF
 $(nbpyd_section)
+
+# nbpy's own publisher in the side-by-side mode the README offers
+[ktick]
+kind     = kraken.ticker
+url      = $FAKE
+pairs    = all
+interval = 200ms
+wire     = legacy
+bind     = tcp://127.0.0.1:$((BASE + 3))
+
+[kinflux]
+kind            = sink.influxdb
+subscribe       = ktick
+url             = $NBPY_INFLUX_URL
+db              = $DB
+create_database = yes
+flush_interval  = 100ms
 
 # Four readers of the one legacy publisher, as a migrating user sets them up.
 [lite]
@@ -76,7 +101,7 @@ T0=$(date +%s%N)
 $PY "$S/tests/fakes/legacy_pub.py" "$EP" $N 4 "$T/sent" &
 PUB_PID=$!
 start_nbpyd
-wait_for 10 all_running lite pg influx cap || bad "services running"
+wait_for 10 all_running lite pg influx cap ktick kinflux || bad "services running"
 wait_for 40 sh -c "! kill -0 $PUB_PID 2>/dev/null"
 wait "$PUB_PID" && ok "legacy publisher sent its $N frames" || bad "legacy publisher failed (exit $?)"
 PUB_PID=
@@ -104,6 +129,26 @@ done
 status_has influx "written $N, spooled 0, dropped 0" && ! status_has influx duplicates &&
 	ok "influx status: written $N, no duplicates counter (InfluxDB cannot tell)" ||
 	bad "influx status: $(status_of influx)"
+
+# nbpy's kraken_tick with wire = legacy: as many points as the sink received
+# (what went out before the sink's subscription arrived is not on its socket).
+ctl stop ktick >/dev/null 2>&1 || bad "stop ktick"
+wait_for 5 grep -q 'ktick: stopping:' "$T/nbpyd.log" || bad "no stop line from ktick"
+P=$(sed -n 's/.*ktick: stopping: .*published \([0-9]*\).*/\1/p' "$T/nbpyd.log")
+sleep 0.5	# the last frames in flight
+R=$(status_of kinflux | grep -o 'received [0-9]*' | cut -d' ' -f2)
+if [ -n "$P" ] && [ -n "$R" ] && [ "$R" -gt 0 ] && [ "$R" -le "$P" ]; then
+	wait_for 5 status_has kinflux "written $R, spooled 0" || bad "kinflux did not write $R: $(status_of kinflux)"
+	T2=$(date +%s%N)
+	n=$(influx_q "SELECT count(ask_price) FROM tick")
+	first=$(influx_q "SELECT ask_price FROM tick ORDER BY time LIMIT 1" 0)
+	last=$(influx_q "SELECT ask_price FROM tick ORDER BY time DESC LIMIT 1" 0)
+	[ "$n" = "$R" ] && [ "$first" -ge "$T0" ] && [ "$last" -le "$T2" ] &&
+		ok "kraken_tick (wire = legacy) into InfluxDB: $R messages received ($P published), $n points, none at 1970" ||
+		bad "kraken_tick (wire = legacy): $R received, $n points, first at $first ns, last $last (window $T0..$T2)"
+else
+	bad "ktick published ${P:-?}, kinflux received ${R:-?}"
+fi
 
 # The capture keeps the header each frame got on receipt: replaying it
 # twice stores each message once, and the second pass counts duplicates.
