@@ -155,7 +155,7 @@ static bool failed(struct sink *s, PGresult *res, enum sink_result *rc, bool *co
 }
 
 /* Run sql, a query answering one number, into *n; false with the error kept. */
-static bool count(struct sink *s, const char *sql, size_t *n, enum sink_result *rc)
+static bool run_count(struct sink *s, const char *sql, size_t *n, enum sink_result *rc)
 {
 	struct pg_store *st = s->store_state;
 	PGresult *res = PQexec(st->conn, sql);
@@ -355,7 +355,7 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 			       "RETURNING source, seq, event_time) "
 			       "SELECT count(*) FROM (SELECT DISTINCT source, seq, event_time FROM ins) AS k",
 			       sql_table_name(t), stage);
-		if (!count(s, sql, &added, rc))
+		if (!run_count(s, sql, &added, rc))
 			goto rollback;
 		dup += msgs > added ? msgs - added : 0;
 	}
