@@ -135,8 +135,14 @@ status_has influx "written $N, spooled 0, dropped 0" && ! status_has influx dupl
 ctl stop ktick >/dev/null 2>&1 || bad "stop ktick"
 wait_for 5 grep -q 'ktick: stopping:' "$T/nbpyd.log" || bad "no stop line from ktick"
 P=$(sed -n 's/.*ktick: stopping: .*published \([0-9]*\).*/\1/p' "$T/nbpyd.log")
-sleep 0.5	# the last frames in flight
-R=$(status_of kinflux | grep -o 'received [0-9]*' | cut -d' ' -f2)
+received_of() { status_of "$1" | grep -o 'received [0-9]*' | cut -d' ' -f2; }
+R=$(received_of kinflux)
+for _ in $(seq 20); do	# until the frames in flight are in: unchanged for 1 s
+	sleep 1
+	r=$(received_of kinflux)
+	[ "$r" = "$R" ] && break
+	R=$r
+done
 if [ -n "$P" ] && [ -n "$R" ] && [ "$R" -gt 0 ] && [ "$R" -le "$P" ]; then
 	wait_for 5 status_has kinflux "written $R, spooled 0" || bad "kinflux did not write $R: $(status_of kinflux)"
 	T2=$(date +%s%N)
