@@ -10,7 +10,7 @@
 # of the stream (sink.file) replayed twice into SQLite and PostgreSQL: the
 # second time every message is counted as a duplicate, none as written.
 # And nbpy's own kraken_tick with wire = legacy (against the fake Kraken)
-# into sink.influxdb: one point per message published, none at 1970.
+# into sink.influxdb: one point per message received, none at 1970.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" legacy_side_by_side
@@ -29,7 +29,7 @@ itest_cleanup_extra() {
 	curl -fs -o /dev/null -XPOST "$NBPY_INFLUX_URL/query" --data-urlencode "q=DROP DATABASE $DB"
 }
 status_of() { ctl status "$1" 2>/dev/null; }
-influx_q() {	# influx_q QUERY: the first value's column COL (default 1) of the answer
+influx_q() {	# influx_q QUERY [COL]: column COL (default 1) of the answer's first row
 	curl -fsS -G "$NBPY_INFLUX_URL/query" --data-urlencode "db=$DB" --data-urlencode "epoch=ns" \
 		--data-urlencode "q=$1" |
 		$PY -c "import json,sys; print(json.load(sys.stdin)['results'][0]['series'][0]['values'][0][${2:-1}])"
