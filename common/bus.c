@@ -1,9 +1,11 @@
 /* bus.c - see bus.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "bus.h"
+#include "crc32c.h"
 
 int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 		  enum nbpy_wire_mode mode, int flags, struct nbpy_error *err)
@@ -151,4 +153,31 @@ int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *c
 out:
 	(void)zmq_msg_close(&first);
 	return rc;
+}
+
+void nbpy_bus_source(const char *endpoint, const char *topic, char out[NBPY_SERVICE_MAX + 1])
+{
+	size_t el = strlen(endpoint), tl = strlen(topic), keep = NBPY_SERVICE_MAX - 9;
+	uint32_t crc;
+
+	(void)snprintf(out, NBPY_SERVICE_MAX + 1, "%s %s", endpoint, topic);
+	if (el + 1 + tl <= NBPY_SERVICE_MAX)
+		return;
+	crc = nbpy_crc32c(nbpy_crc32c(nbpy_crc32c(0, endpoint, el), " ", 1), topic, tl);
+	while (keep > 0 && ((unsigned char)out[keep] & 0xc0) == 0x80)
+		keep--;	/* cut before a character, not inside one */
+	(void)snprintf(out + keep, NBPY_SERVICE_MAX + 1 - keep, "~%08x", (unsigned)crc);
+}
+
+void nbpy_bus_stamp(struct nbpy_bus_origin *o, struct nbpy_msg *m, const char *topic, int64_t now_ns)
+{
+	int64_t t = now_ns > o->last_ns ? now_ns : o->last_ns + 1;
+
+	nbpy_bus_source(o->endpoint, topic, m->h.service);
+	m->h.seq = ++o->seq;
+	o->last_ns = t;
+	if (m->h.recv_ns == 0)
+		m->h.recv_ns = t;
+	if (m->h.event_ns == 0)
+		m->h.event_ns = t;
 }

@@ -3,9 +3,13 @@
  * MessagePack messages travel as two frames, topic then payload, so SUB
  * filtering works on the topic alone; a batch payload holds up to
  * NBPY_BATCH_MAX messages back to back.  Legacy messages are the original
- * services' single "<topic> <fields>" frame.  A receiver accepts all three. */
+ * services' single "<topic> <fields>" frame.  A receiver accepts all three,
+ * and gives a message that came without a publisher (every legacy frame) a
+ * header of its own on receipt (nbpy_bus_stamp). */
 #ifndef NBPY_BUS_H
 #define NBPY_BUS_H
+
+#include <stdint.h>
 
 #include "wire.h"
 
@@ -40,5 +44,26 @@ int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *n
  * arrived is not a valid message (consumed whole, reason in err). */
 int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 		  enum nbpy_schema legacy_schema, int flags, struct nbpy_error *err);
+
+/* Where messages without a publisher come from: one per connect endpoint.
+ * Legacy frames carry no service, sequence number or time, so without this
+ * every frame of a topic would be the same row to a store. */
+struct nbpy_bus_origin {
+	const char *endpoint;	/* connect form, "tcp://127.0.0.1:5559" */
+	uint64_t seq;		/* messages numbered so far */
+	int64_t last_ns;	/* receive time given to the last one */
+};
+
+/* "ENDPOINT TOPIC" into out; when that is longer than NBPY_SERVICE_MAX, its
+ * first bytes (whole UTF-8 characters), "~" and the CRC-32C of the whole in
+ * hex, so long names stay distinct and the same on every run. */
+void nbpy_bus_source(const char *endpoint, const char *topic, char out[NBPY_SERVICE_MAX + 1]);
+
+/* Give m, received on topic from o at now_ns, what a publisher would have:
+ * service nbpy_bus_source(), seq the next of o's (1, 2, ...), recv_ns the
+ * receive time, and event_ns the same when the frame had no time (0).  The
+ * receive times given out by one origin strictly increase, so no two
+ * messages share one.  Call it for messages whose service is "". */
+void nbpy_bus_stamp(struct nbpy_bus_origin *o, struct nbpy_msg *m, const char *topic, int64_t now_ns);
 
 #endif

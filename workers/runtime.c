@@ -233,11 +233,21 @@ static int open_subs(struct worker *w)
 		return -2;	/* a configuration problem */
 	}
 	w->subs = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(void *));
-	if (w->subs == NULL)
+	w->origins = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(*w->origins));
+	w->sub_origin = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(*w->sub_origin));
+	if (w->subs == NULL || w->origins == NULL || w->sub_origin == NULL)
 		return -1;
 	for (size_t i = 0; i < w->svc->n_subs; i++) {
 		const struct nbpy_subscription *sub = &w->svc->subs[i];
 		void *s = zmq_socket(w->zctx, ZMQ_SUB);
+		size_t o = 0;
+
+		/* Subscriptions to one endpoint (several topics) share its
+		 * numbering: one sequence per connection. */
+		while (o < i && strcmp(w->svc->subs[o].endpoint, sub->endpoint) != 0)
+			o++;
+		w->sub_origin[i] = o < i ? w->sub_origin[o] : i;
+		w->origins[i].endpoint = sub->endpoint;
 
 		if (s == NULL || zmq_setsockopt(s, ZMQ_RCVHWM, &h, sizeof(h)) < 0 ||
 		    zmq_setsockopt(s, ZMQ_SUBSCRIBE, sub->topic, strlen(sub->topic)) < 0 ||
@@ -275,7 +285,8 @@ static void track_sequence(struct worker *w, const struct nbpy_msg *m)
 	w->sources[i].seq = m->h.seq;
 }
 
-static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
+/* What subscription `sub` has: decoded, counted, and handed to the kind. */
+static void receive(struct worker *w, size_t sub)
 {
 	char topic[NBPY_TOPIC_MAX + 1];
 	struct nbpy_error err;
@@ -284,8 +295,8 @@ static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
 
 	/* Drain what is there, but give other sockets a turn after a burst. */
 	for (int i = 0; i < 1000; i++) {
-		rc = nbpy_bus_recv_batch(sock, w->inbox, NBPY_BATCH_MAX, &n, topic, sizeof(topic), schema,
-					 ZMQ_DONTWAIT, &err);
+		rc = nbpy_bus_recv_batch(w->subs[sub], w->inbox, NBPY_BATCH_MAX, &n, topic, sizeof(topic),
+					 w->svc->subs[sub].schema, ZMQ_DONTWAIT, &err);
 		if (rc == -1)
 			break;
 		if (rc == NBPY_BUS_BAD_MESSAGE) {
@@ -297,6 +308,11 @@ static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
 			w->received++;
 			w->last_message_mono = nbpy_monotonic_ns();
 			track_sequence(w, &w->inbox[k]);
+			/* Legacy frames: a header of our own, or every frame of
+			 * a topic would be one row to a store. */
+			if (w->inbox[k].h.service[0] == '\0')
+				nbpy_bus_stamp(&w->origins[w->sub_origin[sub]], &w->inbox[k], topic,
+					       nbpy_now_ns());
 			if (w->ops->on_message)
 				w->ops->on_message(w, &w->inbox[k], topic);
 		}
@@ -305,7 +321,7 @@ static void receive(struct worker *w, void *sock, enum nbpy_schema schema)
 
 static void report_status(struct worker *w)
 {
-	char buf[384], age[32] = "-", more[128] = "";
+	char buf[384], age[32] = "-", more[160] = "";
 
 	if (w->last_message_mono)
 		(void)snprintf(age, sizeof(age), "%.1fs",
@@ -376,7 +392,7 @@ static int loop(struct worker *w, int sfd)
 		}
 		for (size_t i = 0; rc > 0 && i < w->n_subs; i++)
 			if (items[1 + i].revents & ZMQ_POLLIN)
-				receive(w, w->subs[i], w->svc->subs[i].schema);
+				receive(w, i);
 		{
 			int running;
 
@@ -404,7 +420,7 @@ static int loop(struct worker *w, int sfd)
 	/* What already reached our sockets is handled, not dropped: a sink
 	 * must not lose what it has received. */
 	for (size_t i = 0; i < w->n_subs; i++)
-		receive(w, w->subs[i], w->svc->subs[i].schema);
+		receive(w, i);
 	if (w->ops->on_stop)
 		w->ops->on_stop(w);
 	flush_batch(w);
@@ -474,6 +490,8 @@ out:
 	for (size_t i = 0; i < w.n_subs; i++)
 		(void)zmq_close(w.subs[i]);
 	free(w.subs);
+	free(w.origins);
+	free(w.sub_origin);
 	free(w.inbox);
 	free(w.batch_buf);
 	if (w.pub)

@@ -66,6 +66,9 @@ struct worker {
 	struct nbpy_msg *inbox;		/* NBPY_BATCH_MAX received messages */
 	void **subs;
 	size_t n_subs;
+	/* one per connect endpoint: numbers what arrives without a publisher */
+	struct nbpy_bus_origin *origins;
+	size_t *sub_origin;		/* subscription -> its endpoint's origin */
 	CURLM *curl;
 	struct http_req *http_pending;	/* in flight, freed on exit */
 	uint64_t seq;

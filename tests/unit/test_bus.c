@@ -3,8 +3,10 @@
 #include <zmq.h>
 
 #include "bus.h"
+#include "crc32c.h"
 #include "samples.h"
 #include "testutil.h"
+#include "text.h"
 
 struct pair {
 	void *ctx, *pub, *sub;
@@ -160,6 +162,68 @@ START_TEST(batch_frames)
 }
 END_TEST
 
+/* docs/wire-format.md, "Legacy frames on receipt". */
+START_TEST(legacy_frames_get_a_header_on_receipt)
+{
+	static const char tick[] = "kr_eurusd_tick XZECZUSD\x01" "1.15956\x01" "1.17441\x01XETHZEUR\x01"
+				   "1.16386\x01" "1.16688\x01" "0.00302\x01" "0.01055\x01" "0.00732";
+	static const char oanda[] = "oanda_tick EUR_USD\x01" "2018-09-27T20:19:03.817645123Z\x01"
+				    "1.16386\x01" "1.16401";
+	struct nbpy_bus_origin o = { .endpoint = "tcp://127.0.0.1:5559" };
+	struct nbpy_msg m;
+	struct nbpy_error err;
+
+	ck_assert_int_eq(nbpy_legacy_decode(tick, strlen(tick), NBPY_SCHEMA_EURUSD_TICK, &m, NULL, 0, &err), 0);
+	ck_assert_str_eq(m.h.service, "");
+	nbpy_bus_stamp(&o, &m, "kr_eurusd_tick", 1000);
+	ck_assert_str_eq(m.h.service, "tcp://127.0.0.1:5559 kr_eurusd_tick");
+	ck_assert_uint_eq(m.h.seq, 1);
+	ck_assert_int_eq(m.h.event_ns, 1000);
+	ck_assert_int_eq(m.h.recv_ns, 1000);
+	ck_assert(m.u.eurusd.bid_t1 == 1.16386);
+	/* the same clock reading twice: still a later time, the next number */
+	ck_assert_int_eq(nbpy_legacy_decode(tick, strlen(tick), NBPY_SCHEMA_EURUSD_TICK, &m, NULL, 0, &err), 0);
+	nbpy_bus_stamp(&o, &m, "kr_eurusd_tick", 1000);
+	ck_assert_uint_eq(m.h.seq, 2);
+	ck_assert_int_eq(m.h.event_ns, 1001);
+	/* a frame with its own time keeps it; another topic, the same count */
+	ck_assert_int_eq(nbpy_legacy_decode(oanda, strlen(oanda), NBPY_SCHEMA_OANDA_PRICE, &m, NULL, 0, &err), 0);
+	nbpy_bus_stamp(&o, &m, "oanda_tick", 5000);
+	ck_assert_str_eq(m.h.service, "tcp://127.0.0.1:5559 oanda_tick");
+	ck_assert_uint_eq(m.h.seq, 3);
+	ck_assert_int_eq(m.h.event_ns, 1538079543817645123LL);
+	ck_assert_int_eq(m.h.recv_ns, 5000);
+}
+END_TEST
+
+START_TEST(long_sources_stay_distinct_and_whole)
+{
+	char ep[128], full[256], a[NBPY_SERVICE_MAX + 1], b[NBPY_SERVICE_MAX + 1], want[16];
+	const char *topic = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";	/* 6 x U+00E9 */
+
+	/* 63 bytes exactly: kept as it is */
+	(void)snprintf(ep, sizeof(ep), "ipc:///tmp/%047d", 0);
+	nbpy_bus_source(ep, "kr_x", a);
+	ck_assert_uint_eq(strlen(a), 63);
+	ck_assert_int_eq(strncmp(a, ep, strlen(ep)), 0);
+	ck_assert_str_eq(a + strlen(ep), " kr_x");
+	/* longer (65 bytes): the head, "~" and the CRC-32C of the whole; the
+	 * head's 54 bytes would end inside the first U+00E9, so it keeps 53 */
+	(void)snprintf(ep, sizeof(ep), "ipc:///tmp/%041d", 0);
+	nbpy_bus_source(ep, topic, a);
+	(void)snprintf(full, sizeof(full), "%s %s", ep, topic);
+	(void)snprintf(want, sizeof(want), "~%08x", (unsigned)nbpy_crc32c_sw(0, full, strlen(full)));
+	ck_assert_uint_eq(strlen(a), 62);
+	ck_assert(nbpy_utf8_valid(a, strlen(a)));
+	ck_assert_str_eq(a + 53, want);
+	ck_assert_int_eq(strncmp(a, full, 53), 0);
+	/* two that differ only past the cut differ */
+	nbpy_bus_source(ep, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa8", b);
+	ck_assert_uint_eq(strlen(b), 62);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -168,6 +232,8 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, msgpack_and_legacy_round_trip);
 	tcase_add_test(tc, bad_messages_are_consumed_and_reported);
 	tcase_add_test(tc, batch_frames);
+	tcase_add_test(tc, legacy_frames_get_a_header_on_receipt);
+	tcase_add_test(tc, long_sources_stay_distinct_and_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -141,11 +141,15 @@ static void succeeded(struct sink *s)
 
 static void write_batch(struct sink *s, bool from_spool)
 {
-	enum sink_result rc = s->store->write(s, &s->batch);
+	size_t dup = 0;
+	enum sink_result rc = s->store->write(s, &s->batch, &dup);
 
 	switch (rc) {
 	case SINK_OK:
-		s->written += s->batch.n;
+		if (dup > s->batch.n)
+			dup = s->batch.n;
+		s->written += s->batch.n - dup;
+		s->duplicates += dup;
 		if (from_spool)
 			spool_consume(&s->spool);
 		break;
@@ -295,6 +299,7 @@ void sink_on_timer(struct worker *w)
 void sink_on_stop(struct worker *w)
 {
 	struct sink *s = w->kind_state;
+	char line[160];
 
 	/* One try at the store, then the spool: nothing accepted is dropped,
 	 * and the stop stays bounded by the store's timeout. */
@@ -302,9 +307,8 @@ void sink_on_stop(struct worker *w)
 		write_batch(s, false);
 	if (spool_sync(&s->spool) < 0)
 		worker_error(w, "fsync %s: %s", s->spool.dir, strerror(errno));
-	log_notice("written %llu, spooled %llu, dropped %llu",
-		   (unsigned long long)s->written, (unsigned long long)s->spool.messages,
-		   (unsigned long long)(s->rejected + s->lost + s->spool.dropped));
+	sink_status(w, line, sizeof(line));
+	log_notice("%s", line + 2);
 }
 
 void sink_destroy(struct worker *w)
@@ -326,7 +330,12 @@ void sink_status(struct worker *w, char *buf, size_t cap)
 {
 	struct sink *s = w->kind_state;
 
-	(void)snprintf(buf, cap, ", written %llu, spooled %llu, dropped %llu",
-		       (unsigned long long)s->written, (unsigned long long)s->spool.messages,
-		       (unsigned long long)(s->rejected + s->lost + s->spool.dropped));
+	int n = snprintf(buf, cap, ", written %llu, spooled %llu, dropped %llu",
+			 (unsigned long long)s->written, (unsigned long long)s->spool.messages,
+			 (unsigned long long)(s->rejected + s->lost + s->spool.dropped));
+
+	/* only where the store can tell: a 0 from one that cannot would lie */
+	if (s->store->counts_duplicates && n >= 0 && (size_t)n < cap)
+		(void)snprintf(buf + n, cap - (size_t)n, ", duplicates %llu",
+			       (unsigned long long)s->duplicates);
 }

@@ -9,7 +9,9 @@
  *   SINK_DROP   the store refuses this batch for good (4xx, bad data): it is
  *               dropped and counted, and the next one goes on.
  * Stores are idempotent (docs/sinks.md), so writing a batch again after a
- * partial or unknown outcome duplicates nothing. */
+ * partial or unknown outcome duplicates nothing; stores that can tell say
+ * how many messages they already held, and those are counted as duplicates,
+ * not as written. */
 #ifndef NBPY_SINK_H
 #define NBPY_SINK_H
 
@@ -34,8 +36,13 @@ struct sink_store {
 	/* Read the kind's keys and prepare (no connection needed yet); -1 is a
 	 * configuration error, logged. */
 	int (*open)(struct sink *s);
-	enum sink_result (*write)(struct sink *s, const struct sink_batch *b);
+	/* On SINK_OK, *duplicates (0 on entry) is how many of the batch's
+	 * messages were in the store already and were left as they were. */
+	enum sink_result (*write)(struct sink *s, const struct sink_batch *b, size_t *duplicates);
 	void (*close)(struct sink *s);
+	/* The store tells new rows from ones it had (SQL: yes; InfluxDB
+	 * overwrites a point in silence, TypeDB's put does not say). */
+	bool counts_duplicates;
 };
 
 struct sink {
@@ -52,6 +59,7 @@ struct sink {
 	int64_t retry_at, next_sync;
 	uint64_t failures;		/* failed tries in this outage */
 	uint64_t written, rejected, lost;
+	uint64_t duplicates;		/* in the store already: not written again */
 	char error[256];		/* the store's last complaint, for logs */
 };
 

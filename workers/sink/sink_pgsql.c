@@ -6,9 +6,10 @@
  * the table: the fast path, all or nothing.  If that hits the unique key
  * (the batch, or part of it, was stored before a crash or an outage), the
  * transaction is rolled back and the batch is copied into a temporary
- * staging table and moved with INSERT ... ON CONFLICT DO NOTHING.  Tables
- * are created on first use, as TimescaleDB hypertables when that extension
- * is installed. */
+ * staging table and moved with INSERT ... ON CONFLICT DO NOTHING, which
+ * says which messages were new: the others are counted as duplicates.
+ * Tables are created on first use, as TimescaleDB hypertables when that
+ * extension is installed. */
 #include <errno.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -153,6 +154,33 @@ static bool failed(struct sink *s, PGresult *res, enum sink_result *rc, bool *co
 	return false;
 }
 
+/* Run sql, a query answering one number, into *n; false with the error kept. */
+static bool run_count(struct sink *s, const char *sql, size_t *n, enum sink_result *rc)
+{
+	struct pg_store *st = s->store_state;
+	PGresult *res = PQexec(st->conn, sql);
+	char *end;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return failed(s, res, rc, NULL);
+	if (PQntuples(res) != 1 || PQnfields(res) != 1) {
+		sink_set_error(s, "%d rows of %d columns where one number was expected", PQntuples(res),
+			       PQnfields(res));
+		PQclear(res);
+		*rc = SINK_RETRY;
+		return false;
+	}
+	*n = (size_t)strtoull(PQgetvalue(res, 0, 0), &end, 10);
+	if (end == PQgetvalue(res, 0, 0) || *end != '\0') {
+		sink_set_error(s, "'%s' where a number was expected", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		*rc = SINK_RETRY;
+		return false;
+	}
+	PQclear(res);
+	return true;
+}
+
 /* Run sql; false with the error kept. */
 static bool run(struct sink *s, const char *sql, enum sink_result *rc, bool *conflict)
 {
@@ -232,10 +260,11 @@ static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_s
 	return true;
 }
 
-/* COPY the rows of one schema's messages in b into target. */
+/* COPY the rows of one schema's messages in b into target; *msgs: how
+ * many messages made rows. */
 static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_schema schema,
 		      const struct sql_table *t, const char *target, struct nbpy_msg *m,
-		      enum sink_result *rc, bool *conflict)
+		      size_t *msgs, enum sink_result *rc, bool *conflict)
 {
 	struct pg_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
@@ -256,10 +285,12 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 	/* Rows go out in 64 KiB pieces as they are formatted, so the server
 	 * parses one piece while the next is made. */
 	st->len = 0;
+	*msgs = 0;
 	ok = put_header(st) == 0;
 	while (ok && sink_batch_next(b, &pos, m) == 1) {
 		if (m->h.schema != schema)
 			continue;
+		*msgs += sql_table_rows(t, m) > 0;
 		for (size_t r = 0; ok && r < sql_table_rows(t, m); r++) {
 			sql_table_row(t, m, r, v);
 			if (put_row(st, v, sql_table_columns(t)) < 0) {
@@ -289,13 +320,14 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 	return ok;
 }
 
-/* One transaction for the whole batch; staged = the conflict path. */
+/* One transaction for the whole batch; staged = the conflict path, which
+ * counts the messages that were in the table already in *duplicates. */
 static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, struct nbpy_msg *m,
-		       enum sink_result *rc, bool *conflict)
+		       size_t *duplicates, enum sink_result *rc, bool *conflict)
 {
 	struct pg_store *st = s->store_state;
 	bool seen[NBPY_SCHEMA_END] = { false };
-	size_t pos = 0;
+	size_t pos = 0, msgs = 0, added = 0, dup = 0;
 
 	*conflict = false;
 	while (sink_batch_next(b, &pos, m) == 1)
@@ -307,30 +339,37 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 		return false;
 	for (size_t i = 0; i < NBPY_SCHEMA_END; i++) {
 		const struct sql_table *t = sql_table_for((enum nbpy_schema)i);
-		char stage[128], sql[512];
+		char stage[128], sql[640];
 
 		if (!seen[i])
 			continue;
 		(void)snprintf(stage, sizeof(stage), "nbpy_stage_%s", sql_table_name(t));
-		if (!copy_rows(s, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, rc,
-			       conflict))
+		if (!copy_rows(s, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, &msgs,
+			       rc, conflict))
 			goto rollback;
 		if (!staged)
 			continue;
-		(void)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT * FROM %s ON CONFLICT DO NOTHING",
+		/* A message is new if any of its rows (order-book levels) is. */
+		(void)snprintf(sql, sizeof(sql),
+			       "WITH ins AS (INSERT INTO %s SELECT * FROM %s ON CONFLICT DO NOTHING "
+			       "RETURNING source, seq, event_time) "
+			       "SELECT count(*) FROM (SELECT DISTINCT source, seq, event_time FROM ins) AS k",
 			       sql_table_name(t), stage);
-		if (!run(s, sql, rc, NULL))
+		if (!run_count(s, sql, &added, rc))
 			goto rollback;
+		dup += msgs > added ? msgs - added : 0;
 	}
-	if (run(s, "COMMIT", rc, NULL))
+	if (run(s, "COMMIT", rc, NULL)) {
+		*duplicates = dup;
 		return true;
+	}
 rollback:
 	if (PQstatus(st->conn) == CONNECTION_OK)
 		PQclear(PQexec(st->conn, "ROLLBACK"));
 	return false;
 }
 
-static enum sink_result pg_write(struct sink *s, const struct sink_batch *b)
+static enum sink_result pg_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
 {
 	struct pg_store *st = s->store_state;
 	struct nbpy_msg *m = s->msg;
@@ -338,8 +377,8 @@ static enum sink_result pg_write(struct sink *s, const struct sink_batch *b)
 	bool conflict;
 
 	if (connect_db(s, &rc)) {
-		if (write_once(s, b, false, m, &rc, &conflict) ||
-		    (conflict && write_once(s, b, true, m, &rc, &conflict)))
+		if (write_once(s, b, false, m, duplicates, &rc, &conflict) ||
+		    (conflict && write_once(s, b, true, m, duplicates, &rc, &conflict)))
 			rc = SINK_OK;
 	}
 	if (rc == SINK_RETRY && st->conn != NULL && PQstatus(st->conn) != CONNECTION_OK)
@@ -371,6 +410,8 @@ static void pg_close(struct sink *s)
 	free(st);
 }
 
-static const struct sink_store pg_store = { pg_open, pg_write, pg_close };
+static const struct sink_store pg_store = {
+	.open = pg_open, .write = pg_write, .close = pg_close, .counts_duplicates = true,
+};
 
 const struct kind_ops sink_pgsql_kind = SINK_KIND("sink.pgsql", &pg_store);

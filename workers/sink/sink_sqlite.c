@@ -1,7 +1,8 @@
 /* sink_sqlite.c - kind sink.sqlite, the embedded default store: the tables of
  * sql_table.h in one SQLite file, WAL mode, one transaction per batch, and
  * INSERT OR IGNORE on the unique key so a batch written twice is stored
- * once.  Tables are created on first use. */
+ * once (the rows ignored are counted as duplicates).  Tables are created on
+ * first use. */
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -114,7 +115,8 @@ static sqlite3_stmt *insert_for(struct sink *s, const struct sql_table *t, enum 
 	return st->insert[schema];
 }
 
-static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n)
+/* Insert one row; *added is 1 if it is new, 0 if the unique key ignored it. */
+static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n, int *added)
 {
 	char tbuf[NBPY_RFC3339_MAX];
 	int rc = SQLITE_OK;
@@ -141,17 +143,18 @@ static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n)
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(ins);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		*added = rc == SQLITE_OK ? sqlite3_changes(sqlite3_db_handle(ins)) : 0;
 	}
 	(void)sqlite3_reset(ins);
 	return rc;
 }
 
-static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b)
+static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
 {
 	struct sqlite_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
 	struct nbpy_msg *m = s->msg;
-	size_t pos = 0;
+	size_t pos = 0, rows, added, dup = 0;
 	int rc;
 
 	if ((rc = connect_db(s)) != SQLITE_OK || (rc = exec(s, "BEGIN IMMEDIATE")) != SQLITE_OK)
@@ -164,17 +167,25 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b)
 			continue;	/* every decodable schema has a table */
 		if ((ins = insert_for(s, t, m->h.schema, &rc)) == NULL)
 			goto rollback;
-		for (size_t r = 0; r < sql_table_rows(t, m); r++) {
+		rows = sql_table_rows(t, m);
+		added = 0;
+		for (size_t r = 0; r < rows; r++) {
+			int one = 0;
+
 			sql_table_row(t, m, r, v);
-			if ((rc = insert_row(ins, v, sql_table_columns(t))) != SQLITE_OK) {
+			if ((rc = insert_row(ins, v, sql_table_columns(t), &one)) != SQLITE_OK) {
 				sink_set_error(s, "%s: insert into %s: %s", st->path, sql_table_name(t),
 					       sqlite3_errmsg(st->db));
 				goto rollback;
 			}
+			added += (size_t)one;
 		}
+		if (rows > 0 && added == 0)
+			dup++;	/* every row of it was there already */
 	}
 	if ((rc = exec(s, "COMMIT")) != SQLITE_OK)
 		goto rollback;
+	*duplicates = dup;
 	return SINK_OK;
 rollback:
 	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -227,6 +238,8 @@ static void sqlite_close(struct sink *s)
 	free(st);
 }
 
-static const struct sink_store sqlite_store = { sqlite_open, sqlite_write, sqlite_close };
+static const struct sink_store sqlite_store = {
+	.open = sqlite_open, .write = sqlite_write, .close = sqlite_close, .counts_duplicates = true,
+};
 
 const struct kind_ops sink_sqlite_kind = SINK_KIND("sink.sqlite", &sqlite_store);
