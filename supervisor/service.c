@@ -272,7 +272,7 @@ static void record_supervisor_death(struct svc *s)
 				      "(the worker dies with it); noticed at the next nbpyd start", &e);
 
 	if (rc < 0)
-		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "cannot write history %s: %s",
+		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "cannot check history %s: %s",
 			     s->hist.path, strerror(errno));
 	else if (rc > 0)
 		log_event(s, &e);
