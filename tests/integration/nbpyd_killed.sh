@@ -13,6 +13,7 @@ TAG=nbpyd-killed-$$	# in every worker's command line, for pgrep
 itest_cleanup_extra() { pkill -9 -f "$TAG" 2>/dev/null; }
 no_workers_left() { ! pgrep -f "$TAG" >/dev/null; }
 now_ns() { date +%s%N; }
+history_says() { [[ "$(ctl history "$1")" == *"$2"* ]]; }	# history_says SERVICE TEXT
 
 cat >"$CONF" <<EOF
 [nbpyd]
@@ -30,7 +31,7 @@ command = $W $TAG
 notify  = yes
 start_timeout = 1m
 
-[done]
+[finished]
 command = $W --exit-after 20 0 $TAG
 restart = on-failure
 
@@ -70,7 +71,7 @@ echo "nbpyd killed ($T)"
 start_nbpyd
 check "ready is running" wait_for 10 state_is ready running
 check "starting is starting" wait_for 10 state_is starting starting
-check "done has exited" wait_for 10 state_is done exited
+check "finished has exited" wait_for 10 state_is finished exited
 check "stopped is running" wait_for 10 state_is stopped running
 check "nbpyctl stop stopped" ctl stop stopped
 check "stopped is stopped" wait_for 10 state_is stopped stopped
@@ -90,10 +91,10 @@ check "ready is running again" wait_for 10 state_is ready running
 check "ready: one supervisor-died exit for pid $pid_ready" died_check ready 1 "$t_kill" "$t_up" "$pid_ready"
 check "starting: one supervisor-died exit for pid $pid_starting" \
 	died_check starting 1 "$t_kill" "$t_up" "$pid_starting"
-check "done (had exited): none" died_check done 0 0 0
+check "finished (had exited): none" died_check finished 0 0 0
 check "stopped (was stopped): none" died_check stopped 0 0 0
 check "off (never started): none" died_check off 0 0 0
-check "nbpyctl history shows the reason" eval '[[ "$(ctl history ready)" == *"supervisor died"* ]]'
+check "nbpyctl history shows the reason" history_says ready "supervisor died"
 
 # A clean shutdown records every exit: nothing to add at the next start.
 check "nbpyd stops cleanly" stop_nbpyd
