@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -150,44 +151,116 @@ static int compact(struct history *h, const char *line, size_t len)
 	return rc;
 }
 
+/* 1 if the file does not end with a newline (a write cut short by a crash
+ * or a full disk left a torn line), 0 if it does or is empty, -1 on error. */
+static int ends_torn(int fd)
+{
+	struct stat st;
+	char last;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_size == 0)
+		return 0;
+	switch (pread(fd, &last, 1, st.st_size - 1)) {
+	case 1:
+		return last != '\n';
+	case 0:		/* shrunk since fstat: only nbpyd writes it */
+		errno = EIO;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
 int history_add(struct history *h, const struct history_entry *e)
 {
-	char line[LINE_MAX_BYTES];
-	int n = format_line(e, line, sizeof(line)), fd, rc;
+	/* line[0] is room for the newline that ends a torn line */
+	char line[LINE_MAX_BYTES + 1];
+	int n = format_line(e, line + 1, sizeof(line) - 1), fd, torn, rc;
 
 	if (n < 0 || h->path == NULL)
 		return -1;
 	if (h->file_lines + 1 > 2 * h->size)
-		return compact(h, line, (size_t)n);
-	fd = open(h->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		return compact(h, line + 1, (size_t)n);	/* drops a torn line */
+	fd = open(h->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
+	torn = ends_torn(fd);
+	if (torn < 0) {
+		(void)close(fd);
+		return -1;
+	}
+	/* End the torn fragment, so that it stays a line of its own (skipped
+	 * when read) instead of swallowing this entry. */
+	line[0] = '\n';
 	/* One write per line: appended lines never interleave. */
-	rc = write_all(fd, line, (size_t)n);
+	rc = write_all(fd, line + 1 - torn, (size_t)n + (size_t)torn);
 	if (close(fd) < 0)
 		rc = -1;
 	if (rc == 0)
-		h->file_lines++;
+		h->file_lines += 1 + (size_t)torn;
 	return rc;
+}
+
+int history_end_dangling(struct history *h, int64_t now_ns, const char *reason,
+			 struct history_entry *out)
+{
+	struct json_object *newest = history_read(h, 1), *last, *v;
+	const char *event = NULL;
+	int rc = 0;
+
+	if (newest == NULL)
+		return -1;
+	last = json_object_array_get_idx(newest, 0);	/* NULL: no entry */
+	if (last != NULL && json_object_object_get_ex(last, "event", &v))
+		event = json_object_get_string(v);
+	if (event != NULL && (strcmp(event, "start") == 0 || strcmp(event, "ready") == 0)) {
+		memset(out, 0, sizeof(*out));
+		out->time_ns = now_ns;
+		(void)snprintf(out->event, sizeof(out->event), "exit");
+		out->pid = json_object_object_get_ex(last, "pid", &v) ? json_object_get_int(v) : 0;
+		out->code = -1;
+		(void)snprintf(out->reason, sizeof(out->reason), "%s", reason);
+		rc = history_add(h, out) < 0 ? -1 : 1;
+	}
+	json_object_put(newest);
+	return rc;
+}
+
+/* The entry a line holds, NULL if none (a torn or foreign line). */
+static struct json_object *parse_entry(const char *line)
+{
+	struct json_object *o = json_tokener_parse(line);
+
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
 }
 
 struct json_object *history_read(const struct history *h, size_t max)
 {
-	size_t n;
+	size_t n, got = 0;
 	char **lines = read_lines(h, &n);
-	struct json_object *a;
+	struct json_object **newest_first, *a = NULL;
 
 	if (lines == NULL)
 		return NULL;
-	a = json_object_new_array();
-	for (size_t i = n > max ? n - max : 0; a != NULL && i < n; i++) {
-		struct json_object *o = json_tokener_parse(lines[i]);
-
-		if (o != NULL && json_object_is_type(o, json_type_object))
-			json_object_array_add(a, o);
-		else
-			json_object_put(o);
-	}
+	/* From the newest line back, until max entries: lines that hold none
+	 * do not count. */
+	newest_first = calloc(n ? n : 1, sizeof(*newest_first));
+	if (newest_first != NULL)
+		a = json_object_new_array();
+	for (size_t i = n; a != NULL && i > 0 && got < max; i--)
+		if ((newest_first[got] = parse_entry(lines[i - 1])) != NULL)
+			got++;
+	while (got > 0)
+		json_object_array_add(a, newest_first[--got]);
+	free(newest_first);
 	free_lines(lines, n);
+	if (a == NULL)
+		errno = ENOMEM;
 	return a;
 }

@@ -2,7 +2,8 @@
  *
  * Every start, ready, exit, stop and fatal event is one JSON line appended
  * to STATE_DIR/history/SERVICE.jsonl, so it survives nbpyd restarts and
- * crashes (a torn last line is skipped when read).  The file is the only
+ * crashes (a torn last line is skipped when read, and ended with a newline
+ * before the next entry is appended).  The file is the only
  * copy: nbpyd keeps no history in memory, and reads it back when asked.
  * When it reaches twice `size` lines it is compacted to the newest `size`. */
 #ifndef NBPY_HISTORY_H
@@ -37,6 +38,13 @@ void history_close(struct history *h);
 
 /* Append; -1 with errno if the file could not be written. */
 int history_add(struct history *h, const struct history_entry *e);
+
+/* If the newest entry is a start or ready, the process that wrote it died
+ * before recording the worker's end: append an exit entry (time now_ns, the
+ * pid of that entry, code -1, reason) and fill *out with it.  1 if it was
+ * appended, 0 if the history has no such hole, -1 with errno on error. */
+int history_end_dangling(struct history *h, int64_t now_ns, const char *reason,
+			 struct history_entry *out);
 
 /* The newest `max` entries, oldest first, as a JSON array of objects;
  * NULL with errno if the file cannot be read (no file: an empty array). */

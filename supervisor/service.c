@@ -299,6 +299,33 @@ static int open_notify_socket(struct svc *s, const char *run_dir, char *why, siz
 	return 0;
 }
 
+/* The journal's copy of a history entry. */
+static void log_event(const struct svc *s, const struct history_entry *e)
+{
+	nbpy_log_for(s->name, HISTORY_MESSAGE_ID,
+		     strcmp(e->event, "fatal") == 0 ? NBPY_LOG_ERR :
+		     strcmp(e->event, "exit") == 0 ? NBPY_LOG_NOTICE : NBPY_LOG_INFO,
+		     "%s pid %d%s%s%s", e->event, e->pid, e->reason[0] ? ": " : "", e->reason,
+		     e->delay_ns > 0 ? " (restart delayed)" : "");
+}
+
+/* A new service has no worker: a history that ends in its start or ready
+ * means the nbpyd that started it died (SIGKILL, crash, power loss) and took
+ * the worker with it (PR_SET_PDEATHSIG).  Say so, rather than leave a hole. */
+static void record_supervisor_death(struct svc *s)
+{
+	struct history_entry e;
+	int rc = history_end_dangling(&s->hist, nbpy_now_ns(),
+				      "supervisor died: nbpyd ended without recording this worker's exit "
+				      "(the worker dies with it); noticed at the next nbpyd start", &e);
+
+	if (rc < 0)
+		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "cannot check history %s: %s",
+			     s->hist.path, strerror(errno));
+	else if (rc > 0)
+		log_event(s, &e);
+}
+
 struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled, const char *state_dir,
 		    const char *run_dir, size_t history_size, char *why, size_t cap)
 {
@@ -322,6 +349,7 @@ struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled, co
 		svc_free(s);
 		return NULL;
 	}
+	record_supervisor_death(s);
 	if (open_notify_socket(s, run_dir, why, cap) < 0) {
 		svc_free(s);
 		return NULL;
@@ -369,11 +397,7 @@ static void record(struct svc *s, const char *event, int code, int sig, int core
 	if (history_add(&s->hist, &e) < 0)
 		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "cannot write history %s: %s",
 			     s->hist.path ? s->hist.path : "?", strerror(errno));
-	nbpy_log_for(s->name, HISTORY_MESSAGE_ID,
-		     strcmp(event, "fatal") == 0 ? NBPY_LOG_ERR :
-		     strcmp(event, "exit") == 0 ? NBPY_LOG_NOTICE : NBPY_LOG_INFO,
-		     "%s pid %d%s%s%s", event, (int)s->pid, reason[0] ? ": " : "", reason,
-		     delay > 0 ? " (restart delayed)" : "");
+	log_event(s, &e);
 }
 
 static void signal_group(struct svc *s, int sig)
