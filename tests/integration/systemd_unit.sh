@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # systemd_unit.sh - the unit `make install` installs can start: configure a
-# build into a temporary prefix, install nbpyd, its config, unit and sysusers
+# build into a temporary prefix, install the programs, the config, unit and sysusers
 # file, then check offline (no running systemd needed) that
 #   - systemd-analyze verify accepts the installed unit (absolute, existing
 #     programs: a literal @sbindir@ fails here);
@@ -16,7 +16,7 @@ command -v systemd-analyze >/dev/null || { bad "systemd-analyze not installed (D
 P=$T/p
 mkdir -p "$T/build"
 if ! (cd "$T/build" && "$S/configure" -q --prefix="$P" >"$T/configure.log" 2>&1 &&
-	nice make -s -j2 install-sbinPROGRAMS install-dist_nbpyconfDATA install-systemdsystemunitDATA \
+	nice make -s -j2 install-sbinPROGRAMS install-binPROGRAMS install-dist_nbpyconfDATA install-systemdsystemunitDATA \
 		install-dist_sysusersDATA >"$T/make.log" 2>&1); then
 	tail -n 30 "$T/configure.log" "$T/make.log"
 	bad "configure --prefix=$P and make install"
