@@ -64,6 +64,8 @@ struct svc *supervisor_make_service(struct supervisor *sv, const struct nbpy_ser
 		    nbpy_config_global(c, "run_dir")->text,
 		    (size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
 	svc_settings_free(&set);
+	if (s != NULL)
+		svc_set_log_rate(s, c, conf);
 	return s;
 }
 
@@ -349,9 +351,14 @@ static long poll_timeout(const struct supervisor *sv, int64_t now, int64_t watch
 {
 	int64_t next = INT64_MAX;
 
-	for (size_t i = 0; i < sv->n_svcs; i++)
+	for (size_t i = 0; i < sv->n_svcs; i++) {
+		int64_t log_next = svc_log_deadline(sv->svcs[i]);
+
 		if (sv->svcs[i]->timer_mono && sv->svcs[i]->timer_mono < next)
 			next = sv->svcs[i]->timer_mono;
+		if (log_next && log_next < next)
+			next = log_next;
+	}
 	if (sv->shutting_down && sv->shutdown_deadline < next)
 		next = sv->shutdown_deadline;
 	if (watchdog_next && watchdog_next < next)
@@ -417,14 +424,19 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
 			serve_control(sv, control->sock);
 		/* Notify and log fds: cheap non-blocking reads; the service list
-		 * may have changed (reload), so poll them all rather than map items. */
+		 * may have changed (reload), so poll them all rather than map items.
+		 * Each pass reads a bounded slice of each worker's output, so a
+		 * worker that never stops writing delays the control socket, the
+		 * signals and the other services by one slice, not forever. */
 		if (rc > 0)
 			for (size_t i = 0; i < sv->n_svcs; i++) {
 				svc_on_notify(sv->svcs[i]);
 				svc_on_log(sv->svcs[i]);
 			}
-		for (size_t i = 0; i < sv->n_svcs; i++)
+		for (size_t i = 0; i < sv->n_svcs; i++) {
 			svc_on_timer(sv->svcs[i], now);
+			svc_on_log_timer(sv->svcs[i], now);
+		}
 		drop_removed(sv);
 		if (wd_next && now >= wd_next) {
 			(void)sd_notify(0, "WATCHDOG=1");

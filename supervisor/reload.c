@@ -72,6 +72,7 @@ int supervisor_reload(struct supervisor *sv, struct json_object **diff, struct j
 			continue;
 		}
 		list[n++] = s;
+		svc_set_log_rate(s, next, conf);	/* applies at once, no restart needed */
 		if (svc_settings_load(&set, next, conf, sv->config_path, why, sizeof(why)) < 0) {
 			log_error("reload: %s: %s (kept its settings)", conf->name, why);
 			svc_settings_free(&set);
