@@ -352,7 +352,7 @@ static long poll_timeout(const struct supervisor *sv, int64_t now, int64_t watch
 	int64_t next = INT64_MAX;
 
 	for (size_t i = 0; i < sv->n_svcs; i++) {
-		int64_t log_next = svc_log_deadline(sv->svcs[i]);
+		int64_t log_next = svc_log_deadline(sv->svcs[i], now);
 
 		if (sv->svcs[i]->timer_mono && sv->svcs[i]->timer_mono < next)
 			next = sv->svcs[i]->timer_mono;
@@ -405,7 +405,7 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 			items[n++] = (zmq_pollitem_t){ .socket = control->zap, .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < sv->n_svcs; i++) {
 			items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->notify_fd, .events = ZMQ_POLLIN };
-			if (sv->svcs[i]->log_fd >= 0)
+			if (svc_log_wanted(sv->svcs[i], now))
 				items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->log_fd, .events = ZMQ_POLLIN };
 		}
 		rc = zmq_poll(items, (int)n, poll_timeout(sv, now, wd_next));
@@ -431,7 +431,8 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 		if (rc > 0)
 			for (size_t i = 0; i < sv->n_svcs; i++) {
 				svc_on_notify(sv->svcs[i]);
-				svc_on_log(sv->svcs[i]);
+				if (svc_log_wanted(sv->svcs[i], now))
+					svc_on_log(sv->svcs[i]);
 			}
 		for (size_t i = 0; i < sv->n_svcs; i++) {
 			svc_on_timer(sv->svcs[i], now);

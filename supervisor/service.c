@@ -24,6 +24,10 @@
 
 /* Bytes of a worker's output read per loop pass: a full default pipe. */
 #define LOG_READ_BUDGET (64 * 1024)
+/* A worker that filled the budget is read again this much later: beyond
+ * LOG_READ_BUDGET per pause (about 6 MB/s) its writes wait on the full pipe,
+ * so a flood costs nbpyd a few per cent of a core, not all of it. */
+#define LOG_READ_PAUSE_NS (10 * 1000000LL)
 
 extern char **environ;
 
@@ -258,7 +262,7 @@ void svc_set_log_rate(struct svc *s, const struct nbpy_config *c, const struct n
 }
 
 /* Read at most LOG_READ_BUDGET bytes a call: a worker that writes without
- * pause is read a slice per loop pass, between everything else, instead of
+ * pause is read a slice at a time, between everything else, instead of
  * holding the loop for as long as it writes. */
 void svc_on_log(struct svc *s)
 {
@@ -284,11 +288,22 @@ void svc_on_log(struct svc *s)
 				     strerror(errno));
 		close_log(s);	/* EOF: every writer is gone */
 	}
+	s->log_resume_mono = budget == 0 ? now + LOG_READ_PAUSE_NS : 0;
 }
 
-int64_t svc_log_deadline(const struct svc *s)
+bool svc_log_wanted(const struct svc *s, int64_t now)
 {
-	return worker_log_deadline(&s->log);
+	return s->log_fd >= 0 && now >= s->log_resume_mono;
+}
+
+int64_t svc_log_deadline(const struct svc *s, int64_t now)
+{
+	int64_t report = worker_log_deadline(&s->log);
+	int64_t resume = s->log_fd >= 0 && s->log_resume_mono > now ? s->log_resume_mono : 0;
+
+	if (report == 0 || (resume != 0 && resume < report))
+		return resume;
+	return report;
 }
 
 void svc_on_log_timer(struct svc *s, int64_t now)
@@ -489,6 +504,7 @@ void svc_start(struct svc *s, const char *why)
 		return;
 	}
 	s->log_fd = pipefd[0];
+	s->log_resume_mono = 0;
 	if (fcntl(s->log_fd, F_SETFL, O_NONBLOCK) < 0) {	/* a blocking read would hang nbpyd */
 		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "its output is not read: O_NONBLOCK: %s",
 			     strerror(errno));

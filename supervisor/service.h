@@ -73,6 +73,7 @@ struct svc {
 	char notify_path[108];
 	int log_fd;			/* read end of the worker's stdout/stderr */
 	struct worker_log log;		/* its output: line assembly, rate limit, counters */
+	int64_t log_resume_mono;	/* log_fd is read from then on (0: now) */
 	struct restart_state rs;
 	struct history hist;
 };
@@ -98,10 +99,14 @@ void svc_on_timer(struct svc *s, int64_t now_mono);
 void svc_on_notify(struct svc *s);
 /* The log rate limit from the service's section, else [nbpyd]'s. */
 void svc_set_log_rate(struct svc *s, const struct nbpy_config *c, const struct nbpy_service *conf);
-/* Read the log pipe, at most a fixed budget a call; at EOF the fd is closed. */
+/* Read the log pipe, at most a fixed budget a call; at EOF the fd is closed.
+ * A worker that filled the budget is paused briefly: see svc_log_wanted. */
 void svc_on_log(struct svc *s);
-/* When svc_on_log_timer has a "suppressed N lines" line due; 0: none. */
-int64_t svc_log_deadline(const struct svc *s);
+/* Whether the loop should poll and read log_fd now. */
+bool svc_log_wanted(const struct svc *s, int64_t now_mono);
+/* The next time the log needs the loop (a pause ends, a "suppressed N
+ * lines" line is due); 0: none. */
+int64_t svc_log_deadline(const struct svc *s, int64_t now_mono);
 void svc_on_log_timer(struct svc *s, int64_t now_mono);
 
 bool svc_has_process(const struct svc *s);

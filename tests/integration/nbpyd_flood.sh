@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nbpyd_flood.sh - a worker that writes to stdout without pause (`yes`) must
 # not starve nbpyd: control replies stay fast (ping p99 < 10 ms), a SIGKILLed
-# sibling is back within its restart delay, SIGTERM of nbpyd completes within
-# stop_timeout, and the log grows by what the rate limit allows, with
+# sibling is back within its restart delay, nbpyd does not spend its CPU on
+# the flood, SIGTERM of nbpyd completes within stop_timeout, and the log grows
+# by what the rate limit allows, with
 # "suppressed N lines" lines and the status counters saying what was dropped.
 # Every wait is bounded.
 set -uo pipefail
@@ -42,6 +43,8 @@ check "nbpyd --check accepts log_rate_burst and log_rate_interval" "$B/nbpyd" -c
 t_start=$(date +%s%N)
 start_nbpyd
 check "flood and sibling are running" wait_for 10 all_running flood sibling quiet
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$NBPYD_PID/stat"; }	# utime + stime
+cpu0=$(cpu_ticks); c0=$(date +%s%N)
 sleep 1.5	# let the flood fill more than one interval
 
 # Latency of 200 pings, then SIGKILL the sibling and time its replacement,
@@ -88,6 +91,10 @@ check "ping p99 under the flood < 10 ms (p50 ${p50:-?} ms, p99 ${p99:-?} ms, max
 	$PY -c "import sys; sys.exit(0 if float('${p99:-1e9}') < 10 else 1)"
 check "a SIGKILLed sibling is back within its restart delay ${RESTART_MS} ms + 500 ms (${restart_ms:-?} ms)" \
 	[ "${restart_ms:-99999}" -le $((RESTART_MS + 500)) ]
+
+# Reading a flood as fast as it comes would take a whole core.
+cpu_pct=$(( ($(cpu_ticks) - cpu0) * 100 * 1000000000 / $(getconf CLK_TCK) / ($(date +%s%N) - c0) ))
+check "nbpyd used ${cpu_pct}% of a core under the flood (< 50%)" [ "$cpu_pct" -lt 50 ]
 
 lines=$(field flood log_lines)
 suppressed=$(field flood log_suppressed)
