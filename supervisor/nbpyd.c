@@ -425,9 +425,10 @@ static int run(struct supervisor *sv, struct control *control, int sfd)
 			serve_control(sv, control->sock);
 		/* Notify and log fds: cheap non-blocking reads; the service list
 		 * may have changed (reload), so poll them all rather than map items.
-		 * Each pass reads a bounded slice of each worker's output, so a
-		 * worker that never stops writing delays the control socket, the
-		 * signals and the other services by one slice, not forever. */
+		 * Each pass reads a bounded slice of each worker's output, and one
+		 * that filled its slice waits a little (svc_log_wanted), so a worker
+		 * that never stops writing delays the control socket, the signals
+		 * and the other services by one slice, not forever. */
 		if (rc > 0)
 			for (size_t i = 0; i < sv->n_svcs; i++) {
 				svc_on_notify(sv->svcs[i]);

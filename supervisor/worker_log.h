@@ -17,8 +17,9 @@
 
 #include "log.h"
 
-/* Longer lines are passed on in pieces of this many bytes. */
-#define WORKER_LOG_LINE_MAX 2047
+/* Longer lines are passed on in pieces of this many bytes: the longest
+ * message nbpy_log_for writes whole (log.c). */
+#define WORKER_LOG_LINE_MAX 1023
 
 /* burst 0 or interval 0: no limit. */
 struct worker_log_rate {

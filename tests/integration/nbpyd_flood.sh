@@ -17,6 +17,10 @@ BURST=100		# flood's log_rate_burst...
 INTERVAL_S=1		# ...per log_rate_interval
 RESTART_MS=300		# sibling's backoff: its restart delay is at most this
 STOP_TIMEOUT_MS=2000
+# quiet's long line (2100 bytes; config lines are short) is logged in pieces
+# of 1023 bytes: 1023 + 1023 + 54
+printf '#!/bin/sh\nprintf "L%%.0s" $(seq 1 2100); echo; exec "%s" "$@"\n' "$W" >"$T/long.sh"
+chmod +x "$T/long.sh"
 cat >"$CONF" <<EOF
 [nbpyd]
 control   = ipc://$T/run/control
@@ -35,7 +39,7 @@ start_secs = 100ms
 backoff = ${RESTART_MS}ms..${RESTART_MS}ms
 
 [quiet]
-command = $W --print "warning quiet: a worker's own level" --print "plain text" $TAG
+command = $T/long.sh --print "warning quiet: a worker's own level" --print "plain text" $TAG
 EOF
 
 echo "nbpyd under a flooding worker ($T)"
@@ -123,7 +127,8 @@ check "SIGTERM: nbpyd exits 0 within stop_timeout ${STOP_TIMEOUT_MS} ms ($stop_m
 	eval '[ "$rc" = 0 ] && [ "$stop_ms" -lt "$STOP_TIMEOUT_MS" ]' 
 
 # The log bound: each interval that began while nbpyd ran passes at most
-# BURST flood lines and one "suppressed" line; plus nbpyd's own lines.
+# BURST flood lines and one "suppressed" line; plus nbpyd's own lines and
+# quiet's (16 KiB covers both).
 run_s=$(((t_end - t_start + 999999999) / 1000000000))
 windows=$((run_s / INTERVAL_S + 1))
 flood_line="info flood: $TAG"
@@ -138,6 +143,8 @@ check "...and \"suppressed N lines\" lines saying what was dropped" \
 check "a worker's own \"LEVEL service: message\" line keeps its level" \
 	grep -qx "warning quiet: a worker's own level" "$T/nbpyd.log"
 check "...and other output is info" grep -qx "info quiet: plain text" "$T/nbpyd.log"
+check "a 2100-byte line is logged whole, in pieces of 1023 bytes" \
+	eval '[ "$(grep -c "^info quiet: L\{1023\}\$" "$T/nbpyd.log")" = 2 ] && grep -qx "info quiet: L\{54\}" "$T/nbpyd.log"'
 check "no worker is left" wait_for 3 eval '! pgrep -f "$TAG" >/dev/null'
 
 echo "nbpyd under a flooding worker: $fails failed"
