@@ -42,6 +42,10 @@ const struct nbpy_key_spec nbpy_global_keys[] = {
 	    "the worker program for services with a kind: a path, or a name searched in PATH; "
 	    "default nbpy-worker beside nbpyd, else in the configured bindir"),
 	KEY_INT("history_size", 100, 100000, "200", "restart-history entries kept per service"),
+	KEY_INT("log_rate_burst", 0, 1000000000, "1000",
+		"log lines a worker may write per log_rate_interval; the rest are dropped and counted (0: no limit)"),
+	KEY("log_rate_interval", NBPY_KEY_DURATION, "30s",
+	    "the interval of log_rate_burst; one \"suppressed N lines\" line after each that dropped some (0: no limit)"),
 	KEY_END
 };
 
@@ -71,6 +75,8 @@ const struct nbpy_key_spec nbpy_service_keys[] = {
 	KEY("watchdog", NBPY_KEY_DURATION, "0", "kill and restart when WATCHDOG=1 stops this long (0: off)"),
 	KEY_ENUM("stop_signal", "TERM|INT|HUP|QUIT|USR1|USR2", "TERM", "first signal of a stop"),
 	KEY("stop_timeout", NBPY_KEY_DURATION, NULL, "then SIGKILL; default [nbpyd] stop_timeout"),
+	KEY_INT("log_rate_burst", 0, 1000000000, NULL, "default [nbpyd] log_rate_burst"),
+	KEY("log_rate_interval", NBPY_KEY_DURATION, NULL, "default [nbpyd] log_rate_interval"),
 	KEY("user", NBPY_KEY_STRING, NULL, "run as this user"),
 	KEY("group", NBPY_KEY_STRING, NULL, "run as this group (default: the user's)"),
 	KEY("working_dir", NBPY_KEY_STRING, NULL, "start in this directory"),

@@ -35,6 +35,8 @@ static struct json_object *svc_json(const struct svc *s)
 	json_object_object_add(o, "last_exit", json_object_new_string(last));
 	json_object_object_add(o, "status", json_object_new_string(s->status_text));
 	json_object_object_add(o, "since_ns", json_object_new_int64(s->since_real));
+	json_object_object_add(o, "log_lines", json_object_new_int64((int64_t)s->log.lines));
+	json_object_object_add(o, "log_suppressed", json_object_new_int64((int64_t)s->log.suppressed));
 	return o;
 }
 

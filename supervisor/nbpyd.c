@@ -57,9 +57,14 @@ void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap)
 struct svc *supervisor_make_service(const struct nbpy_config *c, const struct nbpy_service *conf,
 				    struct svc_settings *set, char *why, size_t cap)
 {
-	return svc_new(conf->name, set, conf->enabled, nbpy_config_global(c, "state_dir")->text,
-		       nbpy_config_global(c, "run_dir")->text,
-		       (size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
+	struct svc *s = svc_new(conf->name, set, conf->enabled,
+				nbpy_config_global(c, "state_dir")->text,
+				nbpy_config_global(c, "run_dir")->text,
+				(size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
+
+	if (s != NULL)
+		svc_set_log_rate(s, c, conf);
+	return s;
 }
 
 /* ---- processes ---- */
@@ -185,9 +190,14 @@ static long poll_timeout(const struct supervisor *sv, int64_t now, const int64_t
 {
 	int64_t next = INT64_MAX;
 
-	for (size_t i = 0; i < sv->n_svcs; i++)
+	for (size_t i = 0; i < sv->n_svcs; i++) {
+		int64_t log_next = svc_log_deadline(sv->svcs[i], now);
+
 		if (sv->svcs[i]->timer_mono && sv->svcs[i]->timer_mono < next)
 			next = sv->svcs[i]->timer_mono;
+		if (log_next && log_next < next)
+			next = log_next;
+	}
 	if (sv->shutting_down && sv->shutdown_deadline < next)
 		next = sv->shutdown_deadline;
 	for (int i = 0; i < 2; i++)
@@ -233,7 +243,7 @@ static int run(struct supervisor *sv, struct control_socket *control, int sfd)
 		items[n++] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < sv->n_svcs; i++) {
 			items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->notify_fd, .events = ZMQ_POLLIN };
-			if (sv->svcs[i]->log_fd >= 0)
+			if (svc_log_wanted(sv->svcs[i], now))
 				items[n++] = (zmq_pollitem_t){ .fd = sv->svcs[i]->log_fd, .events = ZMQ_POLLIN };
 		}
 		timers[0] = wd_next;
@@ -251,14 +261,21 @@ static int run(struct supervisor *sv, struct control_socket *control, int sfd)
 		}
 		control_socket_serve(control, sv, items, now);
 		/* Notify and log fds: cheap non-blocking reads; the service list
-		 * may have changed (reload), so poll them all rather than map items. */
+		 * may have changed (reload), so poll them all rather than map items.
+		 * Each pass reads a bounded slice of each worker's output, and one
+		 * that filled its slice waits a little (svc_log_wanted), so a worker
+		 * that never stops writing delays the control socket, the signals
+		 * and the other services by one slice, not forever. */
 		if (rc > 0)
 			for (size_t i = 0; i < sv->n_svcs; i++) {
 				svc_on_notify(sv->svcs[i]);
-				svc_on_log(sv->svcs[i]);
+				if (svc_log_wanted(sv->svcs[i], now))
+					svc_on_log(sv->svcs[i]);
 			}
-		for (size_t i = 0; i < sv->n_svcs; i++)
+		for (size_t i = 0; i < sv->n_svcs; i++) {
 			svc_on_timer(sv->svcs[i], now);
+			svc_on_log_timer(sv->svcs[i], now);
+		}
 		drop_removed(sv);
 		if (wd_next && now >= wd_next) {
 			(void)sd_notify(0, "WATCHDOG=1");

@@ -104,6 +104,7 @@ int supervisor_reload(struct supervisor *sv, struct json_object **diff, struct n
 		}
 		s = supervisor_find(sv, conf->name);
 		list[n++] = s;
+		svc_set_log_rate(s, next.config, conf);	/* applies at once, no restart needed */
 		/* back before an earlier reload's removal finished: keep it,
 		 * and start it again once stopped */
 		revived = s->remove_after_stop;

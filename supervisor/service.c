@@ -22,6 +22,13 @@
 /* journalctl MESSAGE_ID=... finds every restart-history event. */
 #define HISTORY_MESSAGE_ID "8c1e6f3a2b7d4e59a0c4d1f2e3b5a697"
 
+/* Bytes of a worker's output read per loop pass: a full default pipe. */
+#define LOG_READ_BUDGET (64 * 1024)
+/* A worker that filled the budget is read again this much later: beyond
+ * LOG_READ_BUDGET per pause (about 6 MB/s) its writes wait on the full pipe,
+ * so a flood costs nbpyd a few per cent of a core, not all of it. */
+#define LOG_READ_PAUSE_NS (10 * 1000000LL)
+
 extern char **environ;
 
 static const char *const state_names[] = {
@@ -263,6 +270,97 @@ void svc_settings_free(struct svc_settings *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* ---- worker output ---- */
+
+static void emit_line(void *ctx, enum nbpy_log_level level, const char *text)
+{
+	const struct svc *s = ctx;
+
+	nbpy_log_for(s->name, NULL, level, "%s", text);
+}
+
+static struct worker_log_out log_out(struct svc *s)
+{
+	return (struct worker_log_out){ .service = s->name, .emit = emit_line, .ctx = s };
+}
+
+/* The last unterminated line and the suppressed count go out with it. */
+static void close_log(struct svc *s)
+{
+	struct worker_log_out out = log_out(s);
+
+	if (s->log_fd < 0)
+		return;
+	worker_log_end(&s->log, &out, nbpy_monotonic_ns());
+	(void)close(s->log_fd);
+	s->log_fd = -1;
+}
+
+void svc_set_log_rate(struct svc *s, const struct nbpy_config *c, const struct nbpy_service *conf)
+{
+	const struct nbpy_value *burst = val(conf, "log_rate_burst");
+	const struct nbpy_value *interval = val(conf, "log_rate_interval");
+
+	if (burst->text == NULL)
+		burst = nbpy_config_global(c, "log_rate_burst");
+	if (interval->text == NULL)
+		interval = nbpy_config_global(c, "log_rate_interval");
+	s->log.rate = (struct worker_log_rate){ .burst = (uint32_t)burst->v.i,
+						.interval_ns = interval->v.ns };
+}
+
+/* Read at most LOG_READ_BUDGET bytes a call: a worker that writes without
+ * pause is read a slice at a time, between everything else, instead of
+ * holding the loop for as long as it writes. */
+void svc_on_log(struct svc *s)
+{
+	struct worker_log_out out = log_out(s);
+	int64_t now = nbpy_monotonic_ns();
+	size_t budget = LOG_READ_BUDGET;
+	char chunk[16384];
+
+	while (s->log_fd >= 0 && budget > 0) {
+		ssize_t n = read(s->log_fd, chunk, budget < sizeof(chunk) ? budget : sizeof(chunk));
+
+		if (n > 0) {
+			worker_log_feed(&s->log, &out, chunk, (size_t)n, now);
+			budget -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)	/* not expected of a pipe; polling it again would spin */
+			nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "reading its output: %s",
+				     strerror(errno));
+		close_log(s);	/* EOF: every writer is gone */
+	}
+	s->log_resume_mono = budget == 0 ? now + LOG_READ_PAUSE_NS : 0;
+}
+
+bool svc_log_wanted(const struct svc *s, int64_t now)
+{
+	return s->log_fd >= 0 && now >= s->log_resume_mono;
+}
+
+int64_t svc_log_deadline(const struct svc *s, int64_t now)
+{
+	int64_t report = worker_log_deadline(&s->log);
+	int64_t resume = s->log_fd >= 0 && s->log_resume_mono > now ? s->log_resume_mono : 0;
+
+	if (report == 0 || (resume != 0 && resume < report))
+		return resume;
+	return report;
+}
+
+void svc_on_log_timer(struct svc *s, int64_t now)
+{
+	struct worker_log_out out = log_out(s);
+
+	worker_log_tick(&s->log, &out, now);
+}
+
 /* ---- life cycle ---- */
 
 static int open_notify_socket(struct svc *s, const char *run_dir, char *why, size_t cap)
@@ -446,10 +544,9 @@ void svc_start(struct svc *s, const char *why)
 	if (s->state == SVC_FATAL || s->state == SVC_STOPPED || s->state == SVC_EXITED)
 		if (strcmp(why, "restart") != 0 && strcmp(why, "fatal retry") != 0)
 			restart_state_clear(&s->rs);
-	if (s->log_fd >= 0) {
+	if (s->log_fd >= 0) {	/* the last one's pipe, held open by a leftover */
 		svc_on_log(s);
-		(void)close(s->log_fd);
-		s->log_fd = -1;
+		close_log(s);
 	}
 	envp = spawn_env(s);
 	if (envp == NULL || pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -479,7 +576,13 @@ void svc_start(struct svc *s, const char *why)
 		return;
 	}
 	s->log_fd = pipefd[0];
-	(void)fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
+	s->log_resume_mono = 0;
+	if (fcntl(s->log_fd, F_SETFL, O_NONBLOCK) < 0) {	/* a blocking read would hang nbpyd */
+		nbpy_log_for(s->name, NULL, NBPY_LOG_WARNING, "its output is not read: O_NONBLOCK: %s",
+			     strerror(errno));
+		(void)close(s->log_fd);
+		s->log_fd = -1;
+	}
 	s->exec_errno = exec_errno;
 	s->spawned_mono = now;
 	s->ready_mono = 0;
@@ -668,57 +771,3 @@ void svc_on_notify(struct svc *s)
 	}
 }
 
-/* A worker's own "LEVEL service: message" lines keep their level and lose
- * the prefix the journal entry already carries; other output is info. */
-static void forward_line(const struct svc *s, char *line)
-{
-	char *sp = strchr(line, ' ');
-	size_t n = strlen(s->name);
-	int level = NBPY_LOG_INFO;
-
-	if (sp != NULL) {
-		*sp = '\0';
-		level = nbpy_log_level_parse(line);
-		*sp = ' ';
-		if (level >= 0 && strncmp(sp + 1, s->name, n) == 0 && sp[1 + n] == ':' && sp[2 + n] == ' ')
-			line = sp + 3 + n;
-		else
-			level = NBPY_LOG_INFO;
-	}
-	nbpy_log_for(s->name, NULL, (enum nbpy_log_level)level, "%s", line);
-}
-
-void svc_on_log(struct svc *s)
-{
-	ssize_t n;
-
-	if (s->log_fd < 0)
-		return;
-	while ((n = read(s->log_fd, s->logbuf + s->loglen, sizeof(s->logbuf) - 1 - s->loglen)) > 0) {
-		char *start = s->logbuf, *nl;
-
-		s->loglen += (size_t)n;
-		s->logbuf[s->loglen] = '\0';
-		while ((nl = memchr(start, '\n', s->loglen - (size_t)(start - s->logbuf))) != NULL) {
-			*nl = '\0';
-			forward_line(s, start);
-			start = nl + 1;
-		}
-		s->loglen -= (size_t)(start - s->logbuf);
-		memmove(s->logbuf, start, s->loglen);
-		if (s->loglen == sizeof(s->logbuf) - 1) {	/* a line too long: flush it */
-			s->logbuf[s->loglen] = '\0';
-			nbpy_log_for(s->name, NULL, NBPY_LOG_INFO, "%s", s->logbuf);
-			s->loglen = 0;
-		}
-	}
-	if (n == 0) {	/* every writer is gone */
-		if (s->loglen > 0) {
-			s->logbuf[s->loglen] = '\0';
-			nbpy_log_for(s->name, NULL, NBPY_LOG_INFO, "%s", s->logbuf);
-			s->loglen = 0;
-		}
-		(void)close(s->log_fd);
-		s->log_fd = -1;
-	}
-}

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "history.h"
 #include "restart_policy.h"
+#include "worker_log.h"
 
 enum svc_state {
 	SVC_STOPPED,
@@ -71,8 +72,8 @@ struct svc {
 	int notify_fd;
 	char notify_path[108];
 	int log_fd;			/* read end of the worker's stdout/stderr */
-	char logbuf[2048];
-	size_t loglen;
+	struct worker_log log;		/* its output: line assembly, rate limit, counters */
+	int64_t log_resume_mono;	/* log_fd is read from then on (0: now) */
 	struct restart_state rs;
 	struct history hist;
 };
@@ -102,8 +103,17 @@ void svc_stop(struct svc *s, const char *why);
 void svc_on_exit(struct svc *s, int wait_status, bool shutting_down);
 void svc_on_timer(struct svc *s, int64_t now_mono);
 void svc_on_notify(struct svc *s);
-/* Drain the log pipe; at EOF the fd is closed. */
+/* The log rate limit from the service's section, else [nbpyd]'s. */
+void svc_set_log_rate(struct svc *s, const struct nbpy_config *c, const struct nbpy_service *conf);
+/* Read the log pipe, at most a fixed budget a call; at EOF the fd is closed.
+ * A worker that filled the budget is paused briefly: see svc_log_wanted. */
 void svc_on_log(struct svc *s);
+/* Whether the loop should poll and read log_fd now. */
+bool svc_log_wanted(const struct svc *s, int64_t now_mono);
+/* The next time the log needs the loop (a pause ends, a "suppressed N
+ * lines" line is due); 0: none. */
+int64_t svc_log_deadline(const struct svc *s, int64_t now_mono);
+void svc_on_log_timer(struct svc *s, int64_t now_mono);
 
 bool svc_has_process(const struct svc *s);
 
