@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,6 +94,20 @@ const char *svc_lookup_error(int err)
 	nbpy_diag_add(d, (c)->path, (v)->line ? (v)->line : (conf)->line, "[%s] %s: " fmt, (conf)->name, \
 		      (v)->spec->name, __VA_ARGS__)
 
+/* Whether nbpyd may start a worker as another user: setgroups, setgid and
+ * setuid at spawn, chown of its notify socket, signals to it.  The default unit runs nbpyd
+ * unprivileged, so a `user =` is then a config error, not a failed start. */
+static bool can_switch_ids(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t need = 1U << CAP_SETUID | 1U << CAP_SETGID | 1U << CAP_CHOWN | 1U << CAP_KILL;
+
+	if (syscall(SYS_capget, &hdr, caps) < 0)
+		return geteuid() == 0;
+	return (caps[0].effective & need) == need;
+}
+
 /* user, group and working_dir: looked up now, so a name that does not exist
  * is a config error rather than a worker that cannot start. */
 static void load_identity(struct svc_settings *set, const struct nbpy_config *c,
@@ -140,6 +156,12 @@ static void load_identity(struct svc_settings *set, const struct nbpy_config *c,
 			set->groups[0] = gr->gr_gid;
 			set->n_groups = 1;
 		}
+	}
+	if (set->set_ids && !can_switch_ids()) {
+		v = val(conf, "user")->text != NULL ? val(conf, "user") : val(conf, "group");
+		KEY_DIAG(d, c, conf, v, "switching to '%s' needs nbpyd to run as root, or with CAP_SETUID, "
+			 "CAP_SETGID, CAP_CHOWN and CAP_KILL (it runs as uid %d: see nbpyd.service's drop-in in "
+			 "docs/operations.md)", v->text, (int)geteuid());
 	}
 	v = val(conf, "working_dir");
 	if (v->text != NULL) {

@@ -147,5 +147,21 @@ fi
 { header; service keep; } >"$CONF"
 check "exec services only: no worker needed" eval 'env PATH=/usr/bin:/bin "$T/lone/nbpyd" -c "$CONF" --check >/dev/null'
 
+# `user =` needs privilege (CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_KILL): an
+# unprivileged nbpyd, as the default unit runs it, refuses it at --check
+# rather than failing at spawn; as root the same file is fine.
+U=$T/unpriv
+mkdir -p "$U" && cp "$B/nbpyd" "$U/" && chmod 755 "$T" "$U"
+{ printf '[nbpyd]\ncontrol   = ipc://%s/control\nstate_dir = %s/state\nrun_dir   = %s/run\n' "$U" "$U" "$U"
+  printf '[as_root]\ncommand = /bin/true\nuser    = root\n'; } >"$U/nbpy.conf"
+chmod 644 "$U/nbpy.conf"
+want="$U/nbpy.conf:7: [as_root] user: switching to 'root' needs nbpyd to run as root, or with CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL (it runs as uid 65534: see nbpyd.service's drop-in in docs/operations.md)"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$U/nbpyd" -c "$U/nbpy.conf" --check 2>&1); rc=$?
+verdict "user = without the privilege to switch: exit 78, says why" "got exit $rc: $out" \
+	eval '[ $rc -eq 78 ] && [ "$out" = "$want" ]'
+if [ "$(id -u)" = 0 ]; then
+	check "...and as root the same file passes" eval '"$U/nbpyd" -c "$U/nbpy.conf" --check >/dev/null'
+fi
+
 echo "nbpyd config: $fails failed"
 [ $fails -eq 0 ]
