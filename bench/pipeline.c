@@ -184,6 +184,8 @@ static void sub(void *s, long n, int nbpy)
 				fprintf(stderr, "pipeline: bad message: %s\n", err.msg);
 				continue;
 			}
+			if (batch[0].h.schema == NBPY_SCHEMA_ANNOUNCEMENT)
+				continue;	/* always a frame of its own */
 			now = nbpy_now_ns();
 			if (first == 0)
 				first = now;

@@ -7,6 +7,16 @@
 #include "bus.h"
 #include "crc32c.h"
 
+/* err says why, errno stays zmq's (callers tell EAGAIN apart). */
+static int send_failed(struct nbpy_error *err)
+{
+	int e = errno;
+
+	nbpy_error_set(err, "send: %s", zmq_strerror(e));
+	errno = e;
+	return -1;
+}
+
 int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 		  enum nbpy_wire_mode mode, int flags, struct nbpy_error *err)
 {
@@ -17,7 +27,7 @@ int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 		if (nbpy_legacy_encode(m, topic, buf, sizeof(buf), &len, err) < 0)
 			return -1;
 		if (zmq_send(sock, buf, len, flags) < 0)
-			return nbpy_error_set(err, "send: %s", zmq_strerror(errno));
+			return send_failed(err);
 		return 0;
 	}
 	if (nbpy_wire_encode(m, buf, sizeof(buf), &len, err) < 0)
@@ -32,12 +42,26 @@ int nbpy_bus_send_frame(void *sock, const char *topic, const void *payload, size
 
 	if (tlen > NBPY_TOPIC_MAX)
 		return nbpy_error_set(err, "topic longer than %d bytes", NBPY_TOPIC_MAX);
-	/* ZeroMQ sends multipart messages atomically: the first frame is only
-	 * queued, so a failure here leaves nothing half-sent. */
-	if (zmq_send(sock, topic, tlen, flags | ZMQ_SNDMORE) < 0 ||
-	    zmq_send(sock, payload, len, flags) < 0)
-		return nbpy_error_set(err, "send: %s", zmq_strerror(errno));
+	if (nbpy_bus_send_raw(sock, topic, tlen, payload, len, flags) < 0)
+		return send_failed(err);
 	return 0;
+}
+
+int nbpy_bus_send_raw(void *sock, const void *topic, size_t tlen, const void *payload, size_t len,
+		      int flags)
+{
+	/* ZeroMQ sends multipart messages atomically: the first frame is only
+	 * queued, so a failure there leaves nothing half-sent. */
+	if (zmq_send(sock, topic, tlen, flags | ZMQ_SNDMORE) < 0)
+		return -1;
+	if (zmq_send(sock, payload, len, flags) >= 0)
+		return 0;
+	/* A socket that does not drop checks its high-water mark on each frame
+	 * but counts whole messages, so the payload fits where the topic did.
+	 * Should it not, finish the message rather than leave it half sent. */
+	if (errno == EAGAIN && (flags & ZMQ_DONTWAIT))
+		return zmq_send(sock, payload, len, flags & ~ZMQ_DONTWAIT) >= 0 ? 0 : -1;
+	return -1;
 }
 
 /* Drop the rest of a multipart message. */

@@ -19,8 +19,9 @@ enum nbpy_wire_mode {
 };
 
 /* Encode m and send it on sock with zmq flags (e.g. ZMQ_DONTWAIT).
- * 0 on success; -1 if it cannot be encoded (reason in err) or sent (errno
- * from zmq, e.g. EAGAIN at the high-water mark). */
+ * 0 on success; -1 if it cannot be encoded (reason in err) or sent (reason
+ * in err, errno from zmq, e.g. EAGAIN at the high-water mark of a socket
+ * that does not drop). */
 int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 		  enum nbpy_wire_mode mode, int flags, struct nbpy_error *err);
 
@@ -29,6 +30,12 @@ int nbpy_bus_send_frame(void *sock, const char *topic, const void *payload, size
 			struct nbpy_error *err);
 
 #define NBPY_BUS_BAD_MESSAGE (-2)
+
+/* Send topic (tlen bytes, no NUL needed) and payload as one message.  0, or
+ * -1 with zmq's errno: with ZMQ_DONTWAIT, EAGAIN when a publisher that does
+ * not drop (ZMQ_XPUB_NODROP) is at its high-water mark; nothing was sent. */
+int nbpy_bus_send_raw(void *sock, const void *topic, size_t tlen, const void *payload, size_t len,
+		      int flags);
 
 /* Receive one ZeroMQ message holding 1..max nbpy messages into msgs[0..*n).
  * Returns as nbpy_bus_recv; a frame with more than max messages, or any bad

@@ -170,6 +170,8 @@ static const struct nbpy_key_spec replay_keys[] = {
 	KEY("speed", NBPY_KEY_DOUBLE, "1", "1: recorded pace, 10: ten times faster, 0: as fast as possible"),
 	KEY("start_delay", NBPY_KEY_DURATION, "1s", "wait before the first message (subscribers connect)"),
 	KEY("loop", NBPY_KEY_BOOL, "no", "start over at the end of the file"),
+	KEY("drop", NBPY_KEY_BOOL, "no",
+	    "no: at the send high-water mark wait for the slowest subscriber; yes: drop, as live publishers do"),
 	KEY_END
 };
 

@@ -26,6 +26,7 @@
 
 enum nbpy_schema {
 	NBPY_SCHEMA_NONE = 0,		/* not (yet) a defined schema */
+	NBPY_SCHEMA_ANNOUNCEMENT = 0,	/* on the wire: a sequence announcement, below */
 	NBPY_SCHEMA_KRAKEN_TICKER = 1,	/* S1 */
 	NBPY_SCHEMA_BOOK_TOP = 2,	/* S3 */
 	NBPY_SCHEMA_TRADE = 3,
@@ -247,6 +248,19 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 			  struct nbpy_error *err);
 
 #define NBPY_BATCH_MAX 64	/* messages in one batch frame */
+
+/* A sequence announcement is schema id 0 with the header alone:
+ *   [0, 1, service, seq, event_ns, 0]
+ * Every MessagePack publisher sends one periodically on each topic it
+ * publishes, seq being the last sequence number service published there, so
+ * that subscribers count what they lost after the last message they received
+ * (docs/wire-format.md).  nbpy_wire_encode and the decoders handle it like a
+ * schema of that id without a body: h.schema is NBPY_SCHEMA_ANNOUNCEMENT. */
+
+/* The service and sequence number of an encoded message, read from its
+ * header without decoding the rest; -1 if it does not start like one. */
+int nbpy_wire_peek_sequence(const void *buf, size_t len, const char **service, size_t *service_len,
+			    uint64_t *seq);
 
 /* ---- legacy text (wire_legacy.c) ---- */
 

@@ -557,10 +557,26 @@ typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
 SCHEMA_BODIES(CODEC)
 #undef CODEC
 
+/* The sequence announcement (wire.h): the header without a body. */
+static int encode_announcement(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err)
+{
+	return pack_message(w, m, NULL, 0, err);
+}
+
+static int decode_announcement(struct reader *r, struct nbpy_msg *m)
+{
+	return read_fields(r, m, wire_header_fields, N(wire_header_fields));
+}
+
+static const struct nbpy_schema_desc announcement = {
+	NBPY_SCHEMA_ANNOUNCEMENT, "announcement", "", NULL, 0, NULL, 0, NULL
+};
+
 static const struct {
 	encode_fn *encode;
 	decode_fn *decode;
 } codecs[NBPY_SCHEMA_END] = {
+	[NBPY_SCHEMA_ANNOUNCEMENT] = { encode_announcement, decode_announcement },
 #define ENTRY(id, body) [id] = { encode_##body, decode_##body },
 	SCHEMA_BODIES(ENTRY)
 #undef ENTRY
@@ -569,12 +585,11 @@ static const struct {
 int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
 		     struct nbpy_error *err)
 {
-	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
 	struct writer w = { buf, (unsigned char *)buf + (cap < NBPY_WIRE_MAX ? cap : NBPY_WIRE_MAX) };
 
-	if (s == NULL || codecs[s->id].encode == NULL)
+	if ((unsigned)m->h.schema >= NBPY_SCHEMA_END || codecs[m->h.schema].encode == NULL)
 		return nbpy_error_set(err, "unknown schema %d", (int)m->h.schema);
-	if (codecs[s->id].encode(&w, m, err) < 0)
+	if (codecs[m->h.schema].encode(&w, m, err) < 0)
 		return -1;
 	*len = (size_t)(w.p - (unsigned char *)buf);
 	return 0;
@@ -609,7 +624,8 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 		return -1;
 	}
 	if ((rc = read_int(&r, &schema, &neg)) < 0 || neg || schema >= NBPY_SCHEMA_END ||
-	    (s = nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[s->id].decode == NULL)
+	    (s = schema == NBPY_SCHEMA_ANNOUNCEMENT ? &announcement :
+		 nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[s->id].decode == NULL)
 		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
 	if ((rc = read_int(&r, &version, &neg)) < 0 || neg || version != NBPY_WIRE_VERSION)
 		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", s->name);
@@ -621,5 +637,21 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 		return -1;
 	*used = (size_t)(r.p - r.start);
 	nbpy_wire_derive(m);
+	return 0;
+}
+
+int nbpy_wire_peek_sequence(const void *buf, size_t len, const char **service, size_t *service_len,
+			    uint64_t *seq)
+{
+	struct nbpy_error err;
+	struct reader r = { buf, buf, (const unsigned char *)buf + len, &err };
+	uint32_t count;
+	uint64_t schema, version;
+	int neg;
+
+	if (read_array(&r, &count) < 0 || read_int(&r, &schema, &neg) < 0 ||
+	    read_int(&r, &version, &neg) < 0 || read_str(&r, service, service_len) < 0 ||
+	    read_int(&r, seq, &neg) < 0 || neg)
+		return -1;
 	return 0;
 }

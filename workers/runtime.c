@@ -84,9 +84,15 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 		return -1;
 	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", w->svc->name);
 	m->h.seq = ++w->seq;
+	if (topic == NULL) {
+		topic = w->topic;
+		w->topic_seq = w->seq;
+	} else {
+		worker_note_sent(w, topic, strlen(topic), w->svc->name, strlen(w->svc->name), w->seq);
+	}
 	if (w->batch_max > 1)
-		return add_to_batch(w, m, topic ? topic : w->topic);
-	if (nbpy_bus_send(w->pub, topic ? topic : w->topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
+		return add_to_batch(w, m, topic);
+	if (nbpy_bus_send(w->pub, topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
 		/* A PUB socket drops at its high-water mark: the sequence gap
 		 * shows it to subscribers; count it here too. */
 		worker_error(w, "publish: %s", err.msg);
@@ -94,6 +100,76 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 	}
 	w->published++;
 	return 0;
+}
+
+static bool same_sent(const struct worker_sent *s, const char *topic, size_t topic_len,
+		      const char *service, size_t service_len)
+{
+	return s->topic_len == topic_len && s->service_len == service_len &&
+	       memcmp(s->topic, topic, topic_len) == 0 && memcmp(s->service, service, service_len) == 0;
+}
+
+void worker_note_sent(struct worker *w, const char *topic, size_t topic_len, const char *service,
+		      size_t service_len, uint64_t seq)
+{
+	struct worker_sent *s = &w->sent[w->sent_last];
+	size_t i;
+
+	/* a replay sends long runs of one topic and service: try the last first */
+	if (w->n_sent > 0 && same_sent(s, topic, topic_len, service, service_len)) {
+		s->seq = seq;
+		return;
+	}
+	for (i = 0; i < w->n_sent; i++)
+		if (same_sent(&w->sent[i], topic, topic_len, service, service_len))
+			break;
+	if (i == w->n_sent) {
+		if (i == WORKER_MAX_ANNOUNCED || topic_len > NBPY_TOPIC_MAX || service_len > NBPY_SERVICE_MAX) {
+			if (!w->sent_full)
+				worker_error(w, "more than %d topics and services, or names too long: "
+					     "%.*s on %.*s is not announced", WORKER_MAX_ANNOUNCED,
+					     (int)service_len, service, (int)topic_len, topic);
+			w->sent_full = true;
+			return;
+		}
+		s = &w->sent[w->n_sent++];
+		memcpy(s->topic, topic, topic_len);
+		s->topic[topic_len] = '\0';
+		memcpy(s->service, service, service_len);
+		s->service[service_len] = '\0';
+		s->topic_len = topic_len;
+		s->service_len = service_len;
+	}
+	w->sent_last = i;
+	w->sent[i].seq = seq;
+}
+
+static void send_announcement(struct worker *w, const char *topic, const char *service, uint64_t seq)
+{
+	struct nbpy_msg m;
+	struct nbpy_error err;
+
+	m.h.schema = NBPY_SCHEMA_ANNOUNCEMENT;
+	(void)snprintf(m.h.service, sizeof(m.h.service), "%s", service);
+	m.h.seq = seq;
+	m.h.event_ns = m.h.recv_ns = nbpy_now_ns();
+	/* At the high-water mark of a replay, which does not drop, the next
+	 * announcement will do. */
+	if (nbpy_bus_send(w->pub, topic, &m, NBPY_WIRE_MSGPACK, ZMQ_DONTWAIT, &err) < 0 && errno != EAGAIN)
+		worker_error(w, "announce on %s: %s", topic, err.msg);
+}
+
+/* Announce the last sequence number of every topic published on (wire.h),
+ * after what it covers.  Legacy framing has no announcement. */
+static void announce(struct worker *w)
+{
+	if (w->pub == NULL || w->wire == NBPY_WIRE_LEGACY)
+		return;
+	flush_batch(w);
+	if (w->topic_seq > 0)
+		send_announcement(w, w->topic, w->svc->name, w->topic_seq);
+	for (size_t i = 0; i < w->n_sent; i++)
+		send_announcement(w, w->sent[i].topic, w->sent[i].service, w->sent[i].seq);
 }
 
 void worker_set_timer(struct worker *w, int64_t at_ns)
@@ -262,27 +338,49 @@ static int open_subs(struct worker *w)
 	return 0;
 }
 
-/* Count sequence gaps per publishing service. */
-static void track_sequence(struct worker *w, const struct nbpy_msg *m)
+/* Where the sequence of a publishing service stands: NULL the first time it
+ * is heard of (seq is where counting starts) or when the table is full. */
+static uint64_t *last_seq_of(struct worker *w, const char *service, uint64_t seq)
 {
 	size_t i;
 
+	for (i = 0; i < w->n_sources; i++)
+		if (strcmp(w->sources[i].service, service) == 0)
+			return &w->sources[i].seq;
+	if (i < WORKER_MAX_SOURCES) {
+		(void)snprintf(w->sources[i].service, sizeof(w->sources[i].service), "%s", service);
+		w->sources[i].seq = seq;
+		w->n_sources++;
+	}
+	return NULL;
+}
+
+/* Count sequence gaps per publishing service. */
+static void track_sequence(struct worker *w, const struct nbpy_msg *m)
+{
+	uint64_t *last;
+
 	if (m->h.service[0] == '\0')
 		return;	/* legacy frames carry no sequence */
-	for (i = 0; i < w->n_sources; i++)
-		if (strcmp(w->sources[i].service, m->h.service) == 0)
-			break;
-	if (i == w->n_sources) {
-		if (w->n_sources == WORKER_MAX_SOURCES)
-			return;
-		(void)snprintf(w->sources[i].service, sizeof(w->sources[i].service), "%s", m->h.service);
-		w->sources[i].seq = m->h.seq;
-		w->n_sources++;
+	if ((last = last_seq_of(w, m->h.service, m->h.seq)) == NULL)
 		return;
+	if (m->h.seq > *last + 1)
+		w->gaps += m->h.seq - *last - 1;
+	*last = m->h.seq;
+}
+
+/* A sequence announcement: what the service published up to seq and did not
+ * reach us is lost, after the last message received too.  Below what was
+ * received (a restarted publisher) it changes nothing: the next message
+ * starts counting again. */
+static void count_announced(struct worker *w, const struct nbpy_msg *m)
+{
+	uint64_t *last = last_seq_of(w, m->h.service, m->h.seq);
+
+	if (last != NULL && m->h.seq > *last) {
+		w->gaps += m->h.seq - *last;
+		*last = m->h.seq;
 	}
-	if (m->h.seq > w->sources[i].seq + 1)
-		w->gaps += m->h.seq - w->sources[i].seq - 1;
-	w->sources[i].seq = m->h.seq;
 }
 
 /* What subscription `sub` has: decoded, counted, and handed to the kind. */
@@ -305,6 +403,10 @@ static void receive(struct worker *w, size_t sub)
 			continue;
 		}
 		for (size_t k = 0; k < n; k++) {
+			if (w->inbox[k].h.schema == NBPY_SCHEMA_ANNOUNCEMENT) {
+				count_announced(w, &w->inbox[k]);
+				continue;
+			}
 			w->received++;
 			w->last_message_mono = nbpy_monotonic_ns();
 			track_sequence(w, &w->inbox[k]);
@@ -406,6 +508,7 @@ static int loop(struct worker *w, int sfd)
 				w->ops->on_timer(w);
 		}
 		if (now >= next_status) {
+			announce(w);
 			report_status(w);
 			next_status = now + STATUS_EVERY_NS;
 		}
@@ -423,7 +526,7 @@ static int loop(struct worker *w, int sfd)
 		receive(w, i);
 	if (w->ops->on_stop)
 		w->ops->on_stop(w);
-	flush_batch(w);
+	announce(w);	/* flushes the batch first */
 	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
 		   (unsigned long long)w->received, (unsigned long long)w->published,
 		   (unsigned long long)w->errors, (unsigned long long)w->gaps);

@@ -2,7 +2,8 @@
  *
  * One event loop (zmq_poll over the subscriptions, a signalfd and libcurl's
  * sockets, with timers), publish and subscribe by service name through the
- * registry, sequence numbers and gap counting, SIGTERM -> flush and exit 0,
+ * registry, sequence numbers, their periodic announcement and gap counting
+ * (the tail included), SIGTERM -> flush and exit 0,
  * sd_notify READY/WATCHDOG and a STATUS line with counters, HTTP through
  * libcurl multi, and logging with the service name.  A kind supplies
  * callbacks (struct kind_ops) and keeps its own state in w->kind_state. */
@@ -49,6 +50,15 @@ struct http_result {
 typedef void (*http_done_fn)(struct worker *w, const struct http_result *r, void *arg);
 
 #define WORKER_MAX_SOURCES 32
+#define WORKER_MAX_ANNOUNCED 32
+
+/* The last sequence number a service published on a topic. */
+struct worker_sent {
+	char topic[NBPY_TOPIC_MAX + 1];
+	char service[NBPY_SERVICE_MAX + 1];
+	size_t topic_len, service_len;
+	uint64_t seq;
+};
 
 struct worker {
 	const struct nbpy_config *config;
@@ -71,7 +81,13 @@ struct worker {
 	size_t *sub_origin;		/* subscription -> its endpoint's origin */
 	CURLM *curl;
 	struct http_req *http_pending;	/* in flight, freed on exit */
-	uint64_t seq;
+	uint64_t seq;		/* the last sequence number published */
+	uint64_t topic_seq;	/* ...on the service's own topic; 0: none yet */
+	/* Sequence announcements (wire.h) cover the service's own topic and
+	 * every (topic, service) noted by worker_note_sent. */
+	struct worker_sent sent[WORKER_MAX_ANNOUNCED];
+	size_t n_sent, sent_last;
+	bool sent_full;
 	int64_t timer_mono;	/* 0: none */
 	bool stopping;
 	/* counters for STATUS= and logs */
@@ -87,6 +103,12 @@ struct worker {
 /* Publish m on the service's topic (or topic if not NULL), filling in the
  * service name and the next sequence number.  Counted; never blocks. */
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
+
+/* For the announcements: service published seq on topic (lengths in bytes,
+ * no NUL needed).  worker_publish notes what it sends; a kind that sends
+ * frames itself (replay) calls this after each. */
+void worker_note_sent(struct worker *w, const char *topic, size_t topic_len, const char *service,
+		      size_t service_len, uint64_t seq);
 
 /* Fire on_timer at monotonic time at_ns (replaces the previous timer). */
 void worker_set_timer(struct worker *w, int64_t at_ns);

@@ -91,7 +91,8 @@ end = time.time() + 3
 while time.time() < end:
     for k, s in socks.items():
         while s.poll(0):
-            got[k].extend(msgpack.Unpacker(io.BytesIO(s.recv_multipart()[1]), raw=False))
+            got[k].extend(m for m in msgpack.Unpacker(io.BytesIO(s.recv_multipart()[1]), raw=False)
+                          if m[0] != 0)	# 0: a sequence announcement
     time.sleep(0.01)
 narrow = {m[9] for m in got["narrow"]}
 b_inst = {m[9] for m in got["b"]}

@@ -31,7 +31,9 @@ while time.time() < deadline:
     for s, _ in poller.poll(100):
         name = next(k for k, v in socks.items() if v is s)
         topic, payload = s.recv_multipart()
-        got[name].append(msgpack.unpackb(payload, raw=False))
+        m = msgpack.unpackb(payload, raw=False)
+        if m[0] != 0:  # 0: a sequence announcement
+            got[name].append(m)
 
 failures = []
 

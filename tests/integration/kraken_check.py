@@ -50,7 +50,7 @@ def messages(frames, topic):
         if t == topic:
             u = msgpack.Unpacker(raw=False)
             u.feed(p)
-            out.extend(u)
+            out.extend(m for m in u if m[0] != 0)  # 0: a sequence announcement
     return out
 
 

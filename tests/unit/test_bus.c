@@ -1,5 +1,6 @@
 /* test_bus.c - nbpy messages over real ZeroMQ PUB/SUB sockets (inproc). */
 #include <errno.h>
+#include <string.h>
 #include <zmq.h>
 
 #include "bus.h"
@@ -224,6 +225,60 @@ START_TEST(long_sources_stay_distinct_and_whole)
 }
 END_TEST
 
+/* A publisher that does not drop: at its high-water mark a send without
+ * waiting says EAGAIN and sends nothing, and every message that went out
+ * arrives whole; a sequence announcement travels like any message. */
+START_TEST(no_drop_publisher_says_eagain)
+{
+	struct pair p;
+	struct nbpy_msg m, out;
+	struct nbpy_error err = { "" };
+	char topic[64];
+	int hwm = 4, one = 1, sent = 0, got = 0;
+
+	p.ctx = zmq_ctx_new();
+	ck_assert_ptr_nonnull(p.ctx);
+	p.pub = zmq_socket(p.ctx, ZMQ_PUB);
+	p.sub = zmq_socket(p.ctx, ZMQ_SUB);
+	ck_assert_int_eq(zmq_setsockopt(p.pub, ZMQ_SNDHWM, &hwm, sizeof(hwm)), 0);
+	ck_assert_int_eq(zmq_setsockopt(p.sub, ZMQ_RCVHWM, &hwm, sizeof(hwm)), 0);
+	ck_assert_int_eq(zmq_setsockopt(p.pub, ZMQ_XPUB_NODROP, &one, sizeof(one)), 0);
+	ck_assert_int_eq(zmq_bind(p.pub, "inproc://bus-nodrop"), 0);
+	ck_assert_int_eq(zmq_connect(p.sub, "inproc://bus-nodrop"), 0);
+	ck_assert_int_eq(zmq_setsockopt(p.sub, ZMQ_SUBSCRIBE, "", 0), 0);
+	sync_pair(&p);
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	for (; sent < 1000; sent++) {
+		m.h.seq = (uint64_t)sent + 1;
+		if (nbpy_bus_send(p.pub, "kr_eurusd_tick", &m, NBPY_WIRE_MSGPACK, ZMQ_DONTWAIT, &err) < 0)
+			break;
+	}
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_lt(sent, 1000);
+	ck_assert_int_eq(nbpy_bus_send_raw(p.pub, "x", 1, "y", 1, ZMQ_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	while (nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, ZMQ_DONTWAIT, &err) == 0) {
+		ck_assert_uint_eq(out.h.seq, (uint64_t)got + 1);
+		got++;
+	}
+	ck_assert_int_eq(got, sent);
+
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.schema = NBPY_SCHEMA_ANNOUNCEMENT;
+	strcpy(m.h.service, "kraken_EURUSD");
+	m.h.seq = 77;
+	ck_assert_msg(nbpy_bus_send(p.pub, "kr_eurusd_tick", &m, NBPY_WIRE_MSGPACK, 0, &err) == 0, "%s", err.msg);
+	ck_assert_msg(nbpy_bus_recv(p.sub, &out, topic, sizeof(topic), 0, 0, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(out.h.schema, NBPY_SCHEMA_ANNOUNCEMENT);
+	ck_assert_str_eq(out.h.service, "kraken_EURUSD");
+	ck_assert_uint_eq(out.h.seq, 77);
+	/* legacy framing has no announcement */
+	ck_assert_int_eq(nbpy_bus_send(p.pub, "kr_eurusd_tick", &m, NBPY_WIRE_LEGACY, 0, &err), -1);
+	pair_close(&p);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -234,6 +289,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, batch_frames);
 	tcase_add_test(tc, legacy_frames_get_a_header_on_receipt);
 	tcase_add_test(tc, long_sources_stay_distinct_and_whole);
+	tcase_add_test(tc, no_drop_publisher_says_eagain);
 	suite_add_tcase(s, tc);
 	return s;
 }

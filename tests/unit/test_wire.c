@@ -239,6 +239,50 @@ START_TEST(eurusd_tick_documented_bytes)
 }
 END_TEST
 
+/* The sequence announcement of docs/wire-format.md, byte for byte (hand
+ * encoded from the documented layout), and the header peek. */
+START_TEST(announcement_documented_bytes)
+{
+	static const char *const doc_hex =
+		"960001ad6b72616b656e5f455552555344ce0012d687cf15585b322d8bac4300";
+	char buf[NBPY_WIRE_MAX], hex[2 * NBPY_WIRE_MAX + 1];
+	struct nbpy_msg m, out;
+	struct nbpy_error err = { "" };
+	const char *service;
+	size_t len, service_len;
+	uint64_t seq;
+
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_ANNOUNCEMENT;
+	strcpy(m.h.service, "kraken_EURUSD");
+	m.h.seq = 1234567;
+	m.h.event_ns = m.h.recv_ns = 1538079543817645123LL;
+	ck_assert_msg(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < len; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", (unsigned char)buf[i]);
+	ck_assert_str_eq(hex, doc_hex);
+	ck_assert_msg(nbpy_wire_decode(buf, len, &out, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(out.h.schema, NBPY_SCHEMA_ANNOUNCEMENT);
+	ck_assert_str_eq(out.h.service, "kraken_EURUSD");
+	ck_assert_uint_eq(out.h.seq, 1234567);
+	ck_assert_int_eq(out.h.event_ns, 1538079543817645123LL);
+	/* a body on an announcement is a wrong element count */
+	buf[0] = (char)0x97;
+	buf[len] = 0x01;
+	ck_assert_int_eq(nbpy_wire_decode(buf, len + 1, &out, &err), -1);
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+	ck_assert_int_eq(nbpy_wire_peek_sequence(buf, len, &service, &service_len, &seq), 0);
+	ck_assert_uint_eq(service_len, 13);
+	ck_assert(memcmp(service, "kraken_EURUSD", 13) == 0);
+	ck_assert_uint_eq(seq, 1234567);
+	for (size_t cut = 0; cut < 22; cut++)	/* the header ends at byte 22 */
+		ck_assert_int_eq(nbpy_wire_peek_sequence(buf, cut, &service, &service_len, &seq), -1);
+	ck_assert_int_eq(nbpy_wire_peek_sequence("\x93\x01\x01\x05", 4, &service, &service_len, &seq), -1);
+}
+END_TEST
+
 /* ---- legacy frames from the reference, byte for byte ---- */
 
 static void assert_legacy_bytes(const struct nbpy_msg *m, const char *expected)
@@ -834,6 +878,7 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, encode_rejects_bad_values);
 	tcase_add_test(tc, eurusd_tick_fits_92_bytes);
 	tcase_add_test(tc, eurusd_tick_documented_bytes);
+	tcase_add_test(tc, announcement_documented_bytes);
 	tcase_add_test(tc, legacy_matches_reference_frames);
 	tcase_add_test(tc, legacy_parses_like_the_originals);
 	tcase_add_test(tc, legacy_decode_rejects_bad_frames);

@@ -2,9 +2,16 @@
  * recorded pace (speed = 1), a multiple of it (speed = 10), or as fast as
  * possible (speed = 0).  Messages go out as recorded, topic and payload byte
  * for byte (original service and sequence numbers included), or re-encoded
- * as legacy text with wire = legacy.  The file is mapped and read in place.
- * A torn or corrupt record ends the file with a warning; with loop = yes it
- * starts over (mapping the file again, so it sees what was appended). */
+ * as legacy text with wire = legacy.  The file is mapped and read in place.  A torn or corrupt record ends the file with a warning; with
+ * loop = yes it starts over (mapping the file again, so it sees what was
+ * appended).
+ *
+ * A replay does not drop (unless drop = yes): at the send high-water mark
+ * it waits for its slowest subscriber, so that a capture arrives whole.
+ * ZMQ_POLLOUT cannot tell when a PUB socket has room (libzmq 4.3 always
+ * reports it), so it retries every WAIT_NS from the event loop, which keeps
+ * serving SIGTERM.  With no subscriber connected, PUB sends into nothing:
+ * start_delay gives subscribers time to connect. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +23,7 @@
 #include "timefmt.h"
 
 #define BURST 20000	/* as fast as possible, in slices: the loop stays responsive */
+#define WAIT_NS 1000000	/* retry a full send queue after 1 ms */
 
 struct replay {
 	const char *path;
@@ -24,7 +32,7 @@ struct replay {
 	bool loop, have_next;
 	int64_t start_mono, first_ns;
 	struct capture_view next;
-	uint64_t sent, files;
+	uint64_t sent, files, waits;
 };
 
 static int rewind_file(struct worker *w, struct replay *r)
@@ -41,6 +49,18 @@ static int rewind_file(struct worker *w, struct replay *r)
 	return 0;
 }
 
+/* For the announcements: the recorded service and sequence number. */
+static void note_sent(struct worker *w, const struct capture_view *c)
+{
+	const char *service;
+	size_t service_len;
+	uint64_t seq;
+
+	if (nbpy_wire_peek_sequence(c->payload, c->len, &service, &service_len, &seq) == 0)
+		worker_note_sent(w, c->topic, c->topic_len, service, service_len, seq);
+}
+
+/* 0: sent; 1: the send queue is full, try again later; -1: failed (counted). */
 static int send_record(struct worker *w, const struct capture_view *c)
 {
 	char topic[NBPY_TOPIC_MAX + 1];
@@ -48,15 +68,24 @@ static int send_record(struct worker *w, const struct capture_view *c)
 	struct nbpy_error err;
 
 	if (w->wire == NBPY_WIRE_MSGPACK) {
-		if (zmq_send(w->pub, c->topic, c->topic_len, ZMQ_SNDMORE) < 0 ||
-		    zmq_send(w->pub, c->payload, c->len, 0) < 0)
+		if (nbpy_bus_send_raw(w->pub, c->topic, c->topic_len, c->payload, c->len, ZMQ_DONTWAIT) < 0) {
+			if (errno == EAGAIN)
+				return 1;
+			worker_error(w, "replay: send: %s", zmq_strerror(errno));
 			return -1;
+		}
+		note_sent(w, c);
 		return 0;
 	}
 	memcpy(topic, c->topic, c->topic_len);
 	topic[c->topic_len] = '\0';
-	if (nbpy_wire_decode(c->payload, c->len, &m, &err) < 0 ||
-	    nbpy_bus_send(w->pub, topic, &m, NBPY_WIRE_LEGACY, 0, &err) < 0) {
+	if (nbpy_wire_decode(c->payload, c->len, &m, &err) < 0) {
+		worker_error(w, "replay: %s", err.msg);
+		return -1;
+	}
+	if (nbpy_bus_send(w->pub, topic, &m, NBPY_WIRE_LEGACY, ZMQ_DONTWAIT, &err) < 0) {
+		if (errno == EAGAIN)
+			return 1;
 		worker_error(w, "replay: %s", err.msg);
 		return -1;
 	}
@@ -96,7 +125,13 @@ static void play(struct worker *w)
 				return;
 			}
 		}
-		if (send_record(w, &r->next) == 0) {
+		rc = send_record(w, &r->next);
+		if (rc == 1) {	/* the slowest subscriber sets the pace */
+			r->waits++;
+			worker_set_timer(w, nbpy_monotonic_ns() + WAIT_NS);
+			return;
+		}
+		if (rc == 0) {
 			r->sent++;
 			w->published++;
 		}
@@ -120,12 +155,24 @@ static int init(struct worker *w)
 			  w->svc->name);
 		return -1;
 	}
+	if (!nbpy_service_value(w->svc, "drop")->v.b &&
+	    zmq_setsockopt(w->pub, ZMQ_XPUB_NODROP, &(int){ 1 }, sizeof(int)) < 0) {
+		log_error("[%s] no-drop publishing: %s", w->svc->name, zmq_strerror(errno));
+		return -1;
+	}
 	if (rewind_file(w, r) < 0)
 		return -1;
 	/* let subscribers connect before the first message */
 	r->start_mono = nbpy_monotonic_ns() + nbpy_service_value(w->svc, "start_delay")->v.ns;
 	worker_set_timer(w, r->start_mono);
 	return 0;
+}
+
+static void status(struct worker *w, char *buf, size_t cap)
+{
+	struct replay *r = w->kind_state;
+
+	(void)snprintf(buf, cap, ", waits %llu", (unsigned long long)r->waits);
 }
 
 static void destroy(struct worker *w)
@@ -143,4 +190,5 @@ const struct kind_ops replay_kind = {
 	.init = init,
 	.on_timer = play,
 	.destroy = destroy,
+	.status = status,
 };

@@ -10,7 +10,9 @@
  * publishes only on updates of a table leg (the original re-published the
  * stale quote under any EUR or USD pair's name).  Variant b reproduces the
  * original _tick script: band 1..2 in etc/nbpy.conf, published on every pair.
- * The band also waits for both legs of a coin (see legs.c). */
+ * The band also waits for both legs of a coin (see legs.c), and the first
+ * quote in the band only becomes t0: the original published it with t0 at
+ * its start-up placeholders ("", 1.1, 1.2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,8 @@ struct eurusd {
 	double band_low, band_high;
 	bool every_pair;	/* variant b */
 	double bid, ask;	/* the running synthetic quote */
-	struct nbpy_eurusd_tick last;	/* t1 of the last published quote */
+	struct nbpy_eurusd_tick last;	/* t1 of the last quote in the band */
+	bool have_last;
 };
 
 static bool in_band(const struct eurusd *e)
@@ -66,6 +69,10 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 	out.u.eurusd.ask_t1 = nbpy_pyfloat_round(e->ask, 5);
 	nbpy_wire_derive(&out);
 	e->last = out.u.eurusd;
+	if (!e->have_last) {	/* the first one has no t0 */
+		e->have_last = true;
+		return;
+	}
 	(void)worker_publish(w, &out, NULL);
 }
 
@@ -79,9 +86,6 @@ static int init(struct worker *w)
 	e->band_low = nbpy_service_value(w->svc, "band_low")->v.d;
 	e->band_high = nbpy_service_value(w->svc, "band_high")->v.d;
 	e->every_pair = strcmp(nbpy_service_value(w->svc, "variant")->text, "b") == 0;
-	/* the original's starting t1 */
-	e->last.bid_t1 = 1.1;
-	e->last.ask_t1 = 1.2;
 	return legs_load(w, &e->legs);
 }
 

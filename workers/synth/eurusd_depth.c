@@ -5,10 +5,11 @@
  *
  * Each book_top message updates its leg with the best bid and ask; inside the
  * band the book state shifts (t0 <- t1, t1 <- this book, rounded to 5
- * decimals), the t0 book starting at 0.0001 as in the original.  Fixed
- * relative to the original: an error answer is never read as a book (it
- * crashed on the missing "result"), and the correct ask goes to ask_t1 (the
- * original's depth sink wrote ask_t0 there). */
+ * decimals).  Fixed relative to the original: the first quote in the band
+ * only becomes t0 (the original published it with t0 at its start-up
+ * placeholders: synthetic 1.1/1.2, books 0.0001); an error answer is never
+ * read as a book (it crashed on the missing "result"), and the correct ask
+ * goes to ask_t1 (the original's depth sink wrote ask_t0 there). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct eurusd_depth {
 	struct legs legs;
 	double band_low, band_high;
 	struct nbpy_eurusd_depth last;	/* its t1 fields start the next t0 */
+	bool have_last;
 };
 
 static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
@@ -68,6 +70,10 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 	d->ask_volume_t1 = nbpy_pyfloat_round(b->asks[0].volume, 5);
 	nbpy_wire_derive(&out);
 	e->last = *d;
+	if (!e->have_last) {	/* the first one has no t0 */
+		e->have_last = true;
+		return;
+	}
 	(void)worker_publish(w, &out, NULL);
 }
 
@@ -80,10 +86,6 @@ static int init(struct worker *w)
 	w->kind_state = e;
 	e->band_low = nbpy_service_value(w->svc, "band_low")->v.d;
 	e->band_high = nbpy_service_value(w->svc, "band_high")->v.d;
-	/* the original's starting state: synthetic 1.1/1.2, books 0.0001 */
-	e->last.eurusd_bid_t1 = 1.1;
-	e->last.eurusd_ask_t1 = 1.2;
-	e->last.bid_t1 = e->last.bid_volume_t1 = e->last.ask_t1 = e->last.ask_volume_t1 = 0.0001;
 	return legs_load(w, &e->legs);
 }
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# gaps_tail.sh - a subscriber too slow for a live publisher counts every
+# message it lost, those after the last one it received included: a replay
+# with drop = yes (a live publisher drops at its send high-water mark) sends
+# a capture at full speed to a sink.file with a tiny queue; the sink's gaps
+# must equal what was sent minus what it recorded (read from its file).
+set -uo pipefail
+
+. "$NBPY_SRCDIR/tests/lib/itest.sh" gaps_tail
+BASE=$((20000 + ($$ + 47) % 4900))
+N=100000
+
+echo "gaps: a slow subscriber counts every lost message, the tail too ($T)"
+$PY "$S/tests/integration/sink_data.py" gen "$T/ticks.cap" $N
+cat >"$CONF" <<CONF
+$(nbpyd_section)
+
+$(replay_section feed $T/ticks.cap 0 $BASE)
+drop        = yes
+sndhwm      = 100
+
+[slow]
+kind      = sink.file
+subscribe = feed
+path      = $T/got.nbpy
+rcvhwm    = 100
+CONF
+
+# what the sink recorded: count, first and last sequence number
+recorded() {
+	$PY - "$T/got.nbpy" <<'PY'
+import struct, msgpack, sys
+data, pos, seqs = open(sys.argv[1], "rb").read(), 8, []
+while pos + 8 <= len(data):
+    length, = struct.unpack_from("<I", data, pos)
+    body = data[pos + 8: pos + 8 + length]
+    seqs.append(msgpack.unpackb(body[9 + body[8]:], raw=False)[3])
+    pos += 8 + length
+print(len(seqs), seqs[0] if seqs else 0, seqs[-1] if seqs else 0)
+PY
+}
+counter() { ctl status "$1" 2>/dev/null | grep -o "$2 [0-9]*" | cut -d' ' -f2; }
+# the sink has heard of all N: received + gaps, the announcement included
+accounted() { [ "$(($(counter slow received) + $(counter slow gaps)))" = $N ]; }
+
+start_nbpyd
+wait_for 10 all_running feed slow || bad "services running"
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status feed | grep -q 'published $N,'" || bad "replay published $N"
+wait_for 10 accounted || bad "the sink accounts for all $N: $(ctl status slow 2>&1)"
+stop_nbpyd
+read -r got first last < <(recorded)
+final=$(grep -o 'slow: stopping: received [0-9]*, published 0, errors [0-9]*, gaps [0-9]*' "$T/nbpyd.log")
+check "the slow sink lost messages, the last ones too (recorded $got of $N, seq $first..$last)" \
+	eval '[ "$got" -lt $N ] && [ "$first" = 1 ] && [ "$last" -lt $N ]'
+check "its gaps are exactly what it lost: $N - $got = $((N - got)) ($final)" \
+	[ "$final" = "slow: stopping: received $got, published 0, errors 0, gaps $((N - got))" ]
+
+echo "gaps tail: $fails failed"
+[ $fails -eq 0 ]
