@@ -250,6 +250,14 @@ void kraken_depth_answer(struct json_object *result, const char *pair, int64_t n
 	}
 }
 
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
 /* [price, volume, time, side, ordertype, misc, trade_id] */
 static bool trade(struct json_object *o, const char *pair, struct nbpy_msg *m)
 {
@@ -266,8 +274,11 @@ static bool trade(struct json_object *o, const char *pair, struct nbpy_msg *m)
 	side = json_object_get_string(json_object_array_get_idx(o, 3));
 	type = json_object_get_string(json_object_array_get_idx(o, 4));
 	misc = json_object_get_string(json_object_array_get_idx(o, 5));
-	if (side == NULL || strlen(side) != 1 || type == NULL || strlen(type) != 1 || misc == NULL ||
-	    strlen(misc) >= sizeof(tr->misc) || strlen(pair) >= sizeof(tr->instrument))
+	/* side b(uy) or s(ell), type m(arket) or l(imit), misc printable ASCII:
+	 * anything else would not even encode (found by fuzz_kraken) */
+	if (side == NULL || strlen(side) != 1 || strchr("bs", side[0]) == NULL || type == NULL ||
+	    strlen(type) != 1 || strchr("ml", type[0]) == NULL || misc == NULL ||
+	    strlen(misc) >= sizeof(tr->misc) || !printable(misc) || strlen(pair) >= sizeof(tr->instrument))
 		return false;
 	strcpy(tr->instrument, pair);
 	tr->side = side[0];
