@@ -4,10 +4,11 @@
 # for SECONDS, whichever comes first; then a table of executions, exec/s and
 # crashes per target.  Exits 1 if any target crashed.
 #
-#   bench/fuzz.sh [SECONDS [BUILD_DIR]]
+#   bench/fuzz.sh [SECONDS [BUILD_DIR [TARGET...]]]
 #
 # SECONDS: the most each target runs (default 120).  BUILD_DIR: a configured
-# build tree (default build/dev); `make fuzz` is run there.  Environment:
+# build tree (default build/dev); `make fuzz` is run there.  TARGETs: only
+# these (default: all).  Environment:
 # EXECS (default 10000000), JOBS targets at a time (default 1), NICE (15),
 # WORK (where corpora, logs and crash inputs go; default a new /tmp dir; the
 # seeds in tests/fuzz/corpus are copied, never changed).
@@ -23,6 +24,7 @@ WORK=${WORK:-$(mktemp -d /tmp/nbpy-fuzz.XXXXXX)}
 
 make -s -C "$BUILD" fuzz >/dev/null || { echo "bench/fuzz.sh: make fuzz failed in $BUILD" >&2; exit 1; }
 read -r -a targets <<<"$(make -s -C "$BUILD" fuzz-targets)"
+[ $# -gt 2 ] && targets=("${@:3}")
 mkdir -p "$WORK"
 echo "fuzz campaign: ${#targets[@]} targets, each $EXECS runs or ${SECONDS_EACH} s, $JOBS at a time, nice $NICE"
 echo "  work dir: $WORK"

@@ -4,7 +4,8 @@
 # "nan", "inf", NaN, Infinity or a negative volume (tests/fakes/fake_kraken.py,
 # hostile_*).  What is published and what the SQLite sink stores must be
 # exactly the pairs asked for, and each worker's `bad` counter must equal the
-# number of bad entries the fake says it served to that endpoint.
+# number of bad entries the fake says it served to that endpoint.  And a
+# trades cursor file that is not digits never reaches a request URL.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" hostile
@@ -45,8 +46,15 @@ subscribe      = tick, depth, trades
 path           = $T/store.sqlite
 flush_interval = 100ms
 CONF
+# a tampered trades cursor: it goes back into the request URL
+mkdir -p "$T/state/cursors/trades"
+echo '1&pair=EVIL 5' >"$T/state/cursors/trades/XETHZUSD"
 start_nbpyd
 check "workers become ready" wait_for 10 all_running tick depth trades store
+first_since() { curl -fs "$FAKE/_stats" | $PY -c "import json,sys; print(json.load(sys.stdin)['since'][0])" 2>/dev/null; }
+check "a cursor that is not digits is not sent: the first Trades request has no since" \
+	wait_for 5 eval '[ "$(first_since)" = "['"'XETHZUSD'"', None]" ]'
+check "and the cursor is reported" grep -q 'cursor .*/XETHZUSD unreadable' "$T/nbpyd.log"
 
 # Subscribe first, then turn the fake hostile, and collect every instrument
 # published until the fake has served all its hostile answers (and 1 s more).
