@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "kinds.h"
 #include "log.h"
-#include "answers.h"
 #include "rest.h"
 #include "timefmt.h"
 
@@ -42,11 +42,6 @@ static void enqueue(struct depth *d, const char *pair)
 		strcpy(d->queue[d->n_queue++], pair);
 }
 
-static int publish(void *arg, struct nbpy_msg *m)
-{
-	return worker_publish(arg, m, NULL);
-}
-
 static void next_request(struct worker *w);
 
 static void on_depth(struct worker *w, const struct http_result *r, void *arg)
@@ -55,7 +50,7 @@ static void on_depth(struct worker *w, const struct http_result *r, void *arg)
 	struct json_object *root, *result;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	struct kraken_answer a = { .publish = publish, .arg = w };
+	struct kraken_answer a = { .publish = kraken_publish, .arg = w };
 
 	d->in_flight = false;
 	if (o != KRAKEN_OK) {

@@ -30,6 +30,13 @@ bool kraken_number(struct json_object *o, double *out);
 /* Element i of array o as a number. */
 bool kraken_array_number(struct json_object *o, size_t i, double *out);
 
+/* struct kraken_answer's publish for a worker (inline: the fuzz target
+ * links this module without the worker runtime). */
+static inline int kraken_publish(void *w, struct nbpy_msg *m)
+{
+	return worker_publish(w, m, NULL);
+}
+
 /* Add an answer's rejected entries to the worker's bad counter, with one
  * warning naming the first (what: "Ticker"). */
 struct kraken_answer;

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "kinds.h"
 #include "log.h"
-#include "answers.h"
 #include "rest.h"
 #include "timefmt.h"
 
@@ -37,18 +37,13 @@ static void schedule(struct worker *w, struct ticker *t, bool failed)
 	worker_set_timer(w, nbpy_monotonic_ns() + delay);
 }
 
-static int publish(void *arg, struct nbpy_msg *m)
-{
-	return worker_publish(arg, m, NULL);
-}
-
 static void on_ticker(struct worker *w, const struct http_result *r, void *arg)
 {
 	struct ticker *t = arg;
 	struct json_object *root, *result;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	struct kraken_answer a = { .publish = publish, .arg = w };
+	struct kraken_answer a = { .publish = kraken_publish, .arg = w };
 
 	t->in_flight = false;
 	if (o != KRAKEN_OK) {

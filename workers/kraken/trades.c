@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "fs.h"
 #include "kinds.h"
 #include "log.h"
-#include "answers.h"
 #include "rest.h"
 #include "timefmt.h"
 
@@ -65,11 +65,6 @@ static int save_cursor(struct trades *t, const struct pair_cursor *c)
 	return nbpy_write_atomic(path, buf, (size_t)n);
 }
 
-static int publish(void *arg, struct nbpy_msg *m)
-{
-	return worker_publish(arg, m, NULL);
-}
-
 static void schedule_next(struct worker *w);
 
 static void on_trades(struct worker *w, const struct http_result *r, void *arg)
@@ -79,7 +74,7 @@ static void on_trades(struct worker *w, const struct http_result *r, void *arg)
 	struct json_object *root, *result;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	struct kraken_answer a = { .publish = publish, .arg = w };
+	struct kraken_answer a = { .publish = kraken_publish, .arg = w };
 
 	t->in_flight = false;
 	if (o != KRAKEN_OK) {
