@@ -188,8 +188,9 @@ void kraken_ticker_answer(struct json_object *result, const struct kraken_pairs 
 			continue;
 		}
 		if ((field = ticker_pair(value, &m.u.ticker)) != NULL) {
+			/* only the first is shown: no need to print the others */
 			reject(a, "pair %.40s: \"%s\" missing, malformed or out of range: %.100s", name, field,
-			       json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+			       a->bad ? "" : json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
 			continue;
 		}
 		strcpy(m.u.ticker.instrument, name);
