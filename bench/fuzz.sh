@@ -11,7 +11,8 @@
 # these (default: all).  Environment:
 # EXECS (default 10000000), JOBS targets at a time (default 1), NICE (15),
 # WORK (where corpora, logs and crash inputs go; default a new /tmp dir; the
-# seeds in tests/fuzz/corpus are copied, never changed).
+# seeds in tests/fuzz/corpus are copied, never changed; given the WORK of an
+# earlier campaign, each target goes on from the corpus it grew there).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -32,9 +33,11 @@ echo "  work dir: $WORK"
 run_one() {	# run_one TARGET: corpus, log and artifacts under $WORK/TARGET
 	local t=$1 dir=$WORK/$1
 	mkdir -p "$dir/artifacts"
-	rm -rf "$dir/corpus" && cp -r "$ROOT/tests/fuzz/corpus/${t#fuzz_}" "$dir/corpus" 2>/dev/null ||
-		mkdir -p "$dir/corpus"
-	chmod -R u+w "$dir/corpus"
+	# a WORK of an earlier campaign: go on from the corpus it grew
+	if [ ! -d "$dir/corpus" ]; then
+		cp -r "$ROOT/tests/fuzz/corpus/${t#fuzz_}" "$dir/corpus" 2>/dev/null || mkdir -p "$dir/corpus"
+		chmod -R u+w "$dir/corpus"
+	fi
 	date +%s.%N >"$dir/start"
 	nice -n "$NICE" "$BUILD/tests/fuzz/$t" -runs="$EXECS" -max_total_time="$SECONDS_EACH" \
 		-print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1
