@@ -2,10 +2,12 @@
  * (supervisor/control.c, control_handle, and reload.c behind "reload"): any
  * bytes get one JSON reply {"v": 1, "ok": ..., "result" or "error"}.
  *
- * The supervisor has no services, and its config (a fixed file in a temp
- * dir, with no services either) keeps it so across reloads.  Everything
- * that could start, stop or spawn a worker is a stub that aborts: this
- * target can neither fork nor touch anything outside its temp dir. */
+ * It links all of nbpyd (nbpyd.c's main renamed by the Makefile).  The
+ * supervisor has no services, and its config (a fixed file in a temp dir,
+ * with no services either) keeps it so across reloads, so no request can
+ * start a worker; and should one try, fork() aborts first (pthread_atfork):
+ * this target can neither fork nor touch anything outside its temp dir. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,34 +20,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* ---- nbpyd.c's table functions, for a table that stays empty ---- */
-
-struct svc *supervisor_find(struct supervisor *sv, const char *name)
+/* Nothing here may start a process: any fork() aborts before it forks. */
+static void no_fork(void)
 {
-	for (size_t i = 0; i < sv->n_svcs; i++)
-		if (strcmp(sv->svcs[i]->name, name) == 0)
-			return sv->svcs[i];
-	return NULL;
+	abort();
 }
-
-void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap)
-{
-	(void)snprintf(buf, cap, "%zu services", sv->n_svcs);
-}
-
-/* ---- what must never run here ---- */
-
-#define NEVER(decl) decl { abort(); }
-NEVER(struct svc *supervisor_make_service(struct supervisor *sv, const struct nbpy_service *conf,
-					  char *why, size_t cap))
-NEVER(void svc_start(struct svc *s, const char *why))
-NEVER(void svc_stop(struct svc *s, const char *why))
-NEVER(bool svc_has_process(const struct svc *s))
-NEVER(void svc_free(struct svc *s))
-NEVER(const char *svc_state_name(enum svc_state s))
-NEVER(int svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
-			    const struct nbpy_service *conf, const char *config_path, char *why, size_t cap))
-NEVER(void svc_settings_free(struct svc_settings *set))
 
 static struct supervisor sv;
 
@@ -54,11 +33,12 @@ static void setup(void)
 	static char dir[] = "/tmp/nbpy-fuzz-control-XXXXXX";
 	FILE *f;
 
-	if (mkdtemp(dir) == NULL || asprintf(&sv.config_path, "%s/nbpy.conf", dir) < 0 ||
-	    (f = fopen(sv.config_path, "w")) == NULL)
+	if (pthread_atfork(no_fork, NULL, NULL) != 0 || mkdtemp(dir) == NULL ||
+	    asprintf(&sv.config_path, "%s/nbpy.conf", dir) < 0 || (f = fopen(sv.config_path, "w")) == NULL)
 		abort();
-	if (fprintf(f, "[nbpyd]\ncontrol   = ipc://%s/control\nstate_dir = %s/state\nrun_dir   = %s/run\n",
-		    dir, dir, dir) < 0 || fclose(f) != 0)
+	/* the worker must exist for the config to load; it is never run */
+	if (fprintf(f, "[nbpyd]\ncontrol   = ipc://%s/control\nstate_dir = %s/state\nrun_dir   = %s/run\n"
+		    "worker    = /bin/true\n", dir, dir, dir) < 0 || fclose(f) != 0)
 		abort();
 	nbpy_log_init("fuzz", NBPY_LOG_ERR);	/* "reloaded: ..." on every reload is noise */
 	if ((sv.config = nbpy_config_load_or_exit(sv.config_path)) == NULL)
