@@ -63,7 +63,9 @@ check "only the pairs asked for are published during $ROUNDS hostile answers per
 import io, json, sys, time, urllib.request, msgpack, zmq
 fake, base, rounds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 asked = {"tick": {"XXBTZUSD", "XETHZEUR"}, "depth": {"XXBTZUSD", "XETHZUSD"}, "trades": {"XETHZUSD"}}
-# the instrument's place in each schema's MessagePack array (docs/wire-format.md)
+# each publisher's schema, and the instrument's place in its MessagePack
+# array (docs/wire-format.md); schema 0 is a sequence announcement, no data
+schema = {"tick": 1, "depth": 2, "trades": 3}
 where = {"tick": 6, "depth": 6, "trades": 6}
 ctx = zmq.Context()
 socks = {}
@@ -79,7 +81,9 @@ while time.time() < end and (done_at is None or time.time() < done_at + 1):
     for k, s in socks.items():
         while s.poll(0):
             for m in msgpack.Unpacker(io.BytesIO(s.recv_multipart()[1]), raw=False):
-                got[k].add(m[where[k]]); counts[k] += 1
+                if m[0] == 0:
+                    continue
+                got[k].add(m[where[k]] if m[0] == schema[k] else f"schema {m[0]}?"); counts[k] += 1
     if done_at is None:
         left = json.load(urllib.request.urlopen(f"{fake}/_stats"))["hostile_left"]
         if not any(left.values()):
