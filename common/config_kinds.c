@@ -110,7 +110,9 @@ const struct nbpy_key_spec nbpy_subscriber_keys[] = {
 
 #define KRAKEN_REST_KEYS \
 	KEY("url", NBPY_KEY_STRING, "https://api.kraken.com", "Kraken REST base URL"), \
-	KEY("pairs", NBPY_KEY_LIST, "all", "pair names, or `all` (AssetPairs discovery)"), \
+	KEY("pairs", NBPY_KEY_LIST, "all", \
+	    "pair names as Kraken's answers key them (XXBTZUSD, not the altname XBTUSD), or `all` " \
+	    "(AssetPairs discovery); entries for other pairs are counted as bad"), \
 	KEY("interval", NBPY_KEY_DURATION, "1s", "poll interval (Kraken allows ~1 request/s)"), \
 	KEY("timeout", NBPY_KEY_DURATION, "10s", "HTTP request timeout"), \
 	KEY("user_agent", NBPY_KEY_STRING, "nbpy/" PACKAGE_VERSION, "HTTP User-Agent")

@@ -17,6 +17,7 @@
 
 #include "fs.h"
 #include "log.h"
+#include "notify.h"
 #include "service.h"
 #include "spawn.h"
 #include "timefmt.h"
@@ -773,23 +774,22 @@ void svc_on_timer(struct svc *s, int64_t now)
 /* One datagram of "KEY=VALUE\n" lines (the sd_notify protocol). */
 void svc_on_notify(struct svc *s)
 {
-	char buf[4096];
+	char buf[NOTIFY_MAX_DATAGRAM];
+	struct notify_msg msg;
 	ssize_t n;
 
-	while ((n = recv(s->notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+	while ((n = recv(s->notify_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		int64_t now = nbpy_monotonic_ns();
 
-		buf[n] = '\0';
-		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-			if (s->pid == 0)
-				continue;	/* a straggler after the exit */
-			if (strcmp(line, "READY=1") == 0 && s->state == SVC_STARTING)
-				become_ready(s, now, "ready");
-			else if (strncmp(line, "STATUS=", 7) == 0)
-				(void)snprintf(s->status_text, sizeof(s->status_text), "%s", line + 7);
-			else if (strcmp(line, "WATCHDOG=1") == 0)
-				s->last_ping_mono = now;
-		}
+		if (s->pid == 0)
+			continue;	/* a straggler after the exit */
+		notify_parse(buf, (size_t)n, &msg);
+		if (msg.ready && s->state == SVC_STARTING)
+			become_ready(s, now, "ready");
+		if (msg.has_status)
+			(void)snprintf(s->status_text, sizeof(s->status_text), "%s", msg.status);
+		if (msg.watchdog)
+			s->last_ping_mono = now;
 	}
 }
 

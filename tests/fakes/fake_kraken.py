@@ -9,6 +9,14 @@ compare).  Failure modes are queued with GET /_mode?queue=a,b,c and consumed
 one per market-data request: ok, envelope_error, too_many (EGeneral:Too many
 requests), http429, http500, truncated, invalid, slow (3 s), malformed_pair.
 GET /_stats returns request counts and the User-Agents seen.
+
+Hostile answers: GET /_mode?hostile_ticker=N (likewise hostile_depth,
+hostile_trades) makes the next N answers of that endpoint carry EXTRA pairs
+never asked for (well-formed, so only the asking decides) and, for the first
+pair asked, one entry with a bad number from BAD_VALUES in turn: a price 0,
+-1, "nan", "inf", NaN, Infinity, or a negative volume.  Every such entry is
+counted in /_stats "bad_sent" per endpoint: the worker's `bad` counter must
+come out the same.
 """
 import json
 import sys
@@ -28,7 +36,14 @@ TICKERS = {
 
 lock = threading.Lock()
 queue = []
-stats = {"requests": 0, "ticker": 0, "user_agents": [], "since": []}
+stats = {"requests": 0, "ticker": 0, "user_agents": [], "since": [],
+         "bad_sent": {"Ticker": 0, "Depth": 0, "Trades": 0}}
+hostile = {"Ticker": 0, "Depth": 0, "Trades": 0}     # hostile answers still to serve
+EXTRA = 1000
+# (field, value): a price that is not positive and finite, or a negative volume
+BAD_VALUES = [("price", "0"), ("price", "-1"), ("price", "nan"), ("price", "inf"),
+              ("price", float("nan")), ("price", float("inf")), ("price", 0), ("volume", "-0.5")]
+bad_turn = [0]
 trades = {}      # pair -> list of [price, volume, time, side, type, misc, id]
 next_id = [1000]
 BOOK_TIME = 1688671659
@@ -47,6 +62,41 @@ def more_trades(p):
         t = 1688669597 + next_id[0] / 1000.0
         trades.setdefault(p, []).append(
             ["30243.40000", "0.34507674", t, "bs"[next_id[0] % 2], "ml"[next_id[0] % 2], "", next_id[0]])
+
+
+def take_hostile(endpoint):
+    """True if this answer of endpoint is to be hostile (counts it down)."""
+    with lock:
+        if hostile[endpoint] <= 0:
+            return False
+        hostile[endpoint] -= 1
+        return True
+
+
+def next_bad():
+    with lock:
+        bad_turn[0] += 1
+        return BAD_VALUES[(bad_turn[0] - 1) % len(BAD_VALUES)]
+
+
+def make_hostile(endpoint, result, first, extra_value):
+    """Add EXTRA unrequested pairs and spoil the entry of pair first; count them."""
+    field, value = next_bad()
+    entry = result[first]
+    if endpoint == "Ticker":   # a: [price, whole-lot volume, lot volume]
+        entry["a"] = [value, "1", "1.000"] if field == "price" else [entry["a"][0], "1", value]
+    elif endpoint == "Depth":  # a level: [price, volume, time]
+        lv = entry["asks"][0]
+        entry["asks"][0] = [value, lv[1], lv[2]] if field == "price" else [lv[0], value, lv[2]]
+    else:                      # a trade: [price, volume, time, side, type, misc, id]
+        t = list(entry[-1]) if entry else ["1.0", "1.0", 1688669597.0, "b", "m", "", 1]
+        t[0 if field == "price" else 1] = value
+        entry.append(t)
+    for i in range(EXTRA):
+        result["ZZ%04dZUSD" % i] = extra_value
+    with lock:
+        stats["bad_sent"][endpoint] += EXTRA + 1
+    return result
 
 
 def ticker_entry(p):
@@ -75,11 +125,14 @@ class Handler(BaseHTTPRequestHandler):
         q = urllib.parse.parse_qs(url.query)
         if url.path == "/_mode":
             with lock:
-                queue.extend(q.get("queue", [""])[0].split(","))
+                if "queue" in q:
+                    queue.extend(q["queue"][0].split(","))
+                for e in hostile:
+                    hostile[e] += int(q.get("hostile_" + e.lower(), ["0"])[0])
             return self.send(200, "{}")
         if url.path == "/_stats":
             with lock:
-                return self.send(200, json.dumps(stats))
+                return self.send(200, json.dumps(dict(stats, hostile_left=hostile)))
         if url.path == "/_data":
             with lock:
                 ids = {p: [t[6] for t in v] for p, v in trades.items()}
@@ -99,7 +152,10 @@ class Handler(BaseHTTPRequestHandler):
             if p not in TICKERS:
                 return self.send(200, '{"error":["EQuery:Unknown asset pair"]}')
             count = int(q.get("count", ["100"])[0])
-            return self.send(200, json.dumps({"error": [], "result": {p: book(p, count)}}))
+            result = {p: book(p, count)}
+            if take_hostile("Depth"):
+                make_hostile("Depth", result, p, book("XXBTZUSD", count))
+            return self.send(200, json.dumps({"error": [], "result": result}))
         if url.path == "/0/public/Trades":
             p = q.get("pair", [""])[0]
             if p not in TICKERS:
@@ -113,7 +169,10 @@ class Handler(BaseHTTPRequestHandler):
                 else:   # inclusive, like an overlapping page: the client must drop repeats
                     page = [t for t in trades[p] if int(round(t[2] * 1e9)) >= int(since)]
                 last = str(int(round(page[-1][2] * 1e9))) if page else since
-            return self.send(200, json.dumps({"error": [], "result": {p: page, "last": last}}))
+            result = {p: list(page), "last": last}
+            if take_hostile("Trades"):
+                make_hostile("Trades", result, p, list(page))
+            return self.send(200, json.dumps({"error": [], "result": result}))
         if url.path != "/0/public/Ticker":
             return self.send(404, '{"error":["EGeneral:Unknown method"]}')
         with lock:
@@ -121,6 +180,8 @@ class Handler(BaseHTTPRequestHandler):
             mode = queue.pop(0) if queue else "ok"
         pairs = q.get("pair", [",".join(TICKERS)])[0].split(",")
         result = {p: ticker_entry(p) for p in pairs if p in TICKERS}
+        if mode == "ok" and result and take_hostile("Ticker"):
+            make_hostile("Ticker", result, next(iter(result)), ticker_entry("XXBTZUSD"))
         if mode == "envelope_error":
             return self.send(200, '{"error":["EGeneral:Invalid arguments"]}')
         if mode == "too_many":

@@ -114,12 +114,15 @@ before=$(stat ticker)
 curl -fs "$FAKE/_mode?queue=envelope_error,too_many,http429,http500,truncated,invalid,malformed_pair,slow" >/dev/null
 check "the fake served all eight failures" wait_for 30 eval '[ $(( $(stat ticker) - before )) -ge 10 ]'
 check "kraken_tick kept running, same process" eval '[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_tick pid)" = "$pid" ]'
-# both ticker services poll the fake, so the eight failures are shared out
-errors_of() { field "$1" status | sed -n 's/.*errors \([0-9]*\).*/\1/p'; }
-errors_total() { echo $(( $(errors_of kraken_tick) + $(errors_of legacy_tick) )); }
+# both ticker services poll the fake, so the eight failures are shared out;
+# the malformed pair is a bad entry of a good answer, the rest are errors
+counter_of() { field "$1" status | sed -n "s/.*$2 \([0-9]*\).*/\1/p"; }
+errors_total() { echo $(( $(counter_of kraken_tick errors) + $(counter_of legacy_tick errors) )); }
+bad_total() { echo $(( $(counter_of kraken_tick bad) + $(counter_of legacy_tick bad) )); }
 # STATUS is refreshed every second, and the slow answer times out after 1 s
-check "errors are counted in STATUS" wait_for 10 eval '[ "$(errors_total)" -ge 8 ]'
-echo "       ($(errors_total) errors)"
+check "errors and the bad entry are counted in STATUS" \
+	wait_for 10 eval '[ "$(errors_total)" -ge 7 ] && [ "$(bad_total)" -ge 1 ]'
+echo "       ($(errors_total) errors, $(bad_total) bad)"
 check "and logged with context" grep -q 'Ticker: Kraken: EGeneral:Too many requests' "$T/nbpyd.log"
 published() { field kraken_tick status | sed -n 's/.*published \([0-9]*\).*/\1/p'; }
 p0=$(published)

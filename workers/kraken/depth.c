@@ -4,11 +4,13 @@
  * spread_t_ask < 0, fetch the books of both hedge pairs and their EUR/USD
  * crosses).  Fixed relative to the original (reference 4.3): no request for
  * the empty instrument of the first message, no crash for pairs without an
- * EUR/USD suffix, and an error answer is never published. */
+ * EUR/USD suffix, and an error answer is never published.  Only the book of
+ * the pair asked for is published (answers.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "kinds.h"
 #include "log.h"
 #include "rest.h"
@@ -40,38 +42,15 @@ static void enqueue(struct depth *d, const char *pair)
 		strcpy(d->queue[d->n_queue++], pair);
 }
 
-static bool parse_side(struct json_object *side, struct nbpy_book_level *lv, uint32_t *n)
-{
-	size_t len;
-
-	if (!json_object_is_type(side, json_type_array))
-		return false;
-	len = json_object_array_length(side);
-	if (len > NBPY_BOOK_LEVELS_MAX)
-		len = NBPY_BOOK_LEVELS_MAX;	/* Kraken honours count; be safe */
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *l = json_object_array_get_idx(side, i);
-		double t;
-
-		if (!kraken_array_number(l, 0, &lv[i].price) || !kraken_array_number(l, 1, &lv[i].volume) ||
-		    !kraken_array_number(l, 2, &t) || t < 0 || t > 9e9)
-			return false;
-		lv[i].time_ns = (int64_t)(t * 1e9 + 0.5);
-	}
-	*n = (uint32_t)len;
-	return true;
-}
-
 static void next_request(struct worker *w);
 
 static void on_depth(struct worker *w, const struct http_result *r, void *arg)
 {
 	struct depth *d = arg;
 	struct json_object *root, *result;
-	struct nbpy_msg m;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	int64_t now = nbpy_now_ns();
+	struct kraken_answer a = { .publish = kraken_publish, .arg = w };
 
 	d->in_flight = false;
 	if (o != KRAKEN_OK) {
@@ -82,25 +61,9 @@ static void on_depth(struct worker *w, const struct http_result *r, void *arg)
 		}
 	} else {
 		nbpy_backoff_reset(&d->backoff);
-		json_object_object_foreach(result, name, book) {
-			struct json_object *asks, *bids;
-
-			memset(&m, 0, sizeof(m));
-			m.h.schema = NBPY_SCHEMA_BOOK_TOP;
-			m.h.event_ns = now;
-			m.h.recv_ns = now;
-			if (strlen(name) >= sizeof(m.u.book.instrument) ||
-			    !json_object_object_get_ex(book, "asks", &asks) ||
-			    !json_object_object_get_ex(book, "bids", &bids) ||
-			    !parse_side(asks, m.u.book.asks, &m.u.book.n_asks) ||
-			    !parse_side(bids, m.u.book.bids, &m.u.book.n_bids)) {
-				worker_error(w, "Depth %.40s: malformed book, skipped", name);
-				continue;
-			}
-			strcpy(m.u.book.instrument, name);
-			(void)worker_publish(w, &m, NULL);
-		}
+		kraken_depth_answer(result, d->queue[0], nbpy_now_ns(), &a);
 		json_object_put(root);
+		kraken_count_bad(w, "Depth", &a);
 	}
 	/* done with this pair */
 	memmove(d->queue[0], d->queue[1], (d->n_queue - 1) * sizeof(d->queue[0]));

@@ -1,8 +1,11 @@
 /* rest.c - see rest.h. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "answers.h"
+#include "log.h"
 #include "pyfloat.h"
 #include "rest.h"
 
@@ -27,9 +30,6 @@ bool kraken_array_number(struct json_object *o, size_t i, double *out)
 enum kraken_outcome kraken_check(const struct http_result *r, struct json_object **root,
 				 struct json_object **result, char *why, size_t cap)
 {
-	struct json_tokener *tok;
-	struct json_object *errors;
-
 	*root = NULL;
 	if (r->status == 0) {
 		(void)snprintf(why, cap, "no response: %s", r->error ? r->error : "?");
@@ -39,16 +39,31 @@ enum kraken_outcome kraken_check(const struct http_result *r, struct json_object
 		(void)snprintf(why, cap, "HTTP %ld", r->status);
 		return r->status == 429 || r->status >= 500 ? KRAKEN_RETRY : KRAKEN_BAD;
 	}
+	return kraken_envelope(r->body, r->len, root, result, why, cap);
+}
+
+enum kraken_outcome kraken_envelope(const char *body, size_t len, struct json_object **root,
+				    struct json_object **result, char *why, size_t cap)
+{
+	struct json_tokener *tok;
+	struct json_object *errors;
+
+	*root = NULL;
+	if (len > INT_MAX) {	/* json-c counts in int */
+		(void)snprintf(why, cap, "answer of %zu bytes", len);
+		return KRAKEN_BAD;
+	}
 	tok = json_tokener_new_ex(32);
 	if (tok == NULL) {
 		(void)snprintf(why, cap, "out of memory");
 		return KRAKEN_RETRY;
 	}
-	*root = json_tokener_parse_ex(tok, r->body, (int)r->len);
+	*root = json_tokener_parse_ex(tok, body, (int)len);
 	if (*root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != r->len) {
-		(void)snprintf(why, cap, "invalid JSON near byte %zu of %zu: %.60s",
-			       json_tokener_get_parse_end(tok), r->len, r->body);
+	    json_tokener_get_parse_end(tok) != len) {
+		/* the body need not end in a NUL */
+		(void)snprintf(why, cap, "invalid JSON near byte %zu of %zu: %.*s",
+			       json_tokener_get_parse_end(tok), len, (int)(len < 60 ? len : 60), body);
 		json_tokener_free(tok);
 		json_object_put(*root);
 		*root = NULL;
@@ -83,4 +98,13 @@ bad:
 	json_object_put(*root);
 	*root = NULL;
 	return KRAKEN_BAD;
+}
+
+void kraken_count_bad(struct worker *w, const char *what, const struct kraken_answer *a)
+{
+	if (a->bad == 0)
+		return;
+	w->bad_messages += a->bad;
+	log_warning("%s: %zu bad %s in the answer, skipped; the first: %s", what, a->bad,
+		    a->bad == 1 ? "entry" : "entries", a->first_bad);
 }

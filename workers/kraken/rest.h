@@ -20,10 +20,26 @@ enum kraken_outcome {
 enum kraken_outcome kraken_check(const struct http_result *r, struct json_object **root,
 				 struct json_object **result, char *why, size_t cap);
 
+/* The same for a 200 answer's body (not NUL-terminated), without I/O. */
+enum kraken_outcome kraken_envelope(const char *body, size_t len, struct json_object **root,
+				    struct json_object **result, char *why, size_t cap);
+
 /* A Kraken number: a decimal string ("5432.10000") or a JSON number. */
 bool kraken_number(struct json_object *o, double *out);
 
 /* Element i of array o as a number. */
 bool kraken_array_number(struct json_object *o, size_t i, double *out);
+
+/* struct kraken_answer's publish for a worker (inline: the fuzz target
+ * links this module without the worker runtime). */
+static inline int kraken_publish(void *w, struct nbpy_msg *m)
+{
+	return worker_publish(w, m, NULL);
+}
+
+/* Add an answer's rejected entries to the worker's bad counter, with one
+ * warning naming the first (what: "Ticker"). */
+struct kraken_answer;
+void kraken_count_bad(struct worker *w, const char *what, const struct kraken_answer *a);
 
 #endif

@@ -5,11 +5,14 @@
  * pairs = all discovers the pairs with AssetPairs first (dark-pool ".d"
  * pairs skipped unless dark_pool = yes).  HTTP errors, 429, 5xx, timeouts and
  * Kraken's rate-limit errors back off; malformed answers are counted and
- * logged, and nothing is published from them. */
+ * logged, and nothing is published from them.  Only the pairs asked for are
+ * published: other entries, and entries with a price that is not positive
+ * or a negative volume, are counted as bad (answers.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "kinds.h"
 #include "log.h"
 #include "rest.h"
@@ -17,8 +20,9 @@
 
 struct ticker {
 	char *base;		/* https://api.kraken.com */
-	char *pairs;		/* comma-joined; NULL until discovered */
-	bool discover, dark_pool, in_flight;
+	struct kraken_pairs asked;	/* the pairs asked for: only these are published */
+	char *pairs;		/* the same, comma-joined; NULL until discovered */
+	bool dark_pool, in_flight;
 	int64_t interval_ns;
 	long timeout_ms;
 	struct nbpy_backoff backoff;
@@ -33,50 +37,13 @@ static void schedule(struct worker *w, struct ticker *t, bool failed)
 	worker_set_timer(w, nbpy_monotonic_ns() + delay);
 }
 
-/* One pair of the Ticker result; false if any field is missing or bad. */
-static bool parse_pair(const char *name, struct json_object *o, struct nbpy_kraken_ticker *k)
-{
-	struct json_object *a, *b, *c, *v, *p, *t, *l, *h, *op;
-	double d[6];
-
-	if (strlen(name) >= sizeof(k->instrument) || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "a", &a) || !json_object_object_get_ex(o, "b", &b) ||
-	    !json_object_object_get_ex(o, "c", &c) || !json_object_object_get_ex(o, "v", &v) ||
-	    !json_object_object_get_ex(o, "p", &p) || !json_object_object_get_ex(o, "t", &t) ||
-	    !json_object_object_get_ex(o, "l", &l) || !json_object_object_get_ex(o, "h", &h) ||
-	    !json_object_object_get_ex(o, "o", &op))
-		return false;
-	strcpy(k->instrument, name);
-	if (!kraken_array_number(a, 0, &k->ask_price) || !kraken_array_number(a, 1, &d[0]) ||
-	    !kraken_array_number(a, 2, &k->ask_lot_volume) || !kraken_array_number(b, 0, &k->bid_price) ||
-	    !kraken_array_number(b, 1, &d[1]) || !kraken_array_number(b, 2, &k->bid_lot_volume) ||
-	    !kraken_array_number(c, 0, &k->last_trade_price) ||
-	    !kraken_array_number(c, 1, &k->last_trade_lot_volume) ||
-	    !kraken_array_number(v, 0, &k->volume_today) || !kraken_array_number(v, 1, &k->volume_24h) ||
-	    !kraken_array_number(p, 0, &k->vwap_today) || !kraken_array_number(p, 1, &k->vwap_24h) ||
-	    !kraken_array_number(t, 0, &d[2]) || !kraken_array_number(t, 1, &d[3]) ||
-	    !kraken_array_number(l, 0, &k->low_today) || !kraken_array_number(l, 1, &k->low_24h) ||
-	    !kraken_array_number(h, 0, &k->high_today) || !kraken_array_number(h, 1, &k->high_24h) ||
-	    !kraken_number(op, &k->opening_price))
-		return false;
-	for (int i = 0; i < 4; i++)
-		if (d[i] < 0 || d[i] > 9e15 || d[i] != (double)(int64_t)d[i])
-			return false;
-	k->ask_whole_lot_volume = (int64_t)d[0];
-	k->bid_whole_lot_volume = (int64_t)d[1];
-	k->trades_today = (int64_t)d[2];
-	k->trades_24h = (int64_t)d[3];
-	return true;
-}
-
 static void on_ticker(struct worker *w, const struct http_result *r, void *arg)
 {
 	struct ticker *t = arg;
 	struct json_object *root, *result;
-	struct nbpy_msg *m;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	int64_t now = nbpy_now_ns();
+	struct kraken_answer a = { .publish = kraken_publish, .arg = w };
 
 	t->in_flight = false;
 	if (o != KRAKEN_OK) {
@@ -84,29 +51,9 @@ static void on_ticker(struct worker *w, const struct http_result *r, void *arg)
 		schedule(w, t, o == KRAKEN_RETRY);
 		return;
 	}
-	m = calloc(1, sizeof(*m));
-	if (m == NULL) {
-		json_object_put(root);
-		schedule(w, t, true);
-		return;
-	}
-	json_object_object_foreach(result, name, value) {
-		if (!t->dark_pool && strstr(name, ".d") != NULL)
-			continue;
-		memset(m, 0, sizeof(*m));
-		m->h.schema = NBPY_SCHEMA_KRAKEN_TICKER;
-		/* The REST ticker has no time of its own: the answer's arrival. */
-		m->h.event_ns = now;
-		m->h.recv_ns = now;
-		if (!parse_pair(name, value, &m->u.ticker)) {
-			worker_error(w, "Ticker: pair %.40s is malformed, skipped: %.120s", name,
-				     json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
-			continue;
-		}
-		(void)worker_publish(w, m, NULL);
-	}
-	free(m);
+	kraken_ticker_answer(result, &t->asked, nbpy_now_ns(), &a);
 	json_object_put(root);
+	kraken_count_bad(w, "Ticker", &a);
 	schedule(w, t, false);
 }
 
@@ -116,7 +63,6 @@ static void on_asset_pairs(struct worker *w, const struct http_result *r, void *
 	struct json_object *root, *result;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	size_t len = 0, cap = 0, count = 0;
 
 	t->in_flight = false;
 	if (o != KRAKEN_OK) {
@@ -124,35 +70,17 @@ static void on_asset_pairs(struct worker *w, const struct http_result *r, void *
 		schedule(w, t, true);
 		return;
 	}
-	json_object_object_foreach(result, name, value) {
-		size_t n = strlen(name);
-		char *bigger;
-
-		(void)value;
-		if (!t->dark_pool && strstr(name, ".d") != NULL)
-			continue;
-		if (len + n + 2 > cap) {
-			cap = (len + n + 2) * 2;
-			bigger = realloc(t->pairs, cap);
-			if (bigger == NULL)
-				break;
-			t->pairs = bigger;
-		}
-		if (len > 0)
-			t->pairs[len++] = ',';
-		memcpy(t->pairs + len, name, n + 1);
-		len += n;
-		count++;
-	}
+	o = kraken_asset_pairs(result, t->dark_pool, &t->asked) < 0 ? KRAKEN_RETRY : KRAKEN_OK;
 	json_object_put(root);
-	if (t->pairs == NULL || len == 0) {
-		worker_error(w, "AssetPairs: no pairs");
-		free(t->pairs);
-		t->pairs = NULL;
+	if (o == KRAKEN_OK && t->asked.n > 0 && (t->pairs = kraken_pairs_join(&t->asked)) == NULL)
+		o = KRAKEN_RETRY;
+	if (o != KRAKEN_OK || t->asked.n == 0) {
+		worker_error(w, "AssetPairs: %s", o == KRAKEN_OK ? "no pairs" : "out of memory");
+		kraken_pairs_free(&t->asked);
 		schedule(w, t, true);
 		return;
 	}
-	log_info("%zu pairs from AssetPairs", count);
+	log_info("%zu pairs from AssetPairs", t->asked.n);
 	worker_set_timer(w, nbpy_monotonic_ns());
 }
 
@@ -185,7 +113,6 @@ static int init(struct worker *w)
 {
 	struct ticker *t = calloc(1, sizeof(*t));
 	const struct nbpy_value *pairs = nbpy_service_value(w->svc, "pairs");
-	size_t len = 0;
 
 	if (t == NULL)
 		return -1;
@@ -197,18 +124,10 @@ static int init(struct worker *w)
 	nbpy_backoff_init(&t->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
 	if (t->base == NULL)
 		return -1;
-	if (!(pairs->n_items == 1 && strcmp(pairs->items[0], "all") == 0)) {
-		for (size_t i = 0; i < pairs->n_items; i++)
-			len += strlen(pairs->items[i]) + 1;
-		t->pairs = calloc(1, len + 1);
-		if (t->pairs == NULL)
-			return -1;
-		for (size_t i = 0; i < pairs->n_items; i++) {
-			if (i > 0)
-				strcat(t->pairs, ",");
-			strcat(t->pairs, pairs->items[i]);
-		}
-	}
+	if (!(pairs->n_items == 1 && strcmp(pairs->items[0], "all") == 0) &&
+	    (kraken_pairs_set(&t->asked, pairs->items, pairs->n_items) < 0 ||
+	     (t->pairs = kraken_pairs_join(&t->asked)) == NULL))
+		return -1;
 	worker_set_timer(w, nbpy_monotonic_ns());
 	return 0;
 }
@@ -221,6 +140,7 @@ static void destroy(struct worker *w)
 		return;
 	free(t->base);
 	free(t->pairs);
+	kraken_pairs_free(&t->asked);
 	free(t);
 }
 

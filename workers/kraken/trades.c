@@ -6,7 +6,7 @@
  * are kept in STATE_DIR/cursors/SERVICE/PAIR, rewritten atomically after each
  * page, so a restarted worker goes on where it stopped.  Trades at or below
  * the last published id are skipped: a page that overlaps the previous one
- * duplicates nothing. */
+ * duplicates nothing.  Only the asked pair's trades are read (answers.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "fs.h"
 #include "kinds.h"
 #include "log.h"
@@ -22,8 +23,7 @@
 
 struct pair_cursor {
 	const char *pair;
-	char since[32];		/* Kraken's `last`, a ns timestamp string; "" = none yet */
-	int64_t last_id;	/* highest trade id published, 0 = none */
+	struct kraken_trades_cursor at;
 };
 
 struct trades {
@@ -45,9 +45,11 @@ static void load_cursor(struct trades *t, struct pair_cursor *c)
 	f = fopen(path, "r");
 	if (f == NULL)
 		return;
-	if (fscanf(f, "%31s %" SCNd64, c->since, &c->last_id) != 2) {
-		c->since[0] = '\0';
-		c->last_id = 0;
+	/* the cursor goes back into a URL: digits only */
+	if (fscanf(f, "%31s %" SCNd64, c->at.since, &c->at.last_id) != 2 ||
+	    strspn(c->at.since, "0123456789") != strlen(c->at.since) || c->at.last_id < 0) {
+		c->at.since[0] = '\0';
+		c->at.last_id = 0;
 		log_warning("cursor %s unreadable: starting from Kraken's latest trades", path);
 	}
 	(void)fclose(f);
@@ -57,37 +59,10 @@ static void load_cursor(struct trades *t, struct pair_cursor *c)
 static int save_cursor(struct trades *t, const struct pair_cursor *c)
 {
 	char path[4200], buf[96];
-	int n = snprintf(buf, sizeof(buf), "%s %" PRId64 "\n", c->since, c->last_id);
+	int n = snprintf(buf, sizeof(buf), "%s %" PRId64 "\n", c->at.since, c->at.last_id);
 
 	(void)snprintf(path, sizeof(path), "%s/%s", t->dir, c->pair);
 	return nbpy_write_atomic(path, buf, (size_t)n);
-}
-
-/* [price, volume, time, side, ordertype, misc, trade_id] */
-static bool parse_trade(struct json_object *a, const char *pair, struct nbpy_msg *m)
-{
-	struct nbpy_trade *tr = &m->u.trade;
-	const char *side, *type, *misc;
-	double time_s, id;
-
-	if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) < 7 ||
-	    !kraken_array_number(a, 0, &tr->price) || !kraken_array_number(a, 1, &tr->volume) ||
-	    !kraken_array_number(a, 2, &time_s) || time_s < 0 || time_s > 9e9 ||
-	    !kraken_array_number(a, 6, &id) || id < 1 || id > 9e15)
-		return false;
-	side = json_object_get_string(json_object_array_get_idx(a, 3));
-	type = json_object_get_string(json_object_array_get_idx(a, 4));
-	misc = json_object_get_string(json_object_array_get_idx(a, 5));
-	if (side == NULL || strlen(side) != 1 || type == NULL || strlen(type) != 1 || misc == NULL ||
-	    strlen(misc) >= sizeof(tr->misc) || strlen(pair) >= sizeof(tr->instrument))
-		return false;
-	strcpy(tr->instrument, pair);
-	tr->side = side[0];
-	tr->order_type = type[0];
-	strcpy(tr->misc, misc);
-	tr->trade_id = (int64_t)id;
-	m->h.event_ns = (int64_t)(time_s * 1e9 + 0.5);
-	return true;
 }
 
 static void schedule_next(struct worker *w);
@@ -96,12 +71,10 @@ static void on_trades(struct worker *w, const struct http_result *r, void *arg)
 {
 	struct trades *t = arg;
 	struct pair_cursor *c = &t->pairs[t->next];
-	struct json_object *root, *result, *list = NULL, *last = NULL;
+	struct json_object *root, *result;
 	char why[300];
 	enum kraken_outcome o = kraken_check(r, &root, &result, why, sizeof(why));
-	int64_t now = nbpy_now_ns();
-	struct nbpy_msg m;
-	size_t published = 0;
+	struct kraken_answer a = { .publish = kraken_publish, .arg = w };
 
 	t->in_flight = false;
 	if (o != KRAKEN_OK) {
@@ -115,43 +88,12 @@ static void on_trades(struct worker *w, const struct http_result *r, void *arg)
 		return;
 	}
 	nbpy_backoff_reset(&t->backoff);
-	json_object_object_foreach(result, key, value) {
-		if (strcmp(key, "last") == 0)
-			last = value;
-		else
-			list = value;
-	}
-	if (list == NULL || !json_object_is_type(list, json_type_array) || last == NULL) {
-		worker_error(w, "Trades %s: no trade list or no \"last\" cursor", c->pair);
-	} else {
-		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			memset(&m, 0, sizeof(m));
-			m.h.schema = NBPY_SCHEMA_TRADE;
-			if (!parse_trade(json_object_array_get_idx(list, i), c->pair, &m)) {
-				worker_error(w, "Trades %s: malformed trade %zu skipped", c->pair, i);
-				continue;
-			}
-			if (m.u.trade.trade_id <= c->last_id)
-				continue;	/* already published */
-			m.h.recv_ns = now;
-			if (worker_publish(w, &m, NULL) == 0) {
-				c->last_id = m.u.trade.trade_id;
-				published++;
-			}
-		}
-		const char *cursor = json_object_get_string(last);
-
-		/* it goes back into a URL: digits only */
-		if (cursor == NULL || cursor[0] == '\0' || strlen(cursor) >= sizeof(c->since) ||
-		    strspn(cursor, "0123456789") != strlen(cursor))
-			worker_error(w, "Trades %s: bad \"last\" cursor, keeping the previous one", c->pair);
-		else
-			memcpy(c->since, cursor, strlen(cursor) + 1);
-		if (save_cursor(t, c) < 0)
-			worker_error(w, "cannot save the cursor of %s in %s: %s", c->pair, t->dir,
-				     strerror(errno));
-	}
+	if (kraken_trades_answer(result, c->pair, nbpy_now_ns(), &c->at, &a, why, sizeof(why)) < 0)
+		worker_error(w, "Trades %s: %s", c->pair, why);
+	else if (save_cursor(t, c) < 0)
+		worker_error(w, "cannot save the cursor of %s in %s: %s", c->pair, t->dir, strerror(errno));
 	json_object_put(root);
+	kraken_count_bad(w, "Trades", &a);
 	t->next++;
 	schedule_next(w);
 }
@@ -170,8 +112,8 @@ static void request(struct worker *w)
 		t->round_start = nbpy_monotonic_ns();
 	}
 	c = &t->pairs[t->next];
-	if (c->since[0])
-		rc = asprintf(&url, "%s/0/public/Trades?pair=%s&since=%s", t->base, c->pair, c->since);
+	if (c->at.since[0])
+		rc = asprintf(&url, "%s/0/public/Trades?pair=%s&since=%s", t->base, c->pair, c->at.since);
 	else
 		rc = asprintf(&url, "%s/0/public/Trades?pair=%s", t->base, c->pair);
 	if (rc < 0 || worker_http_get(w, url, t->timeout_ms, on_trades, t) < 0) {

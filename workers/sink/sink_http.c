@@ -4,18 +4,14 @@
 #include <string.h>
 
 #include "sink_http.h"
+#include "store_answer.h"
 
 static size_t on_answer(char *data, size_t size, size_t n, void *arg)
 {
 	struct sink_http *c = arg;
-	size_t len = size * n, room = c->answer_max - 1 - c->answer_len;
 
-	if (len < room)
-		room = len;
-	memcpy(c->answer + c->answer_len, data, room);
-	c->answer_len += room;
-	c->answer[c->answer_len] = '\0';
-	return len;
+	store_answer_append(c->answer, &c->answer_len, c->answer_max, data, size * n);
+	return size * n;
 }
 
 int sink_http_open(struct sink_http *c, long timeout_ms, size_t answer_max)

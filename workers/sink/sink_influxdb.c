@@ -20,6 +20,7 @@
 #include "log.h"
 #include "sink.h"
 #include "sink_http.h"
+#include "store_answer.h"
 
 #define ANSWER_MAX 1024		/* kept of the server's answer, for the logs */
 
@@ -106,8 +107,12 @@ static bool create_database(struct sink *s)
 		log_notice("created database %s", st->db);
 		return true;
 	}
-	if (status != 0)
-		sink_set_error(s, "CREATE DATABASE %s: HTTP %ld %s", st->db, status, st->http.answer);
+	if (status != 0) {
+		char line[ANSWER_MAX];
+
+		store_answer_line(st->http.answer, line, sizeof(line));
+		sink_set_error(s, "CREATE DATABASE %s: HTTP %ld %s", st->db, status, line);
+	}
 	return false;
 }
 
@@ -142,7 +147,7 @@ static enum sink_result influx_write(struct sink *s, const struct sink_batch *b,
 		body = st->packed;
 	}
 	status = post(s, st->write_url, body, len, st->gzip);
-	no_db = status == 404 && strstr(st->http.answer, "database not found") != NULL;
+	no_db = influx_answer_no_database(status, st->http.answer);
 	if (no_db && st->create_db) {
 		if (!create_database(s))
 			return SINK_RETRY;	/* its error is set */
@@ -150,8 +155,10 @@ static enum sink_result influx_write(struct sink *s, const struct sink_batch *b,
 		no_db = false;
 	}
 	if (status != 0 && status / 100 != 2) {
-		st->http.answer[strcspn(st->http.answer, "\n")] = '\0';
-		sink_set_error(s, "%s: HTTP %ld %s", st->url, status, st->http.answer);
+		char line[ANSWER_MAX];
+
+		store_answer_line(st->http.answer, line, sizeof(line));
+		sink_set_error(s, "%s: HTTP %ld %s", st->url, status, line);
 	}
 	/* a missing database gets created by someone: keep the batch meanwhile */
 	return no_db ? SINK_RETRY : sink_http_result(status);

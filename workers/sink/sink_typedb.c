@@ -22,6 +22,7 @@
 #include "sink.h"
 #include "sink_http.h"
 #include "sql_table.h"
+#include "store_answer.h"
 
 #define ANSWER_MAX (64 * 1024)
 
@@ -69,13 +70,10 @@ static long request(struct sink *s, const char *path, struct json_object *body, 
 	st->status = sink_http_perform(s, &st->http, url);
 	curl_slist_free_all(headers);
 	if (st->status != 0 && st->status / 100 != 2) {
-		/* TypeDB errors: {"code": "...", "message": "..."} */
-		struct json_object *o = json_tokener_parse(st->http.answer), *m;
+		char why[sizeof(s->error)];
 
-		sink_set_error(s, "%s%s: HTTP %ld %s", st->url, path, st->status,
-			       o && json_object_object_get_ex(o, "message", &m) ? json_object_get_string(m)
-										  : st->http.answer);
-		json_object_put(o);
+		typedb_answer_error(st->http.answer, why, sizeof(why));
+		sink_set_error(s, "%s%s: HTTP %ld %s", st->url, path, st->status, why);
 	}
 	return st->status;
 }
@@ -83,7 +81,8 @@ static long request(struct sink *s, const char *path, struct json_object *body, 
 static long sign_in(struct sink *s)
 {
 	struct typedb_store *st = s->store_state;
-	struct json_object *b = json_object_new_object(), *ans, *tok;
+	struct json_object *b = json_object_new_object();
+	char *token;
 	long status;
 
 	if (b == NULL)
@@ -94,17 +93,13 @@ static long sign_in(struct sink *s)
 	json_object_put(b);
 	if (status / 100 != 2)
 		return status;
-	ans = json_tokener_parse(st->http.answer);
-	if (ans == NULL || !json_object_object_get_ex(ans, "token", &tok) ||
-	    json_object_get_type(tok) != json_type_string) {
-		json_object_put(ans);
-		sink_set_error(s, "%s/v1/signin: no token in the answer", st->url);
+	if ((token = typedb_answer_token(st->http.answer)) == NULL) {
+		sink_set_error(s, "%s/v1/signin: no usable token in the answer", st->url);
 		return 502;	/* a broken answer: retry later */
 	}
 	free(st->token);
-	st->token = strdup(json_object_get_string(tok));
-	json_object_put(ans);
-	return st->token ? 200 : 0;
+	st->token = token;
+	return 200;
 }
 
 /* A protected request, signing in first or again after a 401. */
@@ -311,8 +306,8 @@ static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows
 static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
 {
 	struct typedb_store *st = s->store_state;
-	struct json_object *o, *ans = NULL, *id;
-	char path[256];
+	struct json_object *o;
+	char path[256], id[129];
 	size_t rows;
 	long status;
 	enum sink_result rc = SINK_RETRY;
@@ -332,14 +327,11 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b,
 	json_object_put(o);
 	if (status / 100 != 2)
 		return sink_http_result(status);
-	if ((ans = json_tokener_parse(st->http.answer)) == NULL ||
-	    !json_object_object_get_ex(ans, "transactionId", &id) ||
-	    json_object_get_type(id) != json_type_string || strlen(json_object_get_string(id)) > 128) {
-		json_object_put(ans);
-		sink_set_error(s, "%s/v1/transactions/open: no transactionId in the answer", st->url);
+	if (!typedb_answer_transaction(st->http.answer, id, sizeof(id))) {
+		sink_set_error(s, "%s/v1/transactions/open: no usable transactionId in the answer", st->url);
 		return SINK_RETRY;
 	}
-	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/query", json_object_get_string(id));
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/query", id);
 	if ((o = json_object_new_object()) == NULL)
 		goto close;
 	json_object_object_add(o, "query", json_object_new_string(st->q.p));
@@ -349,19 +341,17 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b,
 		rc = sink_http_result(status);
 		goto close;
 	}
-	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/commit", json_object_get_string(id));
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/commit", id);
 	if ((o = json_object_new_object()) == NULL)
 		goto close;
 	status = call(s, path, o);
 	json_object_put(o);
-	if (status / 100 == 2) {
-		json_object_put(ans);
+	if (status / 100 == 2)
 		return SINK_OK;
-	}
 	rc = sink_http_result(status);
 close:
 	/* best effort: the server drops it on timeout anyway */
-	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/close", json_object_get_string(id));
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/close", id);
 	{
 		char keep[sizeof(s->error)];
 		struct json_object *empty = json_object_new_object();
@@ -371,7 +361,6 @@ close:
 		json_object_put(empty);
 		memcpy(s->error, keep, sizeof(keep));
 	}
-	json_object_put(ans);
 	return rc;
 }
 
