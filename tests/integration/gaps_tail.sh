@@ -50,10 +50,33 @@ wait_for 10 accounted || bad "the sink accounts for all $N: $(ctl status slow 2>
 stop_nbpyd
 read -r got first last < <(recorded)
 final=$(grep -o 'slow: stopping: received [0-9]*, published 0, errors [0-9]*, gaps [0-9]*' "$T/nbpyd.log")
-check "the slow sink lost messages, the last ones too (recorded $got of $N, seq $first..$last)" \
-	eval '[ "$got" -lt $N ] && [ "$first" = 1 ] && [ "$last" -lt $N ]'
+# (whether the very last message got through depends on the scheduler: the
+# tail is provoked for certain below)
+check "the slow sink lost messages (recorded $got of $N, seq $first..$last)" \
+	eval '[ "$got" -lt $N ] && [ "$first" = 1 ]'
 check "its gaps are exactly what it lost: $N - $got = $((N - got)) ($final)" \
 	[ "$final" = "slow: stopping: received $got, published 0, errors 0, gaps $((N - got))" ]
+
+# A publisher that skips sequence numbers, in the middle and at the tail
+# (its announcement names 1007 after sending up to 1000): 1000 - 20 sent,
+# gaps 10 + 10 + 7, whatever the timing.
+cat >"$CONF" <<CONF
+$(nbpyd_section)
+
+[holes]
+kind    = sink.file
+connect = tcp://127.0.0.1:$((BASE + 1))
+topics  = kr_eurusd_tick
+path    = $T/holes.nbpy
+CONF
+start_nbpyd
+check "the sink runs" wait_for 10 all_running holes
+sent=$($PY "$S/tests/fakes/holey_pub.py" tcp://127.0.0.1:$((BASE + 1)) 1000 1007 100-109 500-509)
+check "the publisher sent 980 (1000 less two holes of 10): $sent" [ "$sent" = 980 ]
+stop_nbpyd || bad "nbpyd exit status"
+final=$(grep -o 'holes: stopping: received [0-9]*, published 0, errors [0-9]*, gaps [0-9]*' "$T/nbpyd.log")
+check "holes in the middle and at the tail are counted: $final" \
+	[ "$final" = "holes: stopping: received 980, published 0, errors 0, gaps 27" ]
 
 echo "gaps tail: $fails failed"
 [ $fails -eq 0 ]
