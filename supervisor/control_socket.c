@@ -157,6 +157,19 @@ int control_socket_open(void *ctx, struct control_socket *c, const struct nbpy_c
 
 void control_socket_close(struct control_socket *c)
 {
+	/* Stop the monitor and read what it still holds before closing either
+	 * end: libzmq 4.3 leaks an event (its endpoint string) left queued
+	 * towards a monitor socket that is already closed. */
+	if (c->sock != NULL && c->monitor != NULL) {
+		zmq_msg_t m;
+
+		(void)zmq_socket_monitor(c->sock, NULL, 0);
+		if (zmq_msg_init(&m) == 0) {
+			while (zmq_msg_recv(&m, c->monitor, ZMQ_DONTWAIT) >= 0)
+				;
+			(void)zmq_msg_close(&m);
+		}
+	}
 	if (c->monitor != NULL)
 		(void)zmq_close(c->monitor);
 	if (c->sock != NULL)
