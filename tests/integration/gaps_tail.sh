@@ -47,7 +47,7 @@ start_nbpyd
 wait_for 10 all_running feed slow || bad "services running"
 wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status feed | grep -q 'published $N,'" || bad "replay published $N"
 wait_for 10 accounted || bad "the sink accounts for all $N: $(ctl status slow 2>&1)"
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 read -r got first last < <(recorded)
 final=$(grep -o 'slow: stopping: received [0-9]*, published 0, errors [0-9]*, gaps [0-9]*' "$T/nbpyd.log")
 check "the slow sink lost messages, the last ones too (recorded $got of $N, seq $first..$last)" \
@@ -55,5 +55,6 @@ check "the slow sink lost messages, the last ones too (recorded $got of $N, seq 
 check "its gaps are exactly what it lost: $N - $got = $((N - got)) ($final)" \
 	[ "$final" = "slow: stopping: received $got, published 0, errors 0, gaps $((N - got))" ]
 
+itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "gaps tail: $fails failed"
 [ $fails -eq 0 ]

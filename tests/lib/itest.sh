@@ -31,6 +31,7 @@ ITEST_FINISHED=
 # declared, and on any sanitizer report in nbpyd's or a worker's output.
 itest_finish() {
 	local log line svc
+	local -A first=() count=()
 	[ -n "$ITEST_FINISHED" ] && return 0
 	ITEST_FINISHED=1
 	if [ -n "$NBPYD_PID" ]; then
@@ -48,12 +49,16 @@ itest_finish() {
 			*": killed by "*) ;;
 			*) continue ;;
 			esac
-			bad "unexpected worker exit in ${log##*/}: $line"
+			[ -n "${first[$svc]:-}" ] || first[$svc]="${log##*/}: $line"
+			count[$svc]=$((${count[$svc]:-0} + 1))
 		done < <(grep -E ': exit pid [0-9]+: ' "$log")
 		if grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$log"; then
 			bad "sanitizer report in ${log##*/}:"
 			grep -m 5 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$log"
 		fi
+	done
+	for svc in "${!first[@]}"; do
+		bad "$svc: ${count[$svc]} abnormal exit(s) the script did not expect, first in ${first[$svc]}"
 	done
 }
 
