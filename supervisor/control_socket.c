@@ -157,6 +157,10 @@ int control_socket_open(void *ctx, struct control_socket *c, const struct nbpy_c
 
 void control_socket_close(struct control_socket *c)
 {
+	/* Stop the events first: one sent (by libzmq's I/O thread) after the
+	 * monitor socket closed is leaked, as LeakSanitizer reports at exit. */
+	if (c->sock != NULL && c->monitor != NULL)
+		(void)zmq_socket_monitor(c->sock, NULL, 0);
 	if (c->monitor != NULL)
 		(void)zmq_close(c->monitor);
 	if (c->sock != NULL)
