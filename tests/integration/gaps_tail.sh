@@ -47,7 +47,7 @@ start_nbpyd
 wait_for 10 all_running feed slow || bad "services running"
 wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status feed | grep -q 'published $N,'" || bad "replay published $N"
 wait_for 10 accounted || bad "the sink accounts for all $N: $(ctl status slow 2>&1)"
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 read -r got first last < <(recorded)
 final=$(grep -o 'slow: stopping: received [0-9]*, published 0, errors [0-9]*, gaps [0-9]*' "$T/nbpyd.log")
 # (whether the very last message got through depends on the scheduler: the
@@ -78,5 +78,6 @@ final=$(grep -o 'holes: stopping: received [0-9]*, published 0, errors [0-9]*, g
 check "holes in the middle and at the tail are counted: $final" \
 	[ "$final" = "holes: stopping: received 980, published 0, errors 0, gaps 27" ]
 
+itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "gaps tail: $fails failed"
 [ $fails -eq 0 ]

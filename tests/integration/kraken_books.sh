@@ -90,5 +90,6 @@ check "an unknown service is a configuration error" worker_refuses nope "has no 
 check "more subscriptions than a worker polls is a configuration error" \
 	worker_refuses many "[many] 49 subscriptions, at most 48"
 
+itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "kraken books and trades: $fails failed"
 [ $fails -eq 0 ]

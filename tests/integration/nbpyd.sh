@@ -8,6 +8,9 @@ set -uo pipefail
 W=$B/tests/progs/testworker
 TAG=nbpyd-it-$$          # in every worker's command line, for pgrep
 itest_cleanup_extra() { pkill -9 -f "$TAG" 2>/dev/null; }
+# the exits it provokes: SIGKILL (w), abort() (crashy), the start timeout
+# (silent), the watchdog (dog), a stop past stop_timeout (stubborn)
+itest_expect_exits w crashy silent dog stubborn
 
 history_json() { ctl --json history "$1" -n 1000; }
 no_workers_left() { ! pgrep -f "$TAG" >/dev/null; }
@@ -156,7 +159,7 @@ check "...and leaves no worker" no_workers_left
 start_nbpyd
 after=$(history_json w | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["entries"]))')
 check "history persists across nbpyd restarts ($before -> $after entries)" [ "$after" -gt "$before" ]
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 
 # shutdown bound: a worker that ignores SIGTERM and one with grandchildren
 write_conf <<EOF
@@ -249,7 +252,7 @@ NBPYCTL_CURVE_PUBLIC=$BAD_PUBLIC NBPYCTL_CURVE_SECRET=$BAD_SECRET "$B/nbpyctl" -
 check "an unknown CURVE client is refused (69)" [ $? -eq 69 ]
 "$B/nbpyctl" -c "$CONF" ping >/dev/null 2>&1
 check "nbpyctl without a client key pair says so (1)" [ $? -eq 1 ]
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 
 # systemd's side: READY=1 once the control socket is up, STATUS=, WATCHDOG=1
 # every WATCHDOG_USEC/2, STOPPING=1 on SIGTERM (a Python socket plays systemd)

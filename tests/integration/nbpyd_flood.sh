@@ -12,6 +12,7 @@ set -uo pipefail
 W=$B/tests/progs/testworker
 TAG=nbpyd-flood-$$	# in every worker's command line (and each line `yes` writes), for pgrep
 itest_cleanup_extra() { pkill -9 -f "$TAG" 2>/dev/null; }
+itest_expect_exits sibling	# SIGKILLed on purpose
 
 BURST=100		# flood's log_rate_burst...
 INTERVAL_S=1		# ...per log_rate_interval

@@ -71,7 +71,7 @@ start_nbpyd
 wait_for 10 all_running kraken_tick recorder
 sleep 0.5	# the recorder's SUB reconnects within ZeroMQ's 100 ms interval
 collect "tcp://127.0.0.1:$((BASE + 1))" 2 "$T/live"
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 read_capture "$T/run.nbpy" "$T/recorded"
 missing=$(comm -23 <(sort "$T/live") <(sort "$T/recorded") | wc -l)
 check "the recording holds the live messages ($(wc -l <"$T/live") live, $(wc -l <"$T/recorded") recorded, $missing missing)" \
@@ -91,7 +91,7 @@ sed -i 's/^\[kraken_tick\]/[kraken_tick]\nenabled = no/; s/^\[recorder\]/[record
 start_nbpyd
 collect "tcp://127.0.0.1:$((BASE + 2))" 3 "$T/replayed"
 check "replay gives the same messages back, in order, byte for byte" cmp -s "$T/recorded" "$T/replayed"
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 
 # speed = 10 plays the recording ten times faster than it was recorded
 span() {	# seconds between the first and the last record of a capture
@@ -120,7 +120,7 @@ PY
 played=$(cat "$T/played_span")
 check "speed = 10: ${recorded_span}s recorded play in ${played}s" $PY -c \
 	"r, p = $recorded_span, $played; import sys; sys.exit(0 if r / 20 <= p <= r / 5 else 1)"
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 sed -i 's/^speed = 10$/speed = 0/' "$CONF"
 
 # a crash mid-write leaves a torn record: replay stops there and says so
@@ -130,5 +130,6 @@ collect "tcp://127.0.0.1:$((BASE + 2))" 3 "$T/replayed2"
 check "a torn last record: everything before it is replayed" cmp -s "$T/recorded" "$T/replayed2"
 check "...and the replay says where it stopped" grep -q 'torn or corrupt record after' "$T/nbpyd.log"
 
+itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "record and replay: $fails failed"
 [ $fails -eq 0 ]

@@ -57,7 +57,8 @@ check "pg and sqlite count no gap ($(gaps_of pg), $(gaps_of lite))" \
 ctl status feed 2>/dev/null | grep -q 'published 200000,.*waits [1-9]' &&
 	ok "the replay published $N in about ${elapsed}s, waiting for the stores: $(ctl status feed | grep -o 'waits [0-9]*')" ||
 	bad "replay status: $(ctl status feed 2>&1)"
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 
+itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "replay complete: $fails failed"
 [ $fails -eq 0 ]

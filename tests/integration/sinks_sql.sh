@@ -16,6 +16,7 @@ itest_cleanup_extra() {
 	servers_pg_ctl start >/dev/null 2>&1	# never leave the server down
 	dropdb --if-exists "$DB" >/dev/null 2>&1
 }
+itest_expect_exits lite	# SIGKILLed on purpose
 
 echo "sinks: PostgreSQL and SQLite ($T)"
 createdb "$DB" || { bad "createdb $DB"; exit 1; }

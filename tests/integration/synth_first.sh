@@ -114,7 +114,7 @@ while time.time() < end:
         got.append([topic.decode(), msgpack.unpackb(payload, raw=False)])
 open(sys.argv[2], "w").write(repr(got))
 PY
-stop_nbpyd
+stop_nbpyd || bad "nbpyd exit status"
 recorded >"$T/out.json"
 
 $PY - "$T" <<'PY' || fails=$((fails + 1))
@@ -147,5 +147,6 @@ check(any(topic == "kr_eurusd_tick" and m[:4] == [0, 1, "eurusd", 3] and len(m) 
 sys.exit(1 if fails else 0)
 PY
 
+itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "synth: $fails failed"
 [ $fails -eq 0 ]

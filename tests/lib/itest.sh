@@ -18,7 +18,53 @@ fails=0
 NBPYD_PID=
 FAKE_PID=
 
+# Worker exits that count as abnormal: a signal other than the stop signals
+# (systemd's clean ones), a core dump, or the sanitizers' exit code (86, set
+# by scripts/test in ASAN_OPTIONS/UBSAN_OPTIONS).  A script that provokes
+# them declares the services: itest_expect_exits SERVICE...
+ITEST_EXPECTED_EXITS=" "
+itest_expect_exits() { ITEST_EXPECTED_EXITS+="$* "; }
+ITEST_FINISHED=
+
+# The end of every script (run by the EXIT trap too, once): stop nbpyd if it
+# still runs and fail unless it exits 0; fail on any abnormal worker exit not
+# declared, and on any sanitizer report in nbpyd's or a worker's output.
+itest_finish() {
+	local log line svc
+	local -A first=() count=()
+	[ -n "$ITEST_FINISHED" ] && return 0
+	ITEST_FINISHED=1
+	if [ -n "$NBPYD_PID" ]; then
+		stop_nbpyd || bad "nbpyd exit status $? at the end of the script"
+	fi
+	for log in "$T"/*.log; do
+		[ -f "$log" ] || continue
+		while IFS= read -r line; do
+			svc=${line%%: exit pid *}
+			svc=${svc##* }
+			case "$ITEST_EXPECTED_EXITS" in *" $svc "*) continue ;; esac
+			case "$line" in
+			*"(core dumped)"* | *": exited 86" | *": exited 86 "*) ;;
+			*": killed by SIGTERM"* | *": killed by SIGINT"* | *": killed by SIGHUP"* | *": killed by SIGPIPE"*) continue ;;
+			*": killed by "*) ;;
+			*) continue ;;
+			esac
+			[ -n "${first[$svc]:-}" ] || first[$svc]="${log##*/}: $line"
+			count[$svc]=$((${count[$svc]:-0} + 1))
+		done < <(grep -E ': exit pid [0-9]+: ' "$log")
+		if grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$log"; then
+			bad "sanitizer report in ${log##*/}:"
+			grep -m 5 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$log"
+		fi
+	done
+	for svc in "${!first[@]}"; do
+		bad "$svc: ${count[$svc]} abnormal exit(s) the script did not expect, first in ${first[$svc]}"
+	done
+}
+
 itest_cleanup() {
+	local rc=$? before=$fails
+	itest_finish
 	[ -n "$NBPYD_PID" ] && kill -TERM "$NBPYD_PID" 2>/dev/null && wait "$NBPYD_PID" 2>/dev/null
 	if [ "$fails" -gt 0 ] && [ -f "$T/nbpyd.log" ]; then
 		grep -v 'info [a-zA-Z_]*: \(start\|ready\) pid' "$T/nbpyd.log" | tail -n 60
@@ -26,6 +72,9 @@ itest_cleanup() {
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
 	declare -F itest_cleanup_extra >/dev/null && itest_cleanup_extra
 	rm -rf "$T"
+	# what the end-of-script checks found fails a script that passed
+	[ "$rc" -eq 0 ] && [ "$fails" -gt "$before" ] && rc=1
+	exit "$rc"
 }
 trap itest_cleanup EXIT
 
