@@ -539,6 +539,21 @@ static void assert_legacy_bytes(const struct nbpy_msg *m, const char *expected)
 	ck_assert_str_eq(buf, expected);
 }
 
+/* The lag is the exact difference of the two times: subtracting them as
+ * doubles (256 ns apart at 2018's epoch ns) wrote 0.000150016 here. */
+START_TEST(legacy_heartbeat_lag_is_exact)
+{
+	struct nbpy_msg m;
+
+	sample(&m, NBPY_SCHEMA_HEARTBEAT);
+	assert_legacy_bytes(&m, "oanda_heartbeat 2018-09-27T20:19:03.817645123Z" SOH
+			    "2018-09-27T20:19:03.817795123Z" SOH "0.00015");
+	m.h.recv_ns = m.h.event_ns + 4332119041LL;
+	assert_legacy_bytes(&m, "oanda_heartbeat 2018-09-27T20:19:03.817645123Z" SOH
+			    "2018-09-27T20:19:08.149764164Z" SOH "4.332119041");
+}
+END_TEST
+
 START_TEST(legacy_matches_reference_frames)
 {
 	struct nbpy_msg m;
@@ -1126,6 +1141,7 @@ static Suite *wire_suite(void)
 	tcase_add_loop_test(tc, every_schema_documented_layout, 1, 10);
 	tcase_add_test(tc, eurusd_tick_documented_spreads);
 	tcase_add_test(tc, legacy_matches_reference_frames);
+	tcase_add_test(tc, legacy_heartbeat_lag_is_exact);
 	tcase_add_test(tc, legacy_parses_like_the_originals);
 	tcase_add_test(tc, legacy_decode_rejects_bad_frames);
 	tcase_add_loop_test(tc, decode_rejects_every_truncation, 1, NBPY_SCHEMA_END);
