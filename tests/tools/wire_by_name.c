@@ -93,9 +93,10 @@ static int fail(char *why, size_t cap, const char *what, const char *name)
 static int set_levels(struct nbpy_msg *m, const struct named *n, struct json_object *v, char *why, size_t cap)
 {
 	struct nbpy_book_level *lv = (void *)((char *)m + n->size);
-	size_t count = json_object_array_length(v);
+	size_t count;
 
-	if (!json_object_is_type(v, json_type_array) || count > NBPY_BOOK_LEVELS_MAX)
+	if (!json_object_is_type(v, json_type_array) ||
+	    (count = json_object_array_length(v)) > NBPY_BOOK_LEVELS_MAX)
 		return fail(why, cap, "expected at most 32 levels in", n->name);
 	for (size_t i = 0; i < count; i++) {
 		struct json_object *l = json_object_array_get_idx(v, i);
