@@ -117,7 +117,9 @@ static int put_field(struct text_buf *b, const struct nbpy_msg *m, const struct 
 		put(b, tmp, n);
 		return 0;
 	case NBPY_F_LAG_SECONDS:
-		return put_double(b, ((double)m->h.recv_ns - (double)m->h.event_ns) / 1e9, f->name, err);
+		/* subtract exactly first: doubles of ~1.5e18 ns are 256 ns apart */
+		return put_double(b, (double)(int64_t)((uint64_t)m->h.recv_ns - (uint64_t)m->h.event_ns) / 1e9,
+				  f->name, err);
 	case NBPY_F_TIME_SECONDS:
 		if (ns < 0)
 			return nbpy_error_set(err, "field '%s': time before 1970", f->name);

@@ -1,5 +1,4 @@
-/* samples.h - one realistic message per schema, shared by the unit tests
- * and tests/tools/wire_samples. */
+/* samples.h - one realistic message per schema, shared by the unit tests. */
 #ifndef NBPY_SAMPLES_H
 #define NBPY_SAMPLES_H
 

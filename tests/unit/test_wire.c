@@ -283,6 +283,250 @@ START_TEST(announcement_documented_bytes)
 }
 END_TEST
 
+/* ---- known bytes for every schema, independent of the codec's tables ----
+ * doc_pack() writes a message with msgpack-c in the order docs/wire-format.md
+ * lists, member by member, spelled out here by hand (schema ids too), so a
+ * field table that swaps, drops or misplaces a field disagrees with it. */
+
+static void pack_text(msgpack_packer *pk, const char *s, size_t n)
+{
+	ck_assert_int_eq(msgpack_pack_str(pk, n), 0);
+	ck_assert_int_eq(msgpack_pack_str_body(pk, s, n), 0);
+}
+
+#define P_STR(s) pack_text(pk, (s), strlen(s))
+#define P_CHR(c) pack_text(pk, &(c), 1)
+#define P_F64(x) ck_assert_int_eq(msgpack_pack_double(pk, (x)), 0)
+#define P_INT(x) ck_assert_int_eq(msgpack_pack_int64(pk, (x)), 0)
+
+static void pack_doc_header(msgpack_packer *pk, int schema, const struct nbpy_msg *m, size_t n_body)
+{
+	ck_assert_int_eq(msgpack_pack_array(pk, 6 + n_body), 0);
+	P_INT(schema);
+	P_INT(1);
+	P_STR(m->h.service);
+	ck_assert_int_eq(msgpack_pack_uint64(pk, m->h.seq), 0);
+	P_INT(m->h.event_ns);
+	P_INT(m->h.recv_ns - m->h.event_ns);
+}
+
+static void pack_doc_levels(msgpack_packer *pk, const struct nbpy_book_level *lv, uint32_t n)
+{
+	ck_assert_int_eq(msgpack_pack_array(pk, n), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		ck_assert_int_eq(msgpack_pack_array(pk, 3), 0);
+		P_F64(lv[i].price);
+		P_F64(lv[i].volume);
+		P_INT(lv[i].time_ns);
+	}
+}
+
+static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg *m)
+{
+	switch (schema) {
+	case 1: {
+		const struct nbpy_kraken_ticker *t = &m->u.ticker;
+
+		pack_doc_header(pk, 1, m, 20);
+		P_STR(t->instrument);
+		P_F64(t->ask_price);
+		P_INT(t->ask_whole_lot_volume);
+		P_F64(t->ask_lot_volume);
+		P_F64(t->bid_price);
+		P_INT(t->bid_whole_lot_volume);
+		P_F64(t->bid_lot_volume);
+		P_F64(t->last_trade_price);
+		P_F64(t->last_trade_lot_volume);
+		P_F64(t->volume_today);
+		P_F64(t->volume_24h);
+		P_F64(t->vwap_today);
+		P_F64(t->vwap_24h);
+		P_INT(t->trades_today);
+		P_INT(t->trades_24h);
+		P_F64(t->low_today);
+		P_F64(t->low_24h);
+		P_F64(t->high_today);
+		P_F64(t->high_24h);
+		P_F64(t->opening_price);
+		break;
+	}
+	case 2:
+		pack_doc_header(pk, 2, m, 3);
+		P_STR(m->u.book.instrument);
+		pack_doc_levels(pk, m->u.book.bids, m->u.book.n_bids);
+		pack_doc_levels(pk, m->u.book.asks, m->u.book.n_asks);
+		break;
+	case 3:
+		pack_doc_header(pk, 3, m, 7);
+		P_STR(m->u.trade.instrument);
+		P_F64(m->u.trade.price);
+		P_F64(m->u.trade.volume);
+		P_CHR(m->u.trade.side);
+		P_CHR(m->u.trade.order_type);
+		P_STR(m->u.trade.misc);
+		P_INT(m->u.trade.trade_id);
+		break;
+	case 4:
+		pack_doc_header(pk, 4, m, 6);
+		P_STR(m->u.eurusd.instrument_t0);
+		P_F64(m->u.eurusd.bid_t0);
+		P_F64(m->u.eurusd.ask_t0);
+		P_STR(m->u.eurusd.instrument_t1);
+		P_F64(m->u.eurusd.bid_t1);
+		P_F64(m->u.eurusd.ask_t1);
+		break;
+	case 5: {
+		const struct nbpy_eurusd_depth *d = &m->u.eurusd_depth;
+
+		pack_doc_header(pk, 5, m, 14);
+		P_STR(d->instrument_t0);
+		P_F64(d->eurusd_bid_t0);
+		P_F64(d->eurusd_ask_t0);
+		P_F64(d->bid_t0);
+		P_F64(d->bid_volume_t0);
+		P_F64(d->ask_t0);
+		P_F64(d->ask_volume_t0);
+		P_STR(d->instrument_t1);
+		P_F64(d->eurusd_bid_t1);
+		P_F64(d->eurusd_ask_t1);
+		P_F64(d->bid_t1);
+		P_F64(d->bid_volume_t1);
+		P_F64(d->ask_t1);
+		P_F64(d->ask_volume_t1);
+		break;
+	}
+	case 6:
+		pack_doc_header(pk, 6, m, 3);
+		P_STR(m->u.oanda.instrument);
+		P_F64(m->u.oanda.bid);
+		P_F64(m->u.oanda.ask);
+		break;
+	case 7:
+		pack_doc_header(pk, 7, m, 1);
+		P_STR(m->u.heartbeat.source);
+		break;
+	case 8:
+		pack_doc_header(pk, 8, m, 6);
+		P_STR(m->u.betfair.market_id);
+		P_INT(m->u.betfair.selection_id);
+		P_CHR(m->u.betfair.side);
+		P_INT(m->u.betfair.level);
+		P_F64(m->u.betfair.price);
+		P_F64(m->u.betfair.size);
+		break;
+	case 9: {
+		const struct nbpy_sentiment *t = &m->u.sentiment;
+
+		pack_doc_header(pk, 9, m, 12);
+		P_STR(t->id);
+		P_STR(t->lang);
+		P_STR(t->time_zone);
+		P_STR(t->geohash);
+		P_STR(t->user);
+		P_INT(t->followers);
+		P_INT(t->statuses);
+		P_INT(t->retweets);
+		P_F64(t->pos);
+		P_F64(t->neg);
+		P_STR(t->location);
+		P_STR(t->text);
+		break;
+	}
+	default:
+		ck_abort_msg("schema %d: not in docs/wire-format.md", schema);
+	}
+}
+
+#undef P_STR
+#undef P_CHR
+#undef P_F64
+#undef P_INT
+
+/* m packed as the doc says, into out (at most cap bytes); returns its size. */
+static size_t doc_pack(int schema, const struct nbpy_msg *m, char *out, size_t cap)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t len;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	pack_doc_body(&pk, schema, m);
+	len = sb.size;
+	ck_assert_uint_le(len, cap);
+	memcpy(out, sb.data, len);
+	msgpack_sbuffer_destroy(&sb);
+	return len;
+}
+
+static void hex_of(const char *buf, size_t len, char *hex)
+{
+	for (size_t i = 0; i < len; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", (unsigned char)buf[i]);
+	hex[2 * len] = '\0';
+}
+
+/* Per schema: nbpy encodes the hand-written sample to exactly the doc's
+ * bytes, and decodes the doc's bytes back to the same members. */
+START_TEST(every_schema_documented_layout)
+{
+	char want[NBPY_WIRE_MAX], got[NBPY_WIRE_MAX], again[NBPY_WIRE_MAX];
+	char want_hex[2 * NBPY_WIRE_MAX + 1], got_hex[2 * NBPY_WIRE_MAX + 1];
+	struct nbpy_error err = { "" };
+	struct nbpy_msg m, out;
+	size_t want_len, got_len, again_len;
+
+	sample(&m, (enum nbpy_schema)_i);
+	if (_i == 5)	/* the sample's two bid volumes are equal: distinct ones show a swap */
+		m.u.eurusd_depth.bid_volume_t1 = 0.75;
+	want_len = doc_pack(_i, &m, want, sizeof(want));
+	ck_assert_msg(nbpy_wire_encode(&m, got, sizeof(got), &got_len, &err) == 0, "%s", err.msg);
+	hex_of(want, want_len, want_hex);
+	hex_of(got, got_len, got_hex);
+	ck_assert_str_eq(got_hex, want_hex);
+
+	memset(&out, 0x5a, sizeof(out));
+	ck_assert_msg(nbpy_wire_decode(want, want_len, &out, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(out.h.schema, _i);
+	ck_assert_int_eq(out.h.recv_ns, m.h.recv_ns);
+	again_len = doc_pack(_i, &out, again, sizeof(again));
+	hex_of(again, again_len, got_hex);
+	ck_assert_str_eq(got_hex, want_hex);
+}
+END_TEST
+
+/* The derived spreads of the decoded reference tick, as the doc's legacy
+ * example frame shows them. */
+START_TEST(eurusd_tick_documented_spreads)
+{
+	static const char *const doc_hex =
+		"9c0401ad6b72616b656e5f455552555344ce0012d687cf15585b322d8bac43ce"
+		"000249f0a8585a45435a555344cb3ff28d8ec95bff04cb3ff2ca6223e18698a8"
+		"584554485a455552cb3ff29f2ba9d1f601cb3ff2ab8a5ce5b424";
+	char buf[NBPY_WIRE_MAX];
+	struct nbpy_error err = { "" };
+	struct nbpy_msg m;
+	size_t len = strlen(doc_hex) / 2;
+
+	for (size_t i = 0; i < len; i++)
+		ck_assert_int_eq(sscanf(doc_hex + 2 * i, "%2hhx", (unsigned char *)&buf[i]), 1);
+	ck_assert_msg(nbpy_wire_decode(buf, len, &m, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(m.h.service, "kraken_EURUSD");
+	ck_assert_uint_eq(m.h.seq, 1234567);
+	ck_assert_int_eq(m.h.event_ns, 1538079543817645123LL);
+	ck_assert_int_eq(m.h.recv_ns, 1538079543817645123LL + 150000);
+	ck_assert_str_eq(m.u.eurusd.instrument_t0, "XZECZUSD");
+	ck_assert(m.u.eurusd.bid_t0 == 1.15956);
+	ck_assert(m.u.eurusd.ask_t0 == 1.17441);
+	ck_assert_str_eq(m.u.eurusd.instrument_t1, "XETHZEUR");
+	ck_assert(m.u.eurusd.bid_t1 == 1.16386);
+	ck_assert(m.u.eurusd.ask_t1 == 1.16688);
+	ck_assert(m.u.eurusd.spread == 0.00302);
+	ck_assert(m.u.eurusd.spread_t_bid == 0.01055);
+	ck_assert(m.u.eurusd.spread_t_ask == 0.00732);
+}
+END_TEST
+
 /* ---- legacy frames from the reference, byte for byte ---- */
 
 static void assert_legacy_bytes(const struct nbpy_msg *m, const char *expected)
@@ -294,6 +538,21 @@ static void assert_legacy_bytes(const struct nbpy_msg *m, const char *expected)
 	ck_assert_msg(nbpy_legacy_encode(m, NULL, buf, sizeof(buf), &len, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(buf, expected);
 }
+
+/* The lag is the exact difference of the two times: subtracting them as
+ * doubles (256 ns apart at 2018's epoch ns) wrote 0.000150016 here. */
+START_TEST(legacy_heartbeat_lag_is_exact)
+{
+	struct nbpy_msg m;
+
+	sample(&m, NBPY_SCHEMA_HEARTBEAT);
+	assert_legacy_bytes(&m, "oanda_heartbeat 2018-09-27T20:19:03.817645123Z" SOH
+			    "2018-09-27T20:19:03.817795123Z" SOH "0.00015");
+	m.h.recv_ns = m.h.event_ns + 4332119041LL;
+	assert_legacy_bytes(&m, "oanda_heartbeat 2018-09-27T20:19:03.817645123Z" SOH
+			    "2018-09-27T20:19:08.149764164Z" SOH "4.332119041");
+}
+END_TEST
 
 START_TEST(legacy_matches_reference_frames)
 {
@@ -879,7 +1138,10 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, eurusd_tick_fits_92_bytes);
 	tcase_add_test(tc, eurusd_tick_documented_bytes);
 	tcase_add_test(tc, announcement_documented_bytes);
+	tcase_add_loop_test(tc, every_schema_documented_layout, 1, 10);
+	tcase_add_test(tc, eurusd_tick_documented_spreads);
 	tcase_add_test(tc, legacy_matches_reference_frames);
+	tcase_add_test(tc, legacy_heartbeat_lag_is_exact);
 	tcase_add_test(tc, legacy_parses_like_the_originals);
 	tcase_add_test(tc, legacy_decode_rejects_bad_frames);
 	tcase_add_loop_test(tc, decode_rejects_every_truncation, 1, NBPY_SCHEMA_END);
