@@ -11,6 +11,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" store_outcomes
+. "$S/tests/lib/counters.sh"
 BASE=$((20000 + ($$ + 47) % 4900))
 N=300
 DATA=$S/tests/integration/sink_data.py
@@ -18,17 +19,6 @@ FAKE=http://127.0.0.1:$((BASE + 1))
 LP_PID=
 itest_cleanup_extra() { [ -n "$LP_PID" ] && kill "$LP_PID" 2>/dev/null; }
 
-# status_text SVC: the sink's STATUS text; fails (prints nothing) if unreadable
-status_text() {
-	ctl --json status "$1" 2>/dev/null |
-		$PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['status'])"
-}
-# counters_are SVC "written N, spooled N, dropped N"
-counters_are() {
-	local st
-	st=$(status_text "$1") || return 1
-	[[ "$st" == *"$2"* ]]
-}
 # sink SECTION PREFIX [KEY = VALUE...]: one batch of N, never flushed by time
 sink() {
 	local name=$1 prefix=$2
