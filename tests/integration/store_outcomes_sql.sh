@@ -6,7 +6,9 @@
 # and lose nothing; class 57 from the operator (pg_cancel_backend, then
 # pg_terminate_backend of the sink's connection in the middle of its COPY)
 # likewise; a data error (class 22) drops the batch and counts it.  SQLite
-# locked by another process for 2 s: the sink retries and loses nothing.
+# locked by another process, and SQLite files that refuse writes (chattr +i:
+# write() fails with EPERM, an I/O error to SQLite): the sink retries and
+# loses nothing.
 # The server counts the tries (a sequence, which a rollback does not undo),
 # the sink its counters, the tables their rows.
 set -uo pipefail
@@ -23,6 +25,7 @@ declare -A PROVOKE=([c40]="'40001','40P01'" [c53]="'53100','53200'" [c58]="'5803
 	[c57]="'sleep','sleep'" [c22]="'22P02'")
 LOCK_PID=
 itest_cleanup_extra() {
+	chattr -i "$T"/lite_io.sqlite* 2>/dev/null
 	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
 	for c in $CLASSES; do dropdb --if-exists "${c}_$$" >/dev/null 2>&1; done
 }
@@ -33,7 +36,7 @@ sleeper() {	# sleeper CLASS: pid of the sink's backend sleeping in the trigger
 		grep -x '[0-9][0-9]*'
 }
 
-echo "store outcomes: PostgreSQL classes 40, 53, 57, 58, 22; SQLite locked ($T)"
+echo "store outcomes: PostgreSQL classes 40, 53, 57, 58, 22; SQLite locked and unwritable ($T)"
 for c in $CLASSES; do createdb "${c}_$$" || { bad "createdb ${c}_$$"; exit 1; }; done
 $PY "$DATA" gen "$T/one.cap" 1
 $PY "$DATA" gen "$T/few.cap" $N
@@ -57,11 +60,19 @@ busy_timeout   = 100ms
 batch_size     = $N
 flush_interval = 100ms
 retry_backoff  = 100ms..200ms
+
+[lite_io]
+kind           = sink.sqlite
+subscribe      = few
+path           = $T/lite_io.sqlite
+batch_size     = $N
+flush_interval = 100ms
+retry_backoff  = 100ms..200ms
 CONF
 
 # One message first: the sinks create their tables, which then get the trigger.
 start_nbpyd
-for s in $CLASSES lite; do
+for s in $CLASSES lite lite_io; do
 	wait_for 15 counters_are $s "written 1, spooled 0, dropped 0" || bad "$s: warm-up: $(status_text $s)"
 done
 for c in $CLASSES; do
@@ -81,8 +92,11 @@ END \$\$;
 CREATE TRIGGER provoke BEFORE INSERT ON synthetic FOR EACH STATEMENT EXECUTE FUNCTION provoke(${PROVOKE[$c]});" ||
 		bad "$c: trigger"
 done
-$PY -c "import sqlite3; sqlite3.connect('$T/lite.sqlite').execute('DELETE FROM synthetic').connection.commit()" ||
-	bad "lite: empty the table"
+for f in lite lite_io; do
+	$PY -c "import sqlite3; sqlite3.connect('$T/$f.sqlite').execute('DELETE FROM synthetic').connection.commit()" ||
+		bad "$f: empty the table"
+done
+chattr +i "$T/lite_io.sqlite" "$T/lite_io.sqlite-wal" || bad "lite_io: chattr +i"
 # Another process holds SQLite's write lock from before the batch until the
 # sink has failed on it (at most 20 s).
 $PY -c "
@@ -144,6 +158,18 @@ grep -q 'lite: write failed: .*locked' "$T/nbpyd.log" && ok "lite: 'database is 
 	bad "lite: no lock in the log"
 [ "$(sqlite3 "$T/lite.sqlite" "SELECT count(DISTINCT seq) || '/' || count(*) FROM synthetic")" = "$N/$N" ] &&
 	ok "lite: $N/$N rows" || bad "lite rows: $(sqlite3 "$T/lite.sqlite" "SELECT count(*) FROM synthetic")"
+
+io_failed() { [[ "$(status_text lite_io)" =~ errors\ [1-9].*written\ 1,\ spooled\ $N, ]]; }
+wait_for 15 io_failed && ok "lite_io: writes refused: the batch waits in the spool ($(status_text lite_io | grep -o 'errors [0-9]*'))" ||
+	bad "lite_io: no failed try: $(status_text lite_io)"
+grep -q 'lite_io: write failed: .*I/O\|lite_io: write failed: .*disk' "$T/nbpyd.log" && ok "lite_io: the I/O error logged" ||
+	bad "lite_io: no I/O error in the log: $(grep 'lite_io:' "$T/nbpyd.log" | tail -2)"
+chattr -i "$T/lite_io.sqlite" "$T/lite_io.sqlite-wal" || bad "lite_io: chattr -i"
+wait_for 15 counters_are lite_io "written 301, spooled 0, dropped 0, duplicates 0" &&
+	ok "lite_io: written 301, spooled 0, dropped 0, duplicates 0" ||
+	bad "lite_io: $(status_text lite_io || echo '(no status)')"
+[ "$(sqlite3 "$T/lite_io.sqlite" "SELECT count(DISTINCT seq) || '/' || count(*) FROM synthetic")" = "$N/$N" ] &&
+	ok "lite_io: $N/$N rows" || bad "lite_io rows: $(sqlite3 "$T/lite_io.sqlite" "SELECT count(*) FROM synthetic")"
 
 stop_nbpyd || bad "nbpyd exit status"
 [ "$fails" = 0 ]
