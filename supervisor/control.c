@@ -91,6 +91,17 @@ static char *reply_error(struct json_object *id, const char *code, const char *f
 
 /* The named services, or all when none are named.  NULL + *unknown set if
  * a name is not a service. */
+/* An array of strings: json-c would read 1 or null as the name "1" or "". */
+static bool is_name_array(struct json_object *names)
+{
+	if (!json_object_is_type(names, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(names); i++)
+		if (!json_object_is_type(json_object_array_get_idx(names, i), json_type_string))
+			return false;
+	return true;
+}
+
 static struct svc **select_services(struct supervisor *sv, struct json_object *names,
 				    size_t *n, const char **unknown, bool all_if_none)
 {
@@ -112,11 +123,10 @@ static struct svc **select_services(struct supervisor *sv, struct json_object *n
 	}
 	for (size_t i = 0; i < count; i++) {
 		struct json_object *v = json_object_array_get_idx(names, i);
-		struct svc *s = json_object_is_type(v, json_type_string) ?
-				supervisor_find(sv, json_object_get_string(v)) : NULL;
+		struct svc *s = supervisor_find(sv, json_object_get_string(v));
 
 		if (s == NULL) {
-			*unknown = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "?";
+			*unknown = json_object_get_string(v);
 			free(out);
 			return NULL;
 		}
@@ -195,9 +205,12 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 		goto done;
 	}
 	cmd = json_object_get_string(v);
-	if (json_object_object_get_ex(root, "services", &names) &&
-	    !json_object_is_type(names, json_type_array)) {
+	if (json_object_object_get_ex(root, "services", &names) && !is_name_array(names)) {
 		out = reply_error(id, "bad_request", "\"services\" must be an array of names");
+		goto done;
+	}
+	if (json_object_object_get_ex(root, "n", &v) && !json_object_is_type(v, json_type_int)) {
+		out = reply_error(id, "bad_request", "\"n\" must be an integer");
 		goto done;
 	}
 	if (strcmp(cmd, "ping") == 0) {
