@@ -10,6 +10,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" control_errors
+itest_expect_exits slow	# ignores SIGTERM on purpose: nbpyd SIGKILLs it at shutdown
 W=$B/tests/progs/testworker
 TAG=nbpyd-ctlerr-$$
 
