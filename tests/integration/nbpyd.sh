@@ -248,7 +248,7 @@ check "...and in nbpyd's view" wait_for 5 eval \
 change_pid=$(procs_of change) && added_pid=$(procs_of added) || bad "pids of change and added"
 echo "[broken" >>"$CONF"
 check "SIGHUP with a broken file sent" kill -HUP "$NBPYD_PID"
-check "...is refused, the reason logged" wait_for 5 grep -q 'reload: .*broken' "$T/nbpyd.log"
+check "...is refused, the reason logged" wait_for 5 grep -q "reload: $CONF:[0-9]*: section header without" "$T/nbpyd.log"
 check "...and the same workers keep running" eval \
 	'all_running keep change added && [ "$(procs_of keep)" = "$keep_pid" ] &&
 		[ "$(procs_of change)" = "$change_pid" ] && [ "$(procs_of added)" = "$added_pid" ]'
