@@ -109,27 +109,33 @@ check "a subscriber's STATUS counts what it received and published" wait_for 5 e
 check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
 
 # every failure mode, in a row: the worker keeps running and counts them
-pid=$(field kraken_tick pid)
-before=$(stat ticker)
+pid=$(field kraken_tick pid) && before=$(stat ticker) || bad "kraken_tick's pid and the fake's ticker count"
 curl -fs "$FAKE/_mode?queue=envelope_error,too_many,http429,http500,truncated,invalid,malformed_pair,slow" >/dev/null
 check "the fake served all eight failures" wait_for 30 eval '[ $(( $(stat ticker) - before )) -ge 10 ]'
-check "kraken_tick kept running, same process" eval '[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_tick pid)" = "$pid" ]'
+check "kraken_tick kept running, same process" eval 'state_is kraken_tick running && p=$(field kraken_tick pid) && [ "$p" = "$pid" ]'
 # both ticker services poll the fake, so the eight failures are shared out
-errors_of() { field "$1" status | sed -n 's/.*errors \([0-9]*\).*/\1/p'; }
-errors_total() { echo $(( $(errors_of kraken_tick) + $(errors_of legacy_tick) )); }
+counter_of() {	# counter_of SERVICE NAME: a counter from its STATUS text; fails if absent
+	local status n
+	status=$(field "$1" status) || return 1
+	n=$(sed -n "s/.*$2 \([0-9][0-9]*\).*/\1/p" <<<"$status")
+	[ -n "$n" ] || { echo "no '$2 N' in the STATUS of $1: $status" >&2; return 1; }
+	echo "$n"
+}
+errors_total() { local a b; a=$(counter_of kraken_tick errors) && b=$(counter_of legacy_tick errors) && echo $((a + b)); }
 # STATUS is refreshed every second, and the slow answer times out after 1 s
-check "errors are counted in STATUS" wait_for 10 eval '[ "$(errors_total)" -ge 8 ]'
+check "errors are counted in STATUS" wait_for 10 eval 'n=$(errors_total) && [ "$n" -ge 8 ]'
 echo "       ($(errors_total) errors)"
 check "and logged with context" grep -q 'Ticker: Kraken: EGeneral:Too many requests' "$T/nbpyd.log"
-published() { field kraken_tick status | sed -n 's/.*published \([0-9]*\).*/\1/p'; }
-p0=$(published)
-check "kraken_tick publishes again after its backoff" wait_for 30 eval '[ "$(published)" -gt "$p0" ]'
+p0=$(counter_of kraken_tick published) || bad "kraken_tick's published count"
+check "kraken_tick publishes again after its backoff" wait_for 30 eval 'p=$(counter_of kraken_tick published) && [ "$p" -gt "$p0" ]'
 check "publishing resumes after the failures" \
 	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
 	"tcp://127.0.0.1:$((BASE + 2))" "tcp://127.0.0.1:$((BASE + 3))" 3
 
 check "SIGTERM stops everything cleanly (exit 0)" stop_nbpyd
-check "workers logged their counters on the way out" grep -q 'stopping: received' "$T/nbpyd.log"
+for s in kraken_tick kraken_EURUSD legacy_tick signal_depth narrow variant_b; do
+	check "$s logged its counters on the way out" grep -q " $s: stopping: received [0-9]*, published" "$T/nbpyd.log"
+done
 
 # a seed entry point: the service comes from the program name
 mkdir -p "$T/bin" && ln -s "$B/nbpy-worker" "$T/bin/nbpy-pub-kraken-EURUSD"
