@@ -109,7 +109,8 @@ check "a subscriber's STATUS counts what it received and published" wait_for 5 e
 check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
 
 # every failure mode, in a row: the worker keeps running and counts them
-pid=$(field kraken_tick pid) && before=$(stat ticker) || bad "kraken_tick's pid and the fake's ticker count"
+pid=$(field kraken_tick pid) || bad "kraken_tick's pid"
+before=$(stat ticker) || bad "the fake's ticker count"
 curl -fs "$FAKE/_mode?queue=envelope_error,too_many,http429,http500,truncated,invalid,malformed_pair,slow" >/dev/null
 check "the fake served all eight failures" wait_for 30 eval '[ $(( $(stat ticker) - before )) -ge 10 ]'
 check "kraken_tick kept running, same process" eval 'state_is kraken_tick running && p=$(field kraken_tick pid) && [ "$p" = "$pid" ]'
