@@ -109,30 +109,39 @@ check "a subscriber's STATUS counts what it received and published" wait_for 5 e
 check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
 
 # every failure mode, in a row: the worker keeps running and counts them
-pid=$(field kraken_tick pid)
-before=$(stat ticker)
+pid=$(field kraken_tick pid) || bad "kraken_tick's pid"
+before=$(stat ticker) || bad "the fake's ticker count"
 curl -fs "$FAKE/_mode?queue=envelope_error,too_many,http429,http500,truncated,invalid,malformed_pair,slow" >/dev/null
 check "the fake served all eight failures" wait_for 30 eval '[ $(( $(stat ticker) - before )) -ge 10 ]'
-check "kraken_tick kept running, same process" eval '[ "$(field kraken_tick state)" = running ] && [ "$(field kraken_tick pid)" = "$pid" ]'
+check "kraken_tick kept running, same process" eval 'state_is kraken_tick running && p=$(field kraken_tick pid) && [ "$p" = "$pid" ]'
 # both ticker services poll the fake, so the eight failures are shared out;
 # the malformed pair is a bad entry of a good answer, the rest are errors
-counter_of() { field "$1" status | sed -n "s/.*$2 \([0-9]*\).*/\1/p"; }
-errors_total() { echo $(( $(counter_of kraken_tick errors) + $(counter_of legacy_tick errors) )); }
-bad_total() { echo $(( $(counter_of kraken_tick bad) + $(counter_of legacy_tick bad) )); }
+counter_of() {	# counter_of SERVICE NAME: a counter from its STATUS text; fails if absent
+	local status n
+	status=$(field "$1" status) || return 1
+	n=$(sed -n "s/.*$2 \([0-9][0-9]*\).*/\1/p" <<<"$status")
+	[ -n "$n" ] || { echo "no '$2 N' in the STATUS of $1: $status" >&2; return 1; }
+	echo "$n"
+}
+total() {	# total NAME: the counter summed over both ticker services
+	local a b
+	a=$(counter_of kraken_tick "$1") && b=$(counter_of legacy_tick "$1") && echo $((a + b))
+}
 # STATUS is refreshed every second, and the slow answer times out after 1 s
 check "errors and the bad entry are counted in STATUS" \
-	wait_for 10 eval '[ "$(errors_total)" -ge 7 ] && [ "$(bad_total)" -ge 1 ]'
-echo "       ($(errors_total) errors, $(bad_total) bad)"
+	wait_for 10 eval 'e=$(total errors) && b=$(total bad) && [ "$e" -ge 7 ] && [ "$b" -ge 1 ]'
+echo "       ($(total errors) errors, $(total bad) bad)"
 check "and logged with context" grep -q 'Ticker: Kraken: EGeneral:Too many requests' "$T/nbpyd.log"
-published() { field kraken_tick status | sed -n 's/.*published \([0-9]*\).*/\1/p'; }
-p0=$(published)
-check "kraken_tick publishes again after its backoff" wait_for 30 eval '[ "$(published)" -gt "$p0" ]'
+p0=$(counter_of kraken_tick published) || bad "kraken_tick's published count"
+check "kraken_tick publishes again after its backoff" wait_for 30 eval 'p=$(counter_of kraken_tick published) && [ "$p" -gt "$p0" ]'
 check "publishing resumes after the failures" \
 	$PY "$S/tests/integration/kraken_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" \
 	"tcp://127.0.0.1:$((BASE + 2))" "tcp://127.0.0.1:$((BASE + 3))" 3
 
 check "SIGTERM stops everything cleanly (exit 0)" stop_nbpyd
-check "workers logged their counters on the way out" grep -q 'stopping: received' "$T/nbpyd.log"
+for s in kraken_tick kraken_EURUSD legacy_tick signal_depth narrow variant_b; do
+	check "$s logged its counters on the way out" grep -q " $s: stopping: received [0-9]*, published" "$T/nbpyd.log"
+done
 
 # a seed entry point: the service comes from the program name
 mkdir -p "$T/bin" && ln -s "$B/nbpy-worker" "$T/bin/nbpy-pub-kraken-EURUSD"

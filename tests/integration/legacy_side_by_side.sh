@@ -102,7 +102,7 @@ $PY "$S/tests/fakes/legacy_pub.py" "$EP" $N 4 "$T/sent" &
 PUB_PID=$!
 start_nbpyd
 wait_for 10 all_running lite pg influx cap ktick kinflux || bad "services running"
-wait_for 40 sh -c "! kill -0 $PUB_PID 2>/dev/null"
+wait_for 40 sh -c "! kill -0 $PUB_PID 2>/dev/null" || bad "the legacy publisher did not finish within 40 s"
 wait "$PUB_PID" && ok "legacy publisher sent its $N frames" || bad "legacy publisher failed (exit $?)"
 PUB_PID=
 [ "$(wc -l <"$T/sent")" = $N ] || bad "the publisher logged $(wc -l <"$T/sent") frames, not $N"

@@ -14,6 +14,7 @@ itest_expect_exits w crashy silent dog stubborn
 
 history_json() { ctl --json history "$1" -n 1000; }
 no_workers_left() { ! pgrep -f "$TAG" >/dev/null; }
+procs_of() { pgrep -f -- "$TAG-$1\$"; }	# the pids whose command line ends in $TAG-SERVICE
 exit_delays() {	# the restart delay after each exit of SERVICE, in ms, oldest first
 	history_json "$1" | $PY -c '
 import json, sys
@@ -92,9 +93,8 @@ check "a program that never notifies runs after start_secs" wait_for 5 state_is 
 check "a disabled service stays stopped" state_is off stopped
 
 # restart after SIGKILL
-pid=$(field w pid)
-kill -9 "$pid"
-check "SIGKILLed worker is replaced" wait_for 5 eval '[ "$(field w state)" = running ] && [ "$(field w pid)" != "$pid" ]'
+pid=$(field w pid) && kill -9 "$pid" || bad "SIGKILL the worker of w (pid '$pid')"
+check "SIGKILLed worker is replaced" wait_for 5 eval 'state_is w running && p=$(field w pid) && [ "$p" != "$pid" ]'
 check "the history says how it died" eval '[[ "$(history_json w)" == *"killed by SIGKILL"* ]]'
 
 # backoff growth: delays of successive exits of crashy grow toward the cap
@@ -114,8 +114,8 @@ assert len(d)>=3 and all(x<=100 for x in d), d"
 # crash loop -> fatal, then nbpyctl start clears it
 check "a crash loop makes the service fatal" wait_for 5 state_is loop fatal
 check "...with the reason" eval '[[ "$(field loop reason)" == *"crash loop: 3 exits within 30s, last exited 1"* ]]'
-ctl start --no-wait loop >/dev/null
-check "nbpyctl start clears fatal" eval '[ "$(field loop state)" != fatal ]'
+check "nbpyctl start of a fatal service is accepted" ctl start --no-wait loop >/dev/null
+check "nbpyctl start clears fatal" eval 'state=$(field loop state) && [ "$state" != fatal ]'
 check "exit 78 (EX_CONFIG) is fatal at once" wait_for 5 state_is cfgerr fatal
 check "...with the reason" eval '[[ "$(field cfgerr reason)" == *"exited 78, which never restarts"* ]]'
 check "fatal_retry starts a fatal service again by itself" \
@@ -169,8 +169,7 @@ command = $W --notify --ignore-term $TAG
 command = $W --notify --fork 3 $TAG
 EOF
 start_nbpyd
-wait_for 5 state_is stubborn running
-wait_for 5 state_is parent running
+check "stubborn and parent are running" wait_for 5 all_running stubborn parent
 check "grandchildren exist" [ "$(pgrep -fc "$TAG")" -ge 5 ]
 t0=$(date +%s%N)
 check "SIGTERM shutdown exits 0" stop_nbpyd
@@ -186,44 +185,76 @@ command = $W --notify $TAG
 command = $W --notify $TAG
 EOF
 start_nbpyd
-wait_for 5 state_is b running
+check "a and b are running" wait_for 5 all_running a b
+check "...two workers in the process table" [ "$(pgrep -fc "$TAG")" -eq 2 ]
 kill -9 "$NBPYD_PID"; wait "$NBPYD_PID" 2>/dev/null; NBPYD_PID=
 check "nbpyd SIGKILL leaves no worker" wait_for 3 no_workers_left
 
-# reload: add, remove, change, keep; a broken file keeps the running config
+# reload: add, remove, change, keep; a broken file keeps the running config.
+# Each worker's command line ends in $TAG-SERVICE, so the process table
+# shows what nbpyd really started and stopped.
 write_conf <<EOF
 [keep]
-command = $W --notify $TAG
+command = $W --notify $TAG-keep
 [gone]
-command = $W --notify $TAG
+command = $W --notify $TAG-gone
 [change]
-command = $W --notify $TAG
+command = $W --notify $TAG-change
 EOF
 start_nbpyd
-wait_for 5 state_is change running
-keep_pid=$(field keep pid)
-change_pid=$(field change pid)
+check "keep, gone and change are running" wait_for 5 all_running keep gone change
+keep_pid=$(field keep pid) && change_pid=$(field change pid) && gone_pid=$(field gone pid) ||
+	bad "pids of keep, change and gone"
+check "...each pid in the process table" eval \
+	'[ "$(procs_of keep)" = "$keep_pid" ] && [ "$(procs_of change)" = "$change_pid" ] && [ "$(procs_of gone)" = "$gone_pid" ]'
 write_conf <<EOF
 [keep]
-command = $W --notify $TAG
+command = $W --notify $TAG-keep
 [change]
-command = $W --notify --status v2 $TAG
+command = $W --notify --status v2 $TAG-change
 [new]
-command = $W --notify $TAG
+command = $W --notify $TAG-new
 EOF
 diff=$(ctl --json reload)
 check "reload reports the diff" $PY -c "
 import json; r=json.loads('''$diff''')['result']
 assert r=={'added':['new'],'removed':['gone'],'changed':['change'],'unchanged':['keep']}, r"
 check "...starts the added service" wait_for 5 state_is new running
-check "...restarts only the changed one" wait_for 5 eval '[ "$(field change status)" = v2 ] && [ "$(field change pid)" != "$change_pid" ] && [ "$(field keep pid)" = "$keep_pid" ]'
+check "...restarts only the changed one" wait_for 5 eval \
+	'v=$(field change status) && [ "$v" = v2 ] && p=$(field change pid) && [ "$p" != "$change_pid" ] && p=$(field keep pid) && [ "$p" = "$keep_pid" ]'
 check "...and stops the removed one" wait_for 5 eval '! ctl status gone >/dev/null 2>&1'
+check "...in the process table: gone's worker ended, change and new have theirs, keep the same" \
+	wait_for 5 eval '! procs_of gone >/dev/null && ! kill -0 "$gone_pid" 2>/dev/null &&
+		p=$(procs_of change) && [ "$p" != "$change_pid" ] && [ "$p" = "$(field change pid)" ] &&
+		p=$(procs_of new) && [ "$p" = "$(field new pid)" ] && [ "$(procs_of keep)" = "$keep_pid" ]'
 echo "[broken" >>"$CONF"
 ctl reload >/dev/null 2>&1; rc=$?
 check "a broken config is refused (exit 1) and the services keep running" \
 	eval '[ $rc -eq 1 ] && state_is keep running && state_is new running'
-kill -HUP "$NBPYD_PID"; sleep 0.3
-check "SIGHUP with a broken file keeps running too" state_is keep running
+# SIGHUP: a valid changed file is reloaded (the process table shows it); a
+# broken one is refused with the reason logged, and the workers keep running.
+change_pid=$(procs_of change) && new_pid=$(procs_of new) || bad "pids of change and new"
+write_conf <<EOF
+[keep]
+command = $W --notify $TAG-keep
+[change]
+command = $W --notify --status v3 $TAG-change
+[added]
+command = $W --notify $TAG-added
+EOF
+check "SIGHUP with a valid changed file sent" kill -HUP "$NBPYD_PID"
+check "...reloads it: in the process table, change has a new worker, added has one, new's ended, keep's stays" \
+	wait_for 5 eval 'p=$(procs_of change) && [ "$p" != "$change_pid" ] && procs_of added >/dev/null &&
+		! procs_of new >/dev/null && ! kill -0 "$new_pid" 2>/dev/null && [ "$(procs_of keep)" = "$keep_pid" ]'
+check "...and in nbpyd's view" wait_for 5 eval \
+	'all_running keep change added && v=$(field change status) && [ "$v" = v3 ] && ! ctl status new >/dev/null 2>&1'
+change_pid=$(procs_of change) && added_pid=$(procs_of added) || bad "pids of change and added"
+echo "[broken" >>"$CONF"
+check "SIGHUP with a broken file sent" kill -HUP "$NBPYD_PID"
+check "...is refused, the reason logged" wait_for 5 grep -q "reload: $CONF:[0-9]*: section header without" "$T/nbpyd.log"
+check "...and the same workers keep running" eval \
+	'all_running keep change added && [ "$(procs_of keep)" = "$keep_pid" ] &&
+		[ "$(procs_of change)" = "$change_pid" ] && [ "$(procs_of added)" = "$added_pid" ]'
 stop_nbpyd
 
 # a tcp control socket: CURVE keys required, unknown clients refused

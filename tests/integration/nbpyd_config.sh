@@ -129,8 +129,8 @@ cp "$B/nbpyd" "$T/lone/"
 env PATH=/usr/bin:/bin "$T/opt/bin/nbpyd" -c "$CONF" >>"$T/nbpyd.log" 2>&1 &
 NBPYD_PID=$!
 wait_for 5 ctl ping >/dev/null 2>&1 || bad "nbpyd in $T/opt/bin did not answer"
-wait_for 10 state_is sink running
-verdict "a kind runs with the worker beside nbpyd, off PATH" "$(ctl status sink 2>&1 | tail -n 1)" state_is sink running
+wait_for 10 state_is sink running; running=$?
+verdict "a kind runs with the worker beside nbpyd, off PATH" "$(ctl status sink 2>&1 | tail -n 1)" [ $running -eq 0 ]
 stop_nbpyd || bad "nbpyd exit status"
 # ...and without one beside it, the configured bindir (read from the build's
 # Makefile), or a config error naming both places

@@ -21,12 +21,10 @@ check "etc/nbpy.conf is valid" "$B/nbpyd" -c "$CONF" --check
 start_nbpyd
 wait_for 10 all_running kraken_tick kraken_EURUSD kraken_sqlite || bad "default services running: $(ctl status)"
 DB=$T/state/nbpy.sqlite
-rows() { sqlite3 "$DB" "SELECT count(*) FROM $1" 2>/dev/null || echo 0; }
-wait_for 15 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM synthetic' 2>/dev/null || echo 0)\" -gt 0 ]"
-[ "$(rows kraken_tick)" -ge 4 ] && ok "kraken_tick rows in SQLite: $(rows kraken_tick)" ||
-	bad "kraken_tick rows: $(rows kraken_tick)"
-[ "$(rows synthetic)" -ge 1 ] && ok "synthetic EURUSD rows in SQLite: $(rows synthetic)" ||
-	bad "synthetic rows: $(rows synthetic)"
+rows() { sqlite3 "$DB" "SELECT count(*) FROM $1"; }	# prints a count only when the query worked
+wait_for 15 eval 'n=$(rows synthetic 2>/dev/null) && [ "$n" -gt 0 ]' || bad "no synthetic row within 15 s"
+n=$(rows kraken_tick) && [ "$n" -ge 4 ] && ok "kraken_tick rows in SQLite: $n" || bad "kraken_tick rows: ${n:-no count}"
+n=$(rows synthetic) && [ "$n" -ge 1 ] && ok "synthetic EURUSD rows in SQLite: $n" || bad "synthetic rows: ${n:-no count}"
 # the README's query
 got=$(sqlite3 "$DB" "SELECT instrument, bid_price, ask_price FROM kraken_tick
 	WHERE instrument = 'XXBTZEUR' ORDER BY event_time DESC LIMIT 1")

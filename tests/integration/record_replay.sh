@@ -68,7 +68,7 @@ path      = $T/run.nbpy
 fsync_interval = 200ms
 CONF
 start_nbpyd
-wait_for 10 all_running kraken_tick recorder
+wait_for 10 all_running kraken_tick recorder || bad "kraken_tick and recorder running"
 sleep 0.5	# the recorder's SUB reconnects within ZeroMQ's 100 ms interval
 collect "tcp://127.0.0.1:$((BASE + 1))" 2 "$T/live"
 stop_nbpyd || bad "nbpyd exit status"

@@ -48,7 +48,7 @@ gaps_of() { ctl status "$1" 2>/dev/null | grep -o 'gaps [0-9]*'; }
 start_nbpyd
 wait_for 10 all_running feed pg lite || bad "services running"
 started=$SECONDS
-wait_for 60 stored
+wait_for 60 stored || bad "both stores hold $N rows within 60 s"
 elapsed=$((SECONDS - started))
 check "pg: every sequence number once ($(pg_summary); want $want)" [ "$(pg_summary)" = "$want" ]
 check "sqlite: every sequence number once ($(lite_summary); want $want)" [ "$(lite_summary)" = "$want" ]

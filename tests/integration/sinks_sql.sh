@@ -62,11 +62,14 @@ for r in db.execute("SELECT seq, event_time, instrument_t0, kraken_eurusd_bid_5_
     print("|".join(str(x) for x in (r[0], us) + r[2:]))
 PY
 }
-pg_count() { psql -d "$DB" -qAt -c "SELECT count(*) FROM synthetic" 2>/dev/null || echo 0; }
-lite_count() {
-	$PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM synthetic').fetchone()[0])" \
-		"$T/lite.sqlite" 2>/dev/null || echo 0
+# The row counts print a number only when the query worked: a failed read
+# fails, saying why on stderr, and is never taken for 0 rows.
+pg_count() { psql -d "$DB" -qAt -c "SELECT count(*) FROM synthetic"; }
+lite_count() {	# mode=rw: a missing file is an error, not a new empty database
+	$PY -c "import sqlite3,sys; print(sqlite3.connect('file:%s?mode=rw' % sys.argv[1], uri=True).execute('SELECT count(*) FROM synthetic').fetchone()[0])" \
+		"$T/lite.sqlite"
 }
+count_is() { local n; n=$("$1") && [ "$n" = "$2" ]; }	# count_is pg_count|lite_count N
 status_of() { ctl status "$1" 2>/dev/null; }
 
 start_nbpyd
@@ -80,11 +83,13 @@ wait_for 5 sh -c "'$B/nbpyctl' -c '$CONF' status pg | grep -q 'spooled [1-9]'" &
 	bad "pg shows no spooled messages: $(status_of pg)"
 sleep 2
 # kill the SQLite sink mid-stream: nbpyd restarts it
-LITE_PID=$(field lite pid)
-kill -KILL "$LITE_PID" && ok "sink.sqlite killed (pid $LITE_PID)"
+lc_before=$(lite_count) && [ "$lc_before" -gt 0 ] && ok "sqlite was writing before the kill ($lc_before rows)" ||
+	bad "sqlite had written nothing before the kill (${lc_before:-no count})"
+LITE_PID=$(field lite pid) && kill -KILL "$LITE_PID" && ok "sink.sqlite killed (pid $LITE_PID)" ||
+	bad "kill sink.sqlite (pid '$LITE_PID')"
 sleep 1
 if servers_pg_ctl start; then ok "PostgreSQL started again"; else bad "pg_ctl start"; fi
-wait_for 15 sh -c "[ \"\$(psql -d '$DB' -qAt -c 'SELECT count(*) FROM synthetic' 2>/dev/null)\" = $N ]"
+wait_for 15 count_is pg_count $N 2>/dev/null || bad "pg has $(pg_count) rows, not $N"
 pg_rows
 check "pg: all $N rows, values and times exact, none twice, after the outage" \
 	$PY "$S/tests/integration/sink_data.py" check-lines $N "$T/pg.rows"
@@ -93,16 +98,17 @@ wait_for 5 sh -c "'$B/nbpyctl' -c '$CONF' status pg | grep -q 'spooled 0,'" &&
 wait_for 10 state_is lite running && ok "nbpyd restarted the killed sink.sqlite" || bad "lite not restarted"
 [ "$(ctl history lite 2>/dev/null | grep -c 'signal 9\|SIGKILL\|killed')" -ge 1 ] &&
 	ok "restart history records the kill" || bad "history: $(ctl history lite 2>&1 | tail -3)"
-lc=$(lite_count)
-[ "$lc" -lt $N ] && ok "sqlite missed what was sent while it was dead ($lc of $N)" ||
-	bad "sqlite has $lc rows though its worker was dead for a while"
+# it missed what was sent while it was dead, and wrote again once restarted
+lc=$(lite_count) && [ "$lc" -lt $N ] && [ "$lc" -gt "$lc_before" ] &&
+	ok "sqlite missed what was sent while it was dead ($lc of $N, $lc_before before the kill)" ||
+	bad "sqlite has ${lc:-no count} rows of $N, $lc_before before the kill: a gap and rows after the restart expected"
 
 # Replay everything once more: both stores end with each row exactly once.
-ctl stop feed >/dev/null 2>&1
+ctl stop feed >/dev/null 2>&1 || bad "stop feed"
 sed -i 's/^speed       = 1$/speed       = 0/' "$CONF"
 ctl reload >/dev/null 2>&1 || bad "reload"
 ctl start feed >/dev/null 2>&1 || bad "start feed"
-wait_for 20 sh -c "[ \"\$($PY -c \"import sqlite3; print(sqlite3.connect('$T/lite.sqlite').execute('SELECT count(*) FROM synthetic').fetchone()[0])\")\" = $N ]"
+wait_for 20 count_is lite_count $N 2>/dev/null || bad "sqlite has $(lite_count) rows, not $N"
 sleep 1	# a late duplicate would land now
 pg_rows
 lite_rows
@@ -124,40 +130,40 @@ conninfo       = host=$PGHOST port=$PGPORT dbname=$DB user=$PGUSER
 batch_size     = 100000
 flush_interval = 1h
 CONF
-psql -d "$DB" -qAt -c "TRUNCATE synthetic"
+psql -d "$DB" -qAt -c "TRUNCATE synthetic" || bad "truncate"
 $PY "$S/tests/integration/sink_data.py" gen "$T/few.cap" 37
 ctl reload >/dev/null 2>&1 || bad "reload with [few] and [pg_slow]"
 wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37'" ||
 	bad "pg_slow did not receive 37: $(status_of pg_slow)"
-[ "$(pg_count)" = 0 ] && ok "batch held in memory (flush_interval 1h)" || bad "rows before stop: $(pg_count)"
-ctl stop pg_slow >/dev/null 2>&1
-[ "$(pg_count)" = 37 ] && ok "SIGTERM wrote the held batch (37 rows)" || bad "after stop: $(pg_count) rows"
+count_is pg_count 0 && ok "batch held in memory (flush_interval 1h)" || bad "rows before stop: $(pg_count)"
+ctl stop pg_slow >/dev/null 2>&1 || bad "stop pg_slow"
+count_is pg_count 37 && ok "SIGTERM wrote the held batch (37 rows)" || bad "after stop: $(pg_count) rows"
 
 # SIGTERM while PostgreSQL is down: the held batch goes to the spool, and
 # the next start writes it.
-psql -d "$DB" -qAt -c "TRUNCATE synthetic"
+psql -d "$DB" -qAt -c "TRUNCATE synthetic" || bad "truncate"
 ctl start pg_slow >/dev/null 2>&1 || bad "start pg_slow"
-wait_for 10 state_is pg_slow running
+wait_for 10 state_is pg_slow running || bad "pg_slow not running"
 ctl restart few >/dev/null 2>&1 || bad "restart few"
 wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37'" ||
 	bad "pg_slow did not receive 37: $(status_of pg_slow)"
 servers_pg_ctl stop || bad "pg_ctl stop"
-ctl stop pg_slow >/dev/null 2>&1
+ctl stop pg_slow >/dev/null 2>&1 || bad "stop pg_slow with the store down"
 grep -q 'pg_slow: written 0, spooled 37, dropped 0' "$T/nbpyd.log" &&
 	ok "SIGTERM with the store down: 37 messages spooled" || bad "pg_slow stop: $(grep 'pg_slow: written' "$T/nbpyd.log")"
 servers_pg_ctl start || bad "pg_ctl start"
 ctl start pg_slow >/dev/null 2>&1 || bad "start pg_slow again"
-wait_for 10 sh -c "[ \"\$(psql -d '$DB' -qAt -c 'SELECT count(*) FROM synthetic')\" = 37 ]" &&
+wait_for 10 count_is pg_count 37 2>/dev/null &&
 	ok "the next start wrote the spool (37 rows)" || bad "after restart: $(pg_count) rows"
 
 # A table that does not match what the sink writes (seq made int4 by hand):
 # PostgreSQL refuses the COPY, and the batch is dropped, counted and logged
 # rather than retried for ever.
-psql -d "$DB" -qAt -c "TRUNCATE synthetic; ALTER TABLE synthetic ALTER COLUMN seq TYPE integer"
+psql -d "$DB" -qAt -c "TRUNCATE synthetic; ALTER TABLE synthetic ALTER COLUMN seq TYPE integer" || bad "alter table"
 ctl restart few >/dev/null 2>&1 || bad "restart few"
 wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status pg_slow | grep -q 'received 37'" ||
 	bad "pg_slow did not receive 37: $(status_of pg_slow)"
-ctl stop pg_slow >/dev/null 2>&1
+ctl stop pg_slow >/dev/null 2>&1 || bad "stop pg_slow after the refused batch"
 grep -q 'pg_slow: store refused a batch of 37 messages (dropped): .*binary' "$T/nbpyd.log" &&
 	ok "a mismatched table: the batch is refused with PostgreSQL's reason" ||
 	bad "no refusal logged: $(grep 'pg_slow' "$T/nbpyd.log" | tail -3)"

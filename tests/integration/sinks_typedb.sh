@@ -42,7 +42,7 @@ stored() { curl -fsS "$FAKE/_state" | $PY -c "import json,sys; print(len(json.lo
 
 start_nbpyd
 wait_for 10 all_running feed kraken_EURUSD_tick_grakn || bad "services running"
-wait_for 15 sh -c "[ \"\$(curl -fsS '$FAKE/_state' | $PY -c 'import json,sys; print(len(json.load(sys.stdin)[\"rows\"]))')\" = $N ]"
+wait_for 15 eval '[ "$(stored)" = $N ]' || bad "the fake TypeDB holds $(stored) rows, not $N, after 15 s"
 check "typedb: $N rows, after a failed commit was retried from the spool" [ "$(stored)" = $N ]
 curl -fsS "$FAKE/_state" >"$T/state1.json"
 $PY "$DATA" typeql $N >"$T/want.rows"

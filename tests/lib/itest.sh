@@ -107,11 +107,31 @@ replay_section() {
 }
 
 ctl() { "$B/nbpyctl" -c "$CONF" --timeout 10s "$@"; }
-field() {	# field SERVICE KEY: from `nbpyctl --json status`
-	ctl --json status "$1" 2>/dev/null |
-		$PY -c "import json,sys; print(json.load(sys.stdin)['result']['services'][0]['$2'])"
+field() {	# field SERVICE KEY: from `nbpyctl --json status`; a failed read
+	# (nbpyd not answering, no such service or key) fails, saying why on stderr
+	local json rc
+	json=$(ctl --json status "$1" 2>&1)
+	rc=$?	# 3: the service is not running, still a good answer
+	if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
+		echo "field $1 $2: nbpyctl status exited $rc: $json" >&2
+		return 1
+	fi
+	$PY -c '
+import json, sys
+name, key = sys.argv[1:3]
+try:
+    s = [x for x in json.loads(sys.stdin.read())["result"]["services"] if x["name"] == name]
+    v = s[0][key]
+except (ValueError, KeyError, IndexError, TypeError) as e:
+    sys.exit("field %s %s: not in the answer (%r)" % (name, key, e))
+if v is None:
+    sys.exit("field %s %s: null" % (name, key))
+print(v)' "$1" "$2" <<<"$json"
 }
-state_is() { [ "$(field "$1" state)" = "$2" ]; }
+state_is() {	# state_is SERVICE STATE: fails when the state cannot be read
+	local state
+	state=$(field "$1" state) && [ "$state" = "$2" ]
+}
 all_running() {	# all_running SERVICE...
 	local s
 	for s in "$@"; do state_is "$s" running || return 1; done
