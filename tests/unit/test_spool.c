@@ -1,6 +1,7 @@
 /* test_spool.c - the sinks' on-disk spool: order, consumption, survival across
  * a restart, the size bound (oldest dropped and counted), torn records; and
- * the capture format under it, both versions. */
+ * the capture format under it, both versions, and the damage its reader
+ * must refuse. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -234,6 +235,92 @@ START_TEST(capture_v1_read_and_appended)
 }
 END_TEST
 
+/* A capture of n records, topic "t", payloads of len bytes: record i starts
+ * at 8 + i * (8 + 8 + 1 + 1 + len). */
+static void write_capture(const char *path, int n, size_t len)
+{
+	struct capture_record r = { .time_ns = 1, .topic = "t", .len = len };
+	struct capture_file f;
+
+	ck_assert_int_ge(capture_open_append(path, &f), 0);
+	for (int i = 0; i < n; i++) {
+		memset(r.payload, 'a' + i, len);
+		ck_assert_int_eq(capture_append(&f, &r), 0);
+	}
+	ck_assert_int_eq(close(f.fd), 0);
+}
+
+static void poke(const char *path, off_t at, const void *bytes, size_t n)
+{
+	int fd = open(path, O_WRONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, bytes, n, at), (ssize_t)n);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/* How many records read back before the end (0) or an error (-1). */
+static int readable(const char *path, int *last_rc)
+{
+	struct capture_map m;
+	struct capture_view v;
+	int n = 0;
+
+	ck_assert_int_eq(capture_map_open(path, &m), 0);
+	while ((*last_rc = capture_map_next(&m, &v)) == 1)
+		n++;
+	capture_map_close(&m);
+	return n;
+}
+
+/* Damage the length check cannot see: one payload byte flipped in a whole
+ * record must fail its CRC, in the reader and in the spool's count; a header
+ * cut short and a length past the end of the file are errors, not the end. */
+START_TEST(capture_damage_is_refused)
+{
+	char path[128];
+	const size_t rec = 8 + 8 + 1 + 1 + 3;
+	unsigned char x = 'Z', far[4] = { 0xff, 0xff, 0, 0 };	/* 65535 bytes */
+	struct spool s;
+	int rc;
+
+	(void)snprintf(path, sizeof(path), "%s/flip.nbpy", dir);
+	write_capture(path, 3, 3);
+	ck_assert_int_eq(readable(path, &rc), 3);
+	ck_assert_int_eq(rc, 0);
+	poke(path, (off_t)(8 + rec + 8 + 8 + 1 + 1 + 1), &x, 1);	/* record 1, payload byte 1 */
+	ck_assert_int_eq(readable(path, &rc), 1);
+	ck_assert_int_eq(rc, -1);
+
+	(void)snprintf(path, sizeof(path), "%s/short.nbpy", dir);
+	write_capture(path, 3, 3);
+	ck_assert_int_eq(truncate(path, (off_t)(8 + 2 * rec + 3)), 0);	/* 3 bytes of a header */
+	ck_assert_int_eq(readable(path, &rc), 2);
+	ck_assert_int_eq(rc, -1);
+
+	/* the last record says 65535 bytes; the file ends at a page boundary:
+	 * 8 + (18 + 4058) + 12 = 4096 */
+	(void)snprintf(path, sizeof(path), "%s/long.nbpy", dir);
+	write_capture(path, 2, 4058);
+	ck_assert_int_eq(truncate(path, 4096), 0);
+	poke(path, 8 + 18 + 4058, far, sizeof(far));
+	ck_assert_int_eq(readable(path, &rc), 1);
+	ck_assert_int_eq(rc, -1);
+
+	/* the spool counts what it can read back: the flipped record and what
+	 * follows it in its segment are not there */
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	for (int i = 0; i < 3; i++)
+		put(&s, i);
+	spool_close(&s);
+	(void)snprintf(path, sizeof(path), "%s/%016d.spool", dir, 1);
+	poke(path, 8 + 8 + 8 + 1 + 5 + 50, &x, 1);	/* record 0, inside its payload */
+	ck_assert_int_eq(spool_open(&s, dir, 1 << 20), 0);
+	ck_assert_uint_eq(s.messages, 0);
+	spool_close(&s);
+}
+END_TEST
+
 static Suite *spool_suite(void)
 {
 	Suite *s = suite_create("spool");
@@ -245,6 +332,7 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, bounded_drops_oldest);
 	tcase_add_test(tc, torn_record_ends_a_segment);
 	tcase_add_test(tc, capture_v1_read_and_appended);
+	tcase_add_test(tc, capture_damage_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
