@@ -27,6 +27,21 @@ int nbpy_mkdir_p(const char *path, mode_t mode)
 	return mkdir(tmp, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+int nbpy_mkdir_parent(const char *file, mode_t mode)
+{
+	char dir[4096], *slash;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", file) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	return nbpy_mkdir_p(dir, mode);
+}
+
 int nbpy_write_atomic(const char *path, const void *buf, size_t len)
 {
 	char tmp[4200];

@@ -1,5 +1,5 @@
-/* fs.h - the two file-system steps several modules need: create a directory
- * with its parents, and replace a file atomically. */
+/* fs.h - the file-system steps several modules need: create a directory
+ * with its parents (or a file's), and replace a file atomically. */
 #ifndef NBPY_FS_H
 #define NBPY_FS_H
 
@@ -8,6 +8,10 @@
 
 /* mkdir -p; existing directories are fine.  -1 with errno. */
 int nbpy_mkdir_p(const char *path, mode_t mode);
+
+/* mkdir -p of the directory a file path is in (nothing for "name" or
+ * "/name").  -1 with errno. */
+int nbpy_mkdir_parent(const char *file, mode_t mode);
 
 /* Write buf to path.tmp, fsync, rename over path: a crash leaves the old
  * content or the new, never a mix.  -1 with errno (path.tmp removed). */

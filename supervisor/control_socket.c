@@ -2,7 +2,6 @@
 #include <autoconfig.h>
 #include <errno.h>
 #include <grp.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,19 +95,12 @@ static int bind_endpoint(struct control_socket *c)
 
 static int prepare_ipc_path(struct control_socket *c, const char *group)
 {
-	char dir[PATH_MAX], *slash;
-
 	c->ipc_path = strdup(c->endpoint + 6);
 	if (c->ipc_path == NULL)
 		return -1;
-	(void)snprintf(dir, sizeof(dir), "%s", c->ipc_path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		if (nbpy_mkdir_p(dir, 0755) < 0) {
-			log_error("control socket directory %s: %s", dir, strerror(errno));
-			return -1;
-		}
+	if (nbpy_mkdir_parent(c->ipc_path, 0755) < 0) {
+		log_error("control socket directory of %s: %s", c->ipc_path, strerror(errno));
+		return -1;
 	}
 	c->gid = getgid();
 	if (group != NULL) {

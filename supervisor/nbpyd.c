@@ -294,18 +294,14 @@ static int run(struct supervisor *sv, struct control_socket *control, int sfd)
 static int lock_instance(const char *prefix, const char *suffix)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	char path[PATH_MAX];
 	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s%s", prefix, suffix) >= sizeof(path)) {
 		log_error("lock %s%s: path too long", prefix, suffix);
 		return -1;
 	}
-	memcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir)
-		*slash = '\0';
-	if ((slash != NULL && slash != dir && nbpy_mkdir_p(dir, 0755) < 0) ||
+	if (nbpy_mkdir_parent(path, 0755) < 0 ||
 	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		log_error("lock %s: %s", path, strerror(errno));
 		return -1;

@@ -199,7 +199,6 @@ static int sqlite_open(struct sink *s)
 {
 	struct sqlite_store *st = calloc(1, sizeof(*st));
 	const struct nbpy_value *path = nbpy_service_value(s->w->svc, "path");
-	char dir[PATH_MAX], *slash;
 
 	if (st == NULL)
 		return -1;
@@ -213,13 +212,9 @@ static int sqlite_open(struct sink *s)
 		log_error("[%s] path: too long", s->w->svc->name);
 		return -1;
 	}
-	(void)snprintf(dir, sizeof(dir), "%s", st->path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (nbpy_mkdir_p(dir, 0750) < 0) {
-			log_error("%s: %s", dir, strerror(errno));
-			return -1;
-		}
+	if (nbpy_mkdir_parent(st->path, 0750) < 0) {
+		log_error("directory of %s: %s", st->path, strerror(errno));
+		return -1;
 	}
 	if (connect_db(s) != SQLITE_OK) {
 		log_error("%s", s->error);
