@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "timefmt.h"
-#include "wire.h"
+#include "common/timefmt.h"
+#include "common/wire.h"
 
 static volatile uint64_t sink;	/* keeps the optimizer honest */
 

@@ -19,9 +19,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "bus.h"
-#include "capture.h"
-#include "timefmt.h"
+#include "common/bus.h"
+#include "common/capture.h"
+#include "common/timefmt.h"
 
 #define HWM 2000000
 

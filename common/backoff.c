@@ -2,7 +2,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
+#include "common/backoff.h"
 
 void nbpy_backoff_init(struct nbpy_backoff *b, int64_t min_ns, int64_t max_ns, uint64_t seed)
 {

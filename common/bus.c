@@ -4,8 +4,8 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "bus.h"
-#include "crc32c.h"
+#include "common/bus.h"
+#include "common/crc32c.h"
 
 /* err says why, errno stays zmq's (callers tell EAGAIN apart). */
 static int send_failed(struct nbpy_error *err)

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 enum nbpy_wire_mode {
 	NBPY_WIRE_MSGPACK,

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "config.h"
-#include "config_loader.h"
-#include "text.h"
+#include "common/config.h"
+#include "common/config_loader.h"
+#include "common/text.h"
 
 #define LINE_MAX_LEN (INI_MAX_LINE - 2)	/* inih's buffer, less newline and NUL */
 #define GLOBAL_SECTION "nbpyd"

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_loader.h"
-#include "registry.h"
-#include "text.h"
+#include "common/config_loader.h"
+#include "common/registry.h"
+#include "common/text.h"
 
 static int value_line(const struct nbpy_service *s, const char *key)
 {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "config.h"
+#include "common/config.h"
 
 #define KEY(n, t, def, doc) { n, t, def, doc, NULL, 0, 0, 0 }
 #define KEY_ENUM(n, choices, def, doc) { n, NBPY_KEY_ENUM, def, doc, choices, 0, 0, 0 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "common/config.h"
 
 struct raw_entry {
 	char *key;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
+#include "common/config.h"
 
 static const struct { const char *name; int64_t ns; } duration_units[] = {
 	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000LL },

@@ -1,7 +1,7 @@
 /* crc32c.c - see crc32c.h. */
 #include <string.h>
 
-#include "crc32c.h"
+#include "common/crc32c.h"
 
 #define POLY 0x82f63b78u	/* Castagnoli, reflected */
 

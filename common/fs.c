@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs.h"
+#include "common/fs.h"
 
 int nbpy_mkdir_p(const char *path, mode_t mode)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
-#include "log.h"
+#include "common/log.h"
 
 static char log_service[64] = "nbpy";
 static enum nbpy_log_level log_min = NBPY_LOG_INFO;

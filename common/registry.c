@@ -4,7 +4,7 @@
  * (OANDA transactions, statistics, baskets, signals). */
 #include <string.h>
 
-#include "registry.h"
+#include "common/registry.h"
 
 const struct nbpy_registry_entry nbpy_registry[] = {
 	{ "oanda", 5556, "oanda_tick", NBPY_SCHEMA_OANDA_PRICE, "OANDA main pricing stream" },

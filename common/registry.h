@@ -7,7 +7,7 @@
 #ifndef NBPY_REGISTRY_H
 #define NBPY_REGISTRY_H
 
-#include "wire.h"
+#include "common/wire.h"
 
 struct nbpy_registry_entry {
 	const char *service;	/* seed name, also the config section name */

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "text.h"
+#include "common/text.h"
 
 bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end)
 {

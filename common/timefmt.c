@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 static int64_t clock_ns(clockid_t id)
 {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "common/error.h"
 
 #define NBPY_WIRE_VERSION 1
 #define NBPY_WIRE_MAX 4096		/* largest MessagePack payload accepted */

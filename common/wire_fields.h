@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 #define FIELD(name, type, member, size, unit) \
 	{ name, type, offsetof(struct nbpy_msg, member), size, unit }

@@ -3,7 +3,7 @@
  * [[price, volume, time_ns], ...]; the receive time its delta, as on the wire. */
 #include <json-c/json.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 struct json_object *nbpy_wire_field_json(const struct nbpy_msg *m, const struct nbpy_field *f)
 {

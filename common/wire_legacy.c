@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "pyfloat.h"
-#include "text.h"
-#include "timefmt.h"
-#include "wire.h"
+#include "common/pyfloat.h"
+#include "common/text.h"
+#include "common/timefmt.h"
+#include "common/wire.h"
 
 #define SOH '\x01'
 #define AT(m, f) ((char *)(m) + (f)->offset)

@@ -18,9 +18,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "text.h"
-#include "wire.h"
-#include "wire_fields.h"
+#include "common/text.h"
+#include "common/wire.h"
+#include "common/wire_fields.h"
 
 #define AT(m, f) ((char *)(m) + (f)->offset)
 #define CAT(m, f) ((const char *)(m) + (f)->offset)

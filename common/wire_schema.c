@@ -3,9 +3,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "pyfloat.h"
-#include "wire.h"
-#include "wire_fields.h"
+#include "common/pyfloat.h"
+#include "common/wire.h"
+#include "common/wire_fields.h"
 
 const struct nbpy_field *const nbpy_header_fields = wire_header_fields;
 const size_t nbpy_n_header_fields = N(wire_header_fields);

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "supervisor.h"
-#include "timefmt.h"
+#include "supervisor/supervisor.h"
+#include "common/timefmt.h"
 
 static struct json_object *svc_json(const struct svc *s)
 {

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "control_socket.h"
-#include "fs.h"
-#include "log.h"
-#include "timefmt.h"
+#include "supervisor/control_socket.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "common/timefmt.h"
 
 #define MONITOR_ENDPOINT "inproc://nbpyd-control-monitor"
 /* Connections that never finish the ZMTP handshake are closed after this. */

@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <zmq.h>
 
-#include "supervisor.h"
+#include "supervisor/supervisor.h"
 
 #define CONTROL_POLLITEMS 3	/* the most control_socket_pollitems fills */
 

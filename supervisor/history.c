@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "history.h"
+#include "common/fs.h"
+#include "supervisor/history.h"
 
 #define LINE_MAX_BYTES 1024
 

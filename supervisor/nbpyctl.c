@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "config.h"
-#include "timefmt.h"
+#include "common/config.h"
+#include "common/timefmt.h"
 
 #define EXIT_NOT_RUNNING 3
 #define EXIT_UNKNOWN_SERVICE 4

@@ -24,13 +24,13 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "control_socket.h"
-#include "fs.h"
-#include "log.h"
-#include "resolve.h"
-#include "spawn.h"
-#include "supervisor.h"
-#include "timefmt.h"
+#include "supervisor/control_socket.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "supervisor/resolve.h"
+#include "supervisor/spawn.h"
+#include "supervisor/supervisor.h"
+#include "common/timefmt.h"
 
 #define SHUTDOWN_GRACE_NS (5 * NBPY_NS_PER_SEC)
 #define NBPYD_EXIT_RUNNING 75	/* EX_TEMPFAIL: another nbpyd holds the lock */

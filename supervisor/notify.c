@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "notify.h"
+#include "supervisor/notify.h"
 
 void notify_parse(const char *data, size_t len, struct notify_msg *out)
 {

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "resolve.h"
-#include "supervisor.h"
+#include "common/log.h"
+#include "supervisor/resolve.h"
+#include "supervisor/supervisor.h"
 
 static int add_name(struct json_object *a, const char *name)
 {

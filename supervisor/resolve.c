@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "resolve.h"
-#include "spawn.h"
+#include "supervisor/resolve.h"
+#include "supervisor/spawn.h"
 
 #define WORKER_NAME "nbpy-worker"
 

@@ -9,8 +9,8 @@
 #ifndef NBPY_RESOLVE_H
 #define NBPY_RESOLVE_H
 
-#include "config.h"
-#include "service.h"
+#include "common/config.h"
+#include "supervisor/service.h"
 
 struct resolved {
 	struct nbpy_config *config;

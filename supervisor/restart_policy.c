@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "restart_policy.h"
+#include "supervisor/restart_policy.h"
 
 void restart_state_init(struct restart_state *s, int64_t min_ns, int64_t max_ns, uint64_t seed)
 {

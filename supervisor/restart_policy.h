@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backoff.h"
+#include "common/backoff.h"
 
 enum restart_mode {
 	RESTART_ALWAYS,

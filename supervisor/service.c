@@ -15,12 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "log.h"
-#include "notify.h"
-#include "service.h"
-#include "spawn.h"
-#include "timefmt.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "supervisor/notify.h"
+#include "supervisor/service.h"
+#include "supervisor/spawn.h"
+#include "common/timefmt.h"
 
 /* journalctl MESSAGE_ID=... finds every restart-history event. */
 #define HISTORY_MESSAGE_ID "8c1e6f3a2b7d4e59a0c4d1f2e3b5a697"

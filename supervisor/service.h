@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
-#include "history.h"
-#include "restart_policy.h"
-#include "worker_log.h"
+#include "common/config.h"
+#include "supervisor/history.h"
+#include "supervisor/restart_policy.h"
+#include "supervisor/worker_log.h"
 
 enum svc_state {
 	SVC_STOPPED,

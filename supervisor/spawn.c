@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "supervisor/spawn.h"
 
 /* The soft RLIMIT_NOFILE nbpyd started with, for workers (-1: keep nbpyd's). */
 static long long default_nofile = -1;

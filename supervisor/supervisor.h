@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "service.h"
+#include "common/config.h"
+#include "supervisor/service.h"
 
 struct supervisor {
 	char *config_path;

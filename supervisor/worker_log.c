@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "worker_log.h"
+#include "supervisor/worker_log.h"
 
 static void report_suppressed(struct worker_log *wl, const struct worker_log_out *out)
 {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
+#include "common/log.h"
 
 /* Longer lines are passed on in pieces of this many bytes: the longest
  * message nbpy_log_for writes whole (log.c). */

@@ -4,7 +4,7 @@
 #ifndef NBPY_WORKER_KINDS_H
 #define NBPY_WORKER_KINDS_H
 
-#include "runtime.h"
+#include "workers/runtime.h"
 
 extern const struct kind_ops kraken_ticker_kind;
 extern const struct kind_ops kraken_depth_kind;

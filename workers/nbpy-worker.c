@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "kinds.h"
+#include "common/config.h"
+#include "workers/kinds.h"
 
 /* The one table of implemented kinds. */
 static const struct kind_ops *const kinds[] = {

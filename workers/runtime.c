@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "log.h"
-#include "runtime.h"
-#include "timefmt.h"
+#include "common/log.h"
+#include "workers/runtime.h"
+#include "common/timefmt.h"
 
 #define HTTP_MAX_BODY (16 << 20)	/* a response larger than this is an error */
 #define MAX_SUBS 48			/* poll items: subscriptions, then libcurl's sockets */

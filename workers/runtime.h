@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backoff.h"
-#include "bus.h"
-#include "config.h"
-#include "wire.h"
+#include "common/backoff.h"
+#include "common/bus.h"
+#include "common/config.h"
+#include "common/wire.h"
 
 struct worker;
 struct http_req;

@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "capture.h"
-#include "crc32c.h"
-#include "spool.h"
+#include "common/capture.h"
+#include "common/crc32c.h"
+#include "workers/sink/spool.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

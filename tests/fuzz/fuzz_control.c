@@ -15,8 +15,8 @@
 
 #include <json-c/json.h>
 
-#include "log.h"
-#include "supervisor.h"
+#include "common/log.h"
+#include "supervisor/supervisor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answers.h"
-#include "rest.h"
+#include "workers/kraken/answers.h"
+#include "workers/kraken/rest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_answer.h"
+#include "workers/sink/store_answer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "worker_log.h"
+#include "supervisor/worker_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
  * tests/integration/docs_in_sync.sh fails when the two differ. */
 #include <stdio.h>
 
-#include "config.h"
+#include "common/config.h"
 
 static const char *type_name(const struct nbpy_key_spec *k)
 {

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 struct named {
 	int schema;		/* 0: the header, in every schema */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 
 static inline void sample_header(struct nbpy_msg *m, enum nbpy_schema s, const char *service)

@@ -3,11 +3,11 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "bus.h"
-#include "crc32c.h"
-#include "samples.h"
-#include "testutil.h"
-#include "text.h"
+#include "common/bus.h"
+#include "common/crc32c.h"
+#include "tests/unit/samples.h"
+#include "tests/unit/testutil.h"
+#include "common/text.h"
 
 struct pair {
 	void *ctx, *pub, *sub;
@@ -62,7 +62,7 @@ START_TEST(msgpack_and_legacy_round_trip)
 {
 	struct pair p;
 	struct nbpy_msg m, out;
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	char topic[64];
 
 	pair_open(&p);
@@ -97,7 +97,7 @@ START_TEST(bad_messages_are_consumed_and_reported)
 {
 	struct pair p;
 	struct nbpy_msg out;
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	char topic[64];
 
 	pair_open(&p);
@@ -130,7 +130,7 @@ START_TEST(batch_frames)
 {
 	struct pair p;
 	struct nbpy_msg m, out[NBPY_BATCH_MAX];
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	char buf[3 * NBPY_WIRE_MAX], topic[64];
 	size_t len = 0, n, one;
 
@@ -232,7 +232,7 @@ START_TEST(no_drop_publisher_says_eagain)
 {
 	struct pair p;
 	struct nbpy_msg m, out;
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	char topic[64];
 	int hwm = 4, one = 1, sent = 0, got = 0;
 

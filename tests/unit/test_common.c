@@ -2,12 +2,14 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "backoff.h"
-#include "crc32c.h"
-#include "log.h"
-#include "testutil.h"
-#include "text.h"
-#include "timefmt.h"
+#include "common/backoff.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/crc32c.h"
+#include "common/log.h"
+#include "tests/unit/testutil.h"
+#include "common/text.h"
+#include "common/timefmt.h"
 
 #define SEC 1000000000LL
 
@@ -160,6 +162,58 @@ START_TEST(log_journal_detection)
 }
 END_TEST
 
+START_TEST(buf_grows_formats_and_steals)
+{
+	struct nbpy_buf b = NBPY_BUF_INIT;
+	char big[1000];
+	char *s;
+
+	ck_assert_int_eq(nbpy_buf_puts(&b, "ab"), 0);
+	ck_assert_int_eq(nbpy_buf_putc(&b, 'c'), 0);
+	ck_assert_int_eq(nbpy_buf_append(&b, "\0d", 2), 0);
+	ck_assert_uint_eq(b.len, 5);
+	ck_assert_int_eq(memcmp(b.data, "abc\0d", 6), 0);	/* NUL after the content */
+	/* a formatted piece longer than the room left is formatted again whole */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(nbpy_buf_printf(&b, "<%s|%d>", big, 42), 0);
+	ck_assert_uint_eq(b.len, 5 + 1 + 999 + 4);
+	ck_assert_str_eq(b.data + 5 + 1 + 999, "|42>");
+	ck_assert_int_eq(b.data[b.len], '\0');
+	nbpy_buf_reset(&b);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_int_eq(nbpy_buf_printf(&b, "%s=%u", "n", 7u), 0);
+	s = nbpy_buf_steal(&b);
+	ck_assert_str_eq(s, "n=7");
+	free(s);
+	ck_assert_ptr_null(b.data);
+	/* a request no allocation can meet fails, sticks, and keeps the content */
+	ck_assert_int_eq(nbpy_buf_puts(&b, "kept"), 0);
+	ck_assert_int_eq(nbpy_buf_reserve(&b, SIZE_MAX - 2), -1);
+	ck_assert(b.failed);
+	ck_assert_int_eq(nbpy_buf_puts(&b, "more"), -1);
+	ck_assert_str_eq(b.data, "kept");
+	ck_assert_ptr_null(nbpy_buf_steal(&b));
+	ck_assert_ptr_null(b.data);
+	nbpy_buf_free(&b);
+}
+END_TEST
+
+START_TEST(error_classes)
+{
+	struct nbpy_error e;
+
+	ck_assert_int_eq(nbpy_error_set(&e, "lost %s", "it"), -1);
+	ck_assert_int_eq(e.cls, NBPY_ERR_TRANSIENT);
+	ck_assert_str_eq(e.msg, "lost it");
+	ck_assert_int_eq(nbpy_error_class_set(&e, NBPY_ERR_CONFIG, "bad key %d", 3), -1);
+	ck_assert_int_eq(e.cls, NBPY_ERR_CONFIG);
+	ck_assert_str_eq(e.msg, "bad key 3");
+	ck_assert_int_eq(nbpy_error_class_set(NULL, NBPY_ERR_REFUSED, "x"), -1);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
 	Suite *s = suite_create("common");
@@ -172,6 +226,8 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, crc32c_vectors_and_paths_agree);
 	tcase_add_test(tc, log_plain_lines);
 	tcase_add_test(tc, log_journal_detection);
+	tcase_add_test(tc, buf_grows_formats_and_steals);
+	tcase_add_test(tc, error_classes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,8 +2,8 @@
  * the exact FILE:LINE message of every error class. */
 #include <stdint.h>
 
-#include "config.h"
-#include "testutil.h"
+#include "common/config.h"
+#include "tests/unit/testutil.h"
 
 /* Load path; expect failure with exactly the given messages (each without
  * the "PATH" prefix, e.g. ":3: unknown key ..."). */

@@ -2,8 +2,8 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 
-#include "history.h"
-#include "testutil.h"
+#include "supervisor/history.h"
+#include "tests/unit/testutil.h"
 
 static char dir[64];
 

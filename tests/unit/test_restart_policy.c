@@ -1,8 +1,8 @@
 /* test_restart_policy.c - the restart decisions of nbpyd, without processes. */
 #include <signal.h>
 
-#include "restart_policy.h"
-#include "testutil.h"
+#include "supervisor/restart_policy.h"
+#include "tests/unit/testutil.h"
 
 #define SEC 1000000000LL
 

@@ -3,9 +3,9 @@
  * currencies of Kraken pairs. */
 #include <time.h>
 
-#include "line_protocol.h"
-#include "sql_table.h"
-#include "testutil.h"
+#include "workers/sink/line_protocol.h"
+#include "workers/sink/sql_table.h"
+#include "tests/unit/testutil.h"
 
 START_TEST(time_text_matches_gmtime)
 {

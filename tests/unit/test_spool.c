@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "spool.h"
-#include "testutil.h"
+#include "workers/sink/spool.h"
+#include "tests/unit/testutil.h"
 
 static char dir[64];
 

@@ -4,10 +4,10 @@
 #include <msgpack.h>
 #include <stdint.h>
 
-#include "pyfloat.h"
-#include "samples.h"
-#include "testutil.h"
-#include "wire.h"
+#include "common/pyfloat.h"
+#include "tests/unit/samples.h"
+#include "tests/unit/testutil.h"
+#include "common/wire.h"
 
 #define SOH "\x01"
 
@@ -62,7 +62,7 @@ static void assert_msgpack_round_trip(const struct nbpy_msg *m)
 {
 	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
 	char buf[NBPY_WIRE_MAX], again[NBPY_WIRE_MAX];
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	struct nbpy_msg out;
 	size_t len, len2;
 
@@ -83,7 +83,7 @@ static void assert_legacy_round_trip(const struct nbpy_msg *m)
 {
 	const struct nbpy_schema_desc *s = nbpy_schema_get(m->h.schema);
 	char buf[NBPY_LEGACY_MAX], topic[64];
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	struct nbpy_msg out;
 	size_t len;
 
@@ -247,7 +247,7 @@ START_TEST(announcement_documented_bytes)
 		"960001ad6b72616b656e5f455552555344ce0012d687cf15585b322d8bac4300";
 	char buf[NBPY_WIRE_MAX], hex[2 * NBPY_WIRE_MAX + 1];
 	struct nbpy_msg m, out;
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	const char *service;
 	size_t len, service_len;
 	uint64_t seq;
@@ -472,7 +472,7 @@ START_TEST(every_schema_documented_layout)
 {
 	char want[NBPY_WIRE_MAX], got[NBPY_WIRE_MAX], again[NBPY_WIRE_MAX];
 	char want_hex[2 * NBPY_WIRE_MAX + 1], got_hex[2 * NBPY_WIRE_MAX + 1];
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	struct nbpy_msg m, out;
 	size_t want_len, got_len, again_len;
 
@@ -504,7 +504,7 @@ START_TEST(eurusd_tick_documented_spreads)
 		"000249f0a8585a45435a555344cb3ff28d8ec95bff04cb3ff2ca6223e18698a8"
 		"584554485a455552cb3ff29f2ba9d1f601cb3ff2ab8a5ce5b424";
 	char buf[NBPY_WIRE_MAX];
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	struct nbpy_msg m;
 	size_t len = strlen(doc_hex) / 2;
 
@@ -532,7 +532,7 @@ END_TEST
 static void assert_legacy_bytes(const struct nbpy_msg *m, const char *expected)
 {
 	char buf[NBPY_LEGACY_MAX];
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	size_t len;
 
 	ck_assert_msg(nbpy_legacy_encode(m, NULL, buf, sizeof(buf), &len, &err) == 0, "%s", err.msg);
@@ -628,7 +628,7 @@ START_TEST(legacy_parses_like_the_originals)
 				 SOH "2" SOH "2.000" SOH "5432.00000" SOH "0.01000000" SOH "123.4" SOH "234.5"
 				 SOH "5400.1" SOH "5410.2" SOH "1234" SOH "2345" SOH "5300.0" SOH "5290.0"
 				 SOH "5500.0" SOH "5510.0" SOH "5350.00000";
-		struct nbpy_error err = { "" };
+		struct nbpy_error err = { 0 };
 
 		ck_assert_msg(nbpy_legacy_decode(s1, strlen(s1), NBPY_SCHEMA_KRAKEN_TICKER, &m, NULL, 0,
 						 &err) == 0, "%s", err.msg);
@@ -688,7 +688,7 @@ END_TEST
 
 static void assert_decode_fails(const void *buf, size_t len, const char *why)
 {
-	struct nbpy_error err = { "" };
+	struct nbpy_error err = { 0 };
 	struct nbpy_msg m;
 
 	ck_assert_int_eq(nbpy_wire_decode(buf, len, &m, &err), -1);
@@ -989,7 +989,7 @@ START_TEST(decode_accepts_every_number_width)
 		for (int as_float = 0; as_float < 3; as_float++) {
 			msgpack_sbuffer sb;
 			msgpack_packer pk;
-			struct nbpy_error err = { "" };
+			struct nbpy_error err = { 0 };
 
 			msgpack_sbuffer_init(&sb);
 			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);

@@ -3,8 +3,8 @@
  * with its "suppressed N lines" reports. */
 #include <stdint.h>
 
-#include "testutil.h"
-#include "worker_log.h"
+#include "tests/unit/testutil.h"
+#include "supervisor/worker_log.h"
 
 #define SEC 1000000000LL
 

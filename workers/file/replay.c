@@ -17,10 +17,10 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "capture.h"
-#include "kinds.h"
-#include "log.h"
-#include "timefmt.h"
+#include "common/capture.h"
+#include "workers/kinds.h"
+#include "common/log.h"
+#include "common/timefmt.h"
 
 #define BURST 20000	/* as fast as possible, in slices: the loop stays responsive */
 #define WAIT_NS 1000000	/* retry a full send queue after 1 ms */

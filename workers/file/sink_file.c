@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "kinds.h"
-#include "log.h"
-#include "timefmt.h"
+#include "common/capture.h"
+#include "workers/kinds.h"
+#include "common/log.h"
+#include "common/timefmt.h"
 
 struct sink_file {
 	struct capture_file f;

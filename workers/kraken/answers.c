@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answers.h"
-#include "rest.h"
+#include "workers/kraken/answers.h"
+#include "workers/kraken/rest.h"
 
 /* ---- the asked-for pairs ---- */
 

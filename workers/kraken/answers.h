@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 /* Where one answer's messages go, and what became of its entries. */
 struct kraken_answer {

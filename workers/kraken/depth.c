@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "answers.h"
-#include "kinds.h"
-#include "log.h"
-#include "rest.h"
-#include "timefmt.h"
+#include "workers/kraken/answers.h"
+#include "workers/kinds.h"
+#include "common/log.h"
+#include "workers/kraken/rest.h"
+#include "common/timefmt.h"
 
 #define QUEUE_MAX 64
 

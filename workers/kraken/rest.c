@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "answers.h"
-#include "log.h"
-#include "pyfloat.h"
-#include "rest.h"
+#include "workers/kraken/answers.h"
+#include "common/log.h"
+#include "common/pyfloat.h"
+#include "workers/kraken/rest.h"
 
 bool kraken_number(struct json_object *o, double *out)
 {

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runtime.h"
+#include "workers/runtime.h"
 
 enum kraken_outcome {
 	KRAKEN_OK,

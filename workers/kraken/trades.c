@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "answers.h"
-#include "fs.h"
-#include "kinds.h"
-#include "log.h"
-#include "rest.h"
-#include "timefmt.h"
+#include "workers/kraken/answers.h"
+#include "common/fs.h"
+#include "workers/kinds.h"
+#include "common/log.h"
+#include "workers/kraken/rest.h"
+#include "common/timefmt.h"
 
 struct pair_cursor {
 	const char *pair;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "line_protocol.h"
-#include "pyfloat.h"
+#include "workers/sink/line_protocol.h"
+#include "common/pyfloat.h"
 
 /* ---- the buffer ---- */
 

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "sink.h"
-#include "timefmt.h"
+#include "common/log.h"
+#include "workers/sink/sink.h"
+#include "common/timefmt.h"
 
 #define DRAIN_ROUNDS 8	/* batches written back per loop turn: stay responsive */
 #define SYNC_EVERY_NS 1000000000LL

@@ -15,8 +15,8 @@
 #ifndef NBPY_SINK_H
 #define NBPY_SINK_H
 
-#include "runtime.h"
-#include "spool.h"
+#include "workers/runtime.h"
+#include "workers/sink/spool.h"
 
 enum sink_result { SINK_OK, SINK_RETRY, SINK_DROP };
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink_http.h"
-#include "store_answer.h"
+#include "workers/sink/sink_http.h"
+#include "workers/sink/store_answer.h"
 
 static size_t on_answer(char *data, size_t size, size_t n, void *arg)
 {

@@ -7,7 +7,7 @@
 
 #include <curl/curl.h>
 
-#include "sink.h"
+#include "workers/sink/sink.h"
 
 struct sink_http {
 	CURL *h;

@@ -15,12 +15,12 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "kinds.h"
-#include "line_protocol.h"
-#include "log.h"
-#include "sink.h"
-#include "sink_http.h"
-#include "store_answer.h"
+#include "workers/kinds.h"
+#include "workers/sink/line_protocol.h"
+#include "common/log.h"
+#include "workers/sink/sink.h"
+#include "workers/sink/sink_http.h"
+#include "workers/sink/store_answer.h"
 
 #define ANSWER_MAX 1024		/* kept of the server's answer, for the logs */
 

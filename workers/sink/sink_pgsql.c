@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kinds.h"
-#include "log.h"
-#include "sink.h"
-#include "sql_table.h"
+#include "workers/kinds.h"
+#include "common/log.h"
+#include "workers/sink/sink.h"
+#include "workers/sink/sql_table.h"
 
 #define COPY_CHUNK 65536
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs.h"
-#include "kinds.h"
-#include "log.h"
-#include "sink.h"
-#include "sql_table.h"
-#include "timefmt.h"
+#include "common/fs.h"
+#include "workers/kinds.h"
+#include "common/log.h"
+#include "workers/sink/sink.h"
+#include "workers/sink/sql_table.h"
+#include "common/timefmt.h"
 
 struct sqlite_store {
 	char path[PATH_MAX];

@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kinds.h"
-#include "line_protocol.h"
-#include "log.h"
-#include "pyfloat.h"
-#include "sink.h"
-#include "sink_http.h"
-#include "sql_table.h"
-#include "store_answer.h"
+#include "workers/kinds.h"
+#include "workers/sink/line_protocol.h"
+#include "common/log.h"
+#include "common/pyfloat.h"
+#include "workers/sink/sink.h"
+#include "workers/sink/sink_http.h"
+#include "workers/sink/sql_table.h"
+#include "workers/sink/store_answer.h"
 
 #define ANSWER_MAX (64 * 1024)
 

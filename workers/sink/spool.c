@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "spool.h"
+#include "common/fs.h"
+#include "workers/sink/spool.h"
 
 #define SEGMENT_MIN (64u << 10)
 #define SEGMENT_MAX (4u << 20)

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capture.h"
+#include "common/capture.h"
 
 struct spool {
 	char *dir;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sql_table.h"
-#include "timefmt.h"
+#include "workers/sink/sql_table.h"
+#include "common/timefmt.h"
 
 enum col_kind {
 	C_STR, C_F64, C_I64, C_U64, C_CHAR, C_TIME, C_CONST,

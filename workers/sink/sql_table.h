@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 enum sql_type { SQL_TEXT, SQL_FLOAT, SQL_INT, SQL_TIME };
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_answer.h"
+#include "workers/sink/store_answer.h"
 
 void store_answer_append(char *buf, size_t *len, size_t cap, const char *data, size_t n)
 {

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kinds.h"
-#include "legs.h"
-#include "pyfloat.h"
+#include "workers/kinds.h"
+#include "workers/synth/legs.h"
+#include "common/pyfloat.h"
 
 struct eurusd_depth {
 	struct legs legs;

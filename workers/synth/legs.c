@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "legs.h"
-#include "log.h"
+#include "workers/synth/legs.h"
+#include "common/log.h"
 
 int legs_load(struct worker *w, struct legs *l)
 {

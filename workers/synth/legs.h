@@ -3,7 +3,7 @@
 #ifndef NBPY_SYNTH_LEGS_H
 #define NBPY_SYNTH_LEGS_H
 
-#include "runtime.h"
+#include "workers/runtime.h"
 
 struct leg {
 	char usd[NBPY_INSTRUMENT_MAX + 1], eur[NBPY_INSTRUMENT_MAX + 1];

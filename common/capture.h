@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "common/wire.h"
 
 #define CAPTURE_MAGIC "NBPYCAP2"
 #define CAPTURE_MAGIC_V1 "NBPYCAP1"

@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "capture.h"
-#include "crc32c.h"
+#include "common/capture.h"
+#include "common/crc32c.h"
 
 static void put32(unsigned char *p, uint32_t v)
 {
