@@ -2,14 +2,16 @@
  *
  * Every message is a struct nbpy_msg: a header (schema, publishing service,
  * per-publisher sequence number, event and receive times in ns) and one body
- * per schema.  Each schema is described once, as data, in wire_fields.h; the
+ * per schema.  Each schema is described once, in common/schemas.def: the
+ * enum and structs below, the field tables of wire_fields.h that the
  * MessagePack codec (wire_msgpack.c, unrolled per schema at compile time) and
- * the legacy text codec of the original Python services (wire_legacy.c) walk
- * those tables, and wire_schema.c describes each schema to everything else.
+ * the legacy text codec of the original Python services (wire_legacy.c) walk,
+ * the descriptors of wire_schema.c and the stores' mappings all come from it.
  * docs/wire-format.md is the contract for other languages. */
 #ifndef NBPY_WIRE_H
 #define NBPY_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,42 +26,14 @@
 #define NBPY_BOOK_LEVELS_MAX 32
 #define NBPY_TEXT_MAX 1120		/* 280 characters of 4-byte UTF-8 */
 
+/* The schema ids, from common/schemas.def. */
 enum nbpy_schema {
 	NBPY_SCHEMA_NONE = 0,		/* not (yet) a defined schema */
 	NBPY_SCHEMA_ANNOUNCEMENT = 0,	/* on the wire: a sequence announcement, below */
-	NBPY_SCHEMA_KRAKEN_TICKER = 1,	/* S1 */
-	NBPY_SCHEMA_BOOK_TOP = 2,	/* S3 */
-	NBPY_SCHEMA_TRADE = 3,
-	NBPY_SCHEMA_EURUSD_TICK = 4,	/* S2 */
-	NBPY_SCHEMA_EURUSD_DEPTH = 5,	/* S4 */
-	NBPY_SCHEMA_OANDA_PRICE = 6,	/* S5 */
-	NBPY_SCHEMA_HEARTBEAT = 7,	/* S7b */
-	NBPY_SCHEMA_BETFAIR_MC = 8,	/* S9, one ladder level per message */
-	NBPY_SCHEMA_SENTIMENT = 9,	/* S8 */
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	NBPY_SCHEMA_##ENUM = id,
+#include "common/schemas.def"
 	NBPY_SCHEMA_END
-};
-
-struct nbpy_kraken_ticker {
-	char instrument[NBPY_INSTRUMENT_MAX + 1];
-	double ask_price;
-	int64_t ask_whole_lot_volume;
-	double ask_lot_volume;
-	double bid_price;
-	int64_t bid_whole_lot_volume;
-	double bid_lot_volume;
-	double last_trade_price;
-	double last_trade_lot_volume;
-	double volume_today;
-	double volume_24h;
-	double vwap_today;
-	double vwap_24h;
-	int64_t trades_today;
-	int64_t trades_24h;
-	double low_today;
-	double low_24h;
-	double high_today;
-	double high_24h;
-	double opening_price;
 };
 
 struct nbpy_book_level {
@@ -68,91 +42,20 @@ struct nbpy_book_level {
 	int64_t time_ns;
 };
 
-struct nbpy_book_top {
-	char instrument[NBPY_INSTRUMENT_MAX + 1];
-	uint32_t n_bids;	/* best first */
-	uint32_t n_asks;	/* best first */
-	struct nbpy_book_level bids[NBPY_BOOK_LEVELS_MAX];
-	struct nbpy_book_level asks[NBPY_BOOK_LEVELS_MAX];
-};
-
-struct nbpy_trade {
-	char instrument[NBPY_INSTRUMENT_MAX + 1];
-	double price;
-	double volume;
-	char side;		/* 'b' buy, 's' sell */
-	char order_type;	/* 'm' market, 'l' limit */
-	char misc[16];
-	int64_t trade_id;	/* time is header.event_ns */
-};
-
-/* Derived fields (spreads) are not on the MessagePack wire: decoders compute
- * them with nbpy_wire_derive(), exactly as the original did. */
-struct nbpy_eurusd_tick {
-	char instrument_t0[NBPY_INSTRUMENT_MAX + 1];
-	double bid_t0;
-	double ask_t0;
-	char instrument_t1[NBPY_INSTRUMENT_MAX + 1];
-	double bid_t1;
-	double ask_t1;
-	double spread;		/* round(ask_t1 - bid_t1, 5) */
-	double spread_t_bid;	/* round(ask_t0 - bid_t1, 5) */
-	double spread_t_ask;	/* round(ask_t1 - bid_t0, 5) */
-};
-
-struct nbpy_eurusd_depth {
-	char instrument_t0[NBPY_INSTRUMENT_MAX + 1];
-	double eurusd_bid_t0;
-	double eurusd_ask_t0;
-	double bid_t0;
-	double bid_volume_t0;
-	double ask_t0;
-	double ask_volume_t0;
-	char instrument_t1[NBPY_INSTRUMENT_MAX + 1];
-	double eurusd_bid_t1;
-	double eurusd_ask_t1;
-	double bid_t1;
-	double bid_volume_t1;
-	double ask_t1;
-	double ask_volume_t1;
-	double spread;		/* derived as in nbpy_eurusd_tick */
-	double spread_t_bid;
-	double spread_t_ask;
-};
-
-struct nbpy_oanda_price {
-	char instrument[NBPY_INSTRUMENT_MAX + 1];
-	double bid;
-	double ask;		/* time is header.event_ns */
-};
-
-struct nbpy_heartbeat {
-	char source[NBPY_INSTRUMENT_MAX + 1];	/* time is header.event_ns */
-};
-
-struct nbpy_betfair_mc {
-	char market_id[24];
-	int64_t selection_id;
-	char side;		/* 'B' back, 'L' lay */
-	int64_t level;		/* 0 = best */
-	double price;
-	double size;		/* publish time is header.event_ns */
-};
-
-struct nbpy_sentiment {
-	char id[24];
-	char lang[16];
-	char time_zone[64];
-	char geohash[16];
-	char user[64];
-	int64_t followers;
-	int64_t statuses;
-	int64_t retweets;
-	double pos;
-	double neg;
-	char location[128];
-	char text[NBPY_TEXT_MAX + 1];	/* created_at is header.event_ns */
-};
+/* One struct per schema, struct nbpy_<ctype>, its members as
+ * common/schemas.def lists them (the doc strings there say what they
+ * hold).  Times are in the header (event_ns, recv_ns). */
+#define NBPY_MEMBER_STR(field, size) char field[size];
+#define NBPY_MEMBER_F64(field, size) double field;
+#define NBPY_MEMBER_I64(field, size) int64_t field;
+#define NBPY_MEMBER_CHR(field, size) char field;
+#define NBPY_MEMBER_LEVELS(field, size) \
+	uint32_t n_##field; struct nbpy_book_level field[NBPY_BOOK_LEVELS_MAX];
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	struct nbpy_##ctype {
+#define FIELD(member, field, TYPE, size, name, WHERE, doc, sql_column) NBPY_MEMBER_##TYPE(field, size)
+#define END_SCHEMA };
+#include "common/schemas.def"
 
 struct nbpy_msg_header {
 	enum nbpy_schema schema;
@@ -165,15 +68,9 @@ struct nbpy_msg_header {
 struct nbpy_msg {
 	struct nbpy_msg_header h;
 	union {
-		struct nbpy_kraken_ticker ticker;
-		struct nbpy_book_top book;
-		struct nbpy_trade trade;
-		struct nbpy_eurusd_tick eurusd;
-		struct nbpy_eurusd_depth eurusd_depth;
-		struct nbpy_oanda_price oanda;
-		struct nbpy_heartbeat heartbeat;
-		struct nbpy_betfair_mc betfair;
-		struct nbpy_sentiment sentiment;
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	struct nbpy_##ctype member;
+#include "common/schemas.def"
 	} u;
 };
 
@@ -201,7 +98,8 @@ struct nbpy_field {
 	enum nbpy_field_type type;
 	size_t offset;		/* from the start of struct nbpy_msg */
 	size_t size;		/* STR: buffer size; LEVELS: offset of the levels */
-	const char *unit;	/* for docs and tools */
+	const char *unit;	/* unit or meaning, for docs and tools */
+	bool derived;		/* computed by the decoder, not on the wire */
 };
 
 struct nbpy_schema_desc {
@@ -213,6 +111,7 @@ struct nbpy_schema_desc {
 	const struct nbpy_field *legacy;	/* legacy SOH fields, in order */
 	size_t n_legacy;		/* 0: the body is Kraken Depth JSON */
 	void (*derive)(struct nbpy_msg *m);
+	const char *title;		/* one line, for the docs */
 };
 
 /* The MessagePack header fields after schema and version. */

@@ -532,30 +532,18 @@ typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
 
 /* ---- one encoder and one decoder per schema ---- */
 
-/* Each schema with its body table, as wire_schema.c pairs them. */
-#define SCHEMA_BODIES(X) \
-	X(NBPY_SCHEMA_KRAKEN_TICKER, ticker_fields) \
-	X(NBPY_SCHEMA_BOOK_TOP, book_fields) \
-	X(NBPY_SCHEMA_TRADE, trade_fields) \
-	X(NBPY_SCHEMA_EURUSD_TICK, eurusd_fields) \
-	X(NBPY_SCHEMA_EURUSD_DEPTH, eurusd_depth_fields) \
-	X(NBPY_SCHEMA_OANDA_PRICE, oanda_fields) \
-	X(NBPY_SCHEMA_HEARTBEAT, heartbeat_fields) \
-	X(NBPY_SCHEMA_BETFAIR_MC, betfair_fields) \
-	X(NBPY_SCHEMA_SENTIMENT, sentiment_fields)
-
-#define CODEC(id, body) \
-	static int encode_##body(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err) \
+/* Each schema of common/schemas.def with its body table (wire_fields.h). */
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	static int encode_##name(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err) \
 	{ \
-		return pack_message(w, m, body, N(body), err); \
+		return pack_message(w, m, name##_fields, N(name##_fields), err); \
 	} \
-	static int decode_##body(struct reader *r, struct nbpy_msg *m) \
+	static int decode_##name(struct reader *r, struct nbpy_msg *m) \
 	{ \
 		return read_fields(r, m, wire_header_fields, N(wire_header_fields)) < 0 ? -1 : \
-		       read_fields(r, m, body, N(body)); \
+		       read_fields(r, m, name##_fields, N(name##_fields)); \
 	}
-SCHEMA_BODIES(CODEC)
-#undef CODEC
+#include "common/schemas.def"
 
 /* The sequence announcement (wire.h): the header without a body. */
 static int encode_announcement(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err)
@@ -569,7 +557,7 @@ static int decode_announcement(struct reader *r, struct nbpy_msg *m)
 }
 
 static const struct nbpy_schema_desc announcement = {
-	NBPY_SCHEMA_ANNOUNCEMENT, "announcement", "", NULL, 0, NULL, 0, NULL
+	NBPY_SCHEMA_ANNOUNCEMENT, "announcement", "", NULL, 0, NULL, 0, NULL, "sequence announcement"
 };
 
 static const struct {
@@ -577,9 +565,9 @@ static const struct {
 	decode_fn *decode;
 } codecs[NBPY_SCHEMA_END] = {
 	[NBPY_SCHEMA_ANNOUNCEMENT] = { encode_announcement, decode_announcement },
-#define ENTRY(id, body) [id] = { encode_##body, decode_##body },
-	SCHEMA_BODIES(ENTRY)
-#undef ENTRY
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	[id] = { encode_##name, decode_##name },
+#include "common/schemas.def"
 };
 
 int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,

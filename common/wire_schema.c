@@ -1,5 +1,5 @@
-/* wire_schema.c - the schema descriptors built from wire_fields.h's tables,
- * their lookups, and the derived fields. */
+/* wire_schema.c - the schema descriptors built from common/schemas.def
+ * (through wire_fields.h's tables), their lookups, and the derived fields. */
 #include <stddef.h>
 #include <string.h>
 
@@ -35,27 +35,13 @@ static void derive_eurusd_depth(struct nbpy_msg *m)
 		       &d->spread, &d->spread_t_bid, &d->spread_t_ask);
 }
 
-#define SCHEMA(id, name, topic, f, l, derive) \
-	[id] = { id, name, topic, f, N(f), l, N(l), derive }
-
+/* A schema with book sides travels in legacy text as the Kraken Depth JSON:
+ * no SOH fields (n_legacy 0). */
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	[id] = { NBPY_SCHEMA_##ENUM, #name, legacy_topic, name##_fields, N(name##_fields), \
+		 name##_legacy, name##_n_levels ? 0 : N(name##_legacy), derive, title },
 static const struct nbpy_schema_desc schemas[NBPY_SCHEMA_END] = {
-	SCHEMA(NBPY_SCHEMA_KRAKEN_TICKER, "kraken_ticker", "kraken_tick",
-	       ticker_fields, ticker_fields, NULL),
-	[NBPY_SCHEMA_BOOK_TOP] = { NBPY_SCHEMA_BOOK_TOP, "book_top", "kr_depth",
-				   book_fields, N(book_fields), NULL, 0, NULL },
-	SCHEMA(NBPY_SCHEMA_TRADE, "trade", "kr_trade", trade_fields, trade_legacy, NULL),
-	SCHEMA(NBPY_SCHEMA_EURUSD_TICK, "eurusd_tick", "kr_eurusd_tick",
-	       eurusd_fields, eurusd_legacy, derive_eurusd),
-	SCHEMA(NBPY_SCHEMA_EURUSD_DEPTH, "eurusd_depth", "kr_eurusd_depth",
-	       eurusd_depth_fields, eurusd_depth_legacy, derive_eurusd_depth),
-	SCHEMA(NBPY_SCHEMA_OANDA_PRICE, "oanda_price", "oanda_tick",
-	       oanda_fields, oanda_legacy, NULL),
-	SCHEMA(NBPY_SCHEMA_HEARTBEAT, "heartbeat", "oanda_heartbeat",
-	       heartbeat_fields, heartbeat_legacy, NULL),
-	SCHEMA(NBPY_SCHEMA_BETFAIR_MC, "betfair_market", "betfair_market",
-	       betfair_fields, betfair_legacy, NULL),
-	SCHEMA(NBPY_SCHEMA_SENTIMENT, "sentiment", "twitter_sentiment",
-	       sentiment_fields, sentiment_legacy, NULL),
+#include "common/schemas.def"
 };
 
 const struct nbpy_schema_desc *nbpy_schema_get(enum nbpy_schema id)

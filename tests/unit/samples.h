@@ -2,6 +2,7 @@
 #ifndef NBPY_SAMPLES_H
 #define NBPY_SAMPLES_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

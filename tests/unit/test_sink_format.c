@@ -1,11 +1,13 @@
 /* test_sink_format.c - what sinks write: SQL time text (against gmtime),
  * SQL rows of a message, line protocol escaping and mapping, base/term
- * currencies of Kraken pairs. */
+ * currencies of Kraken pairs, and every schema in every store. */
 #include <time.h>
 
+#include "tests/unit/samples.h"
+#include "tests/unit/testutil.h"
 #include "workers/sink/line_protocol.h"
 #include "workers/sink/sql_table.h"
-#include "tests/unit/testutil.h"
+#include "workers/sink/typeql.h"
 
 START_TEST(time_text_matches_gmtime)
 {
@@ -101,30 +103,30 @@ END_TEST
 
 START_TEST(line_protocol_eurusd)
 {
-	struct lp_buf b = { 0 };
+	struct nbpy_buf b = NBPY_BUF_INIT;
 	struct nbpy_msg m = eurusd();
 
 	ck_assert_uint_eq(lp_append(&b, &m, LP_NS), 1);
-	ck_assert_str_eq(b.p,
+	ck_assert_str_eq(b.data,
 		"synthetic,instrument=KR_EURUSD,instrument_t0=XZECZUSD,instrument_t1=XETHZEUR "
 		"hedge_instrument_t0=\"XZECZUSD\",hedge_instrument_t1=\"XETHZEUR\","
 		"kraken_EURUSD_ASK_5_t0=1.17441,kraken_EURUSD_ASK_5_t1=1.16688,"
 		"kraken_EURUSD_BID_5_t0=1.15956,kraken_EURUSD_BID_5_t1=1.16386,"
 		"spread=0.00302,spread_t_ask=0.00732,spread_t_bid=0.01055 1538079543817645123\n");
-	b.len = 0;
+	nbpy_buf_reset(&b);
 	ck_assert_uint_eq(lp_append(&b, &m, LP_MS), 1);
-	ck_assert_ptr_nonnull(strstr(b.p, " 1538079543817\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, " 1538079543817\n"));
 	m.h.event_ns = -1;	/* floor, not toward zero */
-	b.len = 0;
+	nbpy_buf_reset(&b);
 	ck_assert_uint_eq(lp_append(&b, &m, LP_S), 1);
-	ck_assert_ptr_nonnull(strstr(b.p, " -1\n"));
-	lp_buf_free(&b);
+	ck_assert_ptr_nonnull(strstr(b.data, " -1\n"));
+	nbpy_buf_free(&b);
 }
 END_TEST
 
 START_TEST(line_protocol_escaping)
 {
-	struct lp_buf b = { 0 };
+	struct nbpy_buf b = NBPY_BUF_INIT;
 	struct nbpy_msg m;
 
 	memset(&m, 0, sizeof(m));
@@ -138,10 +140,10 @@ START_TEST(line_protocol_escaping)
 	ck_assert_uint_eq(lp_append(&b, &m, LP_NS), 1);
 	/* empty geohash/time_zone tags left out; ",= " escaped in tags;
 	 * '"' and '\' in strings; newline to space */
-	ck_assert_str_eq(b.p,
+	ck_assert_str_eq(b.data,
 		"crypto,lang=e\\ n\\,\\=x id=\"1\",followers_count=3i,retweet_count=0i,statuses_count=0i,"
 		"text=\"say \\\"hi\\\" \\\\ now please\",user=\"u\",pos_score=0.0,neg_score=0.0 5\n");
-	lp_buf_free(&b);
+	nbpy_buf_free(&b);
 }
 END_TEST
 
@@ -163,6 +165,527 @@ START_TEST(base_and_term)
 }
 END_TEST
 
+/* ---- every schema in every store ----
+ * What each store gets for the sample message of every schema (samples.h):
+ * the line protocol, the SQL DDL in both dialects, and the TypeDB define and
+ * put queries, whose values are the SQL row's.  Written down from the
+ * stores' output before the mappings moved into common/schemas.def (they
+ * are the originals' names and types, docs/sinks.md), so they are
+ * independent of the definitions they check.  A schema without them fails:
+ * add its expected output here when adding a schema. */
+struct store_output {
+	const char *lp, *ddl, *ddl_sqlite, *put, *define;
+};
+
+static const struct store_output expected[NBPY_SCHEMA_END] = {
+	[1] = {
+		.lp =
+			"tick,base_ccy=XBT,instrument=XXBTZEUR,term_ccy=EUR ask_price=5432.1,ask_whole_lot_volume=1.0,"
+			"ask_lot_volume=1.0,bid_price=5431.0,bid_whole_lot_volume=2.0,bid_lot_volume=2.0,"
+			"last_trade_price=5432.0,last_trade_lot_volume=0.01,volume_today=123.4,volume_last_24_hours=234.5,"
+			"vwap_today=5400.1,vwap_last_24_hours=5410.2,number_of_trades_today=1234.0,"
+			"number_of_trades_last_24_hours=2345.0,low_today=5300.0,low_last_24_hours=5290.0,"
+			"high_today=5500.0,high_last_24_hours=5510.0,opening_price=5350.0 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS kraken_tick (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" instrument text NOT NULL, ask_price double precision NOT NULL, ask_whole_lot_volume "
+			"bigint NOT NULL, ask_lot_volume double precision NOT NULL, bid_price double "
+			"precision NOT NULL, bid_whole_lot_volume bigint NOT NULL, bid_lot_volume "
+			"double precision NOT NULL, last_trade_price double precision NOT NULL, "
+			"last_trade_lot_volume double precision NOT NULL, volume_today double precision "
+			"NOT NULL, volume_last_24_hours double precision NOT NULL, vwap_today double "
+			"precision NOT NULL, vwap_last_24_hours double precision NOT NULL, number_of_trades_today "
+			"bigint NOT NULL, number_of_trades_last_24_hours bigint NOT NULL, low_today "
+			"double precision NOT NULL, low_last_24_hours double precision NOT NULL,"
+			" high_today double precision NOT NULL, high_last_24_hours double precision "
+			"NOT NULL, opening_price double precision NOT NULL, UNIQUE (source, seq,"
+			" event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS kraken_tick (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument "
+			"TEXT NOT NULL, ask_price REAL NOT NULL, ask_whole_lot_volume INTEGER NOT "
+			"NULL, ask_lot_volume REAL NOT NULL, bid_price REAL NOT NULL, bid_whole_lot_volume "
+			"INTEGER NOT NULL, bid_lot_volume REAL NOT NULL, last_trade_price REAL NOT "
+			"NULL, last_trade_lot_volume REAL NOT NULL, volume_today REAL NOT NULL, "
+			"volume_last_24_hours REAL NOT NULL, vwap_today REAL NOT NULL, vwap_last_24_hours "
+			"REAL NOT NULL, number_of_trades_today INTEGER NOT NULL, number_of_trades_last_24_hours "
+			"INTEGER NOT NULL, low_today REAL NOT NULL, low_last_24_hours REAL NOT NULL,"
+			" high_today REAL NOT NULL, high_last_24_hours REAL NOT NULL, opening_price "
+			"REAL NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa kraken_tick, has source \"kraken_tick\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XXBTZEUR\", has ask_price 5432.1, has ask_whole_lot_volume "
+			"1, has ask_lot_volume 1.0, has bid_price 5431.0, has bid_whole_lot_volume "
+			"2, has bid_lot_volume 2.0, has last_trade_price 5432.0, has last_trade_lot_volume "
+			"0.01, has volume_today 123.4, has volume_last_24_hours 234.5, has vwap_today "
+			"5400.1, has vwap_last_24_hours 5410.2, has number_of_trades_today 1234,"
+			" has number_of_trades_last_24_hours 2345, has low_today 5300.0, has low_last_24_hours "
+			"5290.0, has high_today 5500.0, has high_last_24_hours 5510.0, has opening_price "
+			"5350.0;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute ask_price, value double;\n"
+			"  attribute ask_whole_lot_volume, value integer;\n"
+			"  attribute ask_lot_volume, value double;\n"
+			"  attribute bid_price, value double;\n"
+			"  attribute bid_whole_lot_volume, value integer;\n"
+			"  attribute bid_lot_volume, value double;\n"
+			"  attribute last_trade_price, value double;\n"
+			"  attribute last_trade_lot_volume, value double;\n"
+			"  attribute volume_today, value double;\n"
+			"  attribute volume_last_24_hours, value double;\n"
+			"  attribute vwap_today, value double;\n"
+			"  attribute vwap_last_24_hours, value double;\n"
+			"  attribute number_of_trades_today, value integer;\n"
+			"  attribute number_of_trades_last_24_hours, value integer;\n"
+			"  attribute low_today, value double;\n"
+			"  attribute low_last_24_hours, value double;\n"
+			"  attribute high_today, value double;\n"
+			"  attribute high_last_24_hours, value double;\n"
+			"  attribute opening_price, value double;\n"
+			"  entity kraken_tick, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns instrument, owns ask_price, owns ask_whole_lot_volume, owns ask_lot_volume,"
+			" owns bid_price, owns bid_whole_lot_volume, owns bid_lot_volume, owns last_trade_price,"
+			" owns last_trade_lot_volume, owns volume_today, owns volume_last_24_hours,"
+			" owns vwap_today, owns vwap_last_24_hours, owns number_of_trades_today,"
+			" owns number_of_trades_last_24_hours, owns low_today, owns low_last_24_hours,"
+			" owns high_today, owns high_last_24_hours, owns opening_price;\n",
+	},
+	[2] = {
+		.lp =
+			"depth,base_ccy=XBT,instrument=XXBTZEUR,term_ccy=EUR,tier=0 tier_id=0.0,top_bid=5431.0,"
+			"top_bid_volume=0.5,top_ask=5432.1,top_ask_volume=1.234 1538079543817645123\n"
+			"depth,base_ccy=XBT,instrument=XXBTZEUR,term_ccy=EUR,tier=1 tier_id=1.0,"
+			"top_ask=5433.0,top_ask_volume=0.5 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS kraken_depth (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" instrument text NOT NULL, side text NOT NULL, tier_id bigint NOT NULL,"
+			" price double precision NOT NULL, volume double precision NOT NULL, level_time "
+			"timestamptz NOT NULL, UNIQUE (source, seq, event_time, side, tier_id))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS kraken_depth (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument "
+			"TEXT NOT NULL, side TEXT NOT NULL, tier_id INTEGER NOT NULL, price REAL "
+			"NOT NULL, volume REAL NOT NULL, level_time TEXT NOT NULL, UNIQUE (source,"
+			" seq, event_time, side, tier_id))",
+		.put =
+			"put $r0 isa kraken_depth, has source \"kraken_depth\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XXBTZEUR\", has side \"bid\", has tier_id 0, has price 5431.0,"
+			" has volume 0.5, has level_time 2018-09-27T17:40:01.000000;\n"
+			"put $r1 isa kraken_depth, has source \"kraken_depth\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XXBTZEUR\", has side \"ask\", has tier_id 0, has price 5432.1,"
+			" has volume 1.234, has level_time 2018-09-27T17:40:00.000000;\n"
+			"put $r2 isa kraken_depth, has source \"kraken_depth\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XXBTZEUR\", has side \"ask\", has tier_id 1, has price 5433.0,"
+			" has volume 0.5, has level_time 2018-09-27T17:40:02.000000;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute side, value string;\n"
+			"  attribute tier_id, value integer;\n"
+			"  attribute price, value double;\n"
+			"  attribute volume, value double;\n"
+			"  attribute level_time, value datetime;\n"
+			"  entity kraken_depth, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns instrument, owns side, owns tier_id, owns price, owns volume, owns "
+			"level_time;\n",
+	},
+	[3] = {
+		.lp =
+			"trades,instrument=XXBTZUSD,order_type=l,side=b price=30300.1,volume=0.00125,"
+			"trade_id=61283470i 1538079543817645593\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS kraken_trades (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" instrument text NOT NULL, price double precision NOT NULL, volume double "
+			"precision NOT NULL, side text NOT NULL, order_type text NOT NULL, misc "
+			"text NOT NULL, trade_id bigint NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS kraken_trades (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument "
+			"TEXT NOT NULL, price REAL NOT NULL, volume REAL NOT NULL, side TEXT NOT "
+			"NULL, order_type TEXT NOT NULL, misc TEXT NOT NULL, trade_id INTEGER NOT "
+			"NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa kraken_trades, has source \"kraken_orders\", has seq 1234567, "
+			"has event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XXBTZUSD\", has price 30300.1, has volume 0.00125, has "
+			"side \"b\", has order_type \"l\", has misc \"\", has trade_id 61283470;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute price, value double;\n"
+			"  attribute volume, value double;\n"
+			"  attribute side, value string;\n"
+			"  attribute order_type, value string;\n"
+			"  attribute misc, value string;\n"
+			"  attribute trade_id, value integer;\n"
+			"  entity kraken_trades, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns instrument, owns price, owns volume, owns side, owns order_type, "
+			"owns misc, owns trade_id;\n",
+	},
+	[4] = {
+		.lp =
+			"synthetic,instrument=KR_EURUSD,instrument_t0=XZECZUSD,instrument_t1=XETHZEUR "
+			"hedge_instrument_t0=\"XZECZUSD\",hedge_instrument_t1=\"XETHZEUR\",kraken_EURUSD_ASK_5_t0=1.17441,"
+			"kraken_EURUSD_ASK_5_t1=1.16688,kraken_EURUSD_BID_5_t0=1.15956,kraken_EURUSD_BID_5_t1=1.16386,"
+			"spread=0.00302,spread_t_ask=0.00732,spread_t_bid=0.01055 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS synthetic (source text NOT NULL, seq bigint NOT "
+			"NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL, "
+			"synthetic_instrument text NOT NULL, instrument_t0 text NOT NULL, kraken_eurusd_bid_5_t0 "
+			"double precision NOT NULL, kraken_eurusd_ask_5_t0 double precision NOT "
+			"NULL, instrument_t1 text NOT NULL, kraken_eurusd_bid_5_t1 double precision "
+			"NOT NULL, kraken_eurusd_ask_5_t1 double precision NOT NULL, spread double "
+			"precision NOT NULL, spread_t_bid double precision NOT NULL, spread_t_ask "
+			"double precision NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS synthetic (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, synthetic_instrument "
+			"TEXT NOT NULL, instrument_t0 TEXT NOT NULL, kraken_eurusd_bid_5_t0 REAL "
+			"NOT NULL, kraken_eurusd_ask_5_t0 REAL NOT NULL, instrument_t1 TEXT NOT "
+			"NULL, kraken_eurusd_bid_5_t1 REAL NOT NULL, kraken_eurusd_ask_5_t1 REAL "
+			"NOT NULL, spread REAL NOT NULL, spread_t_bid REAL NOT NULL, spread_t_ask "
+			"REAL NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa synthetic, has source \"kraken_EURUSD\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has synthetic_instrument \"KR_EURUSD\", has instrument_t0 \"XZECZUSD\", has "
+			"kraken_eurusd_bid_5_t0 1.15956, has kraken_eurusd_ask_5_t0 1.17441, has "
+			"instrument_t1 \"XETHZEUR\", has kraken_eurusd_bid_5_t1 1.16386, has kraken_eurusd_ask_5_t1 "
+			"1.16688, has spread 0.00302, has spread_t_bid 0.01055, has spread_t_ask "
+			"0.00732;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute synthetic_instrument, value string;\n"
+			"  attribute instrument_t0, value string;\n"
+			"  attribute kraken_eurusd_bid_5_t0, value double;\n"
+			"  attribute kraken_eurusd_ask_5_t0, value double;\n"
+			"  attribute instrument_t1, value string;\n"
+			"  attribute kraken_eurusd_bid_5_t1, value double;\n"
+			"  attribute kraken_eurusd_ask_5_t1, value double;\n"
+			"  attribute spread, value double;\n"
+			"  attribute spread_t_bid, value double;\n"
+			"  attribute spread_t_ask, value double;\n"
+			"  entity synthetic, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns synthetic_instrument, owns instrument_t0, owns kraken_eurusd_bid_5_t0,"
+			" owns kraken_eurusd_ask_5_t0, owns instrument_t1, owns kraken_eurusd_bid_5_t1,"
+			" owns kraken_eurusd_ask_5_t1, owns spread, owns spread_t_bid, owns spread_t_ask;\n",
+	},
+	[5] = {
+		.lp =
+			"depth,instrument=KR_EURUSD_DEPTH,instrument_t0=XXBTZUSD,instrument_t1=XXBTZEUR "
+			"instrument_t0=\"XXBTZUSD\",instrument_t1=\"XXBTZEUR\",kraken_EURUSD_depth_BID_5_t0=1.16386,"
+			"kraken_EURUSD_depth_ASK_5_t0=1.16688,kraken_EURUSD_depth_BID_5_t1=1.15999,"
+			"kraken_EURUSD_depth_ASK_5_t1=1.16038,bid_t0=6301.2,bid_volume_t0=0.5,ask_t0=6302.0,"
+			"ask_volume_t0=1.2,bid_t1=5431.0,bid_volume_t1=0.5,ask_t1=5432.1,ask_volume_t1=1.234,"
+			"spread_depth=0.00039,spread_depth_t_bid=0.00689,spread_depth_t_ask=-0.00348 "
+			"1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS synthetic_depth (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" synthetic_instrument text NOT NULL, instrument_t0 text NOT NULL, kraken_eurusd_depth_bid_5_t0 "
+			"double precision NOT NULL, kraken_eurusd_depth_ask_5_t0 double precision "
+			"NOT NULL, bid_t0 double precision NOT NULL, bid_volume_t0 double precision "
+			"NOT NULL, ask_t0 double precision NOT NULL, ask_volume_t0 double precision "
+			"NOT NULL, instrument_t1 text NOT NULL, kraken_eurusd_depth_bid_5_t1 double "
+			"precision NOT NULL, kraken_eurusd_depth_ask_5_t1 double precision NOT NULL,"
+			" bid_t1 double precision NOT NULL, bid_volume_t1 double precision NOT NULL,"
+			" ask_t1 double precision NOT NULL, ask_volume_t1 double precision NOT NULL,"
+			" spread_depth double precision NOT NULL, spread_depth_t_bid double precision "
+			"NOT NULL, spread_depth_t_ask double precision NOT NULL, UNIQUE (source,"
+			" seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS synthetic_depth (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, synthetic_instrument "
+			"TEXT NOT NULL, instrument_t0 TEXT NOT NULL, kraken_eurusd_depth_bid_5_t0 "
+			"REAL NOT NULL, kraken_eurusd_depth_ask_5_t0 REAL NOT NULL, bid_t0 REAL "
+			"NOT NULL, bid_volume_t0 REAL NOT NULL, ask_t0 REAL NOT NULL, ask_volume_t0 "
+			"REAL NOT NULL, instrument_t1 TEXT NOT NULL, kraken_eurusd_depth_bid_5_t1 "
+			"REAL NOT NULL, kraken_eurusd_depth_ask_5_t1 REAL NOT NULL, bid_t1 REAL "
+			"NOT NULL, bid_volume_t1 REAL NOT NULL, ask_t1 REAL NOT NULL, ask_volume_t1 "
+			"REAL NOT NULL, spread_depth REAL NOT NULL, spread_depth_t_bid REAL NOT "
+			"NULL, spread_depth_t_ask REAL NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa synthetic_depth, has source \"kraken_EURUSD_depth\", has seq 1234567,"
+			" has event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has synthetic_instrument \"KR_EURUSD_DEPTH\", has instrument_t0 \"XXBTZUSD\","
+			" has kraken_eurusd_depth_bid_5_t0 1.16386, has kraken_eurusd_depth_ask_5_t0 "
+			"1.16688, has bid_t0 6301.2, has bid_volume_t0 0.5, has ask_t0 6302.0, has "
+			"ask_volume_t0 1.2, has instrument_t1 \"XXBTZEUR\", has kraken_eurusd_depth_bid_5_t1 "
+			"1.15999, has kraken_eurusd_depth_ask_5_t1 1.16038, has bid_t1 5431.0, has "
+			"bid_volume_t1 0.5, has ask_t1 5432.1, has ask_volume_t1 1.234, has spread_depth "
+			"0.00039, has spread_depth_t_bid 0.00689, has spread_depth_t_ask -0.00348;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute synthetic_instrument, value string;\n"
+			"  attribute instrument_t0, value string;\n"
+			"  attribute kraken_eurusd_depth_bid_5_t0, value double;\n"
+			"  attribute kraken_eurusd_depth_ask_5_t0, value double;\n"
+			"  attribute bid_t0, value double;\n"
+			"  attribute bid_volume_t0, value double;\n"
+			"  attribute ask_t0, value double;\n"
+			"  attribute ask_volume_t0, value double;\n"
+			"  attribute instrument_t1, value string;\n"
+			"  attribute kraken_eurusd_depth_bid_5_t1, value double;\n"
+			"  attribute kraken_eurusd_depth_ask_5_t1, value double;\n"
+			"  attribute bid_t1, value double;\n"
+			"  attribute bid_volume_t1, value double;\n"
+			"  attribute ask_t1, value double;\n"
+			"  attribute ask_volume_t1, value double;\n"
+			"  attribute spread_depth, value double;\n"
+			"  attribute spread_depth_t_bid, value double;\n"
+			"  attribute spread_depth_t_ask, value double;\n"
+			"  entity synthetic_depth, owns source, owns seq, owns event_time, owns "
+			"recv_time, owns synthetic_instrument, owns instrument_t0, owns kraken_eurusd_depth_bid_5_t0,"
+			" owns kraken_eurusd_depth_ask_5_t0, owns bid_t0, owns bid_volume_t0, owns "
+			"ask_t0, owns ask_volume_t0, owns instrument_t1, owns kraken_eurusd_depth_bid_5_t1,"
+			" owns kraken_eurusd_depth_ask_5_t1, owns bid_t1, owns bid_volume_t1, owns "
+			"ask_t1, owns ask_volume_t1, owns spread_depth, owns spread_depth_t_bid,"
+			" owns spread_depth_t_ask;\n",
+	},
+	[6] = {
+		.lp =
+			"tick,instrument=EUR_USD ask=1.16401,bid=1.16386 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS oanda_tick (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" instrument text NOT NULL, bid double precision NOT NULL, ask double precision "
+			"NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS oanda_tick (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument "
+			"TEXT NOT NULL, bid REAL NOT NULL, ask REAL NOT NULL, UNIQUE (source, seq,"
+			" event_time))",
+		.put =
+			"put $r0 isa oanda_tick, has source \"oandav20_tick\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"EUR_USD\", has bid 1.16386, has ask 1.16401;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute bid, value double;\n"
+			"  attribute ask, value double;\n"
+			"  entity oanda_tick, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns instrument, owns bid, owns ask;\n",
+	},
+	[7] = {
+		.lp =
+			"heartbeat,source=oanda lag_ns=150000i 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS heartbeat (source text NOT NULL, seq bigint NOT "
+			"NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL, "
+			"heartbeat_source text NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS heartbeat (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, heartbeat_source "
+			"TEXT NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa heartbeat, has source \"oandav20_tick\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has heartbeat_source \"oanda\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute heartbeat_source, value string;\n"
+			"  entity heartbeat, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns heartbeat_source;\n",
+	},
+	[8] = {
+		.lp =
+			"betfair,level=0,market_id=1.123456789,selection_id=47972,side=B price=3.45,"
+			"size=120.5 1538079543817000000\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS betfair_market (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" market_id text NOT NULL, selection_id bigint NOT NULL, side text NOT NULL,"
+			" level bigint NOT NULL, price double precision NOT NULL, size double precision "
+			"NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS betfair_market (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, market_id "
+			"TEXT NOT NULL, selection_id INTEGER NOT NULL, side TEXT NOT NULL, level "
+			"INTEGER NOT NULL, price REAL NOT NULL, size REAL NOT NULL, UNIQUE (source,"
+			" seq, event_time))",
+		.put =
+			"put $r0 isa betfair_market, has source \"betfair_stream\", has seq 1234567,"
+			" has event_time 2018-09-27T20:19:03.817000, has recv_time 2018-09-27T20:19:03.817795,"
+			" has market_id \"1.123456789\", has selection_id 47972, has side \"B\", has "
+			"level 0, has price 3.45, has size 120.5;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute market_id, value string;\n"
+			"  attribute selection_id, value integer;\n"
+			"  attribute side, value string;\n"
+			"  attribute level, value integer;\n"
+			"  attribute price, value double;\n"
+			"  attribute size, value double;\n"
+			"  entity betfair_market, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns market_id, owns selection_id, owns side, owns level, owns price, "
+			"owns size;\n",
+	},
+	[9] = {
+		.lp =
+			"crypto,geohash=gcpvj0duq53p,lang=en,time_zone=London id=\"1045394563872804864\","
+			"followers_count=1200i,retweet_count=3i,statuses_count=34000i,text=\"BTC "
+			"to the moon ✓ with spaces and \\\"quotes\\\"\",user=\"satoshi\",pos_score=0.75,"
+			"neg_score=0.125,location=\"London, UK\" 1538079543000000000\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS twitter_tweets (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" tweet_id text NOT NULL, lang text NOT NULL, time_zone text NOT NULL, geohash "
+			"text NOT NULL, user_name text NOT NULL, followers_count bigint NOT NULL,"
+			" statuses_count bigint NOT NULL, retweet_count bigint NOT NULL, pos_score "
+			"double precision NOT NULL, neg_score double precision NOT NULL, location "
+			"text NOT NULL, tweet_text text NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS twitter_tweets (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, tweet_id TEXT "
+			"NOT NULL, lang TEXT NOT NULL, time_zone TEXT NOT NULL, geohash TEXT NOT "
+			"NULL, user_name TEXT NOT NULL, followers_count INTEGER NOT NULL, statuses_count "
+			"INTEGER NOT NULL, retweet_count INTEGER NOT NULL, pos_score REAL NOT NULL,"
+			" neg_score REAL NOT NULL, location TEXT NOT NULL, tweet_text TEXT NOT NULL,"
+			" UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa twitter_tweets, has source \"twitter\", has seq 1234567, has event_time "
+			"2018-09-27T20:19:03.000000, has recv_time 2018-09-27T20:19:03.817795, has "
+			"tweet_id \"1045394563872804864\", has lang \"en\", has time_zone \"London\", "
+			"has geohash \"gcpvj0duq53p\", has user_name \"satoshi\", has followers_count "
+			"1200, has statuses_count 34000, has retweet_count 3, has pos_score 0.75,"
+			" has neg_score 0.125, has location \"London, UK\", has tweet_text \"BTC to "
+			"the moon ✓ with spaces and \\\"quotes\\\"\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute tweet_id, value string;\n"
+			"  attribute lang, value string;\n"
+			"  attribute time_zone, value string;\n"
+			"  attribute geohash, value string;\n"
+			"  attribute user_name, value string;\n"
+			"  attribute followers_count, value integer;\n"
+			"  attribute statuses_count, value integer;\n"
+			"  attribute retweet_count, value integer;\n"
+			"  attribute pos_score, value double;\n"
+			"  attribute neg_score, value double;\n"
+			"  attribute location, value string;\n"
+			"  attribute tweet_text, value string;\n"
+			"  entity twitter_tweets, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns tweet_id, owns lang, owns time_zone, owns geohash, owns user_name,"
+			" owns followers_count, owns statuses_count, owns retweet_count, owns pos_score,"
+			" owns neg_score, owns location, owns tweet_text;\n",
+	},
+};
+
+START_TEST(every_schema_every_store)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get(_i);
+	const struct store_output *want = &expected[_i];
+	const struct sql_table *t = sql_table_for(_i);
+	struct nbpy_buf b = NBPY_BUF_INIT;
+	struct nbpy_msg m;
+	struct lp_key k;
+	char ddl[8192], last_tag[64] = "";
+	bool has_levels = false;
+	size_t fields = 0;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(want->lp != NULL, "schema %s: no expected store output in test_sink_format.c", s->name);
+	sample(&m, _i);
+
+	/* InfluxDB: the whole point(s), tags in key order, at least one field */
+	ck_assert_msg(lp_append(&b, &m, LP_NS) > 0, "%s: no line protocol", s->name);
+	ck_assert_str_eq(b.data, want->lp);
+	for (size_t i = 0; lp_key(_i, i, &k); i++) {
+		if (k.tag) {
+			ck_assert_msg(fields == 0, "%s: tag %s after a field", s->name, k.key);
+			ck_assert_msg(strcmp(last_tag, k.key) < 0, "%s: tag %s not in key order", s->name, k.key);
+			(void)snprintf(last_tag, sizeof(last_tag), "%s", k.key);
+		} else {
+			fields++;
+		}
+	}
+	ck_assert_msg(fields > 0, "%s: a point without fields", s->name);
+
+	/* SQL: the table in both dialects; one row per level for book sides */
+	ck_assert_msg(t != NULL, "%s: no SQL table", s->name);
+	ck_assert_int_eq(sql_table_ddl(t, SQL_POSTGRESQL, ddl, sizeof(ddl)), 0);
+	ck_assert_str_eq(ddl, want->ddl);
+	ck_assert_int_eq(sql_table_ddl(t, SQL_SQLITE, ddl, sizeof(ddl)), 0);
+	ck_assert_str_eq(ddl, want->ddl_sqlite);
+	for (size_t i = 0; i < s->n_fields; i++)
+		has_levels |= s->fields[i].type == NBPY_F_LEVELS;
+	ck_assert_msg(has_levels == (strstr(sql_table_key(t), "tier_id") != NULL),
+		      "%s: book sides without one row per level (SQL_LEVELS)", s->name);
+
+	/* TypeDB: the entity and the rows, with every column's value */
+	nbpy_buf_reset(&b);
+	typeql_define(&b, t);
+	ck_assert_str_eq(b.data, want->define);
+	nbpy_buf_reset(&b);
+	ck_assert_uint_eq(typeql_put(&b, t, &m, 0), sql_table_rows(t, &m));
+	ck_assert_str_eq(b.data, want->put);
+	ck_assert(!b.failed);
+	nbpy_buf_free(&b);
+}
+END_TEST
+
+/* lp_append says 0 for an id that is no schema: nothing is written. */
+START_TEST(no_store_output_for_unknown_schema)
+{
+	struct nbpy_buf b = NBPY_BUF_INIT;
+	struct nbpy_msg m;
+
+	sample(&m, NBPY_SCHEMA_EURUSD_TICK);
+	m.h.schema = NBPY_SCHEMA_END;
+	ck_assert_uint_eq(lp_append(&b, &m, LP_NS), 0);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_ptr_null(sql_table_for(NBPY_SCHEMA_END));
+	ck_assert_ptr_null(sql_table_for(NBPY_SCHEMA_ANNOUNCEMENT));
+	nbpy_buf_free(&b);
+}
+END_TEST
+
 static Suite *sink_format_suite(void)
 {
 	Suite *s = suite_create("sink_format");
@@ -174,6 +697,8 @@ static Suite *sink_format_suite(void)
 	tcase_add_test(tc, line_protocol_eurusd);
 	tcase_add_test(tc, line_protocol_escaping);
 	tcase_add_test(tc, base_and_term);
+	tcase_add_loop_test(tc, every_schema_every_store, 1, NBPY_SCHEMA_END);
+	tcase_add_test(tc, no_store_output_for_unknown_schema);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,4 +1,5 @@
-/* line_protocol.c - see line_protocol.h. */
+/* line_protocol.c - see line_protocol.h.  The measurements, tags and fields
+ * come from common/schemas.def (its LP lines); this file writes them. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,65 +7,38 @@
 #include <string.h>
 
 #include "workers/sink/line_protocol.h"
+#include "common/buf.h"
 #include "common/pyfloat.h"
-
-/* ---- the buffer ---- */
-
-static bool reserve(struct lp_buf *b, size_t n)
-{
-	if (b->len + n + 1 <= b->cap)
-		return true;
-	size_t cap = (b->len + n + 1) * 2;
-	char *bigger = realloc(b->p, cap);
-
-	if (bigger == NULL) {
-		b->oom = 1;
-		return false;
-	}
-	b->p = bigger;
-	b->cap = cap;
-	return true;
-}
-
-void lp_buf_put(struct lp_buf *b, const char *s, size_t n)
-{
-	if (!reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
 /* s with a backslash before each character in special; newlines, which no
  * element may hold, become spaces (escaped where spaces are special). */
-static void put_escaped(struct lp_buf *b, const char *s, const char *special)
+static void put_escaped(struct nbpy_buf *b, const char *s, const char *special)
 {
-	if (!reserve(b, 2 * strlen(s)))
+	if (nbpy_buf_reserve(b, 2 * strlen(s)) < 0)
 		return;
 	for (; *s; s++) {
 		char c = *s == '\n' || *s == '\r' ? ' ' : *s;
 
 		if (strchr(special, c) != NULL)
-			b->p[b->len++] = '\\';
-		b->p[b->len++] = c;
+			b->data[b->len++] = '\\';
+		b->data[b->len++] = c;
 	}
-	b->p[b->len] = '\0';
+	b->data[b->len] = '\0';
 }
 
-void lp_buf_free(struct lp_buf *b)
+static void put(struct nbpy_buf *b, const char *s, size_t n)
 {
-	free(b->p);
-	memset(b, 0, sizeof(*b));
+	(void)nbpy_buf_append(b, s, n);
 }
 
 /* ---- one point ---- */
 
 struct point {
-	struct lp_buf *b;
+	struct nbpy_buf *b;
 	int fields;
 };
 
-static struct point start(struct lp_buf *b, const char *measurement)
+static struct point start(struct nbpy_buf *b, const char *measurement)
 {
 	put_escaped(b, measurement, ", ");
 	return (struct point){ b, 0 };
@@ -76,17 +50,17 @@ static void tag(struct point *pt, const char *key, const char *value)
 {
 	if (value[0] == '\0')
 		return;
-	lp_buf_put(pt->b, ",", 1);
+	put(pt->b, ",", 1);
 	put_escaped(pt->b, key, ",= ");
-	lp_buf_put(pt->b, "=", 1);
+	put(pt->b, "=", 1);
 	put_escaped(pt->b, value, ",= ");
 }
 
 static void field_key(struct point *pt, const char *key)
 {
-	lp_buf_put(pt->b, pt->fields++ ? "," : " ", 1);
+	put(pt->b, pt->fields++ ? "," : " ", 1);
 	put_escaped(pt->b, key, ",= ");
-	lp_buf_put(pt->b, "=", 1);
+	put(pt->b, "=", 1);
 }
 
 static void f64(struct point *pt, const char *key, double v)
@@ -95,7 +69,7 @@ static void f64(struct point *pt, const char *key, double v)
 	size_t n = nbpy_pyfloat_format(v, num, sizeof(num));
 
 	field_key(pt, key);
-	lp_buf_put(pt->b, num, n);
+	put(pt->b, num, n);
 }
 
 static void i64(struct point *pt, const char *key, int64_t v)
@@ -104,15 +78,15 @@ static void i64(struct point *pt, const char *key, int64_t v)
 	int n = snprintf(num, sizeof(num), "%" PRId64 "i", v);
 
 	field_key(pt, key);
-	lp_buf_put(pt->b, num, (size_t)n);
+	put(pt->b, num, (size_t)n);
 }
 
 static void str(struct point *pt, const char *key, const char *v)
 {
 	field_key(pt, key);
-	lp_buf_put(pt->b, "\"", 1);
+	put(pt->b, "\"", 1);
 	put_escaped(pt->b, v, "\"\\");
-	lp_buf_put(pt->b, "\"", 1);
+	put(pt->b, "\"", 1);
 }
 
 static void end(struct point *pt, int64_t ns, enum lp_precision prec)
@@ -125,7 +99,7 @@ static void end(struct point *pt, int64_t ns, enum lp_precision prec)
 	if (ns < 0 && t * div[prec] != ns)
 		t--;	/* floor, not toward zero */
 	n = snprintf(num, sizeof(num), " %" PRId64 "\n", t);
-	lp_buf_put(pt->b, num, (size_t)n);
+	put(pt->b, num, (size_t)n);
 }
 
 enum lp_precision lp_precision_parse(const char *s)
@@ -160,222 +134,215 @@ void lp_base_term(const char *pair, char base[8], char term[8])
 	term[n - t0] = '\0';
 }
 
-/* ---- per schema ---- */
+/* ---- per schema: the points schemas.def describes ---- */
 
-static size_t ticker(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
+enum lp_role {
+	LP_END, LP_TAG, LP_TAG_CHAR, LP_TAG_INT, LP_TAG_BASE, LP_TAG_TERM, LP_TAG_CONST, LP_TAG_TIER,
+	LP_F64, LP_F64_CAST, LP_F64_TIER, LP_I64, LP_I64_LAG, LP_STR, LP_STR_IF_SET,
+	LP_LEVEL_PRICE, LP_LEVEL_VOLUME, LP_TIME_PLUS_ID,
+};
+
+struct lp_item {
+	enum lp_role role;
+	const char *key;
+	size_t offset;		/* of the member in struct nbpy_msg */
+	size_t count;		/* LEVEL_*: offset of the level count */
+	const char *value;	/* TAG_CONST */
+};
+
+struct lp_measurement {
+	const char *name;
+	const struct lp_item *items;	/* up to LP_END */
+};
+
+#define LP_AT(m, f) offsetof(struct nbpy_msg, u.m.f)
+#define LP_PLAIN(ROLE, key, m, f) { LP_##ROLE, key, LP_AT(m, f), 0, NULL },
+#define LP_LEVEL(ROLE, key, m, f) { LP_##ROLE, key, LP_AT(m, f), LP_AT(m, n_##f), NULL },
+#define LP_ITEM_TAG LP_PLAIN
+#define LP_ITEM_TAG_CHAR LP_PLAIN
+#define LP_ITEM_TAG_INT LP_PLAIN
+#define LP_ITEM_TAG_BASE LP_PLAIN
+#define LP_ITEM_TAG_TERM LP_PLAIN
+#define LP_ITEM_F64 LP_PLAIN
+#define LP_ITEM_F64_CAST LP_PLAIN
+#define LP_ITEM_I64 LP_PLAIN
+#define LP_ITEM_STR LP_PLAIN
+#define LP_ITEM_STR_IF_SET LP_PLAIN
+#define LP_ITEM_TIME_PLUS_ID LP_PLAIN
+#define LP_ITEM_LEVEL_PRICE LP_LEVEL
+#define LP_ITEM_LEVEL_VOLUME LP_LEVEL
+
+/* <name>_lp: the tags and fields of each schema's point. */
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	static const struct lp_item name##_lp[] = {
+#define LP(ROLE, key, m, f) LP_ITEM_##ROLE(ROLE, key, m, f)
+#define LP_X(ROLE, key, value) { LP_##ROLE, key, 0, 0, value },
+#define END_SCHEMA { LP_END, NULL, 0, 0, NULL } };
+#include "common/schemas.def"
+
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	[id] = { measurement, name##_lp },
+static const struct lp_measurement measurements[NBPY_SCHEMA_END] = {
+#include "common/schemas.def"
+};
+
+const char *lp_measurement(enum nbpy_schema schema)
 {
-	const struct nbpy_kraken_ticker *t = &m->u.ticker;
-	char base[8], term[8];
-	struct point pt = start(b, "tick");
-
-	lp_base_term(t->instrument, base, term);
-	tag(&pt, "base_ccy", base);
-	tag(&pt, "instrument", t->instrument);
-	tag(&pt, "term_ccy", term);
-	/* all floats, as the original wrote them: an existing database keeps
-	 * its field types */
-	f64(&pt, "ask_price", t->ask_price);
-	f64(&pt, "ask_whole_lot_volume", (double)t->ask_whole_lot_volume);
-	f64(&pt, "ask_lot_volume", t->ask_lot_volume);
-	f64(&pt, "bid_price", t->bid_price);
-	f64(&pt, "bid_whole_lot_volume", (double)t->bid_whole_lot_volume);
-	f64(&pt, "bid_lot_volume", t->bid_lot_volume);
-	f64(&pt, "last_trade_price", t->last_trade_price);
-	f64(&pt, "last_trade_lot_volume", t->last_trade_lot_volume);
-	f64(&pt, "volume_today", t->volume_today);
-	f64(&pt, "volume_last_24_hours", t->volume_24h);
-	f64(&pt, "vwap_today", t->vwap_today);
-	f64(&pt, "vwap_last_24_hours", t->vwap_24h);
-	f64(&pt, "number_of_trades_today", (double)t->trades_today);
-	f64(&pt, "number_of_trades_last_24_hours", (double)t->trades_24h);
-	f64(&pt, "low_today", t->low_today);
-	f64(&pt, "low_last_24_hours", t->low_24h);
-	f64(&pt, "high_today", t->high_today);
-	f64(&pt, "high_last_24_hours", t->high_24h);
-	f64(&pt, "opening_price", t->opening_price);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
+	return (unsigned)schema < NBPY_SCHEMA_END ? measurements[schema].name : NULL;
 }
 
-/* One point per tier: the bid and the ask of a tier share it, and the tier
- * tag keeps tiers from overwriting each other at the same time. */
-static size_t book(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
+int lp_key(enum nbpy_schema schema, size_t i, struct lp_key *out)
 {
-	const struct nbpy_book_top *bk = &m->u.book;
-	uint32_t tiers = bk->n_bids > bk->n_asks ? bk->n_bids : bk->n_asks;
-	char base[8], term[8];
-
-	lp_base_term(bk->instrument, base, term);
-	for (uint32_t i = 0; i < tiers; i++) {
-		char tier[12];
-		struct point pt = start(b, "depth");
-
-		(void)snprintf(tier, sizeof(tier), "%u", i);
-		tag(&pt, "base_ccy", base);
-		tag(&pt, "instrument", bk->instrument);
-		tag(&pt, "term_ccy", term);
-		tag(&pt, "tier", tier);
-		f64(&pt, "tier_id", (double)i);
-		if (i < bk->n_bids) {
-			f64(&pt, "top_bid", bk->bids[i].price);
-			f64(&pt, "top_bid_volume", bk->bids[i].volume);
-		}
-		if (i < bk->n_asks) {
-			f64(&pt, "top_ask", bk->asks[i].price);
-			f64(&pt, "top_ask_volume", bk->asks[i].volume);
-		}
-		end(&pt, m->h.event_ns, prec);
-	}
-	return tiers;
-}
-
-static size_t trade(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	const struct nbpy_trade *t = &m->u.trade;
-	char side[2] = { t->side, '\0' }, type[2] = { t->order_type, '\0' };
-	struct point pt = start(b, "trades");
-
-	tag(&pt, "instrument", t->instrument);
-	tag(&pt, "order_type", type);
-	tag(&pt, "side", side);
-	f64(&pt, "price", t->price);
-	f64(&pt, "volume", t->volume);
-	i64(&pt, "trade_id", t->trade_id);
-	if (t->misc[0] != '\0')
-		str(&pt, "misc", t->misc);
-	/* Fills of one order share a time: the trade id's last three digits as
-	 * nanoseconds keep them apart (Kraken's times have 100 us steps). */
-	end(&pt, m->h.event_ns + (t->trade_id >= 0 ? t->trade_id % 1000 : 0), prec);
-	return 1;
-}
-
-static size_t eurusd(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	const struct nbpy_eurusd_tick *e = &m->u.eurusd;
-	struct point pt = start(b, "synthetic");
-
-	tag(&pt, "instrument", "KR_EURUSD");
-	tag(&pt, "instrument_t0", e->instrument_t0);
-	tag(&pt, "instrument_t1", e->instrument_t1);
-	str(&pt, "hedge_instrument_t0", e->instrument_t0);
-	str(&pt, "hedge_instrument_t1", e->instrument_t1);
-	f64(&pt, "kraken_EURUSD_ASK_5_t0", e->ask_t0);
-	f64(&pt, "kraken_EURUSD_ASK_5_t1", e->ask_t1);
-	f64(&pt, "kraken_EURUSD_BID_5_t0", e->bid_t0);
-	f64(&pt, "kraken_EURUSD_BID_5_t1", e->bid_t1);
-	f64(&pt, "spread", e->spread);
-	f64(&pt, "spread_t_ask", e->spread_t_ask);
-	f64(&pt, "spread_t_bid", e->spread_t_bid);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
-}
-
-static size_t eurusd_depth(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	const struct nbpy_eurusd_depth *d = &m->u.eurusd_depth;
-	struct point pt = start(b, "depth");
-
-	tag(&pt, "instrument", "KR_EURUSD_DEPTH");
-	tag(&pt, "instrument_t0", d->instrument_t0);
-	tag(&pt, "instrument_t1", d->instrument_t1);
-	str(&pt, "instrument_t0", d->instrument_t0);
-	str(&pt, "instrument_t1", d->instrument_t1);
-	f64(&pt, "kraken_EURUSD_depth_BID_5_t0", d->eurusd_bid_t0);
-	f64(&pt, "kraken_EURUSD_depth_ASK_5_t0", d->eurusd_ask_t0);
-	f64(&pt, "kraken_EURUSD_depth_BID_5_t1", d->eurusd_bid_t1);
-	f64(&pt, "kraken_EURUSD_depth_ASK_5_t1", d->eurusd_ask_t1);
-	f64(&pt, "bid_t0", d->bid_t0);
-	f64(&pt, "bid_volume_t0", d->bid_volume_t0);
-	f64(&pt, "ask_t0", d->ask_t0);
-	f64(&pt, "ask_volume_t0", d->ask_volume_t0);
-	f64(&pt, "bid_t1", d->bid_t1);
-	f64(&pt, "bid_volume_t1", d->bid_volume_t1);
-	f64(&pt, "ask_t1", d->ask_t1);
-	f64(&pt, "ask_volume_t1", d->ask_volume_t1);
-	f64(&pt, "spread_depth", d->spread);
-	f64(&pt, "spread_depth_t_bid", d->spread_t_bid);
-	f64(&pt, "spread_depth_t_ask", d->spread_t_ask);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
-}
-
-static size_t oanda(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	struct point pt = start(b, "tick");
-
-	tag(&pt, "instrument", m->u.oanda.instrument);
-	f64(&pt, "ask", m->u.oanda.ask);
-	f64(&pt, "bid", m->u.oanda.bid);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
-}
-
-static size_t heartbeat(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	struct point pt = start(b, "heartbeat");
-
-	tag(&pt, "source", m->u.heartbeat.source);
-	i64(&pt, "lag_ns", m->h.recv_ns - m->h.event_ns);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
-}
-
-static size_t betfair(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	const struct nbpy_betfair_mc *bf = &m->u.betfair;
-	char sel[24], level[24], side[2] = { bf->side, '\0' };
-	struct point pt = start(b, "betfair");
-
-	(void)snprintf(sel, sizeof(sel), "%" PRId64, bf->selection_id);
-	(void)snprintf(level, sizeof(level), "%" PRId64, bf->level);
-	tag(&pt, "level", level);
-	tag(&pt, "market_id", bf->market_id);
-	tag(&pt, "selection_id", sel);
-	tag(&pt, "side", side);
-	f64(&pt, "price", bf->price);
-	f64(&pt, "size", bf->size);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
-}
-
-static size_t sentiment(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	const struct nbpy_sentiment *s = &m->u.sentiment;
-	struct point pt = start(b, "crypto");
-
-	tag(&pt, "geohash", s->geohash);
-	tag(&pt, "lang", s->lang);
-	tag(&pt, "time_zone", s->time_zone);
-	str(&pt, "id", s->id);
-	i64(&pt, "followers_count", s->followers);
-	i64(&pt, "retweet_count", s->retweets);
-	i64(&pt, "statuses_count", s->statuses);
-	str(&pt, "text", s->text);
-	str(&pt, "user", s->user);
-	f64(&pt, "pos_score", s->pos);
-	f64(&pt, "neg_score", s->neg);
-	if (s->location[0] != '\0')
-		str(&pt, "location", s->location);
-	end(&pt, m->h.event_ns, prec);
-	return 1;
-}
-
-size_t lp_append(struct lp_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
-{
-	static size_t (*const by_schema[NBPY_SCHEMA_END])(struct lp_buf *, const struct nbpy_msg *,
-							   enum lp_precision) = {
-		[NBPY_SCHEMA_KRAKEN_TICKER] = ticker,
-		[NBPY_SCHEMA_BOOK_TOP] = book,
-		[NBPY_SCHEMA_TRADE] = trade,
-		[NBPY_SCHEMA_EURUSD_TICK] = eurusd,
-		[NBPY_SCHEMA_EURUSD_DEPTH] = eurusd_depth,
-		[NBPY_SCHEMA_OANDA_PRICE] = oanda,
-		[NBPY_SCHEMA_HEARTBEAT] = heartbeat,
-		[NBPY_SCHEMA_BETFAIR_MC] = betfair,
-		[NBPY_SCHEMA_SENTIMENT] = sentiment,
+	static const struct {
+		bool tag;
+		const char *note;
+	} roles[] = {
+		[LP_TAG] = { true, "" }, [LP_TAG_CHAR] = { true, "" }, [LP_TAG_INT] = { true, "" },
+		[LP_TAG_BASE] = { true, "base currency of the pair" },
+		[LP_TAG_TERM] = { true, "term currency of the pair" },
+		[LP_TAG_CONST] = { true, "" }, [LP_TAG_TIER] = { true, "0 = best" },
+		[LP_F64] = { false, "" }, [LP_F64_CAST] = { false, "float, from an integer" },
+		[LP_F64_TIER] = { false, "float, 0 = best" }, [LP_I64] = { false, "integer" },
+		[LP_I64_LAG] = { false, "integer, recv_ns - event_ns" }, [LP_STR] = { false, "string" },
+		[LP_STR_IF_SET] = { false, "string, when set" },
+		[LP_LEVEL_PRICE] = { false, "when the tier has one" },
+		[LP_LEVEL_VOLUME] = { false, "when the tier has one" },
 	};
+	const struct lp_item *it;
 
-	if ((unsigned)m->h.schema >= NBPY_SCHEMA_END || by_schema[m->h.schema] == NULL)
+	if (lp_measurement(schema) == NULL)
 		return 0;
-	return by_schema[m->h.schema](b, m, prec);
+	for (it = measurements[schema].items; it->role != LP_END; it++) {
+		if (it->role == LP_TIME_PLUS_ID)
+			continue;	/* no key: it moves the point time */
+		if (i-- == 0) {
+			out->key = it->key;
+			out->tag = roles[it->role].tag;
+			out->note = roles[it->role].note;
+			out->value = it->role == LP_TAG_CONST ? it->value : NULL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+#define MEMBER(m, it, type) (*(const type *)((const char *)(m) + (it)->offset))
+
+static uint32_t level_count(const struct nbpy_msg *m, const struct lp_item *it)
+{
+	return *(const uint32_t *)((const char *)m + it->count);
+}
+
+static const struct nbpy_book_level *level(const struct nbpy_msg *m, const struct lp_item *it,
+					    uint32_t tier)
+{
+	if (tier >= level_count(m, it))
+		return NULL;
+	return (const struct nbpy_book_level *)((const char *)m + it->offset) + tier;
+}
+
+/* Point `tier` of m (0 when the schema has no book sides). */
+static void point(struct nbpy_buf *b, const struct lp_measurement *ms, const struct nbpy_msg *m,
+		  uint32_t tier, enum lp_precision prec)
+{
+	struct point pt = start(b, ms->name);
+	int64_t ns = m->h.event_ns;
+	char text[24], base[8], term[8];
+	const struct nbpy_book_level *lv;
+
+	for (const struct lp_item *it = ms->items; it->role != LP_END; it++) {
+		const char *p = (const char *)m + it->offset;
+
+		switch (it->role) {
+		case LP_END:
+			break;
+		case LP_TAG:
+			tag(&pt, it->key, p);
+			break;
+		case LP_TAG_CHAR:
+			text[0] = *p;
+			text[1] = '\0';
+			tag(&pt, it->key, text);
+			break;
+		case LP_TAG_INT:
+			(void)snprintf(text, sizeof(text), "%" PRId64, MEMBER(m, it, int64_t));
+			tag(&pt, it->key, text);
+			break;
+		case LP_TAG_BASE:
+		case LP_TAG_TERM:
+			lp_base_term(p, base, term);
+			tag(&pt, it->key, it->role == LP_TAG_BASE ? base : term);
+			break;
+		case LP_TAG_CONST:
+			tag(&pt, it->key, it->value);
+			break;
+		case LP_TAG_TIER:
+			(void)snprintf(text, sizeof(text), "%u", tier);
+			tag(&pt, it->key, text);
+			break;
+		case LP_F64:
+			f64(&pt, it->key, MEMBER(m, it, double));
+			break;
+		case LP_F64_CAST:
+			f64(&pt, it->key, (double)MEMBER(m, it, int64_t));
+			break;
+		case LP_F64_TIER:
+			f64(&pt, it->key, (double)tier);
+			break;
+		case LP_I64:
+			i64(&pt, it->key, MEMBER(m, it, int64_t));
+			break;
+		case LP_I64_LAG:
+			i64(&pt, it->key, m->h.recv_ns - m->h.event_ns);
+			break;
+		case LP_STR_IF_SET:
+			if (p[0] == '\0')
+				break;
+			/* fall through */
+		case LP_STR:
+			str(&pt, it->key, p);
+			break;
+		case LP_LEVEL_PRICE:
+			if ((lv = level(m, it, tier)) != NULL)
+				f64(&pt, it->key, lv->price);
+			break;
+		case LP_LEVEL_VOLUME:
+			if ((lv = level(m, it, tier)) != NULL)
+				f64(&pt, it->key, lv->volume);
+			break;
+		case LP_TIME_PLUS_ID:
+			/* Fills of one order share a time: the trade id's last three
+			 * digits as nanoseconds keep them apart (Kraken's times have
+			 * 100 us steps). */
+			if (MEMBER(m, it, int64_t) >= 0)
+				ns += MEMBER(m, it, int64_t) % 1000;
+			break;
+		}
+	}
+	end(&pt, ns, prec);
+}
+
+size_t lp_append(struct nbpy_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
+{
+	const struct lp_measurement *ms;
+	uint32_t points = 1;
+	bool tiers = false;
+
+	if ((unsigned)m->h.schema >= NBPY_SCHEMA_END || measurements[m->h.schema].name == NULL)
+		return 0;
+	ms = &measurements[m->h.schema];
+	/* One point per tier where the schema has book sides: the bid and the
+	 * ask of a tier share it, and the tier tag keeps tiers from
+	 * overwriting each other at the same time. */
+	for (const struct lp_item *it = ms->items; it->role != LP_END; it++) {
+		if (it->role == LP_LEVEL_PRICE || it->role == LP_LEVEL_VOLUME) {
+			uint32_t n = level_count(m, it);
+
+			points = tiers && points > n ? points : n;
+			tiers = true;
+		}
+	}
+	for (uint32_t i = 0; i < points; i++)
+		point(b, ms, m, i, prec);
+	return points;
 }

@@ -31,7 +31,7 @@ struct influx_store {
 	char *write_url;
 	struct sink_http http;
 	struct curl_slist *headers;
-	struct lp_buf body;
+	struct nbpy_buf body;
 	unsigned char *packed;		/* gzip of body */
 	size_t packed_cap;
 };
@@ -53,7 +53,7 @@ static size_t pack(struct influx_store *st)
 	/* 16 + MAX_WBITS: a gzip wrapper, which Content-Encoding: gzip means */
 	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return 0;
-	z.next_in = (Bytef *)st->body.p;
+	z.next_in = (Bytef *)st->body.data;
 	z.avail_in = (uInt)st->body.len;
 	z.next_out = st->packed;
 	z.avail_out = (uInt)st->packed_cap;
@@ -127,17 +127,16 @@ static enum sink_result influx_write(struct sink *s, const struct sink_batch *b,
 	long status;
 
 	(void)duplicates;
-	st->body.len = 0;
-	st->body.oom = 0;
+	nbpy_buf_reset(&st->body);
 	while (sink_batch_next(b, &pos, s->msg) == 1)
 		points += lp_append(&st->body, s->msg, st->prec);
-	if (st->body.oom) {
+	if (st->body.failed) {
 		sink_set_error(s, "out of memory");
 		return SINK_RETRY;
 	}
 	if (points == 0)
 		return SINK_OK;
-	body = st->body.p;
+	body = st->body.data;
 	len = st->body.len;
 	if (st->gzip) {
 		if ((len = pack(st)) == 0) {
@@ -277,7 +276,7 @@ static void influx_close(struct sink *s)
 		return;
 	sink_http_close(&st->http);
 	curl_slist_free_all(st->headers);
-	lp_buf_free(&st->body);
+	nbpy_buf_free(&st->body);
 	free(st->packed);
 	free(st->write_url);
 	free(st);

@@ -16,13 +16,12 @@
 #include <string.h>
 
 #include "workers/kinds.h"
-#include "workers/sink/line_protocol.h"
 #include "common/log.h"
-#include "common/pyfloat.h"
 #include "workers/sink/sink.h"
 #include "workers/sink/sink_http.h"
 #include "workers/sink/sql_table.h"
 #include "workers/sink/store_answer.h"
+#include "workers/sink/typeql.h"
 
 #define ANSWER_MAX (64 * 1024)
 
@@ -32,7 +31,7 @@ struct typedb_store {
 	char *token;
 	bool db_ready;
 	bool defined[NBPY_SCHEMA_END];
-	struct lp_buf q;		/* the batch's TypeQL */
+	struct nbpy_buf q;		/* the batch's TypeQL */
 	long status;			/* of the last request */
 };
 
@@ -121,117 +120,30 @@ static long call(struct sink *s, const char *path, struct json_object *body)
 	return status;
 }
 
-/* ---- TypeQL ---- */
-
-static void put(struct lp_buf *b, const char *s)
-{
-	lp_buf_put(b, s, strlen(s));
-}
-
-static void put_string_literal(struct lp_buf *b, const char *s)
-{
-	char c[3] = { '\\', 0, 0 };
-
-	put(b, "\"");
-	for (; *s; s++) {
-		c[1] = *s;
-		put(b, *s == '"' || *s == '\\' ? c : c + 1);
-	}
-	put(b, "\"");
-}
-
-/* A double as TypeQL reads one: digits with a point, no exponent. */
-static void put_double(struct lp_buf *b, double v)
-{
-	char num[400];
-
-	(void)nbpy_pyfloat_format(v, num, sizeof(num));
-	if (strchr(num, 'e') != NULL) {
-		char *end;
-
-		(void)snprintf(num, sizeof(num), "%.20f", v);
-		end = num + strlen(num) - 1;
-		while (*end == '0' && end[-1] != '.')
-			*end-- = '\0';
-	}
-	put(b, num);
-}
-
-static void put_value(struct lp_buf *b, const struct sql_value *v)
-{
-	char num[40];
-
-	switch (v->type) {
-	case SQL_TEXT:
-		put_string_literal(b, v->s);
-		break;
-	case SQL_FLOAT:
-		put_double(b, v->f);
-		break;
-	case SQL_INT:
-		(void)snprintf(num, sizeof(num), "%lld", (long long)v->i);
-		put(b, num);
-		break;
-	case SQL_TIME:
-		/* datetime in UTC, microseconds: "2018-09-27T20:19:03.817645" */
-		if (sql_time_format(v->i, num, sizeof(num)) > 0) {
-			num[strlen(num) - 1] = '\0';	/* the Z */
-			put(b, num);
-		}
-		break;
-	}
-}
-
-static const char *typeql_type(enum sql_type t)
-{
-	static const char *const names[] = { "string", "double", "integer", "datetime" };
-
-	return names[t];
-}
+/* ---- TypeQL (typeql.c) ---- */
 
 static bool define(struct sink *s, const struct sql_table *t, enum nbpy_schema schema)
 {
 	struct typedb_store *st = s->store_state;
-	struct sql_value v[SQL_MAX_COLUMNS];
-	struct nbpy_msg probe;
-	struct lp_buf q = { 0 };
+	struct nbpy_buf q = NBPY_BUF_INIT;
 	struct json_object *b;
 	long status;
 
 	if (st->defined[schema])
 		return true;
-	/* the value types come from a row of a blank message */
-	memset(&probe, 0, sizeof(probe));
-	probe.h.schema = schema;
-	probe.u.book.n_bids = 1;
-	sql_table_row(t, &probe, 0, v);
-	put(&q, "define\n");
-	for (size_t i = 0; i < sql_table_columns(t); i++) {
-		put(&q, "  attribute ");
-		put(&q, sql_table_column(t, i));
-		put(&q, ", value ");
-		put(&q, typeql_type(v[i].type));
-		put(&q, ";\n");
-	}
-	put(&q, "  entity ");
-	put(&q, sql_table_name(t));
-	for (size_t i = 0; i < sql_table_columns(t); i++) {
-		put(&q, ", owns ");
-		put(&q, sql_table_column(t, i));
-	}
-	put(&q, ";\n");
-	if (q.oom || (b = json_object_new_object()) == NULL) {
-		lp_buf_free(&q);
+	typeql_define(&q, t);
+	if (q.failed || (b = json_object_new_object()) == NULL) {
+		nbpy_buf_free(&q);
 		sink_set_error(s, "out of memory");
 		return false;
 	}
 	json_object_object_add(b, "databaseName", json_object_new_string(st->database));
 	json_object_object_add(b, "transactionType", json_object_new_string("schema"));
-	json_object_object_add(b, "query", json_object_new_string(q.p));
+	json_object_object_add(b, "query", json_object_new_string(q.data));
 	json_object_object_add(b, "commit", json_object_new_boolean(1));
 	status = call(s, "/v1/query", b);
 	json_object_put(b);
-	lp_buf_free(&q);
+	nbpy_buf_free(&q);
 	st->defined[schema] = status / 100 == 2;
 	if (st->defined[schema])
 		log_info("defined entity %s in %s", sql_table_name(t), st->database);
@@ -267,38 +179,23 @@ static long ensure_database(struct sink *s)
 static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows)
 {
 	struct typedb_store *st = s->store_state;
-	struct sql_value v[SQL_MAX_COLUMNS];
 	struct nbpy_msg *m = s->msg;
 	size_t pos = 0;
-	char var[32];
 
-	st->q.len = 0;
-	st->q.oom = 0;
+	nbpy_buf_reset(&st->q);
 	*rows = 0;
-	while (!st->q.oom && sink_batch_next(b, &pos, m) == 1) {
+	while (!st->q.failed && sink_batch_next(b, &pos, m) == 1) {
 		const struct sql_table *t = sql_table_for(m->h.schema);
 
 		if (t == NULL)
 			continue;	/* every decodable schema has a table */
 		if (!define(s, t, m->h.schema))
 			return false;
-		for (size_t r = 0; r < sql_table_rows(t, m); r++, (*rows)++) {
-			sql_table_row(t, m, r, v);
-			(void)snprintf(var, sizeof(var), "put $r%zu isa ", *rows);
-			put(&st->q, var);
-			put(&st->q, sql_table_name(t));
-			for (size_t i = 0; i < sql_table_columns(t); i++) {
-				put(&st->q, ", has ");
-				put(&st->q, sql_table_column(t, i));
-				put(&st->q, " ");
-				put_value(&st->q, &v[i]);
-			}
-			put(&st->q, ";\n");
-		}
+		*rows += typeql_put(&st->q, t, m, *rows);
 	}
-	if (st->q.oom)
+	if (st->q.failed)
 		sink_set_error(s, "out of memory");
-	return !st->q.oom;
+	return !st->q.failed;
 }
 
 /* A put stage that matches an entity already there does not say so: no
@@ -334,7 +231,7 @@ static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b,
 	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/query", id);
 	if ((o = json_object_new_object()) == NULL)
 		goto close;
-	json_object_object_add(o, "query", json_object_new_string(st->q.p));
+	json_object_object_add(o, "query", json_object_new_string(st->q.data));
 	status = call(s, path, o);
 	json_object_put(o);
 	if (status / 100 != 2) {
@@ -387,7 +284,7 @@ static void typedb_close(struct sink *s)
 		return;
 	sink_http_close(&st->http);
 	free(st->token);
-	lp_buf_free(&st->q);
+	nbpy_buf_free(&st->q);
 	free(st);
 }
 

@@ -1,5 +1,6 @@
-/* sql_table.c - see sql_table.h.  The tables are data: adding a schema's
- * table is adding a column list here. */
+/* sql_table.c - see sql_table.h.  The tables come from common/schemas.def:
+ * each field's SQL column, a schema's constant column, and one row per
+ * order-book level where the schema says SQL_LEVELS. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,169 +21,84 @@ struct sql_column {
 	const char *constant;
 };
 
+/* A book side whose levels become rows (a LEVELS field of schemas.def). */
+struct sql_side {
+	const char *name;	/* the side column's value; NULL ends the list */
+	size_t count, levels;	/* offsets of the level count and the levels */
+};
+
 struct sql_table {
 	enum nbpy_schema schema;
 	const char *name;
 	const struct sql_column *cols;
 	size_t n_cols;
+	const struct sql_side *sides;
 	bool levels;		/* one row per order-book level */
 };
 
 #define AT(member) offsetof(struct nbpy_msg, member)
-#define COL(name, kind, member) { name, kind, AT(member), NULL }
+#define COL(name, kind, member) { name, kind, AT(member), NULL },
 #define HEADER \
-	COL("source", C_STR, h.service), \
-	COL("seq", C_U64, h.seq), \
-	COL("event_time", C_TIME, h.event_ns), \
+	COL("source", C_STR, h.service) \
+	COL("seq", C_U64, h.seq) \
+	COL("event_time", C_TIME, h.event_ns) \
 	COL("recv_time", C_TIME, h.recv_ns)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define T(f) u.ticker.f
-static const struct sql_column ticker[] = {
-	HEADER,
-	COL("instrument", C_STR, T(instrument)),
-	COL("ask_price", C_F64, T(ask_price)),
-	COL("ask_whole_lot_volume", C_I64, T(ask_whole_lot_volume)),
-	COL("ask_lot_volume", C_F64, T(ask_lot_volume)),
-	COL("bid_price", C_F64, T(bid_price)),
-	COL("bid_whole_lot_volume", C_I64, T(bid_whole_lot_volume)),
-	COL("bid_lot_volume", C_F64, T(bid_lot_volume)),
-	COL("last_trade_price", C_F64, T(last_trade_price)),
-	COL("last_trade_lot_volume", C_F64, T(last_trade_lot_volume)),
-	COL("volume_today", C_F64, T(volume_today)),
-	COL("volume_last_24_hours", C_F64, T(volume_24h)),
-	COL("vwap_today", C_F64, T(vwap_today)),
-	COL("vwap_last_24_hours", C_F64, T(vwap_24h)),
-	COL("number_of_trades_today", C_I64, T(trades_today)),
-	COL("number_of_trades_last_24_hours", C_I64, T(trades_24h)),
-	COL("low_today", C_F64, T(low_today)),
-	COL("low_last_24_hours", C_F64, T(low_24h)),
-	COL("high_today", C_F64, T(high_today)),
-	COL("high_last_24_hours", C_F64, T(high_24h)),
-	COL("opening_price", C_F64, T(opening_price)),
-};
-#undef T
+/* <name>_cols: the columns of each schema's table. */
+#define SQL_COL_STR(m, f, col) COL(col, C_STR, u.m.f)
+#define SQL_COL_F64(m, f, col) COL(col, C_F64, u.m.f)
+#define SQL_COL_I64(m, f, col) COL(col, C_I64, u.m.f)
+#define SQL_COL_CHR(m, f, col) COL(col, C_CHAR, u.m.f)
+#define SQL_COL_LEVELS(m, f, col)
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	static const struct sql_column name##_cols[] = { HEADER
+#define SQL_CONST(column, value) { column, C_CONST, 0, value },
+#define FIELD(m, f, TYPE, size, name, WHERE, doc, sql_column) SQL_COL_##TYPE(m, f, sql_column)
+#define SQL_LEVELS \
+	COL("side", C_SIDE, u) COL("tier_id", C_TIER, u) COL("price", C_PRICE, u) \
+	COL("volume", C_VOLUME, u) COL("level_time", C_LEVEL_TIME, u)
+#define END_SCHEMA };
+#include "common/schemas.def"
 
-static const struct sql_column book[] = {
-	HEADER,
-	COL("instrument", C_STR, u.book.instrument),
-	COL("side", C_SIDE, u.book),
-	COL("tier_id", C_TIER, u.book),
-	COL("price", C_PRICE, u.book),
-	COL("volume", C_VOLUME, u.book),
-	COL("level_time", C_LEVEL_TIME, u.book),
-};
+/* <name>_sides: the book sides of each schema, in row order. */
+#define SQL_SIDE_STR(m, f, col)
+#define SQL_SIDE_F64(m, f, col)
+#define SQL_SIDE_I64(m, f, col)
+#define SQL_SIDE_CHR(m, f, col)
+#define SQL_SIDE_LEVELS(m, f, col) { col, AT(u.m.n_##f), AT(u.m.f) },
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	static const struct sql_side name##_sides[] = {
+#define FIELD(m, f, TYPE, size, name, WHERE, doc, sql_column) SQL_SIDE_##TYPE(m, f, sql_column)
+#define END_SCHEMA { NULL, 0, 0 } };
+#include "common/schemas.def"
 
-static const struct sql_column trade[] = {
-	HEADER,
-	COL("instrument", C_STR, u.trade.instrument),
-	COL("price", C_F64, u.trade.price),
-	COL("volume", C_F64, u.trade.volume),
-	COL("side", C_CHAR, u.trade.side),
-	COL("order_type", C_CHAR, u.trade.order_type),
-	COL("misc", C_STR, u.trade.misc),
-	COL("trade_id", C_I64, u.trade.trade_id),
-};
-
-/* The original's kraken.synthetic table (reference 5.5), t1's instrument
- * renamed from "instrument" to "instrument_t1". */
-#define E(f) u.eurusd.f
-static const struct sql_column eurusd[] = {
-	HEADER,
-	{ "synthetic_instrument", C_CONST, 0, "KR_EURUSD" },
-	COL("instrument_t0", C_STR, E(instrument_t0)),
-	COL("kraken_eurusd_bid_5_t0", C_F64, E(bid_t0)),
-	COL("kraken_eurusd_ask_5_t0", C_F64, E(ask_t0)),
-	COL("instrument_t1", C_STR, E(instrument_t1)),
-	COL("kraken_eurusd_bid_5_t1", C_F64, E(bid_t1)),
-	COL("kraken_eurusd_ask_5_t1", C_F64, E(ask_t1)),
-	COL("spread", C_F64, E(spread)),
-	COL("spread_t_bid", C_F64, E(spread_t_bid)),
-	COL("spread_t_ask", C_F64, E(spread_t_ask)),
-};
-#undef E
-
-#define D(f) u.eurusd_depth.f
-static const struct sql_column eurusd_depth[] = {
-	HEADER,
-	{ "synthetic_instrument", C_CONST, 0, "KR_EURUSD_DEPTH" },
-	COL("instrument_t0", C_STR, D(instrument_t0)),
-	COL("kraken_eurusd_depth_bid_5_t0", C_F64, D(eurusd_bid_t0)),
-	COL("kraken_eurusd_depth_ask_5_t0", C_F64, D(eurusd_ask_t0)),
-	COL("bid_t0", C_F64, D(bid_t0)),
-	COL("bid_volume_t0", C_F64, D(bid_volume_t0)),
-	COL("ask_t0", C_F64, D(ask_t0)),
-	COL("ask_volume_t0", C_F64, D(ask_volume_t0)),
-	COL("instrument_t1", C_STR, D(instrument_t1)),
-	COL("kraken_eurusd_depth_bid_5_t1", C_F64, D(eurusd_bid_t1)),
-	COL("kraken_eurusd_depth_ask_5_t1", C_F64, D(eurusd_ask_t1)),
-	COL("bid_t1", C_F64, D(bid_t1)),
-	COL("bid_volume_t1", C_F64, D(bid_volume_t1)),
-	COL("ask_t1", C_F64, D(ask_t1)),
-	COL("ask_volume_t1", C_F64, D(ask_volume_t1)),
-	COL("spread_depth", C_F64, D(spread)),
-	COL("spread_depth_t_bid", C_F64, D(spread_t_bid)),
-	COL("spread_depth_t_ask", C_F64, D(spread_t_ask)),
-};
-#undef D
-
-/* The original's oanda_tick (reference 5.13): its timestmp is event_time. */
-static const struct sql_column oanda[] = {
-	HEADER,
-	COL("instrument", C_STR, u.oanda.instrument),
-	COL("bid", C_F64, u.oanda.bid),
-	COL("ask", C_F64, u.oanda.ask),
-};
-
-static const struct sql_column heartbeat[] = {
-	HEADER,
-	COL("heartbeat_source", C_STR, u.heartbeat.source),
-};
-
-#define B(f) u.betfair.f
-static const struct sql_column betfair[] = {
-	HEADER,
-	COL("market_id", C_STR, B(market_id)),
-	COL("selection_id", C_I64, B(selection_id)),
-	COL("side", C_CHAR, B(side)),
-	COL("level", C_I64, B(level)),
-	COL("price", C_F64, B(price)),
-	COL("size", C_F64, B(size)),
-};
-#undef B
-
-/* The reconciled twitter_tweets of reference 5.15; time_timestamp is
- * event_time. */
-#define S(f) u.sentiment.f
-static const struct sql_column sentiment[] = {
-	HEADER,
-	COL("tweet_id", C_STR, S(id)),
-	COL("lang", C_STR, S(lang)),
-	COL("time_zone", C_STR, S(time_zone)),
-	COL("geohash", C_STR, S(geohash)),
-	COL("user_name", C_STR, S(user)),
-	COL("followers_count", C_I64, S(followers)),
-	COL("statuses_count", C_I64, S(statuses)),
-	COL("retweet_count", C_I64, S(retweets)),
-	COL("pos_score", C_F64, S(pos)),
-	COL("neg_score", C_F64, S(neg)),
-	COL("location", C_STR, S(location)),
-	COL("tweet_text", C_STR, S(text)),
-};
-#undef S
-
-#define TABLE(schema, name, cols, levels) [schema] = { schema, name, cols, N(cols), levels }
+#define SCHEMA(id, ENUM, sname, member, ctype, legacy_topic, title, table, measurement, derive) \
+	[id] = { .schema = NBPY_SCHEMA_##ENUM, .name = table, .cols = sname##_cols, \
+		 .n_cols = N(sname##_cols), .sides = sname##_sides,
+#define SQL_LEVELS .levels = true,
+#define END_SCHEMA },
 static const struct sql_table tables[NBPY_SCHEMA_END] = {
-	TABLE(NBPY_SCHEMA_KRAKEN_TICKER, "kraken_tick", ticker, false),
-	TABLE(NBPY_SCHEMA_BOOK_TOP, "kraken_depth", book, true),
-	TABLE(NBPY_SCHEMA_TRADE, "kraken_trades", trade, false),
-	TABLE(NBPY_SCHEMA_EURUSD_TICK, "synthetic", eurusd, false),
-	TABLE(NBPY_SCHEMA_EURUSD_DEPTH, "synthetic_depth", eurusd_depth, false),
-	TABLE(NBPY_SCHEMA_OANDA_PRICE, "oanda_tick", oanda, false),
-	TABLE(NBPY_SCHEMA_HEARTBEAT, "heartbeat", heartbeat, false),
-	TABLE(NBPY_SCHEMA_BETFAIR_MC, "betfair_market", betfair, false),
-	TABLE(NBPY_SCHEMA_SENTIMENT, "twitter_tweets", sentiment, false),
+#include "common/schemas.def"
 };
+
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	_Static_assert(N(name##_cols) <= SQL_MAX_COLUMNS, #name ": more than SQL_MAX_COLUMNS columns");
+#include "common/schemas.def"
+
+static enum sql_type col_type(enum col_kind k)
+{
+	switch (k) {
+	case C_F64: case C_PRICE: case C_VOLUME:
+		return SQL_FLOAT;
+	case C_I64: case C_U64: case C_TIER:
+		return SQL_INT;
+	case C_TIME: case C_LEVEL_TIME:
+		return SQL_TIME;
+	default:
+		return SQL_TEXT;
+	}
+}
 
 const struct sql_table *sql_table_for(enum nbpy_schema schema)
 {
@@ -206,23 +122,14 @@ const char *sql_table_column(const struct sql_table *t, size_t i)
 	return t->cols[i].name;
 }
 
+enum sql_type sql_table_column_type(const struct sql_table *t, size_t i)
+{
+	return col_type(t->cols[i].kind);
+}
+
 const char *sql_table_key(const struct sql_table *t)
 {
 	return t->levels ? "source, seq, event_time, side, tier_id" : "source, seq, event_time";
-}
-
-static enum sql_type col_type(enum col_kind k)
-{
-	switch (k) {
-	case C_F64: case C_PRICE: case C_VOLUME:
-		return SQL_FLOAT;
-	case C_I64: case C_U64: case C_TIER:
-		return SQL_INT;
-	case C_TIME: case C_LEVEL_TIME:
-		return SQL_TIME;
-	default:
-		return SQL_TEXT;
-	}
 }
 
 int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size_t cap)
@@ -250,16 +157,33 @@ int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size
 
 size_t sql_table_rows(const struct sql_table *t, const struct nbpy_msg *m)
 {
-	return t->levels ? m->u.book.n_bids + m->u.book.n_asks : 1;
+	size_t rows = 0;
+
+	if (!t->levels)
+		return 1;
+	for (const struct sql_side *sd = t->sides; sd->name != NULL; sd++)
+		rows += *(const uint32_t *)((const char *)m + sd->count);
+	return rows;
 }
 
 void sql_table_row(const struct sql_table *t, const struct nbpy_msg *m, size_t row, struct sql_value *out)
 {
-	const struct nbpy_book_top *bk = &m->u.book;
-	bool bid = t->levels && row < bk->n_bids;
-	size_t tier = bid ? row : row - (t->levels ? bk->n_bids : 0);
-	const struct nbpy_book_level *lv = t->levels ? (bid ? &bk->bids[tier] : &bk->asks[tier]) : NULL;
+	const struct sql_side *sd = t->sides;
+	const struct nbpy_book_level *lv = NULL;
+	size_t tier = row;
 
+	/* the row's side and tier: the sides' levels one after the other */
+	if (t->levels) {
+		for (; sd->name != NULL; sd++) {
+			size_t n = *(const uint32_t *)((const char *)m + sd->count);
+
+			if (tier < n)
+				break;
+			tier -= n;
+		}
+		if (sd->name != NULL)
+			lv = (const struct nbpy_book_level *)((const char *)m + sd->levels) + tier;
+	}
 	for (size_t i = 0; i < t->n_cols; i++) {
 		const struct sql_column *c = &t->cols[i];
 		const char *p = (const char *)m + c->offset;
@@ -293,19 +217,19 @@ void sql_table_row(const struct sql_table *t, const struct nbpy_msg *m, size_t r
 			break;
 		}
 		case C_SIDE:
-			v->s = bid ? "bid" : "ask";
+			v->s = lv != NULL ? sd->name : "";
 			break;
 		case C_TIER:
 			v->i = (int64_t)tier;
 			break;
 		case C_PRICE:
-			v->f = lv->price;
+			v->f = lv != NULL ? lv->price : 0;
 			break;
 		case C_VOLUME:
-			v->f = lv->volume;
+			v->f = lv != NULL ? lv->volume : 0;
 			break;
 		case C_LEVEL_TIME:
-			v->i = lv->time_ns;
+			v->i = lv != NULL ? lv->time_ns : 0;
 			break;
 		}
 	}

@@ -6,8 +6,9 @@
  * (source, seq, event_time) - plus (side, tier_id) for order-book levels,
  * one row per level - so writing a message twice stores it once.  seq
  * restarts with the publisher; event_time tells the runs apart.  Column
- * names follow the original services' tables where they had one
- * (docs/sinks.md lists them). */
+ * names follow the original services' tables where they had one; they are
+ * part of each schema's entry in common/schemas.def (docs/sinks.md lists
+ * them). */
 #ifndef NBPY_SINK_SQL_TABLE_H
 #define NBPY_SINK_SQL_TABLE_H
 
@@ -32,11 +33,13 @@ enum sql_dialect { SQL_POSTGRESQL, SQL_SQLITE };
 
 struct sql_table;
 
-/* The table of a schema; NULL if it has none. */
+/* The table of a schema (every schema of common/schemas.def has one); NULL
+ * for an id that is no schema. */
 const struct sql_table *sql_table_for(enum nbpy_schema schema);
 const char *sql_table_name(const struct sql_table *t);
 size_t sql_table_columns(const struct sql_table *t);
 const char *sql_table_column(const struct sql_table *t, size_t i);
+enum sql_type sql_table_column_type(const struct sql_table *t, size_t i);
 
 /* CREATE TABLE IF NOT EXISTS with the unique key, in the dialect. */
 int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size_t cap);
