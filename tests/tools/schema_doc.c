@@ -120,9 +120,13 @@ static void sql(void)
 		static const char *const types[] = { "text", "float", "integer", "time" };
 
 		printf("| `%s` | `%s` | ", nbpy_schema_get(id)->name, sql_table_name(t));
-		for (size_t i = 4; i < sql_table_columns(t); i++)
-			printf("%s`%s` (%s)", i > 4 ? ", " : "", sql_table_column(t, i),
-			       types[sql_table_column_type(t, i)]);
+		for (size_t i = 4; i < sql_table_columns(t); i++) {
+			const char *constant = sql_table_column_constant(t, i);
+
+			printf("%s`%s` (%s%s%s%s)", i > 4 ? ", " : "", sql_table_column(t, i),
+			       types[sql_table_column_type(t, i)], constant ? ", always `" : "",
+			       constant ? constant : "", constant ? "`" : "");
+		}
 		printf(" |\n");
 	}
 }

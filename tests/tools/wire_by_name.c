@@ -8,9 +8,9 @@
  *   anything wrong -> {"error": WHY}
  *
  * The names are the documented ones and the name -> struct member map below
- * is written out by hand, NOT taken from the codec's field tables
- * (common/wire_fields.h): the test checks those tables against the doc, so
- * it must not read them. */
+ * is written out by hand, NOT taken from the schema definitions
+ * (common/schemas.def): the test checks nbpy's bytes against the doc, so it
+ * must not read them. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stddef.h>

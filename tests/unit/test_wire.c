@@ -1,5 +1,9 @@
 /* test_wire.c - the wire codec: MessagePack and legacy text round trips,
- * byte-exact legacy frames from the reference, and hostile input. */
+ * the JSON view, byte-exact legacy frames from the reference, and hostile
+ * input.  Every schema of common/schemas.def goes through each encoding, and
+ * through the hand-written known bytes below (tests/unit/test_sink_format.c
+ * walks the stores). */
+#include <json-c/json.h>
 #include <math.h>
 #include <msgpack.h>
 #include <stdint.h>
@@ -492,6 +496,48 @@ START_TEST(every_schema_documented_layout)
 	again_len = doc_pack(_i, &out, again, sizeof(again));
 	hex_of(again, again_len, got_hex);
 	ck_assert_str_eq(got_hex, want_hex);
+}
+END_TEST
+
+/* The JSON view of every field of every schema: the value's type follows
+ * the field's, and scalars read back as the member. */
+START_TEST(json_view_every_schema)
+{
+	const struct nbpy_schema_desc *s = nbpy_schema_get(_i);
+	struct nbpy_msg m;
+
+	sample(&m, (enum nbpy_schema)_i);
+	for (size_t i = 0; i < s->n_fields; i++) {
+		const struct nbpy_field *f = &s->fields[i];
+		const char *p = (const char *)&m + f->offset;
+		struct json_object *o = nbpy_wire_field_json(&m, f);
+
+		ck_assert_msg(o != NULL, "%s.%s: no JSON", s->name, f->name);
+		switch (f->type) {
+		case NBPY_F_STR:
+			ck_assert_str_eq(json_object_get_string(o), p);
+			break;
+		case NBPY_F_CHAR:
+			ck_assert_int_eq(json_object_get_string_len(o), 1);
+			ck_assert_int_eq(json_object_get_string(o)[0], *p);
+			break;
+		case NBPY_F_F64:
+			ck_assert(json_object_is_type(o, json_type_double));
+			ck_assert(json_object_get_double(o) == *(const double *)p);
+			break;
+		case NBPY_F_I64:
+			ck_assert(json_object_is_type(o, json_type_int));
+			ck_assert_int_eq(json_object_get_int64(o), *(const int64_t *)p);
+			break;
+		case NBPY_F_LEVELS:
+			ck_assert(json_object_is_type(o, json_type_array));
+			ck_assert_uint_eq(json_object_array_length(o), *(const uint32_t *)p);
+			break;
+		default:
+			ck_abort_msg("%s.%s: type %d not expected in a body", s->name, f->name, f->type);
+		}
+		json_object_put(o);
+	}
 }
 END_TEST
 
@@ -1138,7 +1184,8 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, eurusd_tick_fits_92_bytes);
 	tcase_add_test(tc, eurusd_tick_documented_bytes);
 	tcase_add_test(tc, announcement_documented_bytes);
-	tcase_add_loop_test(tc, every_schema_documented_layout, 1, 10);
+	tcase_add_loop_test(tc, every_schema_documented_layout, 1, NBPY_SCHEMA_END);
+	tcase_add_loop_test(tc, json_view_every_schema, 1, NBPY_SCHEMA_END);
 	tcase_add_test(tc, eurusd_tick_documented_spreads);
 	tcase_add_test(tc, legacy_matches_reference_frames);
 	tcase_add_test(tc, legacy_heartbeat_lag_is_exact);

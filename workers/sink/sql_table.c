@@ -127,6 +127,11 @@ enum sql_type sql_table_column_type(const struct sql_table *t, size_t i)
 	return col_type(t->cols[i].kind);
 }
 
+const char *sql_table_column_constant(const struct sql_table *t, size_t i)
+{
+	return t->cols[i].kind == C_CONST ? t->cols[i].constant : NULL;
+}
+
 const char *sql_table_key(const struct sql_table *t)
 {
 	return t->levels ? "source, seq, event_time, side, tier_id" : "source, seq, event_time";

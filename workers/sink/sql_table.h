@@ -40,6 +40,8 @@ const char *sql_table_name(const struct sql_table *t);
 size_t sql_table_columns(const struct sql_table *t);
 const char *sql_table_column(const struct sql_table *t, size_t i);
 enum sql_type sql_table_column_type(const struct sql_table *t, size_t i);
+/* The value of a constant column (SQL_CONST in schemas.def), else NULL. */
+const char *sql_table_column_constant(const struct sql_table *t, size_t i);
 
 /* CREATE TABLE IF NOT EXISTS with the unique key, in the dialect. */
 int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size_t cap);
