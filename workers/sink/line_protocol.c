@@ -26,8 +26,16 @@ static void put_escaped(struct nbpy_buf *b, const char *s, const char *special)
 	b->data[b->len] = '\0';
 }
 
+/* nbpy_buf_append, with the common case (it fits) inlined: points are
+ * written by the hundred thousand, a few bytes at a time. */
 static void put(struct nbpy_buf *b, const char *s, size_t n)
 {
+	if (b->cap > 0 && n < b->cap - b->len && !b->failed) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
 	(void)nbpy_buf_append(b, s, n);
 }
 
@@ -242,14 +250,16 @@ static const struct nbpy_book_level *level(const struct nbpy_msg *m, const struc
 }
 
 /* Point `tier` of m (0 when the schema has no book sides). */
-static void point(struct nbpy_buf *b, const struct lp_measurement *ms, const struct nbpy_msg *m,
-		  uint32_t tier, enum lp_precision prec)
+static inline __attribute__((always_inline)) void
+point(struct nbpy_buf *b, const struct lp_measurement *ms, const struct nbpy_msg *m, uint32_t tier,
+      enum lp_precision prec)
 {
 	struct point pt = start(b, ms->name);
 	int64_t ns = m->h.event_ns;
 	char text[24], base[8], term[8];
 	const struct nbpy_book_level *lv;
 
+#pragma GCC unroll 32
 	for (const struct lp_item *it = ms->items; it->role != LP_END; it++) {
 		const char *p = (const char *)m + it->offset;
 
@@ -322,6 +332,23 @@ static void point(struct nbpy_buf *b, const struct lp_measurement *ms, const str
 	end(&pt, ns, prec);
 }
 
+/* One point writer per schema, the loop over its items unrolled (the items
+ * are compile-time constants here), as wire_msgpack.c does for the codec. */
+typedef void point_fn(struct nbpy_buf *b, const struct nbpy_msg *m, uint32_t tier, enum lp_precision prec);
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	static void point_##name(struct nbpy_buf *b, const struct nbpy_msg *m, uint32_t tier, \
+				 enum lp_precision prec) \
+	{ \
+		point(b, &measurements[id], m, tier, prec); \
+	}
+#include "common/schemas.def"
+
+#define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
+	[id] = point_##name,
+static point_fn *const points_of[NBPY_SCHEMA_END] = {
+#include "common/schemas.def"
+};
+
 size_t lp_append(struct nbpy_buf *b, const struct nbpy_msg *m, enum lp_precision prec)
 {
 	const struct lp_measurement *ms;
@@ -343,6 +370,6 @@ size_t lp_append(struct nbpy_buf *b, const struct nbpy_msg *m, enum lp_precision
 		}
 	}
 	for (uint32_t i = 0; i < points; i++)
-		point(b, ms, m, i, prec);
+		points_of[m->h.schema](b, m, i, prec);
 	return points;
 }
