@@ -25,13 +25,14 @@ struct svc *supervisor_find(struct supervisor *sv, const char *name);
 void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap);
 
 /* What a reload did to each service: the new file's services in its order,
- * then the removed ones. */
+ * then the removed ones.  Changed: a resolved key differs, or the service
+ * was still being removed by an earlier reload. */
 enum reload_change { RELOAD_ADDED, RELOAD_REMOVED, RELOAD_CHANGED, RELOAD_UNCHANGED };
 #define RELOAD_CHANGES 4
 struct reload_diff {
 	struct reload_entry {
 		char *name;
-		enum reload_change change;	/* changed: a resolved key differs */
+		enum reload_change change;
 	} *entries;
 	size_t n;
 	size_t count[RELOAD_CHANGES];	/* entries by change */
