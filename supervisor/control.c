@@ -42,40 +42,33 @@ static struct json_object *svc_json(const struct svc *s)
 	return o;
 }
 
-static char *finish(struct json_object *o)
-{
-	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-
-	json_object_put(o);
-	return text;
-}
-
-static struct json_object *envelope(struct json_object *id, bool ok)
+/* {"v": 1, "id": ID, "ok": OK, KEY: VALUE}, as text */
+static char *reply_with(struct json_object *id, bool ok, const char *key, struct json_object *value)
 {
 	struct json_object *o = json_object_new_object();
+	char *text;
 
 	json_object_object_add(o, "v", json_object_new_int(CONTROL_PROTOCOL));
 	json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
 	json_object_object_add(o, "ok", json_object_new_boolean(ok));
-	return o;
+	json_object_object_add(o, key, value);
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
 }
 
 static char *reply_ok(struct json_object *id, struct json_object *result)
 {
-	struct json_object *o = envelope(id, true);
-
-	json_object_object_add(o, "result", result ? result : json_object_new_object());
-	return finish(o);
+	return reply_with(id, true, "result", result ? result : json_object_new_object());
 }
 
 static char *reply_error_text(struct json_object *id, const char *code, const char *msg)
 {
-	struct json_object *o = envelope(id, false), *e = json_object_new_object();
+	struct json_object *e = json_object_new_object();
 
 	json_object_object_add(e, "code", json_object_new_string(code));
 	json_object_object_add(e, "message", json_object_new_string(msg));
-	json_object_object_add(o, "error", e);
-	return finish(o);
+	return reply_with(id, false, "error", e);
 }
 
 static char *reply_error(struct json_object *id, const char *code, const char *fmt, ...)

@@ -27,8 +27,7 @@ void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap);
 /* What a reload did to each service: the new file's services in its order,
  * then the removed ones.  Changed: a resolved key differs, or the service
  * was still being removed by an earlier reload. */
-enum reload_change { RELOAD_ADDED, RELOAD_REMOVED, RELOAD_CHANGED, RELOAD_UNCHANGED };
-#define RELOAD_CHANGES 4
+enum reload_change { RELOAD_ADDED, RELOAD_REMOVED, RELOAD_CHANGED, RELOAD_UNCHANGED, RELOAD_CHANGES };
 struct reload_diff {
 	struct reload_entry {
 		char *name;
