@@ -4,7 +4,9 @@
  * Reply:    {"v": 1, "id": ANY, "ok": true, "result": {...}}
  *      or:  {"v": 1, "id": ANY, "ok": false, "error": {"code": "...", "message": "..."}}
  * Every command answers at once; start, stop and restart report the state
- * they left and the client polls status to wait. */
+ * they left and the client polls status to wait.  The commands are one table
+ * (commands[]): a name, a handler and flags that say which checks the
+ * request passes first.  Only service.c changes a service. */
 #include <autoconfig.h>
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -40,40 +42,33 @@ static struct json_object *svc_json(const struct svc *s)
 	return o;
 }
 
-static char *finish(struct json_object *o)
-{
-	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-
-	json_object_put(o);
-	return text;
-}
-
-static struct json_object *envelope(struct json_object *id, bool ok)
+/* {"v": 1, "id": ID, "ok": OK, KEY: VALUE}, as text */
+static char *reply_with(struct json_object *id, bool ok, const char *key, struct json_object *value)
 {
 	struct json_object *o = json_object_new_object();
+	char *text;
 
 	json_object_object_add(o, "v", json_object_new_int(CONTROL_PROTOCOL));
 	json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
 	json_object_object_add(o, "ok", json_object_new_boolean(ok));
-	return o;
+	json_object_object_add(o, key, value);
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
 }
 
 static char *reply_ok(struct json_object *id, struct json_object *result)
 {
-	struct json_object *o = envelope(id, true);
-
-	json_object_object_add(o, "result", result ? result : json_object_new_object());
-	return finish(o);
+	return reply_with(id, true, "result", result ? result : json_object_new_object());
 }
 
 static char *reply_error_text(struct json_object *id, const char *code, const char *msg)
 {
-	struct json_object *o = envelope(id, false), *e = json_object_new_object();
+	struct json_object *e = json_object_new_object();
 
 	json_object_object_add(e, "code", json_object_new_string(code));
 	json_object_object_add(e, "message", json_object_new_string(msg));
-	json_object_object_add(o, "error", e);
-	return finish(o);
+	return reply_with(id, false, "error", e);
 }
 
 static char *reply_error(struct json_object *id, const char *code, const char *fmt, ...)
@@ -89,8 +84,6 @@ static char *reply_error(struct json_object *id, const char *code, const char *f
 	return reply_error_text(id, code, msg);
 }
 
-/* The named services, or all when none are named.  NULL + *unknown set if
- * a name is not a service. */
 /* An array of strings: json-c would read 1 or null as the name "1" or "". */
 static bool is_name_array(struct json_object *names)
 {
@@ -102,31 +95,27 @@ static bool is_name_array(struct json_object *names)
 	return true;
 }
 
-static struct svc **select_services(struct supervisor *sv, struct json_object *names,
-				    size_t *n, const char **unknown, bool all_if_none)
+/* The services named (an array of names, or NULL), or all of them when none
+ * are.  NULL with *unknown set for a name that is no service (still NULL:
+ * out of memory). */
+static struct svc **select_services(struct supervisor *sv, struct json_object *names, size_t *n,
+				    const char **unknown)
 {
-	size_t count = names ? json_object_array_length(names) : 0;
-	struct svc **out;
+	size_t named = names ? json_object_array_length(names) : 0;
+	struct svc **out = calloc(named ? named : sv->n_svcs + 1, sizeof(*out));
 
 	*unknown = NULL;
-	if (count == 0 && all_if_none)
-		count = sv->n_svcs;
-	out = calloc(count ? count : 1, sizeof(*out));
+	*n = 0;
 	if (out == NULL)
 		return NULL;
-	*n = 0;
-	if (names == NULL || json_object_array_length(names) == 0) {
-		if (all_if_none)
-			for (size_t i = 0; i < sv->n_svcs; i++)
-				out[(*n)++] = sv->svcs[i];
-		return out;
-	}
-	for (size_t i = 0; i < count; i++) {
-		struct json_object *v = json_object_array_get_idx(names, i);
-		struct svc *s = supervisor_find(sv, json_object_get_string(v));
+	for (size_t i = 0; named == 0 && i < sv->n_svcs; i++)
+		out[(*n)++] = sv->svcs[i];
+	for (size_t i = 0; i < named; i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(names, i));
+		struct svc *s = supervisor_find(sv, name);
 
 		if (s == NULL) {
-			*unknown = json_object_get_string(v);
+			*unknown = name;
 			free(out);
 			return NULL;
 		}
@@ -135,46 +124,155 @@ static struct svc **select_services(struct supervisor *sv, struct json_object *n
 	return out;
 }
 
-static struct json_object *status_result(struct supervisor *sv, struct svc **list, size_t n)
+/* {"added": [...], "removed": [...], "changed": [...], "unchanged": [...]} */
+static struct json_object *diff_result(const struct reload_diff *diff)
+{
+	static const char *const keys[RELOAD_CHANGES] = { "added", "removed", "changed", "unchanged" };
+	struct json_object *r = json_object_new_object(), *names[RELOAD_CHANGES];
+
+	for (int c = 0; c < RELOAD_CHANGES; c++)
+		names[c] = json_object_new_array();
+	for (size_t i = 0; i < diff->n; i++)
+		json_object_array_add(names[diff->entries[i].change],
+				      json_object_new_string(diff->entries[i].name));
+	for (int c = 0; c < RELOAD_CHANGES; c++)
+		json_object_object_add(r, keys[c], names[c]);
+	return r;
+}
+
+/* A request that passed the checks its command's flags ask for. */
+struct request {
+	struct json_object *root, *id;
+	struct svc **list;	/* CMD_SERVICES: the services it names */
+	size_t n;
+};
+
+static char *cmd_ping(struct supervisor *sv, const struct request *rq)
+{
+	struct json_object *result = json_object_new_object();
+
+	json_object_object_add(result, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(result, "version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(result, "config", json_object_new_string(sv->config_path));
+	return reply_ok(rq->id, result);
+}
+
+static char *cmd_reload(struct supervisor *sv, const struct request *rq)
+{
+	struct reload_diff diff;
+	struct nbpy_diag d;
+	char *out;
+
+	if (supervisor_reload(sv, &diff, &d) < 0) {
+		/* the very text `nbpyd --check` prints, less its last newline */
+		char *text = nbpy_diag_text(&d);
+
+		if (text != NULL && *text != '\0')
+			text[strlen(text) - 1] = '\0';
+		out = text ? reply_error_text(rq->id, "bad_config", text)
+			   : reply_error(rq->id, "internal", "out of memory");
+		free(text);
+	} else {
+		out = reply_ok(rq->id, diff_result(&diff));
+	}
+	reload_diff_free(&diff);
+	nbpy_diag_free(&d);
+	return out;
+}
+
+static char *cmd_status(struct supervisor *sv, const struct request *rq)
 {
 	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
 	char summary[128];
 
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, svc_json(list[i]));
+	for (size_t i = 0; i < rq->n; i++)
+		json_object_array_add(a, svc_json(rq->list[i]));
 	supervisor_summary(sv, summary, sizeof(summary));
 	json_object_object_add(r, "services", a);
 	json_object_object_add(r, "summary", json_object_new_string(summary));
-	return r;
+	return reply_ok(rq->id, r);
 }
 
-static struct json_object *history_result(struct svc **list, size_t n, int64_t max)
+/* Per service, its newest n entries, oldest first. */
+static char *cmd_history(struct supervisor *sv, const struct request *rq)
 {
-	struct json_object *r = json_object_new_object(), *all = json_object_new_array();
+	struct json_object *r = json_object_new_object(), *all = json_object_new_array(), *v;
+	int64_t max = 20;
 
-	/* per service, newest `max`, oldest first */
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *a = history_read(&list[i]->hist, (size_t)max);
+	(void)sv;
+	if (json_object_object_get_ex(rq->root, "n", &v))
+		max = json_object_get_int64(v);
+	for (size_t i = 0; i < rq->n; i++) {
+		struct json_object *a = history_read(&rq->list[i]->hist, max < 1 ? 1 : (size_t)max);
 
 		for (size_t j = 0; a != NULL && j < json_object_array_length(a); j++) {
 			struct json_object *e = json_object_get(json_object_array_get_idx(a, j));
 
-			json_object_object_add(e, "service", json_object_new_string(list[i]->name));
+			json_object_object_add(e, "service", json_object_new_string(rq->list[i]->name));
 			json_object_array_add(all, e);
 		}
 		json_object_put(a);
 	}
 	json_object_object_add(r, "entries", all);
-	return r;
+	return reply_ok(rq->id, r);
+}
+
+static char *cmd_start(struct supervisor *sv, const struct request *rq)
+{
+	for (size_t i = 0; i < rq->n; i++)
+		svc_start(rq->list[i], SVC_CAUSE_START);
+	return cmd_status(sv, rq);
+}
+
+static char *cmd_stop(struct supervisor *sv, const struct request *rq)
+{
+	for (size_t i = 0; i < rq->n; i++)
+		svc_stop(rq->list[i], "stopped by nbpyctl");
+	return cmd_status(sv, rq);
+}
+
+static char *cmd_restart(struct supervisor *sv, const struct request *rq)
+{
+	for (size_t i = 0; i < rq->n; i++)
+		svc_restart(rq->list[i], "restart");
+	return cmd_status(sv, rq);
+}
+
+enum {
+	CMD_SERVICES = 1,	/* works on "services": the named ones, all when none are */
+	CMD_NEEDS_NAMES = 2,	/* at least one name: "all" is not meant */
+	CMD_NOT_IN_SHUTDOWN = 4,	/* starts or stops workers: refused while nbpyd stops */
+};
+
+static const struct command {
+	const char *name;
+	char *(*handler)(struct supervisor *sv, const struct request *rq);
+	unsigned flags;
+} commands[] = {
+	{ "ping", cmd_ping, 0 },
+	{ "reload", cmd_reload, 0 },
+	{ "status", cmd_status, CMD_SERVICES },
+	{ "history", cmd_history, CMD_SERVICES },
+	{ "start", cmd_start, CMD_SERVICES | CMD_NEEDS_NAMES | CMD_NOT_IN_SHUTDOWN },
+	{ "stop", cmd_stop, CMD_SERVICES | CMD_NEEDS_NAMES | CMD_NOT_IN_SHUTDOWN },
+	{ "restart", cmd_restart, CMD_SERVICES | CMD_NEEDS_NAMES | CMD_NOT_IN_SHUTDOWN },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 char *control_handle(struct supervisor *sv, const char *req, size_t len)
 {
 	struct json_tokener *tok;
-	struct json_object *root, *v, *id = NULL, *names = NULL, *result = NULL;
-	const char *cmd, *unknown = NULL;
-	struct svc **list = NULL;
-	size_t n = 0;
+	struct json_object *names = NULL, *v;
+	struct request rq = { .root = NULL };
+	const struct command *cmd;
+	const char *name, *unknown;
 	char *out;
 
 	/* The socket's ZMQ_MAXMSGSIZE drops larger requests unread; this
@@ -185,110 +283,55 @@ char *control_handle(struct supervisor *sv, const char *req, size_t len)
 	tok = json_tokener_new_ex(16);
 	if (tok == NULL)
 		return reply_error(NULL, "internal", "out of memory");
-	root = json_tokener_parse_ex(tok, req, (int)len);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len || !json_object_is_type(root, json_type_object)) {
+	rq.root = json_tokener_parse_ex(tok, req, (int)len);
+	if (rq.root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len || !json_object_is_type(rq.root, json_type_object)) {
 		json_tokener_free(tok);
-		json_object_put(root);
+		json_object_put(rq.root);
 		return reply_error(NULL, "bad_request", "not a JSON object");
 	}
 	json_tokener_free(tok);
-	(void)json_object_object_get_ex(root, "id", &id);
+	(void)json_object_object_get_ex(rq.root, "id", &rq.id);
 	/* only the JSON integer 1: json-c would read "1", 1.9 and true as 1 */
-	if (!json_object_object_get_ex(root, "v", &v) || !json_object_is_type(v, json_type_int) ||
+	if (!json_object_object_get_ex(rq.root, "v", &v) || !json_object_is_type(v, json_type_int) ||
 	    json_object_get_int64(v) != CONTROL_PROTOCOL) {
-		out = reply_error(id, "bad_version", "protocol version %d expected", CONTROL_PROTOCOL);
+		out = reply_error(rq.id, "bad_version", "protocol version %d expected", CONTROL_PROTOCOL);
 		goto done;
 	}
-	if (!json_object_object_get_ex(root, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
-		out = reply_error(id, "bad_request", "no \"cmd\" string");
+	if (!json_object_object_get_ex(rq.root, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
+		out = reply_error(rq.id, "bad_request", "no \"cmd\" string");
 		goto done;
 	}
-	cmd = json_object_get_string(v);
-	if (json_object_object_get_ex(root, "services", &names) && !is_name_array(names)) {
-		out = reply_error(id, "bad_request", "\"services\" must be an array of names");
+	name = json_object_get_string(v);
+	if (json_object_object_get_ex(rq.root, "services", &names) && !is_name_array(names)) {
+		out = reply_error(rq.id, "bad_request", "\"services\" must be an array of names");
 		goto done;
 	}
-	if (json_object_object_get_ex(root, "n", &v) && !json_object_is_type(v, json_type_int)) {
-		out = reply_error(id, "bad_request", "\"n\" must be an integer");
+	if (json_object_object_get_ex(rq.root, "n", &v) && !json_object_is_type(v, json_type_int)) {
+		out = reply_error(rq.id, "bad_request", "\"n\" must be an integer");
 		goto done;
 	}
-	if (strcmp(cmd, "ping") == 0) {
-		result = json_object_new_object();
-		json_object_object_add(result, "pid", json_object_new_int((int)getpid()));
-		json_object_object_add(result, "version", json_object_new_string(PACKAGE_VERSION));
-		json_object_object_add(result, "config", json_object_new_string(sv->config_path));
-		out = reply_ok(id, result);
+	if ((cmd = find_command(name)) == NULL) {
+		out = reply_error(rq.id, "unknown_command", "unknown command '%.64s'", name);
 		goto done;
 	}
-	if (strcmp(cmd, "reload") == 0) {
-		struct json_object *diff = NULL;
-		struct nbpy_diag d;
-
-		if (supervisor_reload(sv, &diff, &d) < 0) {
-			/* the very text `nbpyd --check` prints, less its last newline */
-			char *text = nbpy_diag_text(&d);
-
-			if (text != NULL && *text != '\0')
-				text[strlen(text) - 1] = '\0';
-			out = text ? reply_error_text(id, "bad_config", text)
-				   : reply_error(id, "internal", "out of memory");
-			free(text);
-		} else {
-			out = reply_ok(id, diff);
-		}
-		nbpy_diag_free(&d);
+	if ((cmd->flags & CMD_NEEDS_NAMES) && (names == NULL || json_object_array_length(names) == 0)) {
+		out = reply_error(rq.id, "bad_request", "%s needs service names", name);
 		goto done;
 	}
-	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "start") != 0 && strcmp(cmd, "stop") != 0 &&
-	    strcmp(cmd, "restart") != 0 && strcmp(cmd, "history") != 0) {
-		out = reply_error(id, "unknown_command", "unknown command '%.64s'", cmd);
+	if ((cmd->flags & CMD_SERVICES) &&
+	    (rq.list = select_services(sv, names, &rq.n, &unknown)) == NULL) {
+		out = unknown ? reply_error(rq.id, "unknown_service", "unknown service '%.64s'", unknown)
+			      : reply_error(rq.id, "internal", "out of memory");
 		goto done;
 	}
-	list = select_services(sv, names, &n, &unknown,
-			       strcmp(cmd, "status") == 0 || strcmp(cmd, "history") == 0);
-	if (list == NULL) {
-		out = unknown ? reply_error(id, "unknown_service", "unknown service '%.64s'", unknown)
-			      : reply_error(id, "internal", "out of memory");
+	if (sv->shutting_down && (cmd->flags & CMD_NOT_IN_SHUTDOWN)) {
+		out = reply_error(rq.id, "shutting_down", "nbpyd is shutting down");
 		goto done;
 	}
-	if (n == 0 && strcmp(cmd, "status") != 0 && strcmp(cmd, "history") != 0) {
-		out = reply_error(id, "bad_request", "%s needs service names", cmd);
-		goto done;
-	}
-	if (sv->shutting_down && strcmp(cmd, "status") != 0 && strcmp(cmd, "history") != 0) {
-		out = reply_error(id, "shutting_down", "nbpyd is shutting down");
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(cmd, "start") == 0) {
-			svc_start(list[i], "start");
-		} else if (strcmp(cmd, "stop") == 0) {
-			svc_stop(list[i], "stopped by nbpyctl");
-		} else if (strcmp(cmd, "restart") == 0) {
-			bool running = svc_has_process(list[i]);
-
-			svc_stop(list[i], "restart");
-			if (running)
-				list[i]->start_after_stop = true;
-			else
-				svc_start(list[i], "start");
-		}
-	}
-	if (strcmp(cmd, "history") == 0) {
-		int64_t max = 20;
-
-		if (json_object_object_get_ex(root, "n", &v))
-			max = json_object_get_int64(v);
-		if (max < 1)
-			max = 1;
-		result = history_result(list, n, max);
-	} else {
-		result = status_result(sv, list, n);
-	}
-	out = reply_ok(id, result);
+	out = cmd->handler(sv, &rq);
 done:
-	free(list);
-	json_object_put(root);
+	free(rq.list);
+	json_object_put(rq.root);
 	return out;
 }

@@ -31,7 +31,7 @@
 
 /* A tcp control socket: CURVE encryption, and a ZAP handler that admits only
  * the configured client keys (config validation guarantees the keys). */
-static int setup_curve(void *ctx, struct control_socket *c, const struct nbpy_config *cfg)
+static int setup_curve(struct control_socket *c, const struct nbpy_config *cfg)
 {
 	const struct nbpy_value *clients = nbpy_config_global(cfg, "control_curve_clients");
 	const char *secret = nbpy_config_global(cfg, "control_curve_secret")->text;
@@ -44,7 +44,7 @@ static int setup_curve(void *ctx, struct control_socket *c, const struct nbpy_co
 		if (zmq_z85_decode(c->clients[c->n_clients++], clients->items[i]) == NULL)
 			return -1;
 	/* The ZAP endpoint must exist before the socket it guards binds. */
-	c->zap = zmq_socket(ctx, ZMQ_REP);
+	c->zap = zmq_socket(c->ctx, ZMQ_REP);
 	if (c->zap == NULL || zmq_bind(c->zap, "inproc://zeromq.zap.01") < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, secret, strlen(secret)) < 0 ||
@@ -58,7 +58,7 @@ static int setup_curve(void *ctx, struct control_socket *c, const struct nbpy_co
 /* The monitor reports accepted and closed connections; it must be in place
  * before the first bind so that no accept goes uncounted.  Its queue is
  * unbounded (RCVHWM 0): a full queue would block libzmq's I/O thread. */
-static int setup_monitor(void *ctx, struct control_socket *c)
+static int setup_monitor(struct control_socket *c)
 {
 	int zero = 0;
 
@@ -67,7 +67,7 @@ static int setup_monitor(void *ctx, struct control_socket *c)
 		return -1;
 	if (zmq_socket_monitor(c->sock, MONITOR_ENDPOINT,
 			       ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED) < 0 ||
-	    (c->monitor = zmq_socket(ctx, ZMQ_PAIR)) == NULL ||
+	    (c->monitor = zmq_socket(c->ctx, ZMQ_PAIR)) == NULL ||
 	    zmq_setsockopt(c->monitor, ZMQ_RCVHWM, &zero, sizeof(zero)) < 0 ||
 	    zmq_setsockopt(c->monitor, ZMQ_LINGER, &zero, sizeof(zero)) < 0 ||
 	    zmq_connect(c->monitor, MONITOR_ENDPOINT) < 0) {
@@ -115,8 +115,7 @@ static int prepare_ipc_path(struct control_socket *c, const char *group)
 	return 0;
 }
 
-int control_socket_open(void *ctx, struct control_socket *c, const struct nbpy_config *cfg,
-			size_t fd_limit)
+int control_socket_open(struct control_socket *c, const struct nbpy_config *cfg, size_t fd_limit)
 {
 	size_t reserve = fd_limit / 4 > RESERVE_MIN ? fd_limit / 4 : RESERVE_MIN;
 	int linger = 0, handshake = HANDSHAKE_MS;
@@ -132,16 +131,20 @@ int control_socket_open(void *ctx, struct control_socket *c, const struct nbpy_c
 	if (strncmp(c->endpoint, "ipc://", 6) == 0 &&
 	    prepare_ipc_path(c, nbpy_config_global(cfg, "control_group")->text) < 0)
 		return -1;
-	c->sock = zmq_socket(ctx, ZMQ_REP);
+	if ((c->ctx = zmq_ctx_new()) == NULL) {
+		log_error("control socket: %s", zmq_strerror(errno));
+		return -1;
+	}
+	c->sock = zmq_socket(c->ctx, ZMQ_REP);
 	if (c->sock == NULL || zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max_request, sizeof(max_request)) < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_HANDSHAKE_IVL, &handshake, sizeof(handshake)) < 0) {
 		log_error("control socket: %s", zmq_strerror(errno));
 		return -1;
 	}
-	if (strncmp(c->endpoint, "tcp://", 6) == 0 && setup_curve(ctx, c, cfg) < 0)
+	if (strncmp(c->endpoint, "tcp://", 6) == 0 && setup_curve(c, cfg) < 0)
 		return -1;
-	if (setup_monitor(ctx, c) < 0)
+	if (setup_monitor(c) < 0)
 		return -1;
 	log_info("control: at most %zu connections (descriptor limit %zu)", c->cap, fd_limit);
 	return bind_endpoint(c);
@@ -168,6 +171,8 @@ void control_socket_close(struct control_socket *c)
 		(void)zmq_close(c->sock);
 	if (c->zap != NULL)
 		(void)zmq_close(c->zap);
+	if (c->ctx != NULL)
+		(void)zmq_ctx_term(c->ctx);
 	free(c->clients);
 	free(c->open_fds);
 	free(c->endpoint);

@@ -21,6 +21,7 @@
 #define CONTROL_POLLITEMS 3	/* the most control_socket_pollitems fills */
 
 struct control_socket {
+	void *ctx;		/* its own ZeroMQ context */
 	void *sock;		/* REP */
 	void *zap;		/* ZAP handler for a CURVE tcp socket, else NULL */
 	void *monitor;		/* PAIR receiving sock's accept/disconnect events */
@@ -41,9 +42,9 @@ struct control_socket {
 };
 
 /* Bind the [nbpyd] control endpoint of cfg.  fd_limit: the process's
- * RLIMIT_NOFILE.  -1 with the reason logged. */
-int control_socket_open(void *ctx, struct control_socket *c, const struct nbpy_config *cfg,
-			size_t fd_limit);
+ * RLIMIT_NOFILE.  -1 with the reason logged; close c in any case (a zeroed
+ * c too). */
+int control_socket_open(struct control_socket *c, const struct nbpy_config *cfg, size_t fd_limit);
 void control_socket_close(struct control_socket *c);
 
 /* The items zmq_poll must watch (at most CONTROL_POLLITEMS). */

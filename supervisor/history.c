@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/fs.h"
 #include "supervisor/history.h"
 
@@ -121,32 +122,19 @@ static int write_all(int fd, const char *s, size_t n)
 /* Rewrite the file as its newest size - 1 lines plus line, atomically. */
 static int compact(struct history *h, const char *line, size_t len)
 {
-	size_t n, keep, from, total = len;
-	char **lines = read_lines(h, &n), *buf, *p;
-	int rc;
+	struct nbpy_buf b = NBPY_BUF_INIT;
+	size_t n, keep;
+	char **lines = read_lines(h, &n);
+	int rc = -1;
 
 	if (lines == NULL)
 		return -1;
 	keep = n < h->size - 1 ? n : h->size - 1;
-	from = n - keep;
-	for (size_t i = from; i < n; i++)
-		total += strlen(lines[i]);
-	buf = p = malloc(total);
-	if (buf == NULL) {
-		free_lines(lines, n);
-		return -1;
-	}
-	for (size_t i = from; i < n; i++) {
-		size_t l = strlen(lines[i]);
-
-		memcpy(p, lines[i], l);
-		p += l;
-	}
-	memcpy(p, line, len);
-	rc = nbpy_write_atomic(h->path, buf, total);
-	if (rc == 0)
+	for (size_t i = n - keep; i < n; i++)
+		(void)nbpy_buf_puts(&b, lines[i]);
+	if (nbpy_buf_append(&b, line, len) == 0 && (rc = nbpy_write_atomic(h->path, b.data, b.len)) == 0)
 		h->file_lines = keep + 1;
-	free(buf);
+	nbpy_buf_free(&b);
 	free_lines(lines, n);
 	return rc;
 }

@@ -8,7 +8,6 @@
 #include <autoconfig.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <stdint.h>
 #include <signal.h>
@@ -52,19 +51,6 @@ void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap)
 	(void)snprintf(buf, cap, "%u running, %u starting, %u backoff, %u fatal, %u stopped",
 		       count[SVC_RUNNING], count[SVC_STARTING], count[SVC_BACKOFF], count[SVC_FATAL],
 		       count[SVC_STOPPED] + count[SVC_EXITED]);
-}
-
-struct svc *supervisor_make_service(const struct nbpy_config *c, const struct nbpy_service *conf,
-				    struct svc_settings *set, char *why, size_t cap)
-{
-	struct svc *s = svc_new(conf->name, set, conf->enabled,
-				nbpy_config_global(c, "state_dir")->text,
-				nbpy_config_global(c, "run_dir")->text,
-				(size_t)nbpy_config_global(c, "history_size")->v.i, why, cap);
-
-	if (s != NULL)
-		svc_set_log_rate(s, c, conf);
-	return s;
 }
 
 /* ---- processes ---- */
@@ -148,14 +134,14 @@ static int handle_signals(struct supervisor *sv, int sfd)
 		case SIGINT:
 			begin_shutdown(sv);
 			break;
-		case SIGHUP: {
-			struct json_object *diff = NULL;
+		case SIGHUP: {	/* reload logs what it did */
+			struct reload_diff diff;
 			struct nbpy_diag d;
 
 			if (supervisor_reload(sv, &diff, &d) < 0)
 				for (size_t i = 0; i < d.n; i++)
 					log_error("reload: %s", d.msgs[i]);
-			json_object_put(diff);
+			reload_diff_free(&diff);
 			nbpy_diag_free(&d);
 			break;
 		}
@@ -229,8 +215,7 @@ static int run(struct supervisor *sv, struct control_socket *control, int sfd)
 		if (sv->shutting_down && now >= sv->shutdown_deadline) {
 			log_error("shutdown took too long: killing what is left");
 			for (size_t i = 0; i < sv->n_svcs; i++)
-				if (sv->svcs[i]->pid > 0)
-					(void)killpg(sv->svcs[i]->pid, SIGKILL);
+				svc_kill(sv->svcs[i]);
 			sv->shutdown_deadline = now + NBPY_NS_PER_SEC;
 		}
 		free(items);
@@ -364,13 +349,12 @@ int main(int argc, char **argv)
 	const char *path = SYSCONFDIR "/nbpy/nbpy.conf";
 	bool check = false, ipc_control;
 	sigset_t mask;
-	void *ctx = NULL;
 	struct control_socket control = { 0 };
 	struct resolved resolved = { 0 };
 	struct nbpy_diag diag;
 	int sfd = -1, rc = 1, lock_fds[2] = { -1, -1 };
 	size_t fd_limit;
-	char why[512];
+	struct nbpy_error err;
 	const char *control_ep;
 
 	for (int i = 1; i < argc; i++) {
@@ -438,25 +422,23 @@ int main(int argc, char **argv)
 		log_error("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 		goto out;
 	}
-	ctx = zmq_ctx_new();
-	if (ctx == NULL || control_socket_open(ctx, &control, sv.config, fd_limit) < 0)
+	if (control_socket_open(&control, sv.config, fd_limit) < 0)
 		goto out;
 	sv.svcs = calloc(sv.config->n_services ? sv.config->n_services : 1, sizeof(*sv.svcs));
 	if (sv.svcs == NULL)
 		goto out;
 	for (size_t i = 0; i < sv.config->n_services; i++) {
-		struct svc *s = supervisor_make_service(sv.config, &sv.config->services[i],
-							&resolved.settings[i], why, sizeof(why));
+		struct svc *s = svc_new(sv.config, &sv.config->services[i], &resolved.settings[i], &err);
 
 		if (s == NULL) {
-			log_error("%s", why);
+			log_error("%s", err.msg);
 			goto out;
 		}
 		sv.svcs[sv.n_svcs++] = s;
 	}
 	for (size_t i = 0; i < sv.n_svcs; i++)
 		if (sv.svcs[i]->enabled)
-			svc_start(sv.svcs[i], "start");
+			svc_start(sv.svcs[i], SVC_CAUSE_START);
 	log_notice("%zu services, %s, control %s", sv.n_svcs, sv.config_path, control_ep);
 	notify_systemd(&sv, "READY=1\n");
 	rc = run(&sv, &control, sfd) < 0 ? 1 : 0;
@@ -467,8 +449,6 @@ out:
 		svc_free(sv.svcs[i]);
 	free(sv.svcs);
 	control_socket_close(&control);
-	if (ctx != NULL)
-		(void)zmq_ctx_term(ctx);
 	if (sfd >= 0)
 		(void)close(sfd);
 	for (int i = 0; i < 2; i++)

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "supervisor/notify.h"
@@ -70,17 +71,6 @@ static size_t copy_codes(int *out, const struct nbpy_value *v)
 	for (size_t i = 0; i < v->n_items && n < RESTART_MAX_CODES; i++)
 		out[n++] = atoi(v->items[i]);
 	return n;
-}
-
-static int append(char **s, const char *key, const char *value)
-{
-	char *next;
-
-	if (asprintf(&next, "%s%s=%s\n", *s ? *s : "", key, value ? value : "") < 0)
-		return -1;
-	free(*s);
-	*s = next;
-	return 0;
 }
 
 const char *svc_lookup_error(int err)
@@ -181,6 +171,7 @@ void svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 {
 	const struct nbpy_value *v;
 	bool exec = strcmp(conf->kind->name, "exec") == 0;
+	struct nbpy_buf fingerprint = NBPY_BUF_INIT;
 
 	memset(set, 0, sizeof(*set));
 	set->umask = -1;
@@ -273,11 +264,12 @@ void svc_settings_load(struct svc_settings *set, const struct nbpy_config *c,
 			goto oom;
 		set->envp[n] = name;
 	}
-	if (append(&set->fingerprint, "kind", conf->kind->name) < 0)
-		goto oom;
+	(void)nbpy_buf_printf(&fingerprint, "kind=%s\n", conf->kind->name);
 	for (size_t i = 0; i < conf->n_values; i++)
-		if (append(&set->fingerprint, conf->values[i].spec->name, conf->values[i].text) < 0)
-			goto oom;
+		(void)nbpy_buf_printf(&fingerprint, "%s=%s\n", conf->values[i].spec->name,
+				      conf->values[i].text ? conf->values[i].text : "");
+	if ((set->fingerprint = nbpy_buf_steal(&fingerprint)) == NULL)
+		goto oom;
 	return;
 oom:
 	nbpy_diag_add(d, c->path, 0, "out of memory");
@@ -386,35 +378,33 @@ void svc_on_log_timer(struct svc *s, int64_t now)
 
 /* ---- life cycle ---- */
 
-static int open_notify_socket(struct svc *s, const char *run_dir, char *why, size_t cap)
+static int open_notify_socket(struct svc *s, const char *run_dir, struct nbpy_error *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (nbpy_mkdir_p(run_dir, 0755) < 0) {
-		(void)snprintf(why, cap, "mkdir %s: %s", run_dir, strerror(errno));
-		return -1;
-	}
+	if (nbpy_mkdir_p(run_dir, 0755) < 0)
+		return nbpy_error_set(err, "mkdir %s: %s", run_dir, strerror(errno));
 	if ((size_t)snprintf(s->notify_path, sizeof(s->notify_path), "%s/%s.notify", run_dir,
-			     s->name) >= sizeof(s->notify_path)) {
-		(void)snprintf(why, cap, "notify socket path too long in %s", run_dir);
-		return -1;
-	}
+			     s->name) >= sizeof(s->notify_path))
+		return nbpy_error_set(err, "notify socket path too long in %s", run_dir);
 	memcpy(sa.sun_path, s->notify_path, strlen(s->notify_path) + 1);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || (unlink(s->notify_path) < 0 && errno != ENOENT) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		(void)snprintf(why, cap, "notify socket %s: %s", s->notify_path, strerror(errno));
+		int e = errno;
+
 		if (fd >= 0)
 			(void)close(fd);
-		return -1;
+		return nbpy_error_set(err, "notify socket %s: %s", s->notify_path, strerror(e));
 	}
 	/* Only the worker (and root) may tell nbpyd it is ready. */
 	if (chmod(s->notify_path, 0600) < 0 ||
 	    (s->set.set_ids && chown(s->notify_path, s->set.uid, s->set.gid) < 0)) {
-		(void)snprintf(why, cap, "notify socket %s: %s", s->notify_path, strerror(errno));
+		int e = errno;
+
 		(void)close(fd);
-		return -1;
+		return nbpy_error_set(err, "notify socket %s: %s", s->notify_path, strerror(e));
 	}
 	s->notify_fd = fd;
 	return 0;
@@ -447,31 +437,34 @@ static void record_supervisor_death(struct svc *s)
 		log_event(s, &e);
 }
 
-struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled, const char *state_dir,
-		    const char *run_dir, size_t history_size, char *why, size_t cap)
+struct svc *svc_new(const struct nbpy_config *c, const struct nbpy_service *conf,
+		    struct svc_settings *set, struct nbpy_error *err)
 {
+	const char *state_dir = nbpy_config_global(c, "state_dir")->text;
 	struct svc *s = calloc(1, sizeof(*s));
 
-	if (s == NULL || (s->name = strdup(name)) == NULL) {
+	if (s == NULL || (s->name = strdup(conf->name)) == NULL) {
 		free(s);
-		(void)snprintf(why, cap, "out of memory");
+		(void)nbpy_error_set(err, "out of memory");
 		return NULL;
 	}
 	s->set = *set;
 	memset(set, 0, sizeof(*set));	/* owned by the service now */
-	s->enabled = enabled;
+	s->enabled = conf->enabled;
 	s->notify_fd = -1;
 	s->log_fd = -1;
 	s->since_real = nbpy_now_ns();
 	(void)snprintf(s->reason, sizeof(s->reason), "not started");
 	restart_state_init(&s->rs, s->set.backoff_min_ns, s->set.backoff_max_ns, 0);
-	if (history_open(&s->hist, state_dir, name, history_size) < 0) {
-		(void)snprintf(why, cap, "history of %s in %s: %s", name, state_dir, strerror(errno));
+	svc_set_log_rate(s, c, conf);
+	if (history_open(&s->hist, state_dir, s->name,
+			 (size_t)nbpy_config_global(c, "history_size")->v.i) < 0) {
+		(void)nbpy_error_set(err, "history of %s in %s: %s", s->name, state_dir, strerror(errno));
 		svc_free(s);
 		return NULL;
 	}
 	record_supervisor_death(s);
-	if (open_notify_socket(s, run_dir, why, cap) < 0) {
+	if (open_notify_socket(s, nbpy_config_global(c, "run_dir")->text, err) < 0) {
 		svc_free(s);
 		return NULL;
 	}
@@ -547,8 +540,10 @@ static char **spawn_env(struct svc *s)
 	return envp;
 }
 
-void svc_start(struct svc *s, const char *why)
+void svc_start(struct svc *s, enum svc_cause cause)
 {
+	static const char *const cause_names[] = { "start", "restart", "fatal retry" };
+	const char *why = cause_names[cause];
 	struct spawn_request r;
 	int pipefd[2], exec_errno = 0;
 	char **envp;
@@ -564,9 +559,9 @@ void svc_start(struct svc *s, const char *why)
 	default:
 		break;
 	}
-	if (s->state == SVC_FATAL || s->state == SVC_STOPPED || s->state == SVC_EXITED)
-		if (strcmp(why, "restart") != 0 && strcmp(why, "fatal retry") != 0)
-			restart_state_clear(&s->rs);
+	if (cause == SVC_CAUSE_START &&
+	    (s->state == SVC_FATAL || s->state == SVC_STOPPED || s->state == SVC_EXITED))
+		restart_state_clear(&s->rs);
 	if (s->log_fd >= 0) {	/* the last one's pipe, held open by a leftover */
 		svc_on_log(s);
 		close_log(s);
@@ -646,6 +641,44 @@ void svc_stop(struct svc *s, const char *why)
 	}
 }
 
+void svc_restart(struct svc *s, const char *why)
+{
+	bool running = svc_has_process(s);
+
+	svc_stop(s, why);
+	if (running)
+		s->start_after_stop = true;
+	else
+		svc_start(s, SVC_CAUSE_START);
+}
+
+void svc_apply_settings(struct svc *s, struct svc_settings *set, bool enabled)
+{
+	svc_settings_free(&s->set);
+	s->set = *set;
+	memset(set, 0, sizeof(*set));
+	restart_state_init(&s->rs, s->set.backoff_min_ns, s->set.backoff_max_ns, 0);
+	s->enabled = enabled;
+	s->remove_after_stop = false;
+	if (!enabled)
+		svc_stop(s, "disabled by reload");
+	else if (svc_has_process(s))
+		svc_restart(s, "changed by reload");
+	else
+		svc_start(s, SVC_CAUSE_START);
+}
+
+void svc_remove(struct svc *s)
+{
+	svc_stop(s, "removed by reload");
+	s->remove_after_stop = true;
+}
+
+void svc_kill(struct svc *s)
+{
+	signal_group(s, SIGKILL);
+}
+
 static void decode_status(int ws, struct exit_status *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -687,7 +720,7 @@ void svc_on_exit(struct svc *s, int ws, bool shutting_down)
 		set_state(s, SVC_STOPPED, s->stop_requested ? "stopped" : "nbpyd shutdown");
 		if (s->start_after_stop && !shutting_down) {
 			s->start_after_stop = false;
-			svc_start(s, "start");
+			svc_start(s, SVC_CAUSE_START);
 		}
 		return;
 	}
@@ -737,10 +770,10 @@ void svc_on_timer(struct svc *s, int64_t now)
 		return;
 	switch (s->state) {
 	case SVC_BACKOFF:
-		svc_start(s, "restart");
+		svc_start(s, SVC_CAUSE_RESTART);
 		break;
 	case SVC_FATAL:
-		svc_start(s, "fatal retry");
+		svc_start(s, SVC_CAUSE_FATAL_RETRY);
 		break;
 	case SVC_STARTING:
 		if (!s->set.notify && now - s->spawned_mono >= s->set.start_secs_ns) {

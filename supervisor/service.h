@@ -2,9 +2,10 @@
  * timers, notify socket, log pipe and restart history.
  *
  * States: stopped, starting, running, backoff, stopping, exited, fatal,
- * always with a reason.  Every change goes through the functions below, one
+ * always with a reason.  Every change goes through the functions below (the
+ * only code that writes a service's state, pid, backoff and timers), one
  * service at a time, from nbpyd's single event loop: there is never more than
- * one worker per service. */
+ * one worker per service.  Everyone else only reads struct svc. */
 #ifndef NBPY_SERVICE_H
 #define NBPY_SERVICE_H
 
@@ -13,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/config.h"
+#include "common/error.h"
 #include "supervisor/history.h"
 #include "supervisor/restart_policy.h"
 #include "supervisor/worker_log.h"
@@ -78,6 +80,15 @@ struct svc {
 	struct history hist;
 };
 
+/* Why a worker starts: the reason its state and history show ("start",
+ * "restart", "fatal retry").  Only a start asked for (nbpyd's start, nbpyctl,
+ * reload) forgets the backoff and past exits. */
+enum svc_cause {
+	SVC_CAUSE_START,
+	SVC_CAUSE_RESTART,	/* the backoff delay ended */
+	SVC_CAUSE_FATAL_RETRY,	/* fatal_retry ended */
+};
+
 const char *svc_state_name(enum svc_state s);
 
 /* Build settings from a config section: worker is the worker program (for
@@ -92,14 +103,26 @@ void svc_settings_free(struct svc_settings *set);
  * just does not exist. */
 const char *svc_lookup_error(int err);
 
-/* Create a service (stopped) with its notify socket and history. */
-struct svc *svc_new(const char *name, struct svc_settings *set, bool enabled,
-		    const char *state_dir, const char *run_dir, size_t history_size, char *why,
-		    size_t why_cap);
+/* Create the service of section conf of c, stopped, with its notify socket,
+ * history and resolved settings (set: taken, left zeroed).  NULL with the
+ * reason in err. */
+struct svc *svc_new(const struct nbpy_config *c, const struct nbpy_service *conf,
+		    struct svc_settings *set, struct nbpy_error *err);
 void svc_free(struct svc *s);
 
-void svc_start(struct svc *s, const char *why);
+void svc_start(struct svc *s, enum svc_cause cause);
 void svc_stop(struct svc *s, const char *why);
+/* Stop the worker and start it again once it has exited (now, if there is
+ * none). */
+void svc_restart(struct svc *s, const char *why);
+/* A reload's new settings (set is taken, left zeroed): a fresh backoff, and
+ * the worker stopped if disabled, restarted if running, else started.  A
+ * service being removed (svc_remove) is kept. */
+void svc_apply_settings(struct svc *s, struct svc_settings *set, bool enabled);
+/* Stop it for good (remove_after_stop): to be freed once it has no worker. */
+void svc_remove(struct svc *s);
+/* SIGKILL its process group (shutdown took too long). */
+void svc_kill(struct svc *s);
 void svc_on_exit(struct svc *s, int wait_status, bool shutting_down);
 void svc_on_timer(struct svc *s, int64_t now_mono);
 void svc_on_notify(struct svc *s);

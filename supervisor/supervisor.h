@@ -24,17 +24,23 @@ struct svc *supervisor_find(struct supervisor *sv, const char *name);
 /* "12 running, 1 backoff, 0 fatal" */
 void supervisor_summary(const struct supervisor *sv, char *buf, size_t cap);
 
-/* Re-read the config and apply the difference: 0 with diff (a JSON object:
- * added, removed, changed, unchanged), or -1 with every problem in d
- * (nbpy_diag_free it either way) and nothing changed. */
-struct json_object;
-int supervisor_reload(struct supervisor *sv, struct json_object **diff, struct nbpy_diag *d);
+/* What a reload did to each service: the new file's services in its order,
+ * then the removed ones.  Changed: a resolved key differs, or the service
+ * was still being removed by an earlier reload. */
+enum reload_change { RELOAD_ADDED, RELOAD_REMOVED, RELOAD_CHANGED, RELOAD_UNCHANGED, RELOAD_CHANGES };
+struct reload_diff {
+	struct reload_entry {
+		char *name;
+		enum reload_change change;
+	} *entries;
+	size_t n;
+	size_t count[RELOAD_CHANGES];	/* entries by change */
+};
 
-/* Create a service of config c, stopped, with its resolved settings (the
- * service's now: set is left zeroed).  NULL with a reason in why; set is
- * then still the caller's to free. */
-struct svc *supervisor_make_service(const struct nbpy_config *c, const struct nbpy_service *conf,
-				    struct svc_settings *set, char *why, size_t cap);
+/* Re-read the config and apply the difference: 0 with diff, or -1 with
+ * every problem in d and nothing changed.  Free diff and d either way. */
+int supervisor_reload(struct supervisor *sv, struct reload_diff *diff, struct nbpy_diag *d);
+void reload_diff_free(struct reload_diff *diff);
 
 /* Handle one control request (JSON text); returns the reply (JSON text,
  * malloc'ed). */

@@ -21,6 +21,12 @@ import json, sys
 e = [x for x in json.load(sys.stdin)["result"]["entries"] if x["event"] == "exit"]
 print(" ".join(str(x["delay_ns"] // 1000000) for x in e))'
 }
+after_fatal_retry() {	# the events of SERVICE after its first fatal retry
+	history_json "$1" | $PY -c '
+import json, sys
+e = [(x["event"], x["reason"]) for x in json.load(sys.stdin)["result"]["entries"]]
+print(" ".join(x for x, _ in e[e.index(("start", "fatal retry")) + 1:]))'
+}
 
 write_conf() {
 	cat >"$CONF" <<EOF
@@ -78,6 +84,12 @@ enabled = no
 command = $W --exit-after 20 78 $TAG
 fatal_retry = 300ms
 
+[relapse]
+command = $W --exit-after 20 1 $TAG
+crash_loop_count = 3
+crash_loop_window = 30s
+fatal_retry = 500ms
+
 [stable]
 command = $W --notify --exit-after 300 1 $TAG
 stable_after = 150ms
@@ -120,6 +132,10 @@ check "exit 78 (EX_CONFIG) is fatal at once" wait_for 5 state_is cfgerr fatal
 check "...with the reason" eval '[[ "$(field cfgerr reason)" == *"exited 78, which never restarts"* ]]'
 check "fatal_retry starts a fatal service again by itself" \
 	wait_for 5 eval '[[ "$(history_json retry)" == *"\"reason\":\"fatal retry\""* ]]'
+# only a start asked for forgets past exits: a fatal retry of a crash loop is
+# one exit away from fatal again
+check "a fatal retry remembers the crash loop: fatal at its first exit" \
+	wait_for 5 eval '[[ "$(after_fatal_retry relapse)" == "exit fatal"* ]]'
 check "a failed exec is reported as such" eval 'wait_for 5 state_is missing fatal && [[ "$(field missing reason)" == "exec failed: No such file"* ]]'
 check "start_timeout kills a worker that never becomes ready" \
 	wait_for 5 eval '[[ "$(history_json silent)" == *"(start timeout)"* ]]'
