@@ -42,12 +42,15 @@ enum nbpy_key_type {
 struct nbpy_key_spec {
 	const char *name;
 	enum nbpy_key_type type;
+	unsigned short flags;
+	/* A kind's key: its field in the kind's settings.  16 bits (settings are
+	 * small; test_config checks) keep the struct at 56 bytes, so nbpyd's
+	 * relocated tables fit the pages they had before kinds had settings. */
+	unsigned short offset;
 	const char *def;	/* default as text; NULL: unset unless given */
 	const char *doc;
 	const char *choices;	/* ENUM */
 	int64_t min, max;	/* INT */
-	unsigned flags;
-	size_t offset;		/* a kind's key: its field in the kind's settings */
 };
 
 /* What a kind's settings struct holds for each key type (a key that is
@@ -76,15 +79,19 @@ struct nbpy_list {
  * `field` of its settings struct S; a field of another type than T's
  * NBPY_CTYPE_T does not compile. */
 #define NBPY_FIELD(S, field, ctype) (offsetof(S, field) + 0 * sizeof((ctype *){ &((S *)0)->field }))
-#define NBPY_SETTING(S, field, T, name, def, doc) \
-	{ name, NBPY_KEY_##T, def, doc, NULL, 0, 0, 0, NBPY_FIELD(S, field, NBPY_CTYPE_##T) }
-#define NBPY_SETTING_INT(S, field, name, lo, hi, def, doc) \
-	{ name, NBPY_KEY_INT, def, doc, NULL, lo, hi, 0, NBPY_FIELD(S, field, int64_t) }
-#define NBPY_SETTING_ENUM(S, field, name, choices, def, doc) \
-	{ name, NBPY_KEY_ENUM, def, doc, choices, 0, 0, 0, NBPY_FIELD(S, field, int) }
-#define NBPY_SETTING_REQUIRED(S, field, T, name, doc) \
-	{ name, NBPY_KEY_##T, NULL, doc, NULL, 0, 0, NBPY_KEY_REQUIRED, NBPY_FIELD(S, field, NBPY_CTYPE_##T) }
-#define NBPY_SETTINGS_END { NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0 }
+#define NBPY_SETTING(S, field, T, key, default, text) \
+	{ .name = key, .type = NBPY_KEY_##T, .def = default, .doc = text, \
+	  .offset = NBPY_FIELD(S, field, NBPY_CTYPE_##T) }
+#define NBPY_SETTING_INT(S, field, key, lo, hi, default, text) \
+	{ .name = key, .type = NBPY_KEY_INT, .def = default, .doc = text, .min = lo, .max = hi, \
+	  .offset = NBPY_FIELD(S, field, int64_t) }
+#define NBPY_SETTING_ENUM(S, field, key, options, default, text) \
+	{ .name = key, .type = NBPY_KEY_ENUM, .def = default, .doc = text, .choices = options, \
+	  .offset = NBPY_FIELD(S, field, int) }
+#define NBPY_SETTING_REQUIRED(S, field, T, key, text) \
+	{ .name = key, .type = NBPY_KEY_##T, .doc = text, .flags = NBPY_KEY_REQUIRED, \
+	  .offset = NBPY_FIELD(S, field, NBPY_CTYPE_##T) }
+#define NBPY_SETTINGS_END { .name = NULL }
 
 #define NBPY_KIND_PUBLISHES 1u	/* has bind/topic/wire keys */
 #define NBPY_KIND_SUBSCRIBES 2u	/* has subscribe/connect keys */
@@ -208,6 +215,9 @@ extern const struct nbpy_kind_spec nbpy_exec_kind;	/* any program, run by nbpyd 
 /* exec and every kind of workers/kinds.list, in its order, then NULL: in
  * nbpy-worker workers/kinds.c, elsewhere the generated common/kinds_table.c. */
 extern const struct nbpy_kind_spec *const nbpy_kinds[];
+/* A schema's name for messages about a kind's inputs, from the same place
+ * (nbpyd need not link the wire descriptors for it); "?" if unknown. */
+const char *nbpy_kinds_schema_name(enum nbpy_schema schema);
 
 const struct nbpy_kind_spec *nbpy_kind_find(const char *name);
 

@@ -67,7 +67,7 @@ static void check_clashes(struct loader *L)
 	}
 }
 
-/* What s's kind accepts: its schemas, or NULL for anything. */
+/* Whether kind k reads schema (NBPY_SCHEMA_NONE: not known at load). */
 static bool kind_accepts(const struct nbpy_kind_spec *k, enum nbpy_schema schema)
 {
 	if (k->accepts == NULL || schema == NBPY_SCHEMA_NONE)
@@ -76,13 +76,6 @@ static bool kind_accepts(const struct nbpy_kind_spec *k, enum nbpy_schema schema
 		if (*a == schema)
 			return true;
 	return false;
-}
-
-static const char *schema_name(enum nbpy_schema schema)
-{
-	const struct nbpy_schema_desc *d = nbpy_schema_get(schema);
-
-	return d != NULL ? d->name : "?";
 }
 
 static void add_sub(struct loader *L, struct nbpy_service *s, const char *service,
@@ -153,7 +146,7 @@ static void subscribe_by_name(struct loader *L, struct nbpy_service *s, const ch
 	}
 	if (!kind_accepts(s->kind, schema))
 		config_diag(L, line, "[%s] subscribe: %s publishes %s, which kind %s does not read",
-			    s->name, name, schema_name(schema), s->kind->name);
+			    s->name, name, nbpy_kinds_schema_name(schema), s->kind->name);
 	else
 		add_sub(L, s, name, endpoint, topic, schema);
 }

@@ -8,9 +8,13 @@
 
 #include "common/config.h"
 
-#define KEY(n, t, def, doc) { n, t, def, doc, NULL, 0, 0, 0, 0 }
-#define KEY_ENUM(n, choices, def, doc) { n, NBPY_KEY_ENUM, def, doc, choices, 0, 0, 0, 0 }
-#define KEY_INT(n, lo, hi, def, doc) { n, NBPY_KEY_INT, def, doc, NULL, lo, hi, 0, 0 }
+#define KEY(n, t, default, text) { .name = n, .type = t, .def = default, .doc = text }
+#define KEY_ENUM(n, options, default, text) \
+	{ .name = n, .type = NBPY_KEY_ENUM, .def = default, .doc = text, .choices = options }
+#define KEY_INT(n, lo, hi, default, text) \
+	{ .name = n, .type = NBPY_KEY_INT, .def = default, .doc = text, .min = lo, .max = hi }
+#define KEY_INT_LIST(n, lo, hi, default, text) \
+	{ .name = n, .type = NBPY_KEY_INT_LIST, .def = default, .doc = text, .min = lo, .max = hi }
 #define KEY_END NBPY_SETTINGS_END
 
 const struct nbpy_key_spec nbpy_global_keys[] = {
@@ -56,10 +60,9 @@ const struct nbpy_key_spec nbpy_service_keys[] = {
 	/* supervision, read by nbpyd */
 	KEY_ENUM("restart", "always|on-failure|never", "always",
 		 "restart after any exit, only after a failure, or never"),
-	{ "restart_prevent_exit", NBPY_KEY_INT_LIST, "78",
-	  "exit codes that never restart (78: configuration error): the service goes fatal",
-	  NULL, 0, 255, 0, 0 },
-	{ "success_exit", NBPY_KEY_INT_LIST, "0", "exit codes that count as success", NULL, 0, 255, 0, 0 },
+	KEY_INT_LIST("restart_prevent_exit", 0, 255, "78",
+		     "exit codes that never restart (78: configuration error): the service goes fatal"),
+	KEY_INT_LIST("success_exit", 0, 255, "0", "exit codes that count as success"),
 	KEY("backoff", NBPY_KEY_DURATION_RANGE, NULL, "restart delay range; default [nbpyd] backoff"),
 	KEY("stable_after", NBPY_KEY_DURATION, "60s", "running this long resets the backoff"),
 	KEY_INT("crash_loop_count", 2, 1000, "5", "this many exits within crash_loop_window..."),

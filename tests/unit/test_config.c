@@ -407,6 +407,8 @@ START_TEST(every_kind_key_has_its_own_field)
 	for (const struct nbpy_kind_spec *const *kind = nbpy_kinds; *kind; kind++) {
 		const struct nbpy_key_spec *keys = (*kind)->keys;
 
+		/* offsets are 16 bits (config.h) */
+		ck_assert_msg((*kind)->settings_size <= 65535, "%s: settings too large", (*kind)->name);
 		for (size_t a = 0; keys[a].name; a++) {
 			ck_assert_msg(keys[a].type < sizeof(size) / sizeof(size[0]) && size[keys[a].type] > 0,
 				      "%s.%s: a type kinds do not use", (*kind)->name, keys[a].name);
