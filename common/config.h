@@ -105,7 +105,7 @@ struct nbpy_kind_spec {
 	const char *name;		/* "kraken.ticker" */
 	const char *doc;		/* one line */
 	unsigned flags;
-	enum nbpy_schema schema;	/* what it publishes; NONE: what it reads */
+	enum nbpy_schema schema;	/* what it publishes; NONE: not fixed (replay) */
 	/* What its subscriptions may carry, ending in NBPY_SCHEMA_NONE;
 	 * NULL: anything.  Checked at load for inputs of a known schema. */
 	const enum nbpy_schema *accepts;
