@@ -598,6 +598,8 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 		log_error("out of memory");
 		goto out;
 	}
+	/* an init that logs its own reason and returns -1 exits 78, as before */
+	nbpy_error_class_set(&w.error, NBPY_ERR_CONFIG, "%s", "");
 	if (ops->init && ops->init(&w) < 0) {
 		if (w.error.msg[0] != '\0')
 			log_error("%s", w.error.msg);

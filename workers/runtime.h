@@ -26,7 +26,8 @@ struct http_req;
 struct kind_ops {
 	const void *data;	/* the kind's own constants (a sink's store) */
 	/* Set up; -1 stops the worker, with the reason in w->error: exit 78
-	 * (NBPY_EX_CONFIG) for class NBPY_ERR_CONFIG, else 1. */
+	 * (NBPY_EX_CONFIG) for class NBPY_ERR_CONFIG (its class until init
+	 * sets one), else 1. */
 	int (*init)(struct worker *w);
 	/* A decoded message from a subscription. */
 	void (*on_message)(struct worker *w, const struct nbpy_msg *m, const char *topic);
