@@ -541,8 +541,8 @@ static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct 
 	kind = nbpy_kind_find(k->value);
 	if (kind != NULL)
 		return kind;
-	for (const struct nbpy_kind_spec *p = nbpy_kinds; p->name != NULL && n < 64; p++)
-		names[n++] = p->name;
+	for (const struct nbpy_kind_spec *const *p = nbpy_kinds; *p != NULL && n < 64; p++)
+		names[n++] = (*p)->name;
 	{
 		const char *near = nbpy_closest(k->value, names, n);
 
@@ -566,8 +566,8 @@ static void report_unknown_keys(struct loader *L, const struct raw_section *rs)
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct nbpy_key_spec *k = tables[t]; k->name != NULL && n < 512; k++)
 			names[n++] = k->name;
-	for (const struct nbpy_kind_spec *kind = nbpy_kinds; kind->name != NULL; kind++)
-		for (const struct nbpy_key_spec *k = kind->keys; k->name != NULL && n < 512; k++)
+	for (const struct nbpy_kind_spec *const *kind = nbpy_kinds; *kind != NULL; kind++)
+		for (const struct nbpy_key_spec *k = (*kind)->keys; k->name != NULL && n < 512; k++)
 			names[n++] = k->name;
 	for (size_t j = 0; j < rs->n; j++) {
 		size_t i;
@@ -579,12 +579,68 @@ static void report_unknown_keys(struct loader *L, const struct raw_section *rs)
 	}
 }
 
+/* The kind's settings struct from its keys' values (the last n_keys of
+ * vals), each at its field's offset. */
+static void fill_settings(struct loader *L, struct nbpy_service *svc, const struct nbpy_value *vals,
+			  size_t n_keys)
+{
+	char *set;
+
+	if (svc->kind->settings_size == 0)
+		return;
+	set = svc->settings = xcalloc(L, 1, svc->kind->settings_size);
+	if (set == NULL)
+		return;
+	for (size_t i = 0; i < n_keys; i++) {
+		const struct nbpy_value *v = &vals[i];
+		void *field = set + v->spec->offset;
+
+		if (v->text == NULL)
+			continue;	/* unset: zero */
+		switch (v->spec->type) {
+		case NBPY_KEY_STRING:
+		case NBPY_KEY_ENDPOINT:
+			*(const char **)field = v->text;
+			break;
+		case NBPY_KEY_BOOL:
+			*(bool *)field = v->v.b;
+			break;
+		case NBPY_KEY_INT:
+		case NBPY_KEY_OCTAL:
+			*(int64_t *)field = v->v.i;
+			break;
+		case NBPY_KEY_ENUM:
+			*(int *)field = (int)v->v.i;
+			break;
+		case NBPY_KEY_DOUBLE:
+			*(double *)field = v->v.d;
+			break;
+		case NBPY_KEY_DURATION:
+			*(int64_t *)field = v->v.ns;
+			break;
+		case NBPY_KEY_DURATION_RANGE:
+			((struct nbpy_range *)field)->lo_ns = v->v.range.lo_ns;
+			((struct nbpy_range *)field)->hi_ns = v->v.range.hi_ns;
+			break;
+		case NBPY_KEY_SIZE:
+			*(uint64_t *)field = v->v.bytes;
+			break;
+		case NBPY_KEY_LIST:
+		case NBPY_KEY_INT_LIST:
+		case NBPY_KEY_ENV_LIST:
+			((struct nbpy_list *)field)->items = v->items;
+			((struct nbpy_list *)field)->n = v->n_items;
+			break;
+		}
+	}
+}
+
 static void load_service(struct loader *L, const struct raw_section *rs, struct nbpy_service *svc)
 {
 	const struct nbpy_key_spec *specs[128];
 	const struct nbpy_value *en;
 	char what[96];
-	size_t n;
+	size_t n, n_kind;
 
 	svc->name = config_strdup(L, rs->name);
 	svc->line = rs->line;
@@ -600,13 +656,15 @@ static void load_service(struct loader *L, const struct raw_section *rs, struct 
 		n += collect_specs(specs + n, 128 - n, nbpy_publisher_keys);
 	if (svc->kind->flags & NBPY_KIND_SUBSCRIBES)
 		n += collect_specs(specs + n, 128 - n, nbpy_subscriber_keys);
-	n += collect_specs(specs + n, 128 - n, svc->kind->keys);
+	n_kind = collect_specs(specs + n, 128 - n, svc->kind->keys);
+	n += n_kind;
 	svc->values = xcalloc(L, n, sizeof(struct nbpy_value));
 	if (svc->values == NULL)
 		return;
 	svc->n_values = n;
 	(void)snprintf(what, sizeof(what), " (kind %s)", svc->kind->name);
 	(void)fill_values(L, rs, what, specs, n, svc->values, L->cfg);
+	fill_settings(L, svc, svc->values + n - n_kind, n_kind);
 	en = nbpy_service_value(svc, "enabled");
 	svc->enabled = en != NULL && en->v.b;
 	if (strcmp(svc->kind->name, "exec") == 0 && nbpy_service_value(svc, "command")->text == NULL)
@@ -756,6 +814,7 @@ void nbpy_config_free(struct nbpy_config *c)
 			free(s->subs[j].topic);
 		}
 		free(s->subs);
+		free(s->settings);
 		free(s->name);
 		free(s->bind);
 		free(s->topic);
@@ -790,4 +849,16 @@ const struct nbpy_value *nbpy_config_global(const struct nbpy_config *c, const c
 const struct nbpy_value *nbpy_service_value(const struct nbpy_service *s, const char *key)
 {
 	return find_value(s->values, s->n_values, key);
+}
+
+int nbpy_service_setting_line(const struct nbpy_service *s, const void *field)
+{
+	size_t n_kind = 0, offset = (size_t)((const char *)field - (const char *)s->settings);
+
+	while (s->kind->keys[n_kind].name != NULL)
+		n_kind++;
+	for (size_t i = s->n_values - n_kind; i < s->n_values; i++)
+		if (s->values[i].spec->offset == offset)
+			return s->values[i].line > 0 ? s->values[i].line : s->line;
+	return s->line;
 }

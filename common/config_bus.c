@@ -67,6 +67,17 @@ static void check_clashes(struct loader *L)
 	}
 }
 
+/* Whether kind k reads schema (NBPY_SCHEMA_NONE: not known at load). */
+static bool kind_accepts(const struct nbpy_kind_spec *k, enum nbpy_schema schema)
+{
+	if (k->accepts == NULL || schema == NBPY_SCHEMA_NONE)
+		return true;	/* anything, or an input of unknown schema */
+	for (const enum nbpy_schema *a = k->accepts; *a != NBPY_SCHEMA_NONE; a++)
+		if (*a == schema)
+			return true;
+	return false;
+}
+
 static void add_sub(struct loader *L, struct nbpy_service *s, const char *service,
 		    const char *endpoint, const char *topic, enum nbpy_schema schema)
 {
@@ -85,13 +96,30 @@ static void add_sub(struct loader *L, struct nbpy_service *s, const char *servic
 	sub->schema = schema;
 }
 
+static void unknown_service(struct loader *L, const struct nbpy_service *s, const char *name, int line)
+{
+	const char *names[256], *near;
+	size_t n = 0;
+
+	for (size_t i = 0; i < L->cfg->n_services && n < 200; i++)
+		if (L->cfg->services[i].name != NULL)
+			names[n++] = L->cfg->services[i].name;
+	for (size_t i = 0; i < nbpy_registry_size && n < 256; i++)
+		names[n++] = nbpy_registry[i].service;
+	near = nbpy_closest(name, names, n);
+	if (near != NULL)
+		config_diag(L, line, "[%s] subscribe: unknown service '%s'; did you mean '%s'?",
+		     s->name, name, near);
+	else
+		config_diag(L, line, "[%s] subscribe: unknown service '%s'", s->name, name);
+}
+
 static void subscribe_by_name(struct loader *L, struct nbpy_service *s, const char *name, int line)
 {
 	const struct nbpy_service *p = nbpy_config_service(L->cfg, name);
 	const struct nbpy_registry_entry *r = nbpy_registry_find(name);
-	const char *host = nbpy_config_global(L->cfg, "bus_host")->text;
-	const char *names[256];
-	size_t n = 0;
+	const char *host = nbpy_config_global(L->cfg, "bus_host")->text, *endpoint, *topic;
+	enum nbpy_schema schema;
 	char ep[300];
 
 	if (strcmp(name, s->name) == 0) {
@@ -99,34 +127,28 @@ static void subscribe_by_name(struct loader *L, struct nbpy_service *s, const ch
 		return;
 	}
 	if (p != NULL && p->kind != NULL) {
-		if (p->bind == NULL)
+		if (p->bind == NULL) {
 			config_diag(L, line, "[%s] subscribe: [%s] publishes nothing", s->name, name);
-		else
-			add_sub(L, s, name, p->bind, p->topic,
-				p->kind->schema ? p->kind->schema : (r ? r->schema : NBPY_SCHEMA_NONE));
-		return;
-	}
-	if (p == NULL && r != NULL) {
+			return;
+		}
+		endpoint = p->bind;
+		topic = p->topic;
+		schema = p->kind->schema ? p->kind->schema : (r ? r->schema : NBPY_SCHEMA_NONE);
+	} else if (p == NULL && r != NULL) {
 		(void)snprintf(ep, sizeof(ep), "tcp://%s:%d", host ? host : "127.0.0.1", r->port);
-		add_sub(L, s, name, ep, r->topic, r->schema);
+		endpoint = ep;
+		topic = r->topic;
+		schema = r->schema;
+	} else {
+		if (p == NULL)	/* else its own section is broken and already reported */
+			unknown_service(L, s, name, line);
 		return;
 	}
-	if (p != NULL)
-		return;	/* its own section is broken and already reported */
-	for (size_t i = 0; i < L->cfg->n_services && n < 200; i++)
-		if (L->cfg->services[i].name != NULL)
-			names[n++] = L->cfg->services[i].name;
-	for (size_t i = 0; i < nbpy_registry_size && n < 256; i++)
-		names[n++] = nbpy_registry[i].service;
-	{
-		const char *near = nbpy_closest(name, names, n);
-
-		if (near != NULL)
-			config_diag(L, line, "[%s] subscribe: unknown service '%s'; did you mean '%s'?",
-			     s->name, name, near);
-		else
-			config_diag(L, line, "[%s] subscribe: unknown service '%s'", s->name, name);
-	}
+	if (!kind_accepts(s->kind, schema))
+		config_diag(L, line, "[%s] subscribe: %s publishes %s, which kind %s does not read",
+			    s->name, name, nbpy_kinds_schema_name(schema), s->kind->name);
+	else
+		add_sub(L, s, name, endpoint, topic, schema);
 }
 
 static void resolve_subscriber(struct loader *L, struct nbpy_service *s)

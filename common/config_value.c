@@ -97,17 +97,19 @@ int nbpy_parse_bool(const char *s, bool *b)
 	return -1;
 }
 
-static bool choice_ok(const char *choices, const char *s)
+/* s's index in choices "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *s)
 {
 	size_t n = strlen(s);
+	int i = 0;
 
-	for (const char *p = choices; p != NULL; p = strchr(p, '|')) {
+	for (const char *p = choices; p != NULL; p = strchr(p, '|'), i++) {
 		if (*p == '|')
 			p++;
 		if (strncmp(p, s, n) == 0 && (p[n] == '|' || p[n] == '\0'))
-			return true;
+			return i;
 	}
-	return false;
+	return -1;
 }
 
 /* Split at commas and newlines, trimming blanks; empty items are errors. */
@@ -314,7 +316,7 @@ bad_list:
 		(void)snprintf(why, cap, "bad list '%s': expected comma-separated items, none empty", s);
 		return -1;
 	case NBPY_KEY_ENUM:
-		if (choice_ok(spec->choices, s))
+		if ((v->v.i = choice_index(spec->choices, s)) >= 0)
 			return 0;
 		(void)snprintf(why, cap, "bad value '%s': expected one of %s", s, spec->choices);
 		return -1;

@@ -2,6 +2,7 @@
  *
  *   nbpy-worker [-c FILE] SERVICE     run one service in the foreground
  *   nbpy-worker --list-kinds          every kind with its keys
+ *   nbpy-worker --kinds-c             the kind table as C data (for the build)
  *
  * Installed under the seed's names too (nbpy-pub-kraken-tick, ...): then the
  * service comes from the program name. */
@@ -14,36 +15,14 @@
 #include "common/config.h"
 #include "workers/kinds.h"
 
-/* The one table of implemented kinds. */
-static const struct kind_ops *const kinds[] = {
-	&kraken_ticker_kind,
-	&kraken_depth_kind,
-	&kraken_trades_kind,
-	&synth_eurusd_kind,
-	&synth_eurusd_depth_kind,
-	&sink_file_kind,
-	&replay_kind,
-	&sink_sqlite_kind,
-	&sink_pgsql_kind,
-	&sink_influxdb_kind,
-	&sink_kapacitor_kind,
-	&sink_typedb_kind,
-};
-
-static const struct kind_ops *find_kind(const char *name)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i]->name, name) == 0)
-			return kinds[i];
-	return NULL;
-}
-
 static void list_kinds(void)
 {
-	for (const struct nbpy_kind_spec *k = nbpy_kinds; k->name != NULL; k++) {
-		if (strcmp(k->name, "exec") == 0)
+	for (const struct nbpy_kind_spec *const *kp = nbpy_kinds; *kp != NULL; kp++) {
+		const struct nbpy_kind_spec *k = *kp;
+
+		if (k == &nbpy_exec_kind)
 			continue;
-		printf("%s%s\n  %s\n", k->name, find_kind(k->name) ? "" : "  (not implemented yet)", k->doc);
+		printf("%s%s\n  %s\n", k->name, k->ops ? "" : "  (not implemented yet)", k->doc);
 		for (const struct nbpy_key_spec *key = k->keys; key->name != NULL; key++)
 			printf("  %-12s = %-24s %s\n", key->name, key->def ? key->def : "(none)", key->doc);
 	}
@@ -92,6 +71,9 @@ int main(int argc, char **argv)
 			list_kinds();
 			free(from_name);
 			return 0;
+		} else if (strcmp(argv[i], "--kinds-c") == 0) {
+			free(from_name);
+			return kinds_print_c(stdout) == 0 ? 0 : 1;
 		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
 			path = argv[++i];
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -117,7 +99,7 @@ int main(int argc, char **argv)
 	if (svc == NULL) {
 		fprintf(stderr, "nbpy-worker: %s has no service [%s]\n", path, service);
 		rc = NBPY_EX_CONFIG;
-	} else if ((ops = find_kind(svc->kind->name)) == NULL) {
+	} else if ((ops = svc->kind->ops) == NULL) {
 		fprintf(stderr, "nbpy-worker: %s:%d: [%s] kind %s is not implemented by this nbpy-worker\n",
 			path, svc->line, service, svc->kind->name);
 		rc = NBPY_EX_CONFIG;

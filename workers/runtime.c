@@ -31,6 +31,19 @@ struct http_req {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+int worker_config_error(struct worker *w, const void *field, const char *fmt, ...)
+{
+	char msg[NBPY_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "%s:%d: [%s] %s", w->config->path,
+				    field ? nbpy_service_setting_line(w->svc, field) : w->svc->line,
+				    w->svc->name, msg);
+}
+
 void worker_error(struct worker *w, const char *fmt, ...)
 {
 	char msg[512];
@@ -580,16 +593,27 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 			goto out;
 		}
 	}
+	w.settings = w.svc->settings;
+	if (w.svc->kind->state_size > 0 && (w.kind_state = calloc(1, w.svc->kind->state_size)) == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
+	/* an init that logs its own reason and returns -1 exits 78, as before */
+	nbpy_error_class_set(&w.error, NBPY_ERR_CONFIG, "%s", "");
 	if (ops->init && ops->init(&w) < 0) {
-		rc = NBPY_EX_CONFIG;
+		if (w.error.msg[0] != '\0')
+			log_error("%s", w.error.msg);
+		rc = w.error.cls == NBPY_ERR_CONFIG ? NBPY_EX_CONFIG : 1;
 		goto out;
 	}
 	(void)sd_notify(0, "READY=1");
-	log_info("ready: %s%s%s", ops->name, w.pub ? ", publishing on " : "", w.pub ? w.svc->bind : "");
+	log_info("ready: %s%s%s", w.svc->kind->name, w.pub ? ", publishing on " : "",
+		 w.pub ? w.svc->bind : "");
 	rc = loop(&w, sfd);
 out:
-	if (ops->destroy)
+	if (ops->destroy && w.kind_state != NULL)
 		ops->destroy(&w);
+	free(w.kind_state);
 	for (size_t i = 0; i < w.n_subs; i++)
 		(void)zmq_close(w.subs[i]);
 	free(w.subs);

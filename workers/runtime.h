@@ -6,7 +6,8 @@
  * (the tail included), SIGTERM -> flush and exit 0,
  * sd_notify READY/WATCHDOG and a STATUS line with counters, HTTP through
  * libcurl multi, and logging with the service name.  A kind supplies
- * callbacks (struct kind_ops) and keeps its own state in w->kind_state. */
+ * callbacks (struct kind_ops, named by its struct nbpy_kind_spec), reads its
+ * keys from w->settings and keeps its own state in w->kind_state. */
 #ifndef NBPY_WORKER_RUNTIME_H
 #define NBPY_WORKER_RUNTIME_H
 
@@ -23,10 +24,10 @@ struct worker;
 struct http_req;
 
 struct kind_ops {
-	const char *name;	/* as in the config table: "kraken.ticker" */
 	const void *data;	/* the kind's own constants (a sink's store) */
-	/* Set up; -1 stops the worker with exit 78 if it is a config problem
-	 * (reason logged by the kind). */
+	/* Set up; -1 stops the worker, with the reason in w->error: exit 78
+	 * (NBPY_EX_CONFIG) for class NBPY_ERR_CONFIG (its class until init
+	 * sets one), else 1. */
 	int (*init)(struct worker *w);
 	/* A decoded message from a subscription. */
 	void (*on_message)(struct worker *w, const struct nbpy_msg *m, const char *topic);
@@ -64,7 +65,9 @@ struct worker {
 	const struct nbpy_config *config;
 	const struct nbpy_service *svc;
 	const struct kind_ops *ops;
-	void *kind_state;
+	const void *settings;	/* the kind's settings struct (svc->settings) */
+	void *kind_state;	/* kind->state_size zeroed bytes, freed after destroy */
+	struct nbpy_error error;	/* why init failed */
 	void *zctx;
 	void *pub;		/* NULL if the kind does not publish */
 	enum nbpy_wire_mode wire;
@@ -116,6 +119,12 @@ void worker_set_timer(struct worker *w, int64_t at_ns);
 /* GET url (User-Agent from the kind's user_agent key if any); done is called
  * once from the loop, with a response or an error. */
 int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg);
+
+/* A configuration problem found by init: "FILE:LINE: [SERVICE] " and the
+ * message into w->error with class NBPY_ERR_CONFIG, LINE that of the key
+ * whose settings field is `field` (NULL: the section's).  Returns -1. */
+int worker_config_error(struct worker *w, const void *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* An error for the STATUS counters, logged with context. */
 void worker_error(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -55,6 +55,14 @@ CASES=(
 kind = sink.file
 connect = tcp://127.0.0.1:$PORT
 path = $T/capture|^worker = |[nbpyd] worker: '$T/no-such-worker': No such file or directory"
+	# a kind's own keys and the schemas it reads, which nbpyd knows from the
+	# generated kind table, without the kinds' code
+	"bad|kind = kraken.trades
+bind = tcp://127.0.0.1:$((PORT + 1))
+interval = often|^interval = often|[bad] interval: bad duration 'often': expected a number and a unit (ns, us, ms, s, m, h, d), e.g. 250ms or 1m30s"
+	"bad|kind = synth.eurusd
+bind = tcp://127.0.0.1:$((PORT + 1))
+subscribe = kraken_depth|^subscribe = kraken_depth|[bad] subscribe: kraken_depth publishes book_top, which kind synth.eurusd does not read"
 )
 declare -A CHECK_OUT	# case number -> what --check printed
 

@@ -1,4 +1,5 @@
-/* config_doc.c - print the key tables of common/config_kinds.c as Markdown.
+/* config_doc.c - print the key tables (common/config_kinds.c, and the
+ * kinds' own through the generated common/kinds_table.c) as Markdown.
  * docs/configuration.md embeds this output between markers, and
  * tests/integration/docs_in_sync.sh fails when the two differ. */
 #include <stdio.h>
@@ -55,7 +56,8 @@ int main(void)
 	table("### Every service", nbpy_service_keys);
 	table("### Publishers (kinds that publish)", nbpy_publisher_keys);
 	table("### Subscribers (kinds that subscribe)", nbpy_subscriber_keys);
-	for (const struct nbpy_kind_spec *kind = nbpy_kinds; kind->name != NULL; kind++) {
+	for (const struct nbpy_kind_spec *const *kp = nbpy_kinds; *kp != NULL; kp++) {
+		const struct nbpy_kind_spec *kind = *kp;
 		char title[128];
 
 		(void)snprintf(title, sizeof(title), "### kind `%s`\n\n%s. %s%s%s", kind->name, kind->doc,

@@ -121,7 +121,7 @@ START_TEST(resolves_overrides_registry_and_connect)
 		"[depth]\n"
 		"kind = kraken.depth\n"
 		"bind = ipc:///tmp/depth.sock\n"
-		"subscribe = oanda\n"
+		"subscribe = kraken_EURUSD_tick\n"
 		"connect = tcp://127.0.0.2:7000\n"
 		"topics = a, b\n"
 		"[legacy_script]\n"
@@ -136,8 +136,8 @@ START_TEST(resolves_overrides_registry_and_connect)
 	ck_assert_str_eq(s->subs[0].topic, "mine");
 	s = nbpy_config_service(c, "depth");
 	ck_assert_uint_eq(s->n_subs, 3);
-	ck_assert_str_eq(s->subs[0].endpoint, "tcp://127.0.0.1:5556");	/* registry */
-	ck_assert_str_eq(s->subs[0].topic, "oanda_tick");
+	ck_assert_str_eq(s->subs[0].endpoint, "tcp://127.0.0.1:5578");	/* registry */
+	ck_assert_str_eq(s->subs[0].topic, "kr_eurusd_tick");
 	ck_assert_ptr_null(s->subs[1].service);
 	ck_assert_str_eq(s->subs[1].endpoint, "tcp://127.0.0.2:7000");
 	ck_assert_str_eq(s->subs[2].topic, "b");
@@ -311,6 +311,119 @@ START_TEST(error_port_clash_and_subscriptions)
 }
 END_TEST
 
+/* A kind's accepted schemas are checked at load, for inputs by name: from
+ * the registry and from a section of the file (docs/wire-format.md names
+ * the schemas). */
+START_TEST(error_input_schema_not_accepted)
+{
+	EXPECT("[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\nsubscribe = kraken_depth\n",
+	       ":4: [e] subscribe: kraken_depth publishes book_top, which kind synth.eurusd does not read");
+	EXPECT("[t]\nkind = kraken.trades\nbind = tcp://127.0.0.1:7002\npairs = XXBTZUSD\n"
+	       "[e]\nkind = synth.eurusd_depth\nbind = tcp://127.0.0.1:7001\n"
+	       "subscribe = t, kraken_depth\n",
+	       ":8: [e] subscribe: t publishes trade, which kind synth.eurusd_depth does not read");
+	/* sinks read anything; an endpoint's schema is not known at load */
+	nbpy_config_free(load_ok("[s]\nkind = sink.file\npath = /tmp/x\nsubscribe = kraken_depth, oanda\n"
+				 "[e]\nkind = synth.eurusd\nbind = tcp://127.0.0.1:7001\n"
+				 "connect = tcp://127.0.0.1:7009\n"));
+}
+END_TEST
+
+/* The settings field a kind key is bound to, by the key's name. */
+static const void *setting(const struct nbpy_service *s, const char *key)
+{
+	for (const struct nbpy_key_spec *k = s->kind->keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return (const char *)s->settings + k->offset;
+	ck_abort_msg("kind %s has no key %s", s->kind->name, key);
+	return NULL;
+}
+
+/* Loading fills each kind's settings struct from its keys, given or
+ * default, each value typed; an unset key without a default stays zero. */
+START_TEST(settings_filled_from_keys)
+{
+	struct nbpy_config *c = load_ok(
+		"[kraken_tick]\n"
+		"kind = kraken.ticker\n"
+		"pairs = XXBTZUSD,\n  XETHZEUR\n"
+		"interval = 2s\n"
+		"[kraken_EURUSD]\n"
+		"kind = synth.eurusd\n"
+		"subscribe = kraken_tick\n"
+		"band_low = 1.05\n"
+		"variant = b\n"
+		"[influx]\n"
+		"kind = sink.influxdb\n"
+		"subscribe = kraken_EURUSD\n"
+		"precision = ms\n"
+		"spool_max = 1MiB\n"
+		"retry_backoff = 2s..4s\n"
+		"gzip = yes\n"
+		"batch_size = 7\n");
+	const struct nbpy_service *t = nbpy_config_service(c, "kraken_tick");
+	const struct nbpy_service *e = nbpy_config_service(c, "kraken_EURUSD");
+	const struct nbpy_service *i = nbpy_config_service(c, "influx");
+	const struct nbpy_list *pairs = setting(t, "pairs");
+	const struct nbpy_range *backoff = setting(i, "retry_backoff");
+
+	ck_assert_uint_eq(pairs->n, 2);
+	ck_assert_str_eq(pairs->items[0], "XXBTZUSD");
+	ck_assert_str_eq(pairs->items[1], "XETHZEUR");
+	ck_assert_int_eq(*(const int64_t *)setting(t, "interval"), 2000000000LL);
+	ck_assert_int_eq(*(const int64_t *)setting(t, "timeout"), 10000000000LL);	/* default */
+	ck_assert_str_eq(*(const char *const *)setting(t, "url"), "https://api.kraken.com");
+	ck_assert(!*(const bool *)setting(t, "dark_pool"));
+	ck_assert(*(const double *)setting(e, "band_low") == 1.05);
+	ck_assert(*(const double *)setting(e, "band_high") == 1.3);
+	ck_assert_int_eq(*(const int *)setting(e, "variant"), 1);	/* "a|b" */
+	ck_assert_uint_eq(((const struct nbpy_list *)setting(e, "legs"))->n, 9);
+	ck_assert_int_eq(*(const int *)setting(i, "precision"), 2);	/* "ns|us|ms|s" */
+	ck_assert_int_eq(*(const int *)setting(i, "api"), 0);
+	ck_assert_uint_eq(*(const uint64_t *)setting(i, "spool_max"), 1048576);
+	ck_assert_int_eq(backoff->lo_ns, 2000000000LL);
+	ck_assert_int_eq(backoff->hi_ns, 4000000000LL);
+	ck_assert(*(const bool *)setting(i, "gzip"));
+	ck_assert_int_eq(*(const int64_t *)setting(i, "batch_size"), 7);
+	ck_assert_ptr_null(*(const char *const *)setting(i, "token"));	/* unset, no default */
+	/* a kind's FILE:LINE for a value: the key's line, else the section's */
+	ck_assert_int_eq(nbpy_service_setting_line(t, setting(t, "interval")), 5);
+	ck_assert_int_eq(nbpy_service_setting_line(t, setting(t, "timeout")), 1);
+	nbpy_config_free(c);
+}
+END_TEST
+
+/* Every kind key has a field of its own inside the kind's settings. */
+START_TEST(every_kind_key_has_its_own_field)
+{
+	static const size_t size[] = {
+		[NBPY_KEY_STRING] = sizeof(const char *), [NBPY_KEY_BOOL] = sizeof(bool),
+		[NBPY_KEY_INT] = sizeof(int64_t), [NBPY_KEY_DOUBLE] = sizeof(double),
+		[NBPY_KEY_DURATION] = sizeof(int64_t), [NBPY_KEY_DURATION_RANGE] = sizeof(struct nbpy_range),
+		[NBPY_KEY_SIZE] = sizeof(uint64_t), [NBPY_KEY_LIST] = sizeof(struct nbpy_list),
+		[NBPY_KEY_ENUM] = sizeof(int), [NBPY_KEY_ENDPOINT] = sizeof(const char *),
+	};
+
+	for (const struct nbpy_kind_spec *const *kind = nbpy_kinds; *kind; kind++) {
+		const struct nbpy_key_spec *keys = (*kind)->keys;
+
+		/* offsets are 16 bits (config.h) */
+		ck_assert_msg((*kind)->settings_size <= 65535, "%s: settings too large", (*kind)->name);
+		for (size_t a = 0; keys[a].name; a++) {
+			ck_assert_msg(keys[a].type < sizeof(size) / sizeof(size[0]) && size[keys[a].type] > 0,
+				      "%s.%s: a type kinds do not use", (*kind)->name, keys[a].name);
+			ck_assert_msg(keys[a].offset + size[keys[a].type] <= (*kind)->settings_size,
+				      "%s.%s: field outside the settings", (*kind)->name, keys[a].name);
+			for (size_t b = 0; b < a; b++)
+				ck_assert_msg(keys[a].offset + size[keys[a].type] <= keys[b].offset ||
+					      keys[b].offset + size[keys[b].type] <= keys[a].offset,
+					      "%s: %s and %s share a field", (*kind)->name, keys[a].name,
+					      keys[b].name);
+		}
+	}
+}
+END_TEST
+
 START_TEST(error_file_and_line_limits)
 {
 	char text[512];
@@ -396,13 +509,13 @@ START_TEST(every_default_parses)
 					      "%s: %s", k->name, why);
 			nbpy_value_clear(&v);
 		}
-	for (const struct nbpy_kind_spec *kind = nbpy_kinds; kind->name; kind++)
-		for (const struct nbpy_key_spec *k = kind->keys; k->name; k++) {
+	for (const struct nbpy_kind_spec *const *kind = nbpy_kinds; *kind; kind++)
+		for (const struct nbpy_key_spec *k = (*kind)->keys; k->name; k++) {
 			struct nbpy_value v = { 0 };
 
 			if (k->def)
 				ck_assert_msg(nbpy_value_parse(k, k->def, &v, why, sizeof(why)) == 0,
-					      "%s.%s: %s", kind->name, k->name, why);
+					      "%s.%s: %s", (*kind)->name, k->name, why);
 			nbpy_value_clear(&v);
 		}
 }
@@ -463,6 +576,9 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, error_nul_byte);
 	tcase_add_test(tc, diag_cap_and_text);
 	tcase_add_test(tc, error_port_clash_and_subscriptions);
+	tcase_add_test(tc, error_input_schema_not_accepted);
+	tcase_add_test(tc, settings_filled_from_keys);
+	tcase_add_test(tc, every_kind_key_has_its_own_field);
 	tcase_add_test(tc, error_file_and_line_limits);
 	tcase_add_exit_test(tc, load_or_exit_exits_78, NBPY_EX_CONFIG);
 	tcase_add_test(tc, shipped_config_is_valid);

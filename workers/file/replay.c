@@ -25,6 +25,26 @@
 #define BURST 20000	/* as fast as possible, in slices: the loop stays responsive */
 #define WAIT_NS 1000000	/* retry a full send queue after 1 ms */
 
+struct replay_settings {
+	const char *path;
+	double speed;
+	int64_t start_delay;	/* ns */
+	bool loop, drop;
+};
+
+static const struct nbpy_key_spec replay_keys[] = {
+	NBPY_SETTING_REQUIRED(struct replay_settings, path, STRING, "path", "capture file written by sink.file"),
+	NBPY_SETTING(struct replay_settings, speed, DOUBLE, "speed", "1",
+		     "1: recorded pace, 10: ten times faster, 0: as fast as possible"),
+	NBPY_SETTING(struct replay_settings, start_delay, DURATION, "start_delay", "1s",
+		     "wait before the first message (subscribers connect)"),
+	NBPY_SETTING(struct replay_settings, loop, BOOL, "loop", "no", "start over at the end of the file"),
+	NBPY_SETTING(struct replay_settings, drop, BOOL, "drop", "no",
+		     "no: at the send high-water mark wait for the slowest subscriber; yes: drop, "
+		     "as live publishers do"),
+	NBPY_SETTINGS_END
+};
+
 struct replay {
 	const char *path;
 	struct capture_map map;
@@ -38,14 +58,12 @@ struct replay {
 static int rewind_file(struct worker *w, struct replay *r)
 {
 	capture_map_close(&r->map);
-	if (capture_map_open(r->path, &r->map) < 0) {
-		log_error("%s: %s", r->path, errno == EINVAL ? "not an nbpy capture file" : strerror(errno));
-		return -1;
-	}
+	if (capture_map_open(r->path, &r->map) < 0)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "%s: %s", r->path,
+					    errno == EINVAL ? "not an nbpy capture file" : strerror(errno));
 	r->have_next = false;
 	r->first_ns = 0;
 	r->start_mono = nbpy_monotonic_ns();
-	(void)w;
 	return 0;
 }
 
@@ -111,6 +129,8 @@ static void play(struct worker *w)
 					   (unsigned long long)r->sent);
 				if (r->loop && rewind_file(w, r) == 0)
 					worker_set_timer(w, nbpy_monotonic_ns());
+				else if (r->loop)
+					log_error("%s", w->error.msg);
 				return;
 			}
 			r->have_next = true;
@@ -142,28 +162,21 @@ static void play(struct worker *w)
 
 static int init(struct worker *w)
 {
-	struct replay *r = calloc(1, sizeof(*r));
+	const struct replay_settings *set = w->settings;
+	struct replay *r = w->kind_state;
 
-	if (r == NULL)
-		return -1;
-	w->kind_state = r;
-	r->path = nbpy_service_value(w->svc, "path")->text;
-	r->speed = nbpy_service_value(w->svc, "speed")->v.d;
-	r->loop = nbpy_service_value(w->svc, "loop")->v.b;
-	if (r->speed < 0) {
-		log_error("%s: [%s] speed: must be 0 (as fast as possible) or more", w->config->path,
-			  w->svc->name);
-		return -1;
-	}
-	if (!nbpy_service_value(w->svc, "drop")->v.b &&
-	    zmq_setsockopt(w->pub, ZMQ_XPUB_NODROP, &(int){ 1 }, sizeof(int)) < 0) {
-		log_error("[%s] no-drop publishing: %s", w->svc->name, zmq_strerror(errno));
-		return -1;
-	}
+	r->path = set->path;
+	r->speed = set->speed;
+	r->loop = set->loop;
+	if (r->speed < 0)
+		return worker_config_error(w, &set->speed, "speed: must be 0 (as fast as possible) or more");
+	if (!set->drop && zmq_setsockopt(w->pub, ZMQ_XPUB_NODROP, &(int){ 1 }, sizeof(int)) < 0)
+		return nbpy_error_set(&w->error, "[%s] no-drop publishing: %s", w->svc->name,
+				      zmq_strerror(errno));
 	if (rewind_file(w, r) < 0)
 		return -1;
 	/* let subscribers connect before the first message */
-	r->start_mono = nbpy_monotonic_ns() + nbpy_service_value(w->svc, "start_delay")->v.ns;
+	r->start_mono = nbpy_monotonic_ns() + set->start_delay;
 	worker_set_timer(w, r->start_mono);
 	return 0;
 }
@@ -179,16 +192,21 @@ static void destroy(struct worker *w)
 {
 	struct replay *r = w->kind_state;
 
-	if (r == NULL)
-		return;
 	capture_map_close(&r->map);
-	free(r);
 }
 
-const struct kind_ops replay_kind = {
+const struct nbpy_kind_spec replay_kind = {
 	.name = "replay",
-	.init = init,
-	.on_timer = play,
-	.destroy = destroy,
-	.status = status,
+	.doc = "publish a capture file again, at its pace, faster, or at once",
+	.flags = NBPY_KIND_PUBLISHES,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = replay_keys,
+	.settings_size = sizeof(struct replay_settings),
+	.state_size = sizeof(struct replay),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_timer = play,
+		.destroy = destroy,
+		.status = status,
+	},
 };

@@ -13,8 +13,22 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 
+struct sink_file_settings {
+	const char *path;
+	int64_t fsync_interval;	/* ns */
+};
+
+static const struct nbpy_key_spec sink_file_keys[] = {
+	NBPY_SETTING_REQUIRED(struct sink_file_settings, path, STRING, "path",
+			      "capture file to append to (created if missing)"),
+	NBPY_SETTING(struct sink_file_settings, fsync_interval, DURATION, "fsync_interval", "1s",
+		     "fsync the file this often (and on stop)"),
+	NBPY_SETTINGS_END
+};
+
 struct sink_file {
 	struct capture_file f;
+	bool open;
 	const char *path;
 	int64_t fsync_every;
 	bool dirty;
@@ -51,20 +65,16 @@ static void sync_file(struct worker *w)
 
 static int init(struct worker *w)
 {
-	struct sink_file *s = calloc(1, sizeof(*s));
+	const struct sink_file_settings *set = w->settings;
+	struct sink_file *s = w->kind_state;
 
-	if (s == NULL)
-		return -1;
-	w->kind_state = s;
-	s->path = nbpy_service_value(w->svc, "path")->text;
-	s->fsync_every = nbpy_service_value(w->svc, "fsync_interval")->v.ns;
-	if (capture_open_append(s->path, &s->f) < 0) {
-		log_error("%s: %s", s->path, errno == EINVAL ? "exists and is not an nbpy capture file"
+	s->path = set->path;
+	s->fsync_every = set->fsync_interval;
+	if (capture_open_append(s->path, &s->f) < 0)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "%s: %s", s->path,
+					    errno == EINVAL ? "exists and is not an nbpy capture file"
 							    : strerror(errno));
-		free(s);
-		w->kind_state = NULL;
-		return -1;
-	}
+	s->open = true;
 	worker_set_timer(w, nbpy_monotonic_ns() + s->fsync_every);
 	return 0;
 }
@@ -78,18 +88,23 @@ static void destroy(struct worker *w)
 {
 	struct sink_file *s = w->kind_state;
 
-	if (s == NULL)
-		return;
-	if (close(s->f.fd) < 0)
+	if (s->open && close(s->f.fd) < 0)
 		log_warning("close %s: %s", s->path, strerror(errno));
-	free(s);
 }
 
-const struct kind_ops sink_file_kind = {
+const struct nbpy_kind_spec sink_file_kind = {
 	.name = "sink.file",
-	.init = init,
-	.on_message = on_message,
-	.on_timer = sync_file,
-	.on_stop = on_stop,
-	.destroy = destroy,
+	.doc = "record subscribed messages to a capture file",
+	.flags = NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = sink_file_keys,
+	.settings_size = sizeof(struct sink_file_settings),
+	.state_size = sizeof(struct sink_file),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_message = on_message,
+		.on_timer = sync_file,
+		.on_stop = on_stop,
+		.destroy = destroy,
+	},
 };

@@ -6,6 +6,7 @@
  * the empty instrument of the first message, no crash for pairs without an
  * EUR/USD suffix, and an error answer is never published.  Only the book of
  * the pair asked for is published (answers.h). */
+#include <autoconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,23 @@
 
 #define QUEUE_MAX 64
 
+struct depth_settings {
+	struct kraken_rest_settings rest;
+	int64_t count;
+	bool on_signal;
+};
+
+static const struct nbpy_key_spec depth_keys[] = {
+	KRAKEN_REST_KEYS(struct depth_settings, rest),
+	NBPY_SETTING_INT(struct depth_settings, count, "count", 1, NBPY_BOOK_LEVELS_MAX, "10",
+			 "levels per side"),
+	NBPY_SETTING(struct depth_settings, on_signal, BOOL, "on_signal", "no",
+		     "also fetch the legs' books when a subscribed synthetic EURUSD spread is negative"),
+	NBPY_SETTINGS_END
+};
+
 struct depth {
-	char *base;
+	const char *base;
 	char **pairs;
 	size_t n_pairs;
 	int count;
@@ -138,53 +154,43 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 
 static int init(struct worker *w)
 {
-	struct depth *d = calloc(1, sizeof(*d));
-	const struct nbpy_value *pairs = nbpy_service_value(w->svc, "pairs");
+	const struct depth_settings *set = w->settings;
+	struct depth *d = w->kind_state;
 
-	if (d == NULL)
-		return -1;
-	w->kind_state = d;
-	d->base = strdup(nbpy_service_value(w->svc, "url")->text);
-	d->count = (int)nbpy_service_value(w->svc, "count")->v.i;
-	d->on_signal = nbpy_service_value(w->svc, "on_signal")->v.b;
-	d->interval_ns = nbpy_service_value(w->svc, "interval")->v.ns;
-	d->timeout_ms = (long)(nbpy_service_value(w->svc, "timeout")->v.ns / 1000000);
+	d->base = set->rest.url;
+	d->count = (int)set->count;
+	d->on_signal = set->on_signal;
+	d->interval_ns = set->rest.interval;
+	d->timeout_ms = (long)(set->rest.timeout / 1000000);
 	nbpy_backoff_init(&d->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
-	if (pairs->n_items == 1 && strcmp(pairs->items[0], "all") == 0) {
-		if (!d->on_signal) {
-			log_error("%s:%d: [%s] pairs: kraken.depth fetches one pair per request: "
-				  "list the pairs (or set on_signal = yes)", w->config->path,
-				  pairs->line ? pairs->line : w->svc->line, w->svc->name);
-			return -1;
-		}
+	if (kraken_all_pairs(&set->rest.pairs)) {
+		if (!d->on_signal)
+			return worker_config_error(w, &set->rest.pairs, "pairs: kraken.depth fetches one pair "
+						   "per request: list the pairs (or set on_signal = yes)");
 	} else {
-		d->pairs = pairs->items;	/* owned by the config, which outlives us */
-		d->n_pairs = pairs->n_items;
+		d->pairs = set->rest.pairs.items;	/* owned by the config, which outlives us */
+		d->n_pairs = set->rest.pairs.n;
 	}
-	if (d->on_signal && w->svc->n_subs == 0) {
-		log_error("%s:%d: [%s] on_signal needs subscribe = a synthetic EURUSD service",
-			  w->config->path, w->svc->line, w->svc->name);
-		return -1;
-	}
-	if (d->base == NULL)
-		return -1;
+	if (d->on_signal && w->svc->n_subs == 0)
+		return worker_config_error(w, NULL, "on_signal needs subscribe = a synthetic EURUSD service");
 	worker_set_timer(w, nbpy_monotonic_ns());
 	return 0;
 }
 
-static void destroy(struct worker *w)
-{
-	struct depth *d = w->kind_state;
+static const enum nbpy_schema accepts[] = { NBPY_SCHEMA_EURUSD_TICK, NBPY_SCHEMA_NONE };
 
-	if (d != NULL)
-		free(d->base);
-	free(d);
-}
-
-const struct kind_ops kraken_depth_kind = {
+const struct nbpy_kind_spec kraken_depth_kind = {
 	.name = "kraken.depth",
-	.init = init,
-	.on_message = on_message,
-	.on_timer = next_request,
-	.destroy = destroy,
+	.doc = "Kraken REST Depth, top levels per pair",
+	.flags = NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES,
+	.schema = NBPY_SCHEMA_BOOK_TOP,
+	.accepts = accepts,
+	.keys = depth_keys,
+	.settings_size = sizeof(struct depth_settings),
+	.state_size = sizeof(struct depth),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_message = on_message,
+		.on_timer = next_request,
+	},
 };

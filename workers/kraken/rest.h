@@ -1,13 +1,39 @@
 /* rest.h - the parts of Kraken's public REST API that every Kraken kind
- * shares: the {"error":[...],"result":{...}} envelope and its numbers. */
+ * shares: its config keys, the {"error":[...],"result":{...}} envelope and
+ * its numbers. */
 #ifndef NBPY_KRAKEN_REST_H
 #define NBPY_KRAKEN_REST_H
 
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "workers/runtime.h"
+
+/* The keys every Kraken kind has, embedded as member m of its settings
+ * struct S (the user agent's default needs <autoconfig.h>). */
+struct kraken_rest_settings {
+	const char *url;
+	struct nbpy_list pairs;
+	int64_t interval, timeout;	/* ns */
+	const char *user_agent;
+};
+
+#define KRAKEN_REST_KEYS(S, m) \
+	NBPY_SETTING(S, m.url, STRING, "url", "https://api.kraken.com", "Kraken REST base URL"), \
+	NBPY_SETTING(S, m.pairs, LIST, "pairs", "all", \
+		     "pair names as Kraken's answers key them (XXBTZUSD, not the altname XBTUSD), or `all` " \
+		     "(AssetPairs discovery); entries for other pairs are counted as bad"), \
+	NBPY_SETTING(S, m.interval, DURATION, "interval", "1s", "poll interval (Kraken allows ~1 request/s)"), \
+	NBPY_SETTING(S, m.timeout, DURATION, "timeout", "10s", "HTTP request timeout"), \
+	NBPY_SETTING(S, m.user_agent, STRING, "user_agent", "nbpy/" PACKAGE_VERSION, "HTTP User-Agent")
+
+/* pairs = all */
+static inline bool kraken_all_pairs(const struct nbpy_list *pairs)
+{
+	return pairs->n == 1 && strcmp(pairs->items[0], "all") == 0;
+}
 
 enum kraken_outcome {
 	KRAKEN_OK,

@@ -8,6 +8,7 @@
  * logged, and nothing is published from them.  Only the pairs asked for are
  * published: other entries, and entries with a price that is not positive
  * or a negative volume, are counted as bad (answers.h). */
+#include <autoconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,20 @@
 #include "workers/kraken/rest.h"
 #include "common/timefmt.h"
 
+struct ticker_settings {
+	struct kraken_rest_settings rest;
+	bool dark_pool;
+};
+
+static const struct nbpy_key_spec ticker_keys[] = {
+	KRAKEN_REST_KEYS(struct ticker_settings, rest),
+	NBPY_SETTING(struct ticker_settings, dark_pool, BOOL, "dark_pool", "no",
+		     "include dark-pool `.d` pairs in `all`"),
+	NBPY_SETTINGS_END
+};
+
 struct ticker {
-	char *base;		/* https://api.kraken.com */
+	const char *base;	/* https://api.kraken.com */
 	struct kraken_pairs asked;	/* the pairs asked for: only these are published */
 	char *pairs;		/* the same, comma-joined; NULL until discovered */
 	bool dark_pool, in_flight;
@@ -111,23 +124,18 @@ static void poll_kraken(struct worker *w)
 
 static int init(struct worker *w)
 {
-	struct ticker *t = calloc(1, sizeof(*t));
-	const struct nbpy_value *pairs = nbpy_service_value(w->svc, "pairs");
+	const struct ticker_settings *set = w->settings;
+	struct ticker *t = w->kind_state;
 
-	if (t == NULL)
-		return -1;
-	w->kind_state = t;
-	t->base = strdup(nbpy_service_value(w->svc, "url")->text);
-	t->interval_ns = nbpy_service_value(w->svc, "interval")->v.ns;
-	t->timeout_ms = (long)(nbpy_service_value(w->svc, "timeout")->v.ns / 1000000);
-	t->dark_pool = nbpy_service_value(w->svc, "dark_pool")->v.b;
+	t->base = set->rest.url;
+	t->interval_ns = set->rest.interval;
+	t->timeout_ms = (long)(set->rest.timeout / 1000000);
+	t->dark_pool = set->dark_pool;
 	nbpy_backoff_init(&t->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
-	if (t->base == NULL)
-		return -1;
-	if (!(pairs->n_items == 1 && strcmp(pairs->items[0], "all") == 0) &&
-	    (kraken_pairs_set(&t->asked, pairs->items, pairs->n_items) < 0 ||
+	if (!kraken_all_pairs(&set->rest.pairs) &&
+	    (kraken_pairs_set(&t->asked, set->rest.pairs.items, set->rest.pairs.n) < 0 ||
 	     (t->pairs = kraken_pairs_join(&t->asked)) == NULL))
-		return -1;
+		return nbpy_error_set(&w->error, "out of memory");
 	worker_set_timer(w, nbpy_monotonic_ns());
 	return 0;
 }
@@ -136,17 +144,21 @@ static void destroy(struct worker *w)
 {
 	struct ticker *t = w->kind_state;
 
-	if (t == NULL)
-		return;
-	free(t->base);
 	free(t->pairs);
 	kraken_pairs_free(&t->asked);
-	free(t);
 }
 
-const struct kind_ops kraken_ticker_kind = {
+const struct nbpy_kind_spec kraken_ticker_kind = {
 	.name = "kraken.ticker",
-	.init = init,
-	.on_timer = poll_kraken,
-	.destroy = destroy,
+	.doc = "Kraken REST Ticker, one message per pair per poll",
+	.flags = NBPY_KIND_PUBLISHES,
+	.schema = NBPY_SCHEMA_KRAKEN_TICKER,
+	.keys = ticker_keys,
+	.settings_size = sizeof(struct ticker_settings),
+	.state_size = sizeof(struct ticker),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_timer = poll_kraken,
+		.destroy = destroy,
+	},
 };

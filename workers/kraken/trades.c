@@ -7,6 +7,7 @@
  * page, so a restarted worker goes on where it stopped.  Trades at or below
  * the last published id are skipped: a page that overlaps the previous one
  * duplicates nothing.  Only the asked pair's trades are read (answers.h). */
+#include <autoconfig.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,13 +22,23 @@
 #include "workers/kraken/rest.h"
 #include "common/timefmt.h"
 
+struct trades_settings {
+	struct kraken_rest_settings rest;
+};
+
+static const struct nbpy_key_spec trades_keys[] = {
+	KRAKEN_REST_KEYS(struct trades_settings, rest),
+	NBPY_SETTINGS_END
+};
+
 struct pair_cursor {
 	const char *pair;
 	struct kraken_trades_cursor at;
 };
 
 struct trades {
-	char *base, *dir;
+	const char *base;
+	char *dir;
 	struct pair_cursor *pairs;
 	size_t n_pairs, next;
 	bool in_flight;
@@ -139,36 +150,33 @@ static void schedule_next(struct worker *w)
 
 static int init(struct worker *w)
 {
-	struct trades *t = calloc(1, sizeof(*t));
-	const struct nbpy_value *pairs = nbpy_service_value(w->svc, "pairs");
+	const struct trades_settings *set = w->settings;
+	const struct nbpy_list *pairs = &set->rest.pairs;
+	struct trades *t = w->kind_state;
 
-	if (t == NULL)
-		return -1;
-	w->kind_state = t;
-	if (pairs->n_items == 1 && strcmp(pairs->items[0], "all") == 0) {
-		log_error("%s:%d: [%s] pairs: kraken.trades pages one pair per request: list the pairs",
-			  w->config->path, pairs->line ? pairs->line : w->svc->line, w->svc->name);
-		return -1;
-	}
-	t->base = strdup(nbpy_service_value(w->svc, "url")->text);
-	t->interval_ns = nbpy_service_value(w->svc, "interval")->v.ns;
-	t->timeout_ms = (long)(nbpy_service_value(w->svc, "timeout")->v.ns / 1000000);
+	if (kraken_all_pairs(pairs))
+		return worker_config_error(w, pairs, "pairs: kraken.trades pages one pair per request: "
+					   "list the pairs");
+	t->base = set->rest.url;
+	t->interval_ns = set->rest.interval;
+	t->timeout_ms = (long)(set->rest.timeout / 1000000);
 	nbpy_backoff_init(&t->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
-	if (t->base == NULL || asprintf(&t->dir, "%s/cursors/%s",
-					nbpy_config_global(w->config, "state_dir")->text, w->svc->name) < 0)
-		return -1;
-	if (nbpy_mkdir_p(t->dir, 0755) < 0) {
-		log_error("cannot create %s: %s", t->dir, strerror(errno));
-		return -1;
+	if (asprintf(&t->dir, "%s/cursors/%s", nbpy_config_global(w->config, "state_dir")->text,
+		     w->svc->name) < 0) {
+		t->dir = NULL;
+		return nbpy_error_set(&w->error, "out of memory");
 	}
-	t->pairs = calloc(pairs->n_items, sizeof(*t->pairs));
+	if (nbpy_mkdir_p(t->dir, 0755) < 0)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "cannot create %s: %s", t->dir,
+					    strerror(errno));
+	t->pairs = calloc(pairs->n, sizeof(*t->pairs));
 	if (t->pairs == NULL)
-		return -1;
-	for (size_t i = 0; i < pairs->n_items; i++) {
+		return nbpy_error_set(&w->error, "out of memory");
+	for (size_t i = 0; i < pairs->n; i++) {
 		t->pairs[i].pair = pairs->items[i];
 		load_cursor(t, &t->pairs[i]);
 	}
-	t->n_pairs = pairs->n_items;
+	t->n_pairs = pairs->n;
 	t->next = t->n_pairs;	/* the first request starts a round */
 	worker_set_timer(w, nbpy_monotonic_ns());
 	return 0;
@@ -178,17 +186,21 @@ static void destroy(struct worker *w)
 {
 	struct trades *t = w->kind_state;
 
-	if (t == NULL)
-		return;
-	free(t->base);
 	free(t->dir);
 	free(t->pairs);
-	free(t);
 }
 
-const struct kind_ops kraken_trades_kind = {
+const struct nbpy_kind_spec kraken_trades_kind = {
 	.name = "kraken.trades",
-	.init = init,
-	.on_timer = request,
-	.destroy = destroy,
+	.doc = "Kraken REST Trades through the `since` cursor",
+	.flags = NBPY_KIND_PUBLISHES,
+	.schema = NBPY_SCHEMA_TRADE,
+	.keys = trades_keys,
+	.settings_size = sizeof(struct trades_settings),
+	.state_size = sizeof(struct trades),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_timer = request,
+		.destroy = destroy,
+	},
 };

@@ -211,32 +211,26 @@ static void schedule(struct sink *s)
 
 int sink_init(struct worker *w)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	const struct sink_settings *set = w->settings;	/* the first member of every sink's */
+	struct sink *s = w->kind_state;
 	char dir[PATH_MAX];
 
-	if (s == NULL)
-		return -1;
-	w->kind_state = s;
 	s->w = w;
 	if ((s->msg = malloc(sizeof(*s->msg))) == NULL)
-		return -1;
+		return nbpy_error_set(&w->error, "out of memory");
 	s->store = w->ops->data;
-	s->batch_max = (size_t)nbpy_service_value(w->svc, "batch_size")->v.i;
-	s->flush_every = nbpy_service_value(w->svc, "flush_interval")->v.ns;
-	nbpy_backoff_init(&s->backoff, nbpy_service_value(w->svc, "retry_backoff")->v.range.lo_ns,
-			  nbpy_service_value(w->svc, "retry_backoff")->v.range.hi_ns, 0);
+	s->batch_max = (size_t)set->batch_size;
+	s->flush_every = set->flush_interval;
+	nbpy_backoff_init(&s->backoff, set->retry_backoff.lo_ns, set->retry_backoff.hi_ns, 0);
 	if (snprintf(dir, sizeof(dir), "%s/spool/%s", nbpy_config_global(w->config, "state_dir")->text,
-		     w->svc->name) >= (int)sizeof(dir)) {
-		log_error("%s: state_dir too long", w->config->path);
-		return -1;
-	}
-	if (spool_open(&s->spool, dir, nbpy_service_value(w->svc, "spool_max")->v.bytes) < 0) {
-		log_error("spool %s: %s", dir, strerror(errno));
-		return -1;
-	}
+		     w->svc->name) >= (int)sizeof(dir))
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "%s: state_dir too long",
+					    w->config->path);
+	if (spool_open(&s->spool, dir, set->spool_max) < 0)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "spool %s: %s", dir, strerror(errno));
 	s->spool_open = true;
 	if (s->store->open(s) < 0)
-		return -1;
+		return w->error.msg[0] ? -1 : nbpy_error_set(&w->error, "out of memory");
 	if (!spool_empty(&s->spool))
 		log_notice("%llu messages spooled by an earlier run: writing them first",
 			   (unsigned long long)s->spool.messages);
@@ -315,15 +309,12 @@ void sink_destroy(struct worker *w)
 {
 	struct sink *s = w->kind_state;
 
-	if (s == NULL)
-		return;
-	if (s->store->close)
+	if (s->store != NULL && s->store->close)
 		s->store->close(s);
 	if (s->spool_open)
 		spool_close(&s->spool);
 	free(s->batch.buf);
 	free(s->msg);
-	free(s);
 }
 
 void sink_status(struct worker *w, char *buf, size_t cap)

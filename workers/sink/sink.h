@@ -20,6 +20,28 @@
 
 enum sink_result { SINK_OK, SINK_RETRY, SINK_DROP };
 
+/* The keys every sink kind has: the first member, `sink`, of its settings
+ * struct S (sink.c reads them there). */
+struct sink_settings {
+	int64_t batch_size;
+	int64_t flush_interval;	/* ns */
+	uint64_t spool_max;	/* bytes */
+	struct nbpy_range retry_backoff;
+};
+
+#define SINK_KEYS(S) \
+	NBPY_SETTING_INT(S, sink.batch_size, "batch_size", 1, 1000000, "5000", \
+			 "messages per write to the store"), \
+	NBPY_SETTING(S, sink.flush_interval, DURATION, "flush_interval", "1s", \
+		     "write a partial batch after this long"), \
+	NBPY_SETTING(S, sink.spool_max, SIZE, "spool_max", "256MiB", \
+		     "on-disk spool (STATE_DIR/spool/SERVICE) while the store is down; beyond it the oldest go"), \
+	NBPY_SETTING(S, sink.retry_backoff, DURATION_RANGE, "retry_backoff", "1s..30s", \
+		     "retry delay while the store fails")
+
+/* A sink kind's flags: it subscribes, and needs an input. */
+#define SINK_FLAGS (NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT)
+
 /* A batch: messages as MessagePack payloads, each prefixed by its u32 length
  * (host order), in arrival order. */
 struct sink_batch {
@@ -33,8 +55,8 @@ int sink_batch_next(const struct sink_batch *b, size_t *pos, struct nbpy_msg *m)
 struct sink;
 
 struct sink_store {
-	/* Read the kind's keys and prepare (no connection needed yet); -1 is a
-	 * configuration error, logged. */
+	/* Read the kind's settings and prepare (no connection needed yet); -1
+	 * with the reason in s->w->error (NBPY_ERR_CONFIG: exit 78). */
 	int (*open)(struct sink *s);
 	/* On SINK_OK, *duplicates (0 on entry) is how many of the batch's
 	 * messages were in the store already and were left as they were. */
@@ -66,7 +88,8 @@ struct sink {
 /* Set by a store's write: why it failed, logged once per outage. */
 void sink_set_error(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The kind_ops of a sink kind; the store comes from ops->data. */
+/* The kind_ops of a sink kind (SINK_OPS); the store comes from ops->data,
+ * the state is a struct sink. */
 int sink_init(struct worker *w);
 void sink_on_message(struct worker *w, const struct nbpy_msg *m, const char *topic);
 void sink_on_timer(struct worker *w);
@@ -74,9 +97,9 @@ void sink_on_stop(struct worker *w);
 void sink_destroy(struct worker *w);
 void sink_status(struct worker *w, char *buf, size_t cap);
 
-#define SINK_KIND(kind_name, store_ops) {					\
-	.name = kind_name, .data = store_ops, .init = sink_init,		\
+#define SINK_OPS(store_ops) (&(const struct kind_ops){				\
+	.data = store_ops, .init = sink_init,					\
 	.on_message = sink_on_message, .on_timer = sink_on_timer,		\
-	.on_stop = sink_on_stop, .destroy = sink_destroy, .status = sink_status }
+	.on_stop = sink_on_stop, .destroy = sink_destroy, .status = sink_status })
 
 #endif

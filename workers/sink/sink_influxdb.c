@@ -24,6 +24,61 @@
 
 #define ANSWER_MAX 1024		/* kept of the server's answer, for the logs */
 
+/* Both kinds' keys; sink.kapacitor has no api, org, bucket, token nor
+ * create_database (left zero: v1, none, no). */
+struct influx_settings {
+	struct sink_settings sink;
+	int precision;		/* enum lp_precision: the index in "ns|us|ms|s" */
+	const char *username, *password;
+	bool gzip;
+	int64_t timeout;	/* ns */
+	const char *url;
+	int api;		/* API_V1 or API_V2: the index in "v1|v2" */
+	const char *db, *rp, *org, *bucket, *token;
+	bool create_database;
+};
+_Static_assert(offsetof(struct influx_settings, sink) == 0, "sink.c reads the sink keys first");
+
+enum { API_V1, API_V2 };
+_Static_assert(LP_NS == 0 && LP_US == 1 && LP_MS == 2 && LP_S == 3, "precision's choices in enum order");
+static const char *const precision_names[] = { [LP_NS] = "ns", [LP_US] = "us", [LP_MS] = "ms", [LP_S] = "s" };
+
+#define LINE_PROTOCOL_KEYS \
+	NBPY_SETTING_ENUM(struct influx_settings, precision, "precision", "ns|us|ms|s", "ns", \
+			  "time precision of the points written"), \
+	NBPY_SETTING(struct influx_settings, username, STRING, "username", NULL, "HTTP basic-auth user"), \
+	NBPY_SETTING(struct influx_settings, password, STRING, "password", NULL, \
+		     "HTTP basic-auth password; use ${VAR}"), \
+	NBPY_SETTING(struct influx_settings, gzip, BOOL, "gzip", "no", "send bodies gzip-compressed"), \
+	NBPY_SETTING(struct influx_settings, timeout, DURATION, "timeout", "10s", "HTTP request timeout")
+
+static const struct nbpy_key_spec influxdb_keys[] = {
+	SINK_KEYS(struct influx_settings),
+	LINE_PROTOCOL_KEYS,
+	NBPY_SETTING(struct influx_settings, url, STRING, "url", "http://127.0.0.1:8086", "InfluxDB base URL"),
+	NBPY_SETTING_ENUM(struct influx_settings, api, "api", "v1|v2", "v1",
+			  "v1: /write with db and rp; v2: /api/v2/write with org and bucket"),
+	NBPY_SETTING(struct influx_settings, db, STRING, "db", "tick", "v1 database"),
+	NBPY_SETTING(struct influx_settings, rp, STRING, "rp", NULL,
+		     "v1 retention policy; default the database's default"),
+	NBPY_SETTING(struct influx_settings, org, STRING, "org", NULL, "v2 organisation"),
+	NBPY_SETTING(struct influx_settings, bucket, STRING, "bucket", NULL, "v2 bucket"),
+	NBPY_SETTING(struct influx_settings, token, STRING, "token", NULL, "v2 API token; use ${VAR}"),
+	NBPY_SETTING(struct influx_settings, create_database, BOOL, "create_database", "no",
+		     "v1: CREATE DATABASE when a write says it is missing"),
+	NBPY_SETTINGS_END
+};
+
+static const struct nbpy_key_spec kapacitor_keys[] = {
+	SINK_KEYS(struct influx_settings),
+	LINE_PROTOCOL_KEYS,
+	NBPY_SETTING(struct influx_settings, url, STRING, "url", "http://127.0.0.1:9092", "Kapacitor base URL"),
+	NBPY_SETTING(struct influx_settings, db, STRING, "db", "tick", "database the stream tasks' dbrps name"),
+	NBPY_SETTING_REQUIRED(struct influx_settings, rp, STRING, "rp",
+			      "retention policy the stream tasks' dbrps name (Kapacitor needs it)"),
+	NBPY_SETTINGS_END
+};
+
 struct influx_store {
 	bool kapacitor, v2, create_db, gzip;
 	const char *url, *db, *token, *user, *password;
@@ -167,20 +222,20 @@ static enum sink_result influx_write(struct sink *s, const struct sink_batch *b,
 static int build_url(struct sink *s)
 {
 	struct influx_store *st = s->store_state;
-	const struct nbpy_service *svc = s->w->svc;
+	const struct influx_settings *set = s->w->settings;
 	const char *names[4], *values[4], *path;
 	size_t n = 0, cap, len;
 
 	if (st->v2) {
 		path = "/api/v2/write";
-		names[n] = "org", values[n++] = nbpy_service_value(svc, "org")->text;
-		names[n] = "bucket", values[n++] = nbpy_service_value(svc, "bucket")->text;
+		names[n] = "org", values[n++] = set->org;
+		names[n] = "bucket", values[n++] = set->bucket;
 	} else {
 		path = st->kapacitor ? "/kapacitor/v1/write" : "/write";
 		names[n] = "db", values[n++] = st->db;
-		names[n] = "rp", values[n++] = nbpy_service_value(svc, "rp")->text;
+		names[n] = "rp", values[n++] = set->rp;
 	}
-	names[n] = "precision", values[n++] = nbpy_service_value(svc, "precision")->text;
+	names[n] = "precision", values[n++] = precision_names[st->prec];
 	cap = strlen(st->url) + strlen(path) + 16;
 	for (size_t i = 0; i < n; i++)
 		cap += values[i] ? strlen(values[i]) * 3 + strlen(names[i]) + 2 : 0;
@@ -203,39 +258,29 @@ static int build_url(struct sink *s)
 
 static int open_store(struct sink *s, bool kapacitor)
 {
-	const struct nbpy_service *svc = s->w->svc;
+	const struct influx_settings *set = s->w->settings;
 	struct influx_store *st = calloc(1, sizeof(*st));
-	const char *api;
 	char auth[1024];
 	struct curl_slist *l = NULL;
 
 	if (st == NULL)
 		return -1;
 	s->store_state = st;
-	st->kapacitor = kapacitor;
-	api = kapacitor ? "v1" : nbpy_service_value(svc, "api")->text;
-	st->v2 = strcmp(api, "v2") == 0;
-	st->url = nbpy_service_value(svc, "url")->text;
-	st->db = nbpy_service_value(svc, "db")->text;
-	st->prec = lp_precision_parse(nbpy_service_value(svc, "precision")->text);
-	st->gzip = nbpy_service_value(svc, "gzip")->v.b;
-	st->user = nbpy_service_value(svc, "username")->text;
-	st->password = nbpy_service_value(svc, "password")->text;
-	if (!kapacitor) {
-		st->create_db = nbpy_service_value(svc, "create_database")->v.b;
-		st->token = nbpy_service_value(svc, "token")->text;
-	}
-	if (st->v2 && (nbpy_service_value(svc, "org")->text == NULL ||
-		       nbpy_service_value(svc, "bucket")->text == NULL || st->token == NULL)) {
-		log_error("%s: [%s] api = v2 needs org, bucket and token", s->w->config->path, svc->name);
-		return -1;
-	}
-	if (strlen(st->url) > 0 && st->url[strlen(st->url) - 1] == '/') {
-		log_error("%s: [%s] url: no trailing slash, please (%s)", s->w->config->path, svc->name,
-			  st->url);
-		return -1;
-	}
-	if (sink_http_open(&st->http, nbpy_service_value(svc, "timeout")->v.ns / 1000000, ANSWER_MAX) < 0 ||
+	st->kapacitor = kapacitor;	/* its settings have api v1, no token, no create_database */
+	st->v2 = set->api == API_V2;
+	st->url = set->url;
+	st->db = set->db;
+	st->prec = (enum lp_precision)set->precision;
+	st->gzip = set->gzip;
+	st->user = set->username;
+	st->password = set->password;
+	st->create_db = set->create_database;
+	st->token = set->token;
+	if (st->v2 && (set->org == NULL || set->bucket == NULL || st->token == NULL))
+		return worker_config_error(s->w, &set->api, "api = v2 needs org, bucket and token");
+	if (strlen(st->url) > 0 && st->url[strlen(st->url) - 1] == '/')
+		return worker_config_error(s->w, &set->url, "url: no trailing slash, please (%s)", st->url);
+	if (sink_http_open(&st->http, set->timeout / 1000000, ANSWER_MAX) < 0 ||
 	    build_url(s) < 0)
 		return -1;
 	/* headers[0] is Content-Encoding, skipped for plain bodies */
@@ -289,5 +334,24 @@ static const struct sink_store kapacitor_store = {
 	.open = kapacitor_open, .write = influx_write, .close = influx_close,
 };
 
-const struct kind_ops sink_influxdb_kind = SINK_KIND("sink.influxdb", &influx_store);
-const struct kind_ops sink_kapacitor_kind = SINK_KIND("sink.kapacitor", &kapacitor_store);
+const struct nbpy_kind_spec sink_influxdb_kind = {
+	.name = "sink.influxdb",
+	.doc = "write subscribed messages to InfluxDB 1.x or 2.x (line protocol)",
+	.flags = SINK_FLAGS,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = influxdb_keys,
+	.settings_size = sizeof(struct influx_settings),
+	.state_size = sizeof(struct sink),
+	.ops = SINK_OPS(&influx_store),
+};
+
+const struct nbpy_kind_spec sink_kapacitor_kind = {
+	.name = "sink.kapacitor",
+	.doc = "write subscribed messages to Kapacitor's write API (line protocol)",
+	.flags = SINK_FLAGS,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = kapacitor_keys,
+	.settings_size = sizeof(struct influx_settings),
+	.state_size = sizeof(struct sink),
+	.ops = SINK_OPS(&kapacitor_store),
+};

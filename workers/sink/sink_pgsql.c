@@ -24,6 +24,23 @@
 
 #define COPY_CHUNK 65536
 
+struct pgsql_settings {
+	struct sink_settings sink;
+	const char *conninfo;	/* may hold a password: never logged */
+	bool timescaledb;
+};
+_Static_assert(offsetof(struct pgsql_settings, sink) == 0, "sink.c reads the sink keys first");
+
+static const struct nbpy_key_spec pgsql_keys[] = {
+	SINK_KEYS(struct pgsql_settings),
+	NBPY_SETTING_REQUIRED(struct pgsql_settings, conninfo, STRING, "conninfo",
+			      "libpq connection string (\"host=... dbname=... user=...\"); "
+			      "passwords via ${VAR} or ~/.pgpass"),
+	NBPY_SETTING(struct pgsql_settings, timescaledb, BOOL, "timescaledb", "yes",
+		     "make new tables hypertables if TimescaleDB is installed"),
+	NBPY_SETTINGS_END
+};
+
 struct pg_store {
 	const char *conninfo;
 	bool timescale_wanted;
@@ -388,14 +405,15 @@ static enum sink_result pg_write(struct sink *s, const struct sink_batch *b, siz
 
 static int pg_open(struct sink *s)
 {
+	const struct pgsql_settings *set = s->w->settings;
 	struct pg_store *st = calloc(1, sizeof(*st));
 
 	if (st == NULL)
 		return -1;
 	s->store_state = st;
 	st->timescale = -1;
-	st->conninfo = nbpy_service_value(s->w->svc, "conninfo")->text;
-	st->timescale_wanted = nbpy_service_value(s->w->svc, "timescaledb")->v.b;
+	st->conninfo = set->conninfo;
+	st->timescale_wanted = set->timescaledb;
 	return 0;
 }
 
@@ -414,4 +432,13 @@ static const struct sink_store pg_store = {
 	.open = pg_open, .write = pg_write, .close = pg_close, .counts_duplicates = true,
 };
 
-const struct kind_ops sink_pgsql_kind = SINK_KIND("sink.pgsql", &pg_store);
+const struct nbpy_kind_spec sink_pgsql_kind = {
+	.name = "sink.pgsql",
+	.doc = "store subscribed messages in PostgreSQL tables (COPY, idempotent)",
+	.flags = SINK_FLAGS,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = pgsql_keys,
+	.settings_size = sizeof(struct pgsql_settings),
+	.state_size = sizeof(struct sink),
+	.ops = SINK_OPS(&pg_store),
+};

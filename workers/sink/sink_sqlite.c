@@ -17,6 +17,22 @@
 #include "workers/sink/sql_table.h"
 #include "common/timefmt.h"
 
+struct sqlite_settings {
+	struct sink_settings sink;
+	const char *path;
+	int64_t busy_timeout;	/* ns */
+};
+_Static_assert(offsetof(struct sqlite_settings, sink) == 0, "sink.c reads the sink keys first");
+
+static const struct nbpy_key_spec sqlite_keys[] = {
+	SINK_KEYS(struct sqlite_settings),
+	NBPY_SETTING(struct sqlite_settings, path, STRING, "path", NULL,
+		     "database file; default STATE_DIR/nbpy.sqlite"),
+	NBPY_SETTING(struct sqlite_settings, busy_timeout, DURATION, "busy_timeout", "5s",
+		     "wait this long for another writer's lock"),
+	NBPY_SETTINGS_END
+};
+
 struct sqlite_store {
 	char path[PATH_MAX];
 	int64_t busy_ms;
@@ -197,29 +213,23 @@ fail:
 
 static int sqlite_open(struct sink *s)
 {
+	const struct sqlite_settings *set = s->w->settings;
 	struct sqlite_store *st = calloc(1, sizeof(*st));
-	const struct nbpy_value *path = nbpy_service_value(s->w->svc, "path");
 
 	if (st == NULL)
 		return -1;
 	s->store_state = st;
-	st->busy_ms = nbpy_service_value(s->w->svc, "busy_timeout")->v.ns / 1000000;
-	if (snprintf(st->path, sizeof(st->path), "%s",
-		     path->text ? path->text : "") >= (int)sizeof(st->path) ||
-	    (path->text == NULL &&
+	st->busy_ms = set->busy_timeout / 1000000;
+	if (snprintf(st->path, sizeof(st->path), "%s", set->path ? set->path : "") >= (int)sizeof(st->path) ||
+	    (set->path == NULL &&
 	     snprintf(st->path, sizeof(st->path), "%s/nbpy.sqlite",
-		      nbpy_config_global(s->w->config, "state_dir")->text) >= (int)sizeof(st->path))) {
-		log_error("[%s] path: too long", s->w->svc->name);
-		return -1;
-	}
-	if (nbpy_mkdir_parent(st->path, 0750) < 0) {
-		log_error("directory of %s: %s", st->path, strerror(errno));
-		return -1;
-	}
-	if (connect_db(s) != SQLITE_OK) {
-		log_error("%s", s->error);
-		return -1;
-	}
+		      nbpy_config_global(s->w->config, "state_dir")->text) >= (int)sizeof(st->path)))
+		return worker_config_error(s->w, &set->path, "path: too long");
+	if (nbpy_mkdir_parent(st->path, 0750) < 0)
+		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "directory of %s: %s", st->path,
+					    strerror(errno));
+	if (connect_db(s) != SQLITE_OK)
+		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "%s", s->error);
 	return 0;
 }
 
@@ -237,4 +247,13 @@ static const struct sink_store sqlite_store = {
 	.open = sqlite_open, .write = sqlite_write, .close = sqlite_close, .counts_duplicates = true,
 };
 
-const struct kind_ops sink_sqlite_kind = SINK_KIND("sink.sqlite", &sqlite_store);
+const struct nbpy_kind_spec sink_sqlite_kind = {
+	.name = "sink.sqlite",
+	.doc = "store subscribed messages in SQLite tables (the embedded default)",
+	.flags = SINK_FLAGS,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = sqlite_keys,
+	.settings_size = sizeof(struct sqlite_settings),
+	.state_size = sizeof(struct sink),
+	.ops = SINK_OPS(&sqlite_store),
+};

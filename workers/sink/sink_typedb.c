@@ -25,6 +25,24 @@
 
 #define ANSWER_MAX (64 * 1024)
 
+struct typedb_settings {
+	struct sink_settings sink;
+	const char *url, *database, *username, *password;
+	int64_t timeout;	/* ns */
+};
+_Static_assert(offsetof(struct typedb_settings, sink) == 0, "sink.c reads the sink keys first");
+
+static const struct nbpy_key_spec typedb_keys[] = {
+	SINK_KEYS(struct typedb_settings),
+	NBPY_SETTING(struct typedb_settings, url, STRING, "url", "http://127.0.0.1:8000",
+		     "TypeDB 3.x HTTP API base URL"),
+	NBPY_SETTING(struct typedb_settings, database, STRING, "database", "nbpy", "database (created if missing)"),
+	NBPY_SETTING(struct typedb_settings, username, STRING, "username", "admin", "user to sign in as"),
+	NBPY_SETTING(struct typedb_settings, password, STRING, "password", NULL, "password; use ${VAR}"),
+	NBPY_SETTING(struct typedb_settings, timeout, DURATION, "timeout", "30s", "HTTP request timeout"),
+	NBPY_SETTINGS_END
+};
+
 struct typedb_store {
 	const char *url, *database, *user, *password;
 	struct sink_http http;
@@ -263,17 +281,17 @@ close:
 
 static int typedb_open(struct sink *s)
 {
-	const struct nbpy_service *svc = s->w->svc;
+	const struct typedb_settings *set = s->w->settings;
 	struct typedb_store *st = calloc(1, sizeof(*st));
 
 	if (st == NULL)
 		return -1;
 	s->store_state = st;
-	st->url = nbpy_service_value(svc, "url")->text;
-	st->database = nbpy_service_value(svc, "database")->text;
-	st->user = nbpy_service_value(svc, "username")->text;
-	st->password = nbpy_service_value(svc, "password")->text;
-	return sink_http_open(&st->http, nbpy_service_value(svc, "timeout")->v.ns / 1000000, ANSWER_MAX);
+	st->url = set->url;
+	st->database = set->database;
+	st->user = set->username;
+	st->password = set->password;
+	return sink_http_open(&st->http, set->timeout / 1000000, ANSWER_MAX);
 }
 
 static void typedb_close(struct sink *s)
@@ -292,4 +310,13 @@ static const struct sink_store typedb_store = {
 	.open = typedb_open, .write = typedb_write, .close = typedb_close,
 };
 
-const struct kind_ops sink_typedb_kind = SINK_KIND("sink.typedb", &typedb_store);
+const struct nbpy_kind_spec sink_typedb_kind = {
+	.name = "sink.typedb",
+	.doc = "write subscribed messages to TypeDB 3.x (HTTP API, TypeQL put)",
+	.flags = SINK_FLAGS,
+	.schema = NBPY_SCHEMA_NONE,
+	.keys = typedb_keys,
+	.settings_size = sizeof(struct typedb_settings),
+	.state_size = sizeof(struct sink),
+	.ops = SINK_OPS(&typedb_store),
+};

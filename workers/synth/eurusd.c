@@ -21,6 +21,25 @@
 #include "workers/synth/legs.h"
 #include "common/pyfloat.h"
 
+struct eurusd_settings {
+	struct nbpy_list legs;
+	double band_low, band_high;
+	int variant;		/* the index in "a|b" */
+};
+
+enum { VARIANT_A, VARIANT_B };
+
+static const struct nbpy_key_spec eurusd_keys[] = {
+	NBPY_SETTING(struct eurusd_settings, legs, LIST, "legs", EURUSD_LEGS, EURUSD_LEGS_DOC),
+	NBPY_SETTING(struct eurusd_settings, band_low, DOUBLE, "band_low", "1.1",
+		     "publish only when bid and ask are >= this"),
+	NBPY_SETTING(struct eurusd_settings, band_high, DOUBLE, "band_high", "1.3",
+		     "publish only when bid and ask are <= this"),
+	NBPY_SETTING_ENUM(struct eurusd_settings, variant, "variant", "a|b", "a",
+			  "a: publish on EUR/USD leg updates; b: the original _tick variant, on every pair"),
+	NBPY_SETTINGS_END
+};
+
 struct eurusd {
 	struct legs legs;
 	double band_low, band_high;
@@ -78,29 +97,36 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 
 static int init(struct worker *w)
 {
-	struct eurusd *e = calloc(1, sizeof(*e));
+	const struct eurusd_settings *set = w->settings;
+	struct eurusd *e = w->kind_state;
 
-	if (e == NULL)
-		return -1;
-	w->kind_state = e;
-	e->band_low = nbpy_service_value(w->svc, "band_low")->v.d;
-	e->band_high = nbpy_service_value(w->svc, "band_high")->v.d;
-	e->every_pair = strcmp(nbpy_service_value(w->svc, "variant")->text, "b") == 0;
-	return legs_load(w, &e->legs);
+	e->band_low = set->band_low;
+	e->band_high = set->band_high;
+	e->every_pair = set->variant == VARIANT_B;
+	return legs_load(w, &set->legs, &e->legs);
 }
 
 static void destroy(struct worker *w)
 {
 	struct eurusd *e = w->kind_state;
 
-	if (e != NULL)
-		legs_free(&e->legs);
-	free(e);
+	legs_free(&e->legs);
 }
 
-const struct kind_ops synth_eurusd_kind = {
+static const enum nbpy_schema accepts[] = { NBPY_SCHEMA_KRAKEN_TICKER, NBPY_SCHEMA_NONE };
+
+const struct nbpy_kind_spec synth_eurusd_kind = {
 	.name = "synth.eurusd",
-	.init = init,
-	.on_message = on_message,
-	.destroy = destroy,
+	.doc = "synthetic EURUSD from crypto ticker legs",
+	.flags = NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
+	.schema = NBPY_SCHEMA_EURUSD_TICK,
+	.accepts = accepts,
+	.keys = eurusd_keys,
+	.settings_size = sizeof(struct eurusd_settings),
+	.state_size = sizeof(struct eurusd),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_message = on_message,
+		.destroy = destroy,
+	},
 };

@@ -18,6 +18,20 @@
 #include "workers/synth/legs.h"
 #include "common/pyfloat.h"
 
+struct eurusd_depth_settings {
+	struct nbpy_list legs;
+	double band_low, band_high;
+};
+
+static const struct nbpy_key_spec eurusd_depth_keys[] = {
+	NBPY_SETTING(struct eurusd_depth_settings, legs, LIST, "legs", EURUSD_LEGS, EURUSD_LEGS_DOC),
+	NBPY_SETTING(struct eurusd_depth_settings, band_low, DOUBLE, "band_low", "1.0",
+		     "publish only when bid and ask are >= this"),
+	NBPY_SETTING(struct eurusd_depth_settings, band_high, DOUBLE, "band_high", "3.0",
+		     "publish only when bid and ask are <= this"),
+	NBPY_SETTINGS_END
+};
+
 struct eurusd_depth {
 	struct legs legs;
 	double band_low, band_high;
@@ -79,28 +93,35 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 
 static int init(struct worker *w)
 {
-	struct eurusd_depth *e = calloc(1, sizeof(*e));
+	const struct eurusd_depth_settings *set = w->settings;
+	struct eurusd_depth *e = w->kind_state;
 
-	if (e == NULL)
-		return -1;
-	w->kind_state = e;
-	e->band_low = nbpy_service_value(w->svc, "band_low")->v.d;
-	e->band_high = nbpy_service_value(w->svc, "band_high")->v.d;
-	return legs_load(w, &e->legs);
+	e->band_low = set->band_low;
+	e->band_high = set->band_high;
+	return legs_load(w, &set->legs, &e->legs);
 }
 
 static void destroy(struct worker *w)
 {
 	struct eurusd_depth *e = w->kind_state;
 
-	if (e != NULL)
-		legs_free(&e->legs);
-	free(e);
+	legs_free(&e->legs);
 }
 
-const struct kind_ops synth_eurusd_depth_kind = {
+static const enum nbpy_schema accepts[] = { NBPY_SCHEMA_BOOK_TOP, NBPY_SCHEMA_NONE };
+
+const struct nbpy_kind_spec synth_eurusd_depth_kind = {
 	.name = "synth.eurusd_depth",
-	.init = init,
-	.on_message = on_message,
-	.destroy = destroy,
+	.doc = "synthetic EURUSD from top-of-book legs",
+	.flags = NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
+	.schema = NBPY_SCHEMA_EURUSD_DEPTH,
+	.accepts = accepts,
+	.keys = eurusd_depth_keys,
+	.settings_size = sizeof(struct eurusd_depth_settings),
+	.state_size = sizeof(struct eurusd_depth),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.on_message = on_message,
+		.destroy = destroy,
+	},
 };

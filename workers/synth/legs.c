@@ -5,25 +5,20 @@
 #include <string.h>
 
 #include "workers/synth/legs.h"
-#include "common/log.h"
 
-int legs_load(struct worker *w, struct legs *l)
+int legs_load(struct worker *w, const struct nbpy_list *items, struct legs *l)
 {
-	const struct nbpy_value *v = nbpy_service_value(w->svc, "legs");
-
 	l->n = 0;
-	l->leg = calloc(v->n_items ? v->n_items : 1, sizeof(*l->leg));
+	l->leg = calloc(items->n ? items->n : 1, sizeof(*l->leg));
 	if (l->leg == NULL)
-		return -1;
-	for (size_t i = 0; i < v->n_items; i++) {
+		return nbpy_error_set(&w->error, "out of memory");
+	for (size_t i = 0; i < items->n; i++) {
 		struct leg *g = &l->leg[l->n];
 		char coin[32];
 
-		if (sscanf(v->items[i], "%31[^:]:%31[^:]:%31s", coin, g->usd, g->eur) != 3) {
-			log_error("%s:%d: [%s] legs: bad item '%s': expected COIN:USD_PAIR:EUR_PAIR",
-				  w->config->path, v->line, w->svc->name, v->items[i]);
-			return -1;
-		}
+		if (sscanf(items->items[i], "%31[^:]:%31[^:]:%31s", coin, g->usd, g->eur) != 3)
+			return worker_config_error(w, items, "legs: bad item '%s': expected "
+						   "COIN:USD_PAIR:EUR_PAIR", items->items[i]);
 		g->usd_bid = g->eur_bid = 1e-7;
 		g->usd_ask = g->eur_ask = 1e6;
 		l->n++;

@@ -5,6 +5,14 @@
 
 #include "workers/runtime.h"
 
+/* The `legs` key's default: {coin, USD pair, EUR pair}, the original's
+ * table with its off-by-one pairing fixed (reference 4.2). */
+#define EURUSD_LEGS \
+	"BCH:BCHUSD:BCHEUR, DASH:DASHUSD:DASHEUR, ETC:XETCZUSD:XETCZEUR, " \
+	"ETH:XETHZUSD:XETHZEUR, LTC:XLTCZUSD:XLTCZEUR, XBT:XXBTZUSD:XXBTZEUR, " \
+	"XMR:XXMRZUSD:XXMRZEUR, XRP:XXRPZUSD:XXRPZEUR, ZEC:XZECZUSD:XZECZEUR"
+#define EURUSD_LEGS_DOC "COIN:USD_PAIR:EUR_PAIR triples"
+
 struct leg {
 	char usd[NBPY_INSTRUMENT_MAX + 1], eur[NBPY_INSTRUMENT_MAX + 1];
 	double usd_bid, usd_ask, eur_bid, eur_ask;
@@ -16,8 +24,9 @@ struct legs {
 	size_t n;
 };
 
-/* From the service's `legs` key; -1 (logged with FILE:LINE) on a bad item. */
-int legs_load(struct worker *w, struct legs *l);
+/* From the service's `legs` key (its settings field items); -1 with
+ * w->error set on a bad item or out of memory. */
+int legs_load(struct worker *w, const struct nbpy_list *items, struct legs *l);
 void legs_free(struct legs *l);
 
 /* Record a quote of pair; the leg it belongs to, or NULL. */
