@@ -43,7 +43,7 @@ static void flush_batch(struct worker *w)
 	struct nbpy_error err;
 	size_t n = w->batch.n;
 
-	if (n == 0)
+	if (n == 0 || w->pub == NULL)
 		return;
 	if (nbpy_bus_batch_send(w->pub, &w->batch, ZMQ_DONTWAIT, &err) < 0)
 		worker_error(w, "publish: %s (%zu messages lost)", err.msg, n);
@@ -584,16 +584,10 @@ static void feed_watchdog(struct worker *w, void *arg)
 
 /* ---- the loop ---- */
 
-static int loop_open(struct worker *w, int sfd)
+int worker_loop_open(struct worker *w)
 {
-	struct worker_loop *L = w->loop;
-
-	if ((L->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+	if ((w->loop->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		log_error("epoll: %s", strerror(errno));
-		return -1;
-	}
-	if (worker_watch_fd(w, sfd, WORKER_READABLE, on_signal_fd, NULL) < 0) {
-		log_error("watch the signals: %s", strerror(errno));
 		return -1;
 	}
 	return worker_curl_open(w);
@@ -615,10 +609,40 @@ static int watch_subs(struct worker *w)
 	return 0;
 }
 
-static int loop(struct worker *w)
+int worker_loop_turn(struct worker *w)
 {
 	struct worker_loop *L = w->loop;
 	struct epoll_event evs[EPOLL_BATCH];
+	int n, timeout = -1;
+	bool pending = false;
+
+	for (size_t i = 0; i < w->n_subs; i++)
+		pending |= L->sub_pending[i];
+	if (pending) {
+		timeout = 0;
+	} else if (L->timers != NULL) {
+		int64_t wait = L->timers->due - nbpy_monotonic_ns();
+
+		timeout = wait <= 0 ? 0 : wait >= 60 * NBPY_NS_PER_SEC ? 60000 : (int)((wait + 999999) / 1000000);
+	}
+	n = epoll_wait(L->ep, evs, EPOLL_BATCH, timeout);
+	if (n < 0 && errno != EINTR) {
+		log_error("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		dispatch_fd(w, evs[i].data.u64, evs[i].events);
+	for (size_t i = 0; pending && i < w->n_subs; i++)
+		if (L->sub_pending[i])
+			receive(w, i);
+	run_timers(w);
+	/* A batch never waits for more than one turn of the loop. */
+	flush_batch(w);
+	return 0;
+}
+
+static int loop(struct worker *w)
+{
 	uint64_t wd_usec = 0;
 
 	/* STATUS at once, then every second: "last" is the age of the last message */
@@ -629,33 +653,9 @@ static int loop(struct worker *w)
 		return 1;
 	if (watch_subs(w) < 0)
 		return 1;
-	while (!w->stopping) {
-		int n, timeout = -1;
-		bool pending = false;
-
-		for (size_t i = 0; i < w->n_subs; i++)
-			pending |= L->sub_pending[i];
-		if (pending) {
-			timeout = 0;
-		} else if (L->timers != NULL) {
-			int64_t wait = L->timers->due - nbpy_monotonic_ns();
-
-			timeout = wait <= 0 ? 0 : wait / 1000000 >= 60000 ? 60000 : (int)((wait + 999999) / 1000000);
-		}
-		n = epoll_wait(L->ep, evs, EPOLL_BATCH, timeout);
-		if (n < 0 && errno != EINTR) {
-			log_error("epoll_wait: %s", strerror(errno));
+	while (!w->stopping)
+		if (worker_loop_turn(w) < 0)
 			return 1;
-		}
-		for (int i = 0; i < n; i++)
-			dispatch_fd(w, evs[i].data.u64, evs[i].events);
-		for (size_t i = 0; pending && i < w->n_subs; i++)
-			if (L->sub_pending[i])
-				receive(w, i);
-		run_timers(w);
-		/* A batch never waits for more than one turn of the loop. */
-		flush_batch(w);
-	}
 	(void)sd_notify(0, "STOPPING=1");
 	/* What already reached our sockets is handled, not dropped: a sink
 	 * must not lose what it has received. */
@@ -670,7 +670,7 @@ static int loop(struct worker *w)
 	return 0;
 }
 
-static void loop_close(struct worker *w)
+void worker_loop_close(struct worker *w)
 {
 	struct worker_loop *L = w->loop;
 
@@ -718,8 +718,12 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
-	if (loop_open(&w, sfd) < 0)
+	if (worker_loop_open(&w) < 0)
 		goto out;
+	if (worker_watch_fd(&w, sfd, WORKER_READABLE, on_signal_fd, NULL) < 0) {
+		log_error("watch the signals: %s", strerror(errno));
+		goto out;
+	}
 	w.zctx = zmq_ctx_new();
 	if (w.zctx == NULL)
 		goto out;
@@ -765,7 +769,7 @@ out:
 		(void)zmq_close(w.pub);
 	if (w.zctx)
 		(void)zmq_ctx_term(w.zctx);
-	loop_close(&w);
+	worker_loop_close(&w);
 	if (sfd >= 0)
 		(void)close(sfd);
 	return rc;

@@ -111,7 +111,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 int worker_curl_open(struct worker *w)
 {
 	struct worker_loop *L = w->loop;
-	const struct nbpy_value *ua = nbpy_service_value(w->svc, "user_agent");
+	const struct nbpy_value *ua = w->svc ? nbpy_service_value(w->svc, "user_agent") : NULL;
 
 	L->user_agent = ua && ua->text ? ua->text : "nbpy";
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (L->curl = curl_multi_init()) == NULL ||

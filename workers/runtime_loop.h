@@ -45,6 +45,14 @@ struct worker_loop {
 	struct worker_stream *streams;
 };
 
+/* The loop on its own, without a service (runtime.c runs it for one; the
+ * stream tests in tests/progs/streamtest.c without): open, turn until
+ * w->stopping, close.  w->loop must point to a zeroed struct worker_loop
+ * with ep = -1.  Open and turn return -1 on failure (logged). */
+int worker_loop_open(struct worker *w);
+int worker_loop_turn(struct worker *w);
+void worker_loop_close(struct worker *w);
+
 /* Absolute form of worker_timer_add (monotonic at_ns). */
 long long worker_timer_at(struct worker *w, int64_t at_ns, int64_t period_ns, worker_timer_fn fn, void *arg);
 /* Who watches fd now (NULL: nobody). */
