@@ -201,8 +201,10 @@ int worker_watch_fd(struct worker *w, int fd, unsigned events, worker_fd_fn fn, 
 		if (was_in && epoll_ctl(L->ep, EPOLL_CTL_DEL, fd, NULL) < 0 && errno != EBADF && errno != ENOENT)
 			return -1;
 	} else if (epoll_ctl(L->ep, was_in ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0) {
-		/* the fd may have been closed and reused behind our back */
-		if (!(was_in && errno == ENOENT && epoll_ctl(L->ep, EPOLL_CTL_ADD, fd, &ev) == 0)) {
+		/* closed and reused, or a dup of a watched fd: try the other way */
+		int again = was_in && errno == ENOENT ? EPOLL_CTL_ADD : !was_in && errno == EEXIST ? EPOLL_CTL_MOD : -1;
+
+		if (again < 0 || epoll_ctl(L->ep, again, fd, &ev) < 0) {
 			if (f->fn == NULL)
 				f->gen = 0;
 			return -1;

@@ -16,7 +16,9 @@ Modes (n is the connection's number, from 1):
              writes, several records in one write, "\\r\\n" and "\\n" endings,
              empty keep-alive lines), then silence while the client stays
   close      n-th connection: record "c<n>-a", "c<n>-b", then the server closes
-  overlong   1st: "first", a record of 150 bytes, "unreached"; later: "n<n>"
+  overlong   1st: "first", 100 bytes + "\r\n", 101 bytes + "\n", "unreached";
+             2nd: "n2", then 150 bytes without an end of line; later: "n<n>"
+  heartbeat  "hb0" .. "hb11", one every 100 ms, then silence
   idle       "hello", then silence (the client must give up)
   fail       the first 4 connections get 503; then "up" and silence
   post       answers one POST with 201, logging method, headers and body
@@ -119,13 +121,24 @@ def serve_http(c, n):
         send(c, b"0\r\n\r\n", 0)
     elif mode == "overlong":
         if n == 1:
-            chunk(c, b"first\n")
-            log(ev="sent", rec="first")
-            chunk(c, b"y" * 100)
-            chunk(c, b"y" * 50 + b"\nunreached\n")
+            # at the limit (the "\r" not counted), then one byte over it
+            for x, end in (("first", b"\n"), ("z" * 100, b"\r\n"), ("o" * 101, b"\n")):
+                chunk(c, x.encode() + end)
+                log(ev="sent", rec=x)
+            chunk(c, b"unreached\n")
+        elif n == 2:
+            # over the limit and no end of line in sight: dropped before one comes
+            chunk(c, b"n2\n")
+            log(ev="sent", rec="n2")
+            chunk(c, b"y" * 150)
         else:
             chunk(c, b"n%d\n" % n)
             log(ev="sent", rec="n%d" % n)
+        silence(c)
+    elif mode == "heartbeat":
+        for i in range(12):
+            log(ev="sent", rec="hb%d" % i)
+            chunk(c, b"hb%d\n" % i, 0.1)
         silence(c)
     elif mode == "idle":
         chunk(c, b"hello\n")

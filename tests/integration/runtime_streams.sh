@@ -2,7 +2,8 @@
 # runtime_streams.sh - the worker runtime's event loop, HTTP requests and
 # long-lived streams (workers/runtime_stream.c), driven by tests/progs/streamtest
 # against tests/fakes/fake_stream.py: records cut across reads and several in
-# one read, an over-long record, the idle watchdog, reconnects after the
+# one read, over-long records, the idle watchdog (kept quiet by keep-alives,
+# firing on a silent server), reconnects after the
 # server ends the stream, backoff growth between attempts, a raw line
 # connection over TCP and TLS (a throwaway self-signed certificate), closing
 # a stream from its own callback, and a POST with body and headers.  Each
@@ -50,6 +51,7 @@ run() {
 run records records plain --for-ms 1000 URL/stream
 run records_tls records tls --cainfo "$T/cert.pem" --for-ms 1000 URL/stream
 run overlong overlong plain --max 100 --backoff-ms 100 200 --for-ms 1200 URL/stream
+run heartbeat heartbeat plain --idle-ms 300 --for-ms 1000 URL/stream
 run idle idle plain --idle-ms 300 --backoff-ms 100 200 --for-ms 1200 URL/stream
 run close close plain --backoff-ms 100 200 --for-ms 1000 URL/stream
 run backoff fail plain --backoff-ms 100 2000 --for-ms 2500 URL/stream

@@ -51,10 +51,16 @@ if case in ("records", "records_tls"):
     check(stats and stats[0]["records"] == "6" and stats[0]["connects"] == "1",
           "the stream's counters: %r" % stats)
 elif case == "overlong":
-    check(records == ["first", "n2"], "the records around the over-long one: %r" % records)
-    check(drops[:1] == ["a record longer than 100 bytes"], "the over-long record drops the connection: %r" % drops)
-    check(len(accepts) >= 2, "and the stream reconnects (%d connections)" % len(accepts))
-    check(stats and stats[0]["too_long"] == "1", "counted once: %r" % stats)
+    check(records == ["first", "z" * 100, "n2", "n3"],
+          "a record at the limit passes, the one over it and the endless one do not: %r" % records)
+    check(drops[:2] == ["a record longer than 100 bytes"] * 2,
+          "each over-long record drops the connection at once: %r" % drops)
+    check(len(accepts) >= 3, "and the stream reconnects (%d connections)" % len(accepts))
+    check(stats and stats[0]["too_long"] == "2", "counted: %r" % stats)
+elif case == "heartbeat":
+    check(records == sent[:len(records)] and len(records) >= 8,
+          "keep-alives every 100 ms: %d records" % len(records))
+    check(drops == [] and len(accepts) == 1, "keep the 300 ms idle watchdog quiet: drops %r" % drops)
 elif case == "idle":
     first_rec = next(t for t, k, a in out if k == "record")
     first_drop = next((t for t, k, a in out if k == "drop"), None)
