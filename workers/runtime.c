@@ -181,7 +181,7 @@ int worker_watch_fd(struct worker *w, int fd, unsigned events, worker_fd_fn fn, 
 		return -1;
 	}
 	if ((size_t)fd >= L->n_fds) {
-		size_t n = (size_t)fd + 16;
+		size_t n = L->n_fds * 2 > (size_t)fd + 1 ? L->n_fds * 2 : (size_t)fd + 64;
 		struct fd_watch *bigger = realloc(L->fds, n * sizeof(*bigger));
 
 		if (bigger == NULL)

@@ -48,10 +48,14 @@ struct worker_stream {
 	bool pending;		/* HTTP: `in` holds bytes not split yet */
 	int busy;		/* inside the kind's callbacks: closing waits */
 	bool closing;
+	unsigned conn;		/* bumped by each teardown: a callback may drop the connection */
 	char why[160];		/* why the write callback aborted the transfer */
 	struct nbpy_buf in;	/* HTTP: received, not split yet */
 	struct nbpy_buf line;	/* the record being assembled */
-	struct nbpy_buf out;	/* raw: waiting to be sent */
+	/* raw: being sent (from out_off), and queued behind it: TLS wants a
+	 * write retried with the same bytes at the same place, so out never
+	 * grows while part of it is unsent */
+	struct nbpy_buf out, queued;
 	size_t out_off;
 	int64_t last_byte;	/* monotonic */
 	long long idle_timer, retry_timer, more_timer;
@@ -71,6 +75,7 @@ static void teardown(struct worker_stream *s)
 {
 	struct worker *w = s->w;
 
+	s->conn++;
 	if (s->fd >= 0)
 		worker_unwatch_fd(w, s->fd);	/* libcurl closes it with the handle */
 	s->fd = -1;
@@ -88,6 +93,7 @@ static void teardown(struct worker_stream *s)
 	nbpy_buf_reset(&s->in);
 	nbpy_buf_reset(&s->line);
 	nbpy_buf_reset(&s->out);
+	nbpy_buf_reset(&s->queued);
 	s->out_off = 0;
 }
 
@@ -105,6 +111,7 @@ static void destroy(struct worker_stream *s)
 	nbpy_buf_free(&s->in);
 	nbpy_buf_free(&s->line);
 	nbpy_buf_free(&s->out);
+	nbpy_buf_free(&s->queued);
 	for (size_t i = 0; s->headers && s->headers[i]; i++)
 		free((char *)s->headers[i]);
 	free(s->headers);
@@ -125,20 +132,22 @@ void worker_stream_close(struct worker_stream *s)
 		destroy(s);
 }
 
-/* Around the kind's callbacks: true when the stream was closed in one (and
- * is gone now). */
-static void enter(struct worker_stream *s)
+/* Around the kind's callbacks: leave is true when the kind closed the
+ * stream in one (it may be gone now) or its connection was dropped (a
+ * failed send), so the caller must not touch the connection again. */
+static unsigned enter(struct worker_stream *s)
 {
 	s->busy++;
+	return s->conn;
 }
 
-static bool leave(struct worker_stream *s)
+static bool leave(struct worker_stream *s, unsigned conn)
 {
 	if (--s->busy == 0 && s->closing) {
 		destroy(s);
 		return true;
 	}
-	return s->closing;
+	return s->closing || s->conn != conn;
 }
 
 static void retry(struct worker *w, void *arg)
@@ -161,9 +170,10 @@ static bool drop(struct worker_stream *s, const char *why)
 	s->st.drops++;
 	worker_error(w, "stream %s: %s; reconnecting in %.1f s", s->name, why, (double)delay / 1e9);
 	if (s->on_drop) {
-		enter(s);
+		unsigned conn = enter(s);
+
 		s->on_drop(w, s, why, s->arg);
-		if (leave(s))
+		if (leave(s, conn))
 			return true;
 	}
 	s->retry_timer = worker_timer_add(w, delay, 0, retry, s);
@@ -190,12 +200,14 @@ static void idle_check(struct worker *w, void *arg)
 }
 
 /* Split data into records for the kind.  0; -1 when the connection must be
- * dropped (reason in s->why); 1 when the kind closed the stream. */
+ * dropped (reason in s->why); 1 when the kind closed the stream or the
+ * connection is gone. */
 static int feed(struct worker_stream *s, const char *data, size_t n)
 {
 	while (n > 0) {
 		const char *nl = memchr(data, '\n', n);
 		size_t take = nl ? (size_t)(nl - data) : n, len;
+		unsigned conn;
 
 		/* one byte more than the record may be its "\r" */
 		if (s->line.len + take > s->max_record + 1)
@@ -219,9 +231,9 @@ static int feed(struct worker_stream *s, const char *data, size_t n)
 			if (!s->got_record)
 				nbpy_backoff_reset(&s->backoff);
 			s->got_record = true;
-			enter(s);
+			conn = enter(s);
 			s->on_record(s->w, s, s->line.data, len, s->arg);
-			if (leave(s))
+			if (leave(s, conn))
 				return 1;
 		}
 		nbpy_buf_reset(&s->line);
@@ -233,16 +245,19 @@ too_long:
 	return -1;
 }
 
-/* Tell the kind the connection is up; true when it closed the stream. */
+/* Tell the kind the connection is up; true when it closed the stream or
+ * the connection is gone. */
 static bool connected(struct worker_stream *s)
 {
+	unsigned conn;
+
 	s->st.connected = true;
 	s->st.connects++;
 	if (s->on_connect == NULL)
 		return false;
-	enter(s);
+	conn = enter(s);
 	s->on_connect(s->w, s, s->arg);
-	return leave(s);
+	return leave(s, conn);
 }
 
 /* ---- HTTP streams ---- */
@@ -341,10 +356,23 @@ static void raw_event(struct worker *w, int fd, unsigned events, void *arg);
 /* Send what waits; false when the connection was dropped. */
 static bool flush_out(struct worker_stream *s)
 {
-	while (s->out_off < s->out.len) {
+	for (;;) {
 		size_t sent = 0;
-		CURLcode rc = curl_easy_send(s->h, s->out.data + s->out_off, s->out.len - s->out_off, &sent);
+		CURLcode rc;
 
+		if (s->out_off == s->out.len) {
+			struct nbpy_buf done = s->out;
+
+			s->out_off = 0;
+			if (s->queued.len == 0) {
+				nbpy_buf_reset(&s->out);
+				break;
+			}
+			s->out = s->queued;	/* the next lines, and the spent buffer for later */
+			s->queued = done;
+			nbpy_buf_reset(&s->queued);
+		}
+		rc = curl_easy_send(s->h, s->out.data + s->out_off, s->out.len - s->out_off, &sent);
 		if (rc == CURLE_AGAIN)
 			break;
 		if (rc != CURLE_OK) {
@@ -356,12 +384,8 @@ static bool flush_out(struct worker_stream *s)
 		}
 		s->out_off += sent;
 	}
-	if (s->out_off == s->out.len) {
-		nbpy_buf_reset(&s->out);
-		s->out_off = 0;
-	}
-	if (worker_watch_fd(s->w, s->fd, WORKER_READABLE | (s->out.len > 0 ? WORKER_WRITABLE : 0), raw_event,
-			    s) < 0) {
+	if (worker_watch_fd(s->w, s->fd, WORKER_READABLE | (s->out_off < s->out.len ? WORKER_WRITABLE : 0),
+			    raw_event, s) < 0) {
 		(void)drop(s, "cannot watch the socket");
 		return false;
 	}
@@ -460,6 +484,8 @@ static void raw_stream_done(struct worker *w, struct curl_owner *o, CURLcode res
 
 int worker_stream_send(struct worker_stream *s, const void *line, size_t len)
 {
+	struct nbpy_buf *b = s->out_off < s->out.len ? &s->queued : &s->out;
+
 	if (!s->raw) {
 		errno = EINVAL;
 		return -1;
@@ -468,18 +494,18 @@ int worker_stream_send(struct worker_stream *s, const void *line, size_t len)
 		errno = ENOTCONN;
 		return -1;
 	}
-	if (s->out.len - s->out_off + len + 2 > OUT_MAX) {
+	if (s->out.len - s->out_off + s->queued.len + len + 2 > OUT_MAX) {
 		errno = ENOBUFS;
 		return -1;
 	}
-	if (nbpy_buf_reserve(&s->out, len + 2) < 0) {
-		s->out.failed = false;	/* a failed reserve leaves the content as it was */
+	if (nbpy_buf_reserve(b, len + 2) < 0) {
+		b->failed = false;	/* a failed reserve leaves the content as it was */
 		errno = ENOMEM;
 		return -1;
 	}
-	(void)nbpy_buf_append(&s->out, line, len);
-	(void)nbpy_buf_append(&s->out, "\r\n", 2);
-	(void)flush_out(s);
+	(void)nbpy_buf_append(b, line, len);
+	(void)nbpy_buf_append(b, "\r\n", 2);
+	(void)flush_out(s);	/* a failure drops the connection, and says so */
 	return 0;
 }
 
