@@ -176,6 +176,7 @@ static bool drop(struct worker_stream *s, const char *why)
 		if (leave(s, conn))
 			return true;
 	}
+	worker_timer_del(w, s->retry_timer);	/* one reconnect, however many drops */
 	s->retry_timer = worker_timer_add(w, delay, 0, retry, s);
 	if (s->retry_timer < 0) {
 		s->retry_timer = 0;
@@ -193,6 +194,10 @@ static void idle_check(struct worker *w, void *arg)
 	s->idle_timer = 0;
 	if (quiet < s->idle_ns) {
 		s->idle_timer = worker_timer_add(w, s->idle_ns - quiet, 0, idle_check, s);
+		if (s->idle_timer > 0)
+			return;
+		s->idle_timer = 0;
+		(void)drop(s, "out of memory for the idle watchdog");
 		return;
 	}
 	(void)snprintf(why, sizeof(why), "nothing received for %.1f s", (double)quiet / 1e9);

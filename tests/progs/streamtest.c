@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -154,10 +156,32 @@ static void write_pipe(struct worker *w, void *arg)
 		failures++;
 }
 
+/* A pipe whose read end is numbered above FD_SETSIZE (select's cap), when
+ * the limits allow one. */
+static int high_pipe(void)
+{
+	struct rlimit rl;
+	int high = FD_SETSIZE + 100;
+
+	if (pipe(pipefd) < 0)
+		return -1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur <= (rlim_t)high && rl.rlim_max > (rlim_t)high + 1) {
+		rl.rlim_cur = (rlim_t)high + 1;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (dup2(pipefd[0], high) == high) {
+		(void)close(pipefd[0]);
+		pipefd[0] = high;
+	}
+	return 0;
+}
+
 static int events_test(struct worker *w)
 {
-	if (pipe(pipefd) < 0)
+	if (high_pipe() < 0)
 		return 1;
+	printf("%s the pipe is fd %d (FD_SETSIZE %d)\n", pipefd[0] >= FD_SETSIZE ? "ok" : "note", pipefd[0],
+	       FD_SETSIZE);
 	periodic_id = worker_timer_add(w, 10 * 1000000, 10 * 1000000, periodic, NULL);
 	victim_id = worker_timer_add(w, 30 * 1000000, 0, victim, NULL);
 	/* added out of order: they fire by time */
