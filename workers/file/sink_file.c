@@ -34,8 +34,10 @@ struct sink_file {
 	bool dirty;
 };
 
-static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
+static void on_message(struct worker *w, const struct worker_input *in)
 {
+	const struct nbpy_msg *m = in->msg;
+	const char *topic = in->topic;
 	struct sink_file *s = w->kind_state;
 	struct capture_record *r = malloc(sizeof(*r));
 	struct nbpy_error err;

@@ -240,8 +240,10 @@ int sink_init(struct worker *w)
 	return 0;
 }
 
-void sink_on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
+void sink_on_message(struct worker *w, const struct worker_input *in)
 {
+	const struct nbpy_msg *m = in->msg;
+	const char *topic = in->topic;
 	struct sink *s = w->kind_state;
 	unsigned char payload[NBPY_WIRE_MAX];
 	struct nbpy_error err;

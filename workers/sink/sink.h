@@ -91,7 +91,7 @@ void sink_set_error(struct sink *s, const char *fmt, ...) __attribute__((format(
 /* The kind_ops of a sink kind (SINK_OPS); the store comes from ops->data,
  * the state is a struct sink. */
 int sink_init(struct worker *w);
-void sink_on_message(struct worker *w, const struct nbpy_msg *m, const char *topic);
+void sink_on_message(struct worker *w, const struct worker_input *in);
 void sink_on_timer(struct worker *w);
 void sink_on_stop(struct worker *w);
 void sink_destroy(struct worker *w);
