@@ -29,6 +29,7 @@ struct http_req {
 	size_t len, cap;
 	bool too_large;
 	char errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *headers;
 };
 
 void worker_error(struct worker *w, const char *fmt, ...)
@@ -203,11 +204,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *user)
 	return len;
 }
 
-int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg)
+int worker_http(struct worker *w, const struct http_request *req, http_done_fn done, void *arg)
 {
 	const struct nbpy_value *ua = nbpy_service_value(w->svc, "user_agent");
 	struct http_req *r = calloc(1, sizeof(*r));
 	CURL *h = curl_easy_init();
+	bool ok;
 
 	if (r == NULL || h == NULL) {
 		free(r);
@@ -218,24 +220,81 @@ int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_don
 	r->w = w;
 	r->done = done;
 	r->arg = arg;
-	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_USERAGENT, ua && ua->text ? ua->text : "nbpy") != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_WRITEDATA, r) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_PRIVATE, r) != CURLE_OK ||
-	    curl_multi_add_handle(w->curl, h) != CURLM_OK) {
-		curl_easy_cleanup(h);
-		free(r);
-		return -1;
+	for (size_t i = 0; req->headers && req->headers[i]; i++) {
+		struct curl_slist *l = curl_slist_append(r->headers, req->headers[i]);
+
+		if (l == NULL)
+			goto fail;
+		r->headers = l;
 	}
+	ok = curl_easy_setopt(h, CURLOPT_URL, req->url) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_USERAGENT, ua && ua->text ? ua->text : "nbpy") == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_WRITEDATA, r) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_PRIVATE, r) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->headers) == CURLE_OK;
+	if (ok && req->userpwd)
+		ok = curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd) == CURLE_OK;
+	if (ok && req->method && strcmp(req->method, "GET") != 0)
+		ok = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "") == CURLE_OK &&
+		     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK &&
+		     (strcmp(req->method, "POST") == 0 ||
+		      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method) == CURLE_OK);
+	if (!ok || curl_multi_add_handle(w->curl, h) != CURLM_OK)
+		goto fail;
 	r->handle = h;
 	r->next = w->http_pending;
 	w->http_pending = r;
 	return 0;
+fail:
+	curl_easy_cleanup(h);
+	curl_slist_free_all(r->headers);
+	free(r);
+	return -1;
+}
+
+int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg)
+{
+	struct http_request req = { .url = url, .timeout_ms = timeout_ms };
+
+	return worker_http(w, &req, done, arg);
+}
+
+int worker_watch_fd(struct worker *w, int fd, unsigned events, worker_fd_fn fn, void *arg)
+{
+	size_t i = 0;
+
+	while (i < w->n_watched && w->watched[i].fd != fd)
+		i++;
+	if (i == sizeof(w->watched) / sizeof(w->watched[0])) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (i == w->n_watched)
+		w->n_watched++;
+	w->watched[i].fd = fd;
+	w->watched[i].events = events;
+	w->watched[i].fn = fn;
+	w->watched[i].arg = arg;
+	return 0;
+}
+
+void worker_unwatch_fd(struct worker *w, int fd)
+{
+	for (size_t i = 0; i < w->n_watched; i++)
+		if (w->watched[i].fd == fd) {
+			w->watched[i] = w->watched[--w->n_watched];
+			return;
+		}
+}
+
+void worker_hold_stop(struct worker *w, bool hold)
+{
+	w->stop_held = hold;
 }
 
 static void http_forget(struct worker *w, struct http_req *r)
@@ -247,6 +306,7 @@ static void http_forget(struct worker *w, struct http_req *r)
 		}
 	(void)curl_multi_remove_handle(w->curl, r->handle);
 	curl_easy_cleanup(r->handle);
+	curl_slist_free_all(r->headers);
 	free(r->body);
 	free(r);
 }
@@ -448,15 +508,32 @@ static int loop(struct worker *w, int sfd)
 		wd_every = (int64_t)wd_usec * 1000 / 2;
 	/* STATUS at once, then every second: "last" is the age of the last message */
 	next_status = nbpy_monotonic_ns();
-	while (!w->stopping) {
+	for (bool stopped = false;;) {
 		fd_set rd, wr, ex;
-		int maxfd = -1, n = 0, rc;
+		int maxfd = -1, n = 0, rc, first_watched;
 		long curl_ms = -1, timeout;
 		int64_t now = nbpy_monotonic_ns(), next = INT64_MAX;
 
+		if (w->stopping && !stopped) {
+			(void)sd_notify(0, "STOPPING=1");
+			/* What already reached our sockets is handled, not dropped: a sink
+			 * must not lose what it has received. */
+			for (size_t i = 0; i < w->n_subs; i++)
+				receive(w, i);
+			if (w->ops->on_stop)
+				w->ops->on_stop(w);
+			stopped = true;
+		}
+		if (stopped && !w->stop_held)
+			break;
 		items[n++] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < w->n_subs; i++)
-			items[n++] = (zmq_pollitem_t){ .socket = w->subs[i], .events = ZMQ_POLLIN };
+			items[n++] = (zmq_pollitem_t){ .socket = w->subs[i], .events = stopped ? 0 : ZMQ_POLLIN };
+		first_watched = n;
+		for (size_t i = 0; i < w->n_watched; i++)
+			items[n++] = (zmq_pollitem_t){ .fd = w->watched[i].fd,
+				.events = (short)(((w->watched[i].events & WORKER_READABLE) ? ZMQ_POLLIN : 0) |
+						  ((w->watched[i].events & WORKER_WRITABLE) ? ZMQ_POLLOUT : 0)) };
 		FD_ZERO(&rd);
 		FD_ZERO(&wr);
 		FD_ZERO(&ex);
@@ -495,6 +572,16 @@ static int loop(struct worker *w, int sfd)
 		for (size_t i = 0; rc > 0 && i < w->n_subs; i++)
 			if (items[1 + i].revents & ZMQ_POLLIN)
 				receive(w, i);
+		for (int i = first_watched; rc > 0 && i < first_watched + (int)w->n_watched; i++) {
+			unsigned ev = ((items[i].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) ? WORKER_READABLE : 0) |
+				      ((items[i].revents & ZMQ_POLLOUT) ? WORKER_WRITABLE : 0);
+
+			for (size_t k = 0; ev && k < w->n_watched; k++)
+				if (w->watched[k].fd == items[i].fd) {
+					w->watched[k].fn(w, items[i].fd, ev, w->watched[k].arg);
+					break;
+				}
+		}
 		{
 			int running;
 
@@ -519,13 +606,6 @@ static int loop(struct worker *w, int sfd)
 		/* A batch never waits for more than one turn of the loop. */
 		flush_batch(w);
 	}
-	(void)sd_notify(0, "STOPPING=1");
-	/* What already reached our sockets is handled, not dropped: a sink
-	 * must not lose what it has received. */
-	for (size_t i = 0; i < w->n_subs; i++)
-		receive(w, i);
-	if (w->ops->on_stop)
-		w->ops->on_stop(w);
 	announce(w);	/* flushes the batch first */
 	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
 		   (unsigned long long)w->received, (unsigned long long)w->published,

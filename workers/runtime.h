@@ -49,6 +49,38 @@ struct http_result {
 
 typedef void (*http_done_fn)(struct worker *w, const struct http_result *r, void *arg);
 
+/* STUB until h/runtime lands (RUNTIME_API.md): what arrived on a subscription. */
+struct worker_input {
+	const struct nbpy_msg *msg;
+	const char *topic;
+	const unsigned char *raw;
+	size_t raw_len;
+	int64_t recv_ns;
+};
+
+#define WORKER_READABLE 1u
+#define WORKER_WRITABLE 2u
+typedef void (*worker_fd_fn)(struct worker *w, int fd, unsigned events, void *arg);
+int worker_watch_fd(struct worker *w, int fd, unsigned events, worker_fd_fn fn, void *arg);
+void worker_unwatch_fd(struct worker *w, int fd);
+
+struct http_request {
+	const char *method;
+	const char *url;
+	const char *const *headers;
+	const void *body;
+	size_t body_len;
+	long timeout_ms;
+	const char *userpwd;
+};
+int worker_http(struct worker *w, const struct http_request *req, http_done_fn done, void *arg);
+
+/* A kind with work in flight at SIGTERM (a sink's write) holds the stop:
+ * after on_stop the loop goes on serving file descriptors, HTTP and the
+ * kind's timer (not the subscriptions) until the kind lets go.  The kind
+ * bounds its own wait (stop_timeout). */
+void worker_hold_stop(struct worker *w, bool hold);
+
 #define WORKER_MAX_SOURCES 32
 #define WORKER_MAX_ANNOUNCED 32
 
@@ -90,6 +122,9 @@ struct worker {
 	bool sent_full;
 	int64_t timer_mono;	/* 0: none */
 	bool stopping;
+	bool stop_held;		/* worker_hold_stop */
+	struct { int fd; unsigned events; worker_fd_fn fn; void *arg; } watched[8];	/* STUB */
+	size_t n_watched;
 	/* counters for STATUS= and logs */
 	uint64_t received, published, errors, gaps, bad_messages;
 	int64_t last_message_mono;

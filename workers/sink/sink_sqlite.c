@@ -2,7 +2,13 @@
  * sql_table.h in one SQLite file, WAL mode, one transaction per batch, and
  * INSERT OR IGNORE on the unique key so a batch written twice is stored
  * once (the rows ignored are counted as duplicates).  Tables are created on
- * first use. */
+ * first use.
+ *
+ * The one store that writes synchronously (sink_write_done from inside
+ * write): it is a local file, a batch takes milliseconds, and the only wait
+ * is another writer's lock, bounded by busy_timeout (5 s by default, set it
+ * below the watchdog interval if another program holds long write
+ * transactions).  A thread would add more than it saves. */
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -18,6 +24,7 @@
 #include "common/timefmt.h"
 
 struct sqlite_store {
+	struct nbpy_error err;		/* of the write, for sink_write_done */
 	char path[PATH_MAX];
 	int64_t busy_ms;
 	sqlite3 *db;
@@ -37,16 +44,16 @@ static void close_db(struct sqlite_store *st)
 
 /* Transient: worth the same batch again later.  The rest means the data
  * itself is refused. */
-static enum sink_result classify(int rc)
+static enum nbpy_error_class classify(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
 	case SQLITE_MISMATCH:
 	case SQLITE_TOOBIG:
 	case SQLITE_RANGE:
-		return SINK_DROP;
+		return NBPY_ERR_REFUSED;
 	default:
-		return SINK_RETRY;
+		return NBPY_ERR_TRANSIENT;
 	}
 }
 
@@ -57,7 +64,7 @@ static int exec(struct sink *s, const char *sql)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		sink_set_error(s, "%s: %s", st->path, msg ? msg : sqlite3_errstr(rc));
+		(void)nbpy_error_set(&st->err, "%s: %s", st->path, msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 	}
 	return rc;
@@ -72,7 +79,8 @@ static int connect_db(struct sink *s)
 		return SQLITE_OK;
 	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		sink_set_error(s, "%s: %s", st->path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		(void)nbpy_error_set(&st->err, "%s: %s", st->path,
+				     st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		close_db(st);
 		return rc;
 	}
@@ -109,7 +117,7 @@ static sqlite3_stmt *insert_for(struct sink *s, const struct sql_table *t, enum 
 	(void)snprintf(sql + len, sizeof(sql) - len, ")");
 	*rc = sqlite3_prepare_v2(st->db, sql, -1, &st->insert[schema], NULL);
 	if (*rc != SQLITE_OK) {
-		sink_set_error(s, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		(void)nbpy_error_set(&st->err, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		return NULL;
 	}
 	return st->insert[schema];
@@ -149,7 +157,7 @@ static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n, in
 	return rc;
 }
 
-static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
+static void sqlite_write(struct sink *s, const struct sink_batch *b)
 {
 	struct sqlite_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
@@ -174,8 +182,8 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b,
 
 			sql_table_row(t, m, r, v);
 			if ((rc = insert_row(ins, v, sql_table_columns(t), &one)) != SQLITE_OK) {
-				sink_set_error(s, "%s: insert into %s: %s", st->path, sql_table_name(t),
-					       sqlite3_errmsg(st->db));
+				(void)nbpy_error_set(&st->err, "%s: insert into %s: %s", st->path,
+						     sql_table_name(t), sqlite3_errmsg(st->db));
 				goto rollback;
 			}
 			added += (size_t)one;
@@ -185,14 +193,21 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b,
 	}
 	if ((rc = exec(s, "COMMIT")) != SQLITE_OK)
 		goto rollback;
-	*duplicates = dup;
-	return SINK_OK;
+	sink_write_done(s, NULL, dup);
+	return;
 rollback:
 	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 fail:
-	if (classify(rc) == SINK_RETRY)
+	st->err.cls = classify(rc);
+	if (st->err.cls == NBPY_ERR_TRANSIENT)
 		close_db(st);	/* start clean next time */
-	return classify(rc);
+	sink_write_done(s, &st->err, 0);
+}
+
+/* Never in flight: write finishes before it returns. */
+static void sqlite_cancel(struct sink *s)
+{
+	(void)s;
 }
 
 static int sqlite_open(struct sink *s)
@@ -217,7 +232,7 @@ static int sqlite_open(struct sink *s)
 		return -1;
 	}
 	if (connect_db(s) != SQLITE_OK) {
-		log_error("%s", s->error);
+		log_error("%s", st->err.msg);
 		return -1;
 	}
 	return 0;
@@ -234,7 +249,8 @@ static void sqlite_close(struct sink *s)
 }
 
 static const struct sink_store sqlite_store = {
-	.open = sqlite_open, .write = sqlite_write, .close = sqlite_close, .counts_duplicates = true,
+	.open = sqlite_open, .write = sqlite_write, .cancel = sqlite_cancel, .close = sqlite_close,
+	.counts_duplicates = true,
 };
 
 const struct kind_ops sink_sqlite_kind = SINK_KIND("sink.sqlite", &sqlite_store);
