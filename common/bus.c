@@ -1,6 +1,7 @@
 /* bus.c - see bus.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -64,6 +65,51 @@ int nbpy_bus_send_raw(void *sock, const void *topic, size_t tlen, const void *pa
 	return -1;
 }
 
+int nbpy_bus_batch_init(struct nbpy_bus_batch *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+	if (max > 1 && (b->buf = malloc(max * NBPY_WIRE_MAX)) == NULL)
+		return -1;
+	return 0;
+}
+
+void nbpy_bus_batch_free(struct nbpy_bus_batch *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+bool nbpy_bus_batch_fits(const struct nbpy_bus_batch *b, const char *topic)
+{
+	return b->n == 0 || (b->n < b->max && strcmp(b->topic, topic) == 0);
+}
+
+int nbpy_bus_batch_add(struct nbpy_bus_batch *b, const struct nbpy_msg *m, const char *topic,
+		       struct nbpy_error *err)
+{
+	size_t len;
+
+	if (nbpy_wire_encode(m, b->buf + b->len, NBPY_WIRE_MAX, &len, err) < 0)
+		return -1;
+	b->topic = topic;
+	b->len += len;
+	b->n++;
+	return 0;
+}
+
+int nbpy_bus_batch_send(void *sock, struct nbpy_bus_batch *b, int flags, struct nbpy_error *err)
+{
+	int rc;
+
+	if (b->n == 0)
+		return 0;
+	rc = nbpy_bus_send_frame(sock, b->topic, b->buf, b->len, flags, err);
+	b->n = 0;
+	b->len = 0;
+	return rc;
+}
+
 /* Drop the rest of a multipart message. */
 static void drain(void *sock)
 {
@@ -92,8 +138,8 @@ int nbpy_bus_recv(void *sock, struct nbpy_msg *m, char *topic, size_t topic_cap,
 }
 
 /* The messages of one payload frame, back to back. */
-static int decode_all(const char *p, size_t len, struct nbpy_msg *msgs, size_t max, size_t *n,
-		      struct nbpy_error *err)
+static int decode_all(const char *p, size_t len, struct nbpy_msg *msgs, struct nbpy_bus_slice *slices,
+		      size_t max, size_t *n, struct nbpy_error *err)
 {
 	size_t off = 0, used;
 
@@ -105,6 +151,8 @@ static int decode_all(const char *p, size_t len, struct nbpy_msg *msgs, size_t m
 			return nbpy_error_set(err, "more than %zu messages in one frame", max);
 		if (nbpy_wire_decode_next(p + off, len - off, &used, &msgs[*n], err) < 0)
 			return -1;
+		if (slices != NULL)
+			slices[*n] = (struct nbpy_bus_slice){ off, used };
 		off += used;
 		(*n)++;
 	}
@@ -115,12 +163,32 @@ int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *c
 			size_t topic_cap, enum nbpy_schema legacy_schema, int flags,
 			struct nbpy_error *err)
 {
+	return nbpy_bus_recv_frame(sock, msgs, NULL, max, count, topic, topic_cap, legacy_schema, flags, NULL,
+				   err);
+}
+
+void nbpy_bus_frame_release(struct nbpy_bus_frame *frame)
+{
+	if (frame->held)
+		(void)zmq_msg_close(&frame->msg);
+	frame->held = false;
+	frame->data = NULL;
+}
+
+int nbpy_bus_recv_frame(void *sock, struct nbpy_msg *msgs, struct nbpy_bus_slice *slices, size_t max,
+			size_t *count, char *topic, size_t topic_cap, enum nbpy_schema legacy_schema,
+			int flags, struct nbpy_bus_frame *frame, struct nbpy_error *err)
+{
 	struct nbpy_msg *m = msgs;
 	zmq_msg_t first, second;
 	const struct nbpy_schema_desc *s;
 	int rc = NBPY_BUS_BAD_MESSAGE;
 	size_t n;
 
+	if (frame != NULL) {
+		frame->held = false;
+		frame->data = NULL;
+	}
 	if (zmq_msg_init(&first) < 0)
 		return -1;
 	if (zmq_msg_recv(&first, sock, flags) < 0) {
@@ -133,18 +201,18 @@ int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *c
 	n = zmq_msg_size(&first);
 	if (!zmq_msg_more(&first)) {
 		/* legacy: "<topic> <payload>" */
-		const char *frame = zmq_msg_data(&first), *sp = memchr(frame, ' ', n);
+		const char *text = zmq_msg_data(&first), *sp = memchr(text, ' ', n);
 		char name[NBPY_TOPIC_MAX + 1];
-		size_t tn = sp ? (size_t)(sp - frame) : 0;
+		size_t tn = sp ? (size_t)(sp - text) : 0;
 
 		if (sp == NULL || tn == 0 || tn > NBPY_TOPIC_MAX) {
 			nbpy_error_set(err, "single frame without a topic");
 			goto out;
 		}
-		memcpy(name, frame, tn);
+		memcpy(name, text, tn);
 		name[tn] = '\0';
 		s = nbpy_schema_by_legacy_topic(name);
-		if (nbpy_legacy_decode(frame, n, s ? s->id : legacy_schema, m, topic, topic_cap, err) == 0) {
+		if (nbpy_legacy_decode(text, n, s ? s->id : legacy_schema, m, topic, topic_cap, err) == 0) {
 			*count = 1;
 			rc = 0;
 		}
@@ -168,10 +236,23 @@ int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *c
 		nbpy_error_set(err, "bad topic frame of %zu bytes", n);
 	} else if (zmq_msg_size(&second) > (size_t)NBPY_BATCH_MAX * NBPY_WIRE_MAX) {
 		nbpy_error_set(err, "payload frame of %zu bytes", zmq_msg_size(&second));
-	} else if (decode_all(zmq_msg_data(&second), zmq_msg_size(&second), msgs, max, count, err) == 0) {
+	} else if (decode_all(zmq_msg_data(&second), zmq_msg_size(&second), msgs, slices, max, count,
+			      err) == 0) {
 		memcpy(topic, zmq_msg_data(&first), n);
 		topic[n] = '\0';
 		rc = 0;
+		/* the messages' bytes stay where they arrived */
+		if (frame != NULL && zmq_msg_init(&frame->msg) == 0) {
+			if (zmq_msg_move(&frame->msg, &second) == 0) {
+				frame->held = true;
+				frame->data = zmq_msg_data(&frame->msg);
+			} else {
+				(void)zmq_msg_close(&frame->msg);
+				rc = -1;
+			}
+		} else if (frame != NULL) {
+			rc = -1;
+		}
 	}
 	(void)zmq_msg_close(&second);
 out:

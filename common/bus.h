@@ -9,7 +9,10 @@
 #ifndef NBPY_BUS_H
 #define NBPY_BUS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <zmq.h>
 
 #include "common/wire.h"
 
@@ -29,6 +32,26 @@ int nbpy_bus_send(void *sock, const char *topic, const struct nbpy_msg *m,
 int nbpy_bus_send_frame(void *sock, const char *topic, const void *payload, size_t len, int flags,
 			struct nbpy_error *err);
 
+/* A batch being built: up to max encoded messages of one topic, back to
+ * back, to be sent as one payload frame. */
+struct nbpy_bus_batch {
+	char *buf;		/* max * NBPY_WIRE_MAX bytes */
+	size_t max, n, len;
+	const char *topic;	/* the caller's: valid until the batch is sent */
+};
+
+/* 0, or -1 when out of memory. */
+int nbpy_bus_batch_init(struct nbpy_bus_batch *b, size_t max);
+void nbpy_bus_batch_free(struct nbpy_bus_batch *b);
+/* Whether a message on topic can join the batch before it is sent. */
+bool nbpy_bus_batch_fits(const struct nbpy_bus_batch *b, const char *topic);
+/* Encode m onto the batch (which must fit it); -1 if it cannot be encoded. */
+int nbpy_bus_batch_add(struct nbpy_bus_batch *b, const struct nbpy_msg *m, const char *topic,
+		       struct nbpy_error *err);
+/* Send the batch as one frame and empty it, sent or not (as
+ * nbpy_bus_send_frame).  Nothing to send is 0. */
+int nbpy_bus_batch_send(void *sock, struct nbpy_bus_batch *b, int flags, struct nbpy_error *err);
+
 #define NBPY_BUS_BAD_MESSAGE (-2)
 
 /* Send topic (tlen bytes, no NUL needed) and payload as one message.  0, or
@@ -43,6 +66,26 @@ int nbpy_bus_send_raw(void *sock, const void *topic, size_t tlen, const void *pa
 int nbpy_bus_recv_batch(void *sock, struct nbpy_msg *msgs, size_t max, size_t *n, char *topic,
 			size_t topic_cap, enum nbpy_schema legacy_schema, int flags,
 			struct nbpy_error *err);
+
+/* Where each message of a received frame lies in its payload. */
+struct nbpy_bus_slice {
+	size_t off, len;
+};
+
+/* A received payload frame, held while its messages' bytes are in use. */
+struct nbpy_bus_frame {
+	zmq_msg_t msg;
+	bool held;
+	const unsigned char *data;	/* NULL for a legacy frame (no MessagePack) */
+};
+
+/* nbpy_bus_recv_batch that also gives each message's bytes: slices[k] in
+ * frame->data, which stays valid until nbpy_bus_frame_release (call it
+ * after every successful receive).  For a legacy frame data is NULL. */
+int nbpy_bus_recv_frame(void *sock, struct nbpy_msg *msgs, struct nbpy_bus_slice *slices, size_t max,
+			size_t *n, char *topic, size_t topic_cap, enum nbpy_schema legacy_schema, int flags,
+			struct nbpy_bus_frame *frame, struct nbpy_error *err);
+void nbpy_bus_frame_release(struct nbpy_bus_frame *frame);
 
 /* Receive one message into m and its topic into topic (topic_cap bytes).
  * A single frame is decoded as legacy text, with the schema its topic names

@@ -1,36 +1,27 @@
-/* runtime.c - see runtime.h. */
+/* runtime.c - the worker's event loop, publishing, subscriptions and status
+ * (see runtime.h).  HTTP and streams are in runtime_http.c and
+ * runtime_stream.c; what they share with the loop is runtime_loop.h. */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <zmq.h>
 
 #include "common/log.h"
-#include "workers/runtime.h"
 #include "common/timefmt.h"
+#include "workers/runtime.h"
+#include "workers/runtime_loop.h"
 
-#define HTTP_MAX_BODY (16 << 20)	/* a response larger than this is an error */
-#define MAX_SUBS 48			/* poll items: subscriptions, then libcurl's sockets */
+#define MAX_SUBS 48
 #define STATUS_EVERY_NS NBPY_NS_PER_SEC
-
-struct http_req {
-	struct http_req *next;
-	CURL *handle;
-	struct worker *w;
-	http_done_fn done;
-	void *arg;
-	char *body;
-	size_t len, cap;
-	bool too_large;
-	char errbuf[CURL_ERROR_SIZE];
-	struct curl_slist *headers;
-};
+#define DRAIN_BURST 1000	/* messages from one subscription before others get a turn */
+#define EPOLL_BATCH 64
 
 void worker_error(struct worker *w, const char *fmt, ...)
 {
@@ -44,35 +35,33 @@ void worker_error(struct worker *w, const char *fmt, ...)
 	log_warning("%s", msg);
 }
 
+/* ---- publishing ---- */
+
 /* Send the pending batch as one frame. */
 static void flush_batch(struct worker *w)
 {
 	struct nbpy_error err;
+	size_t n = w->batch.n;
 
-	if (w->batch_n == 0)
+	if (n == 0 || w->pub == NULL)
 		return;
-	if (nbpy_bus_send_frame(w->pub, w->batch_topic, w->batch_buf, w->batch_len, ZMQ_DONTWAIT, &err) < 0)
-		worker_error(w, "publish: %s (%zu messages lost)", err.msg, w->batch_n);
+	if (nbpy_bus_batch_send(w->pub, &w->batch, ZMQ_DONTWAIT, &err) < 0)
+		worker_error(w, "publish: %s (%zu messages lost)", err.msg, n);
 	else
-		w->published += w->batch_n;
-	w->batch_n = 0;
-	w->batch_len = 0;
+		w->published += n;
 }
 
 static int add_to_batch(struct worker *w, const struct nbpy_msg *m, const char *topic)
 {
 	struct nbpy_error err;
-	size_t len;
 
-	if (w->batch_n > 0 && strcmp(w->batch_topic, topic) != 0)
+	if (!nbpy_bus_batch_fits(&w->batch, topic))
 		flush_batch(w);
-	if (nbpy_wire_encode(m, w->batch_buf + w->batch_len, NBPY_WIRE_MAX, &len, &err) < 0) {
+	if (nbpy_bus_batch_add(&w->batch, m, topic, &err) < 0) {
 		worker_error(w, "publish: %s", err.msg);
 		return -1;
 	}
-	w->batch_topic = topic;
-	w->batch_len += len;
-	if (++w->batch_n == w->batch_max)
+	if (w->batch.n == w->batch.max)
 		flush_batch(w);
 	return 0;
 }
@@ -91,7 +80,7 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 	} else {
 		worker_note_sent(w, topic, strlen(topic), w->svc->name, strlen(w->svc->name), w->seq);
 	}
-	if (w->batch_max > 1)
+	if (w->batch.max > 1)
 		return add_to_batch(w, m, topic);
 	if (nbpy_bus_send(w->pub, topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
 		/* A PUB socket drops at its high-water mark: the sequence gap
@@ -173,171 +162,203 @@ static void announce(struct worker *w)
 		send_announcement(w, w->sent[i].topic, w->sent[i].service, w->sent[i].seq);
 }
 
-void worker_set_timer(struct worker *w, int64_t at_ns)
+/* ---- file descriptors ---- */
+
+static struct fd_watch *watch_of(struct worker_loop *L, int fd)
 {
-	w->timer_mono = at_ns;
-}
-
-/* ---- HTTP through libcurl multi ---- */
-
-static size_t on_body(char *data, size_t size, size_t n, void *user)
-{
-	struct http_req *r = user;
-	size_t len = size * n;
-
-	if (r->len + len > HTTP_MAX_BODY) {
-		r->too_large = true;
-		return 0;	/* aborts the transfer */
-	}
-	if (r->len + len + 1 > r->cap) {
-		size_t cap = (r->len + len + 1) * 2;
-		char *bigger = realloc(r->body, cap);
-
-		if (bigger == NULL)
-			return 0;
-		r->body = bigger;
-		r->cap = cap;
-	}
-	memcpy(r->body + r->len, data, len);
-	r->len += len;
-	r->body[r->len] = '\0';
-	return len;
-}
-
-int worker_http(struct worker *w, const struct http_request *req, http_done_fn done, void *arg)
-{
-	const struct nbpy_value *ua = nbpy_service_value(w->svc, "user_agent");
-	struct http_req *r = calloc(1, sizeof(*r));
-	CURL *h = curl_easy_init();
-	bool ok;
-
-	if (r == NULL || h == NULL) {
-		free(r);
-		if (h)
-			curl_easy_cleanup(h);
-		return -1;
-	}
-	r->w = w;
-	r->done = done;
-	r->arg = arg;
-	for (size_t i = 0; req->headers && req->headers[i]; i++) {
-		struct curl_slist *l = curl_slist_append(r->headers, req->headers[i]);
-
-		if (l == NULL)
-			goto fail;
-		r->headers = l;
-	}
-	ok = curl_easy_setopt(h, CURLOPT_URL, req->url) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_USERAGENT, ua && ua->text ? ua->text : "nbpy") == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_WRITEDATA, r) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_PRIVATE, r) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->headers) == CURLE_OK;
-	if (ok && req->userpwd)
-		ok = curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd) == CURLE_OK;
-	if (ok && req->method && strcmp(req->method, "GET") != 0)
-		ok = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "") == CURLE_OK &&
-		     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK &&
-		     (strcmp(req->method, "POST") == 0 ||
-		      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method) == CURLE_OK);
-	if (!ok || curl_multi_add_handle(w->curl, h) != CURLM_OK)
-		goto fail;
-	r->handle = h;
-	r->next = w->http_pending;
-	w->http_pending = r;
-	return 0;
-fail:
-	curl_easy_cleanup(h);
-	curl_slist_free_all(r->headers);
-	free(r);
-	return -1;
-}
-
-int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg)
-{
-	struct http_request req = { .url = url, .timeout_ms = timeout_ms };
-
-	return worker_http(w, &req, done, arg);
+	return fd >= 0 && (size_t)fd < L->n_fds && L->fds[fd].fn != NULL ? &L->fds[fd] : NULL;
 }
 
 int worker_watch_fd(struct worker *w, int fd, unsigned events, worker_fd_fn fn, void *arg)
 {
-	size_t i = 0;
+	struct worker_loop *L = w->loop;
+	struct fd_watch *f;
+	struct epoll_event ev = { 0 };
+	bool was_in;
 
-	while (i < w->n_watched && w->watched[i].fd != fd)
-		i++;
-	if (i == sizeof(w->watched) / sizeof(w->watched[0])) {
-		errno = ENOSPC;
+	if (fd < 0 || fn == NULL) {
+		errno = EINVAL;
 		return -1;
 	}
-	if (i == w->n_watched)
-		w->n_watched++;
-	w->watched[i].fd = fd;
-	w->watched[i].events = events;
-	w->watched[i].fn = fn;
-	w->watched[i].arg = arg;
+	if ((size_t)fd >= L->n_fds) {
+		size_t n = L->n_fds * 2 > (size_t)fd + 1 ? L->n_fds * 2 : (size_t)fd + 64;
+		struct fd_watch *bigger = realloc(L->fds, n * sizeof(*bigger));
+
+		if (bigger == NULL)
+			return -1;
+		memset(bigger + L->n_fds, 0, (n - L->n_fds) * sizeof(*bigger));
+		L->fds = bigger;
+		L->n_fds = n;
+	}
+	f = &L->fds[fd];
+	was_in = f->fn != NULL && f->events != 0;
+	if (f->fn == NULL)
+		f->gen = ++L->gen;	/* events still queued for an earlier watch are stale */
+	/* epoll_data: the fd and this watch's generation */
+	ev.data.u64 = (uint64_t)f->gen << 32 | (uint32_t)fd;
+	ev.events = (events & WORKER_READABLE ? EPOLLIN : 0) | (events & WORKER_WRITABLE ? EPOLLOUT : 0);
+	if (events == 0) {
+		if (was_in && epoll_ctl(L->ep, EPOLL_CTL_DEL, fd, NULL) < 0 && errno != EBADF && errno != ENOENT)
+			return -1;
+	} else if (epoll_ctl(L->ep, was_in ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0) {
+		/* closed and reused, or a dup of a watched fd: try the other way */
+		int again = was_in && errno == ENOENT ? EPOLL_CTL_ADD : !was_in && errno == EEXIST ? EPOLL_CTL_MOD : -1;
+
+		if (again < 0 || epoll_ctl(L->ep, again, fd, &ev) < 0) {
+			if (f->fn == NULL)
+				f->gen = 0;
+			return -1;
+		}
+	}
+	f->fn = fn;
+	f->arg = arg;
+	f->events = events;
 	return 0;
 }
 
 void worker_unwatch_fd(struct worker *w, int fd)
 {
-	for (size_t i = 0; i < w->n_watched; i++)
-		if (w->watched[i].fd == fd) {
-			w->watched[i] = w->watched[--w->n_watched];
+	struct fd_watch *f = watch_of(w->loop, fd);
+
+	if (f == NULL)
+		return;
+	if (f->events != 0)
+		(void)epoll_ctl(w->loop->ep, EPOLL_CTL_DEL, fd, NULL);	/* ENOENT/EBADF: already gone */
+	memset(f, 0, sizeof(*f));
+}
+
+worker_fd_fn worker_fd_watcher(struct worker *w, int fd)
+{
+	struct fd_watch *f = watch_of(w->loop, fd);
+
+	return f ? f->fn : NULL;
+}
+
+static void dispatch_fd(struct worker *w, uint64_t data, uint32_t revents)
+{
+	int fd = (int)(uint32_t)data;
+	struct fd_watch *f = watch_of(w->loop, fd);
+	unsigned ev = 0;
+
+	if (f == NULL || f->gen != (uint32_t)(data >> 32))
+		return;	/* unwatched (or replaced) earlier in this turn */
+	if (revents & EPOLLIN)
+		ev |= WORKER_READABLE;
+	if (revents & EPOLLOUT)
+		ev |= WORKER_WRITABLE;
+	if (revents & (EPOLLERR | EPOLLHUP))
+		ev |= f->events;
+	ev &= f->events;
+	if (ev)
+		f->fn(w, fd, ev, f->arg);
+}
+
+/* ---- timers ---- */
+
+static void timer_insert(struct worker_loop *L, struct timer *t)
+{
+	struct timer **p = &L->timers;
+
+	while (*p != NULL && (*p)->due <= t->due)
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
+}
+
+long long worker_timer_at(struct worker *w, int64_t at_ns, int64_t period_ns, worker_timer_fn fn, void *arg)
+{
+	struct worker_loop *L = w->loop;
+	struct timer *t;
+
+	if (fn == NULL || (t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	t->id = ++L->last_timer_id;
+	t->due = at_ns;
+	t->period = period_ns > 0 ? period_ns : 0;
+	t->fn = fn;
+	t->arg = arg;
+	timer_insert(L, t);
+	return t->id;
+}
+
+long long worker_timer_add(struct worker *w, int64_t after_ns, int64_t period_ns, worker_timer_fn fn,
+			   void *arg)
+{
+	return worker_timer_at(w, nbpy_monotonic_ns() + (after_ns > 0 ? after_ns : 0), period_ns, fn, arg);
+}
+
+void worker_timer_del(struct worker *w, long long id)
+{
+	struct worker_loop *L = w->loop;
+
+	if (id <= 0)
+		return;
+	if (id == L->firing_id) {
+		L->firing_deleted = true;	/* freed when its callback returns */
+		return;
+	}
+	for (struct timer **p = &L->timers; *p != NULL; p = &(*p)->next)
+		if ((*p)->id == id) {
+			struct timer *t = *p;
+
+			*p = t->next;
+			free(t);
 			return;
 		}
 }
 
-void worker_hold_stop(struct worker *w, bool hold)
+/* Fire what is due now, each timer at most once, none added meanwhile. */
+static void run_timers(struct worker *w)
 {
-	w->stop_held = hold;
-}
+	struct worker_loop *L = w->loop;
+	int64_t now = nbpy_monotonic_ns();
+	long long newest = L->last_timer_id;
 
-static void http_forget(struct worker *w, struct http_req *r)
-{
-	for (struct http_req **p = &w->http_pending; *p; p = &(*p)->next)
-		if (*p == r) {
-			*p = r->next;
-			break;
-		}
-	(void)curl_multi_remove_handle(w->curl, r->handle);
-	curl_easy_cleanup(r->handle);
-	curl_slist_free_all(r->headers);
-	free(r->body);
-	free(r);
-}
+	for (;;) {
+		struct timer **p = &L->timers, *t;
 
-static void http_finish(struct worker *w)
-{
-	CURLMsg *msg;
-	int left;
-
-	while ((msg = curl_multi_info_read(w->curl, &left)) != NULL) {
-		struct http_req *r = NULL;
-		struct http_result res = { 0 };
-		CURL *h = msg->easy_handle;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		(void)curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&r);
-		if (msg->data.result == CURLE_OK) {
-			(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res.status);
-			res.body = r->body ? r->body : "";
-			res.len = r->len;
+		while (*p != NULL && (*p)->due <= now && (*p)->id > newest)
+			p = &(*p)->next;
+		if (*p == NULL || (*p)->due > now || (w->stopping && !w->stop_held))
+			return;
+		t = *p;
+		*p = t->next;
+		L->firing_id = t->id;
+		L->firing_deleted = false;
+		t->fn(w, t->arg);
+		L->firing_id = 0;
+		if (t->period > 0 && !L->firing_deleted) {
+			t->due += t->period;
+			if (t->due <= now)
+				t->due = now + t->period;
+			timer_insert(L, t);
 		} else {
-			res.error = r->too_large ? "response larger than 16 MiB" :
-				    r->errbuf[0] ? r->errbuf : curl_easy_strerror(msg->data.result);
+			free(t);
 		}
-		r->done(w, &res, r->arg);
-		http_forget(w, r);
 	}
 }
 
-/* ---- the loop ---- */
+static void kind_timer(struct worker *w, void *arg)
+{
+	(void)arg;
+	w->loop->kind_timer = 0;
+	if (w->ops->on_timer)
+		w->ops->on_timer(w);
+}
+
+void worker_set_timer(struct worker *w, int64_t at_ns)
+{
+	struct worker_loop *L = w->loop;
+
+	worker_timer_del(w, L->kind_timer);
+	L->kind_timer = at_ns != 0 ? worker_timer_at(w, at_ns, 0, kind_timer, NULL) : 0;
+	if (L->kind_timer < 0) {
+		L->kind_timer = 0;
+		worker_error(w, "out of memory: the timer is lost");
+	}
+}
+
+/* ---- subscriptions ---- */
 
 static void *open_pub(struct worker *w)
 {
@@ -362,17 +383,18 @@ static int open_subs(struct worker *w)
 {
 	const struct nbpy_value *hwm = nbpy_service_value(w->svc, "rcvhwm");
 	int h = hwm ? (int)hwm->v.i : 100000;
+	size_t n = w->svc->n_subs ? w->svc->n_subs : 1;
 
-	if (w->svc->n_subs > MAX_SUBS) {
-		log_error("%s:%d: [%s] %zu subscriptions, at most %d", w->config->path, w->svc->line,
-			  w->svc->name, w->svc->n_subs, MAX_SUBS);
-		return -2;	/* a configuration problem */
-	}
-	w->subs = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(void *));
-	w->origins = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(*w->origins));
-	w->sub_origin = calloc(w->svc->n_subs ? w->svc->n_subs : 1, sizeof(*w->sub_origin));
-	if (w->subs == NULL || w->origins == NULL || w->sub_origin == NULL)
-		return -1;
+	if (w->svc->n_subs > MAX_SUBS)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "%s:%d: [%s] %zu subscriptions, at most %d",
+					    w->config->path, w->svc->line, w->svc->name, w->svc->n_subs,
+					    MAX_SUBS);
+	w->subs = calloc(n, sizeof(void *));
+	w->origins = calloc(n, sizeof(*w->origins));
+	w->sub_origin = calloc(n, sizeof(*w->sub_origin));
+	w->loop->sub_pending = calloc(n, sizeof(*w->loop->sub_pending));
+	if (w->subs == NULL || w->origins == NULL || w->sub_origin == NULL || w->loop->sub_pending == NULL)
+		return nbpy_error_set(&w->error, "out of memory");
 	for (size_t i = 0; i < w->svc->n_subs; i++) {
 		const struct nbpy_subscription *sub = &w->svc->subs[i];
 		void *s = zmq_socket(w->zctx, ZMQ_SUB);
@@ -388,7 +410,7 @@ static int open_subs(struct worker *w)
 		if (s == NULL || zmq_setsockopt(s, ZMQ_RCVHWM, &h, sizeof(h)) < 0 ||
 		    zmq_setsockopt(s, ZMQ_SUBSCRIBE, sub->topic, strlen(sub->topic)) < 0 ||
 		    zmq_connect(s, sub->endpoint) < 0) {
-			log_error("subscribe to %s: %s", sub->endpoint, zmq_strerror(errno));
+			nbpy_error_set(&w->error, "subscribe to %s: %s", sub->endpoint, zmq_strerror(errno));
 			if (s)
 				(void)zmq_close(s);
 			return -1;
@@ -443,48 +465,105 @@ static void count_announced(struct worker *w, const struct nbpy_msg *m)
 	}
 }
 
+/* Hand message k of what was just received to the kind, with its bytes. */
+static void deliver(struct worker *w, size_t sub, size_t k, const char *topic, int64_t now)
+{
+	struct worker_loop *L = w->loop;
+	struct nbpy_msg *m = &L->inbox[k];
+	struct worker_input in = { .msg = m, .topic = topic, .recv_ns = now };
+
+	w->received++;
+	w->last_message_mono = nbpy_monotonic_ns();
+	track_sequence(w, m);
+	if (L->frame.data != NULL) {
+		in.raw = L->frame.data + L->slices[k].off;
+		in.raw_len = L->slices[k].len;
+	} else {
+		/* Legacy frames: a header of our own, or every frame of a
+		 * topic would be one row to a store; then MessagePack once. */
+		struct nbpy_error err;
+
+		nbpy_bus_stamp(&w->origins[w->sub_origin[sub]], m, topic, now);
+		if (w->ops->on_message && nbpy_wire_encode(m, L->legacy_raw, sizeof(L->legacy_raw), &in.raw_len,
+							   &err) < 0) {
+			w->bad_messages++;
+			log_warning("bad message skipped: %s", err.msg);
+			return;
+		}
+		in.raw = L->legacy_raw;
+	}
+	if (w->ops->on_message)
+		w->ops->on_message(w, &in);
+}
+
 /* What subscription `sub` has: decoded, counted, and handed to the kind. */
 static void receive(struct worker *w, size_t sub)
 {
+	struct worker_loop *L = w->loop;
 	char topic[NBPY_TOPIC_MAX + 1];
 	struct nbpy_error err;
 	size_t n;
-	int rc;
+	int rc, events = 0;
+	size_t sz = sizeof(events);
+	int64_t now;
 
 	/* Drain what is there, but give other sockets a turn after a burst. */
-	for (int i = 0; i < 1000; i++) {
-		rc = nbpy_bus_recv_batch(w->subs[sub], w->inbox, NBPY_BATCH_MAX, &n, topic, sizeof(topic),
-					 w->svc->subs[sub].schema, ZMQ_DONTWAIT, &err);
-		if (rc == -1)
-			break;
+	L->sub_pending[sub] = false;
+	for (int i = 0; i < DRAIN_BURST; i++) {
+		rc = nbpy_bus_recv_frame(w->subs[sub], L->inbox, L->slices, NBPY_BATCH_MAX, &n, topic,
+					 sizeof(topic), w->svc->subs[sub].schema, ZMQ_DONTWAIT, &L->frame, &err);
+		if (rc == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				worker_error(w, "receive from %s: %s", w->svc->subs[sub].endpoint,
+					     zmq_strerror(errno));
+			/* ZMQ_FD signals edges: only an empty socket re-arms it */
+			if (zmq_getsockopt(w->subs[sub], ZMQ_EVENTS, &events, &sz) == 0 && (events & ZMQ_POLLIN))
+				L->sub_pending[sub] = true;
+			return;
+		}
 		if (rc == NBPY_BUS_BAD_MESSAGE) {
 			w->bad_messages++;
 			log_warning("bad message skipped: %s", err.msg);
 			continue;
 		}
+		now = nbpy_now_ns();
 		for (size_t k = 0; k < n; k++) {
-			if (w->inbox[k].h.schema == NBPY_SCHEMA_ANNOUNCEMENT) {
-				count_announced(w, &w->inbox[k]);
-				continue;
-			}
-			w->received++;
-			w->last_message_mono = nbpy_monotonic_ns();
-			track_sequence(w, &w->inbox[k]);
-			/* Legacy frames: a header of our own, or every frame of
-			 * a topic would be one row to a store. */
-			if (w->inbox[k].h.service[0] == '\0')
-				nbpy_bus_stamp(&w->origins[w->sub_origin[sub]], &w->inbox[k], topic,
-					       nbpy_now_ns());
-			if (w->ops->on_message)
-				w->ops->on_message(w, &w->inbox[k], topic);
+			if (L->inbox[k].h.schema == NBPY_SCHEMA_ANNOUNCEMENT)
+				count_announced(w, &L->inbox[k]);
+			else
+				deliver(w, sub, k, topic, now);
 		}
+		nbpy_bus_frame_release(&L->frame);
 	}
+	L->sub_pending[sub] = true;	/* more may be there: next turn */
 }
 
-static void report_status(struct worker *w)
+static void on_sub_fd(struct worker *w, int fd, unsigned events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	receive(w, (size_t)(uintptr_t)arg);
+}
+
+static void on_signal_fd(struct worker *w, int fd, unsigned events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)arg;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			w->stopping = true;
+}
+
+/* ---- status ---- */
+
+static void report_status(struct worker *w, void *arg)
 {
 	char buf[384], age[32] = "-", more[160] = "";
 
+	(void)arg;
+	announce(w);
 	if (w->last_message_mono)
 		(void)snprintf(age, sizeof(age), "%.1fs",
 			       (double)(nbpy_monotonic_ns() - w->last_message_mono) / 1e9);
@@ -498,114 +577,102 @@ static void report_status(struct worker *w)
 	(void)sd_notify(0, buf);
 }
 
-static int loop(struct worker *w, int sfd)
+void worker_hold_stop(struct worker *w, bool hold)
 {
-	zmq_pollitem_t items[1 + MAX_SUBS + 64];
-	uint64_t wd_usec = 0;
-	int64_t next_status = 0, wd_every = 0, next_wd = 0;
+	w->stop_held = hold;
+}
 
-	if (sd_watchdog_enabled(0, &wd_usec) > 0)
-		wd_every = (int64_t)wd_usec * 1000 / 2;
-	/* STATUS at once, then every second: "last" is the age of the last message */
-	next_status = nbpy_monotonic_ns();
-	for (bool stopped = false;;) {
-		fd_set rd, wr, ex;
-		int maxfd = -1, n = 0, rc, first_watched;
-		long curl_ms = -1, timeout;
-		int64_t now = nbpy_monotonic_ns(), next = INT64_MAX;
+static void feed_watchdog(struct worker *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	(void)sd_notify(0, "WATCHDOG=1");
+}
 
-		if (w->stopping && !stopped) {
-			(void)sd_notify(0, "STOPPING=1");
-			/* What already reached our sockets is handled, not dropped: a sink
-			 * must not lose what it has received. */
-			for (size_t i = 0; i < w->n_subs; i++)
-				receive(w, i);
-			if (w->ops->on_stop)
-				w->ops->on_stop(w);
-			stopped = true;
-		}
-		if (stopped && !w->stop_held)
-			break;
-		items[n++] = (zmq_pollitem_t){ .fd = sfd, .events = ZMQ_POLLIN };
-		for (size_t i = 0; i < w->n_subs; i++)
-			items[n++] = (zmq_pollitem_t){ .socket = w->subs[i], .events = stopped ? 0 : ZMQ_POLLIN };
-		first_watched = n;
-		for (size_t i = 0; i < w->n_watched; i++)
-			items[n++] = (zmq_pollitem_t){ .fd = w->watched[i].fd,
-				.events = (short)(((w->watched[i].events & WORKER_READABLE) ? ZMQ_POLLIN : 0) |
-						  ((w->watched[i].events & WORKER_WRITABLE) ? ZMQ_POLLOUT : 0)) };
-		FD_ZERO(&rd);
-		FD_ZERO(&wr);
-		FD_ZERO(&ex);
-		if (curl_multi_fdset(w->curl, &rd, &wr, &ex, &maxfd) != CURLM_OK)
-			maxfd = -1;
-		for (int fd = 0; fd <= maxfd && n < (int)(sizeof(items) / sizeof(items[0])); fd++) {
-			short ev = (short)((FD_ISSET(fd, &rd) ? ZMQ_POLLIN : 0) |
-					   (FD_ISSET(fd, &wr) ? ZMQ_POLLOUT : 0) |
-					   (FD_ISSET(fd, &ex) ? ZMQ_POLLERR : 0));
+/* ---- the loop ---- */
 
-			if (ev)
-				items[n++] = (zmq_pollitem_t){ .fd = fd, .events = ev };
-		}
-		if (w->timer_mono)
-			next = w->timer_mono;
-		if (next_status && next_status < next)
-			next = next_status;
-		if (wd_every && next_wd < next)
-			next = next_wd;
-		timeout = next == INT64_MAX ? -1 : next <= now ? 0 : (long)((next - now + 999999) / 1000000);
-		(void)curl_multi_timeout(w->curl, &curl_ms);
-		if (curl_ms >= 0 && (timeout < 0 || curl_ms < timeout))
-			timeout = curl_ms;
-		rc = zmq_poll(items, n, timeout);
-		if (rc < 0 && errno != EINTR) {
-			log_error("zmq_poll: %s", zmq_strerror(errno));
-			return 1;
-		}
-		if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
-					w->stopping = true;
-		}
-		for (size_t i = 0; rc > 0 && i < w->n_subs; i++)
-			if (items[1 + i].revents & ZMQ_POLLIN)
-				receive(w, i);
-		for (int i = first_watched; rc > 0 && i < first_watched + (int)w->n_watched; i++) {
-			unsigned ev = ((items[i].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) ? WORKER_READABLE : 0) |
-				      ((items[i].revents & ZMQ_POLLOUT) ? WORKER_WRITABLE : 0);
-
-			for (size_t k = 0; ev && k < w->n_watched; k++)
-				if (w->watched[k].fd == items[i].fd) {
-					w->watched[k].fn(w, items[i].fd, ev, w->watched[k].arg);
-					break;
-				}
-		}
-		{
-			int running;
-
-			(void)curl_multi_perform(w->curl, &running);
-			http_finish(w);
-		}
-		now = nbpy_monotonic_ns();
-		if (w->timer_mono && now >= w->timer_mono) {
-			w->timer_mono = 0;
-			if (w->ops->on_timer)
-				w->ops->on_timer(w);
-		}
-		if (now >= next_status) {
-			announce(w);
-			report_status(w);
-			next_status = now + STATUS_EVERY_NS;
-		}
-		if (wd_every && now >= next_wd) {
-			(void)sd_notify(0, "WATCHDOG=1");
-			next_wd = now + wd_every;
-		}
-		/* A batch never waits for more than one turn of the loop. */
-		flush_batch(w);
+int worker_loop_open(struct worker *w)
+{
+	if ((w->loop->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		log_error("epoll: %s", strerror(errno));
+		return -1;
 	}
+	return worker_curl_open(w);
+}
+
+static int watch_subs(struct worker *w)
+{
+	for (size_t i = 0; i < w->n_subs; i++) {
+		int fd;
+		size_t sz = sizeof(fd);
+
+		if (zmq_getsockopt(w->subs[i], ZMQ_FD, &fd, &sz) < 0 ||
+		    worker_watch_fd(w, fd, WORKER_READABLE, on_sub_fd, (void *)(uintptr_t)i) < 0) {
+			log_error("watch subscription %zu: %s", i, strerror(errno));
+			return -1;
+		}
+		w->loop->sub_pending[i] = true;	/* what came before the watch */
+	}
+	return 0;
+}
+
+int worker_loop_turn(struct worker *w)
+{
+	struct worker_loop *L = w->loop;
+	struct epoll_event evs[EPOLL_BATCH];
+	int n, timeout = -1;
+	bool pending = false;
+
+	for (size_t i = 0; i < w->n_subs; i++)
+		pending |= L->sub_pending[i];
+	if (pending) {
+		timeout = 0;
+	} else if (L->timers != NULL) {
+		int64_t wait = L->timers->due - nbpy_monotonic_ns();
+
+		timeout = wait <= 0 ? 0 : wait >= 60 * NBPY_NS_PER_SEC ? 60000 : (int)((wait + 999999) / 1000000);
+	}
+	n = epoll_wait(L->ep, evs, EPOLL_BATCH, timeout);
+	if (n < 0 && errno != EINTR) {
+		log_error("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		dispatch_fd(w, evs[i].data.u64, evs[i].events);
+	for (size_t i = 0; pending && i < w->n_subs; i++)
+		if (L->sub_pending[i])
+			receive(w, i);
+	run_timers(w);
+	/* A batch never waits for more than one turn of the loop. */
+	flush_batch(w);
+	return 0;
+}
+
+static int loop(struct worker *w)
+{
+	uint64_t wd_usec = 0;
+
+	/* STATUS at once, then every second: "last" is the age of the last message */
+	if (worker_timer_add(w, 0, STATUS_EVERY_NS, report_status, NULL) < 0)
+		return 1;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 &&
+	    worker_timer_add(w, 0, (int64_t)wd_usec * 1000 / 2, feed_watchdog, NULL) < 0)
+		return 1;
+	if (watch_subs(w) < 0)
+		return 1;
+	while (!w->stopping)
+		if (worker_loop_turn(w) < 0)
+			return 1;
+	(void)sd_notify(0, "STOPPING=1");
+	/* What already reached our sockets is handled, not dropped: a sink
+	 * must not lose what it has received. */
+	for (size_t i = 0; i < w->n_subs; i++)
+		receive(w, i);
+	if (w->ops->on_stop)
+		w->ops->on_stop(w);
+	while (w->stop_held)
+		if (worker_loop_turn(w) < 0)
+			return 1;
 	announce(w);	/* flushes the batch first */
 	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
 		   (unsigned long long)w->received, (unsigned long long)w->published,
@@ -613,9 +680,38 @@ static int loop(struct worker *w, int sfd)
 	return 0;
 }
 
+void worker_loop_close(struct worker *w)
+{
+	struct worker_loop *L = w->loop;
+
+	worker_curl_close(w);
+	while (L->timers != NULL) {
+		struct timer *t = L->timers;
+
+		L->timers = t->next;
+		free(t);
+	}
+	free(L->fds);
+	if (L->ep >= 0)
+		(void)close(L->ep);
+	free(L->sub_pending);
+	free(L->inbox);
+	free(L->slices);
+	nbpy_bus_frame_release(&L->frame);
+}
+
+/* Exit code for an error in w->error: 78 for configuration, else 1. */
+static int failed(struct worker *w)
+{
+	if (w->error.msg[0] != '\0')
+		log_error("%s", w->error.msg);
+	return w->error.cls == NBPY_ERR_CONFIG ? NBPY_EX_CONFIG : 1;
+}
+
 int worker_run(const struct nbpy_config *c, const char *service, const struct kind_ops *ops)
 {
-	struct worker w = { .config = c, .ops = ops };
+	struct worker_loop L = { .ep = -1 };
+	struct worker w = { .config = c, .ops = ops, .loop = &L };
 	sigset_t mask;
 	int sfd = -1, rc = 1;
 
@@ -632,8 +728,10 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (w.curl = curl_multi_init()) == NULL) {
-		log_error("libcurl initialisation failed");
+	if (worker_loop_open(&w) < 0)
+		goto out;
+	if (worker_watch_fd(&w, sfd, WORKER_READABLE, on_signal_fd, NULL) < 0) {
+		log_error("watch the signals: %s", strerror(errno));
 		goto out;
 	}
 	w.zctx = zmq_ctx_new();
@@ -644,48 +742,44 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 
 		w.wire = strcmp(wire->text, "legacy") == 0 ? NBPY_WIRE_LEGACY : NBPY_WIRE_MSGPACK;
 		w.topic = w.svc->topic;
-		w.batch_max = (size_t)nbpy_service_value(w.svc, "batch")->v.i;
-		if (w.batch_max > 1 && (w.batch_buf = malloc(w.batch_max * NBPY_WIRE_MAX)) == NULL)
+		if (nbpy_bus_batch_init(&w.batch, (size_t)nbpy_service_value(w.svc, "batch")->v.i) < 0)
 			goto out;
 		if ((w.pub = open_pub(&w)) == NULL)
 			goto out;
 	}
 	if (w.svc->kind->flags & NBPY_KIND_SUBSCRIBES) {
-		int subs;
-
-		if ((w.inbox = malloc(NBPY_BATCH_MAX * sizeof(*w.inbox))) == NULL)
+		if ((L.inbox = malloc(NBPY_BATCH_MAX * sizeof(*L.inbox))) == NULL ||
+		    (L.slices = malloc(NBPY_BATCH_MAX * sizeof(*L.slices))) == NULL)
 			goto out;
-		if ((subs = open_subs(&w)) < 0) {
-			rc = subs == -2 ? NBPY_EX_CONFIG : 1;
+		if (open_subs(&w) < 0) {
+			rc = failed(&w);
 			goto out;
 		}
 	}
+	/* an init that logs its own reason and returns -1 exits 78, as before */
+	nbpy_error_class_set(&w.error, NBPY_ERR_CONFIG, "%s", "");
 	if (ops->init && ops->init(&w) < 0) {
-		rc = NBPY_EX_CONFIG;
+		rc = failed(&w);
 		goto out;
 	}
 	(void)sd_notify(0, "READY=1");
 	log_info("ready: %s%s%s", ops->name, w.pub ? ", publishing on " : "", w.pub ? w.svc->bind : "");
-	rc = loop(&w, sfd);
+	rc = loop(&w);
 out:
 	if (ops->destroy)
 		ops->destroy(&w);
+	worker_streams_close_all(&w);
 	for (size_t i = 0; i < w.n_subs; i++)
 		(void)zmq_close(w.subs[i]);
 	free(w.subs);
 	free(w.origins);
 	free(w.sub_origin);
-	free(w.inbox);
-	free(w.batch_buf);
+	nbpy_bus_batch_free(&w.batch);
 	if (w.pub)
 		(void)zmq_close(w.pub);
 	if (w.zctx)
 		(void)zmq_ctx_term(w.zctx);
-	while (w.http_pending)
-		http_forget(&w, w.http_pending);
-	if (w.curl)
-		(void)curl_multi_cleanup(w.curl);
-	curl_global_cleanup();
+	worker_loop_close(&w);
 	if (sfd >= 0)
 		(void)close(sfd);
 	return rc;

@@ -21,7 +21,7 @@ struct sink_file {
 	bool dirty;
 };
 
-static void on_input(struct worker *w, const struct worker_input *in)
+static void on_message(struct worker *w, const struct worker_input *in)
 {
 	struct sink_file *s = w->kind_state;
 	struct capture_record *r;
@@ -44,20 +44,6 @@ static void on_input(struct worker *w, const struct worker_input *in)
 	else
 		s->dirty = true;
 	free(r);
-}
-
-/* STUB until h/runtime lands: it hands over the bytes as received. */
-static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
-{
-	unsigned char payload[NBPY_WIRE_MAX];
-	struct worker_input in = { .msg = m, .topic = topic, .raw = payload };
-	struct nbpy_error err;
-
-	if (nbpy_wire_encode(m, payload, sizeof(payload), &in.raw_len, &err) < 0) {
-		worker_error(w, "cannot record a message on %s: %s", topic, err.msg);
-		return;
-	}
-	on_input(w, &in);
 }
 
 static void sync_file(struct worker *w)

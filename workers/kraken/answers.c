@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "workers/kraken/answers.h"
 #include "workers/kraken/rest.h"
 
@@ -36,17 +37,11 @@ bool kraken_pairs_has(const struct kraken_pairs *p, const char *name)
 
 char *kraken_pairs_join(const struct kraken_pairs *p)
 {
-	size_t len = 1;
-	char *s, *at;
+	struct nbpy_buf b = NBPY_BUF_INIT;
 
 	for (size_t i = 0; i < p->n; i++)
-		len += strlen(p->names[i]) + 1;
-	if ((s = at = malloc(len)) == NULL)
-		return NULL;
-	*s = '\0';
-	for (size_t i = 0; i < p->n; i++)
-		at += sprintf(at, "%s%s", i ? "," : "", p->names[i]);	/* len counted above */
-	return s;
+		(void)nbpy_buf_printf(&b, "%s%s", i ? "," : "", p->names[i]);
+	return nbpy_buf_steal(&b);	/* NULL if an append failed */
 }
 
 void kraken_pairs_free(struct kraken_pairs *p)

@@ -121,12 +121,12 @@ static void enqueue_with_cross(struct depth *d, const char *pair)
 	enqueue(d, cross);
 }
 
-static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
+static void on_message(struct worker *w, const struct worker_input *in)
 {
+	const struct nbpy_msg *m = in->msg;
 	struct depth *d = w->kind_state;
 	const struct nbpy_eurusd_tick *e = &m->u.eurusd;
 
-	(void)topic;
 	if (!d->on_signal || m->h.schema != NBPY_SCHEMA_EURUSD_TICK)
 		return;
 	if (e->spread_t_bid < 0 || e->spread_t_ask < 0) {

@@ -334,8 +334,9 @@ void sink_on_message(struct worker *w, const struct worker_input *in)
 	struct sink *s = w->kind_state;
 	size_t tn = strlen(in->topic);
 
-	if (!spool_empty(&s->spool)) {
-		/* Backlog: behind what is spooled, to keep the order. */
+	if (!spool_empty(&s->spool) || s->stopping) {
+		/* Backlog: behind what is spooled, to keep the order.  Stopping:
+		 * what still comes goes to the next run. */
 		spool_one(s, in->topic, in->raw, in->raw_len);
 		schedule(s);
 		return;
@@ -363,21 +364,6 @@ void sink_on_message(struct worker *w, const struct worker_input *in)
 		pump(s);
 	else
 		schedule(s);
-}
-
-/* STUB until h/runtime lands: it hands over the bytes as received. */
-void sink_on_message_stub(struct worker *w, const struct nbpy_msg *m, const char *topic)
-{
-	unsigned char payload[NBPY_WIRE_MAX];
-	struct worker_input in = { .msg = m, .topic = topic, .raw = payload };
-	struct nbpy_error err;
-
-	if (nbpy_wire_encode(m, payload, sizeof(payload), &in.raw_len, &err) < 0) {
-		w->bad_messages++;
-		log_warning("message on %s skipped: %s", topic, err.msg);
-		return;
-	}
-	sink_on_message(w, &in);
 }
 
 void sink_on_timer(struct worker *w)

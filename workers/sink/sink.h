@@ -91,12 +91,9 @@ void sink_on_stop(struct worker *w);
 void sink_destroy(struct worker *w);
 void sink_status(struct worker *w, char *buf, size_t cap);
 
-/* STUB until h/runtime lands: the old on_message, adapted. */
-void sink_on_message_stub(struct worker *w, const struct nbpy_msg *m, const char *topic);
-
 #define SINK_KIND(kind_name, store_ops) {					\
 	.name = kind_name, .data = store_ops, .init = sink_init,		\
-	.on_message = sink_on_message_stub, .on_timer = sink_on_timer,		\
+	.on_message = sink_on_message, .on_timer = sink_on_timer,		\
 	.on_stop = sink_on_stop, .destroy = sink_destroy, .status = sink_status }
 
 #endif

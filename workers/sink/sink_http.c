@@ -63,9 +63,10 @@ int sink_http_send(struct sink_http *c, const char *method, const char *url,
 	struct http_request req = {
 		.method = method, .url = url, .headers = all, .body = body, .body_len = len,
 		.timeout_ms = c->timeout_ms, .userpwd = c->userpwd,
+		.connect_timeout_ms = c->timeout_ms < 5000 ? c->timeout_ms : 5000,
+		.user_agent = "nbpy/" PACKAGE_VERSION,
 	};
 
-	all[n++] = "User-Agent: nbpy/" PACKAGE_VERSION;
 	all[n++] = "Expect:";	/* no 100-continue round trip */
 	for (size_t i = 0; headers && headers[i] && n + 1 < sizeof(all) / sizeof(all[0]); i++)
 		all[n++] = headers[i];

@@ -36,14 +36,14 @@ static bool in_band(const struct eurusd *e)
 	       e->ask <= e->band_high;
 }
 
-static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
+static void on_message(struct worker *w, const struct worker_input *in)
 {
+	const struct nbpy_msg *m = in->msg;
 	struct eurusd *e = w->kind_state;
 	const struct nbpy_kraken_ticker *t = &m->u.ticker;
 	struct leg *leg;
 	struct nbpy_msg out;
 
-	(void)topic;
 	if (m->h.schema != NBPY_SCHEMA_KRAKEN_TICKER) {
 		worker_error(w, "ignored a %s message: expected kraken_ticker",
 			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");

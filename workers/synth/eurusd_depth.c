@@ -25,8 +25,9 @@ struct eurusd_depth {
 	bool have_last;
 };
 
-static void on_message(struct worker *w, const struct nbpy_msg *m, const char *topic)
+static void on_message(struct worker *w, const struct worker_input *in)
 {
+	const struct nbpy_msg *m = in->msg;
 	struct eurusd_depth *e = w->kind_state;
 	const struct nbpy_book_top *b = &m->u.book;
 	struct nbpy_eurusd_depth *d;
@@ -34,7 +35,6 @@ static void on_message(struct worker *w, const struct nbpy_msg *m, const char *t
 	struct nbpy_msg out;
 	double bid, ask;
 
-	(void)topic;
 	if (m->h.schema != NBPY_SCHEMA_BOOK_TOP) {
 		worker_error(w, "ignored a %s message: expected book_top",
 			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");
