@@ -210,14 +210,11 @@ static void sqlite_cancel(struct sink *s)
 	(void)s;
 }
 
-static int sqlite_open(struct sink *s)
+/* The kind's keys; -1 (logged) if the path does not fit. */
+static int read_keys(struct sink *s, struct sqlite_store *st)
 {
-	struct sqlite_store *st = calloc(1, sizeof(*st));
 	const struct nbpy_value *path = nbpy_service_value(s->w->svc, "path");
 
-	if (st == NULL)
-		return -1;
-	s->store_state = st;
 	st->busy_ms = nbpy_service_value(s->w->svc, "busy_timeout")->v.ns / 1000000;
 	if (snprintf(st->path, sizeof(st->path), "%s",
 		     path->text ? path->text : "") >= (int)sizeof(st->path) ||
@@ -227,6 +224,18 @@ static int sqlite_open(struct sink *s)
 		log_error("[%s] path: too long", s->w->svc->name);
 		return -1;
 	}
+	return 0;
+}
+
+static int sqlite_open(struct sink *s)
+{
+	struct sqlite_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return -1;
+	s->store_state = st;
+	if (read_keys(s, st) < 0)
+		return -1;
 	if (nbpy_mkdir_parent(st->path, 0750) < 0) {
 		log_error("directory of %s: %s", st->path, strerror(errno));
 		return -1;
