@@ -163,6 +163,65 @@ START_TEST(batch_frames)
 }
 END_TEST
 
+/* The publisher's batch (nbpy_bus_batch_*) and the receiver's slices
+ * (nbpy_bus_recv_frame): each message's bytes as received are exactly its
+ * own encoding, encoded here one by one. */
+START_TEST(batch_builder_and_frame_slices)
+{
+	struct pair p;
+	struct nbpy_bus_batch b;
+	struct nbpy_bus_frame frame;
+	struct nbpy_bus_slice slices[NBPY_BATCH_MAX];
+	struct nbpy_msg m, out[NBPY_BATCH_MAX];
+	struct nbpy_error err = { 0 };
+	char want[3][NBPY_WIRE_MAX], topic[64];
+	size_t want_len[3], n, off = 0;
+
+	pair_open(&p);
+	sync_pair(&p);
+	ck_assert_int_eq(nbpy_bus_batch_init(&b, 3), 0);
+	for (int i = 0; i < 3; i++) {
+		sample(&m, i == 1 ? NBPY_SCHEMA_KRAKEN_TICKER : NBPY_SCHEMA_EURUSD_TICK);
+		m.h.seq = 20 + (uint64_t)i;
+		ck_assert_int_eq(nbpy_wire_encode(&m, want[i], sizeof(want[i]), &want_len[i], &err), 0);
+		ck_assert(nbpy_bus_batch_fits(&b, "kr_eurusd_tick"));
+		ck_assert_int_eq(nbpy_bus_batch_add(&b, &m, "kr_eurusd_tick", &err), 0);
+	}
+	ck_assert_uint_eq(b.n, 3);
+	ck_assert(!nbpy_bus_batch_fits(&b, "kr_eurusd_tick"));	/* full */
+	ck_assert_int_eq(nbpy_bus_batch_send(p.pub, &b, 0, &err), 0);
+	ck_assert_uint_eq(b.n, 0);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(nbpy_bus_batch_add(&b, &m, "kr_eurusd_tick", &err), 0);
+	ck_assert(!nbpy_bus_batch_fits(&b, "other_topic"));	/* one topic per frame */
+	nbpy_bus_batch_free(&b);
+
+	ck_assert_msg(nbpy_bus_recv_frame(p.sub, out, slices, NBPY_BATCH_MAX, &n, topic, sizeof(topic), 0, 0,
+					  &frame, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(topic, "kr_eurusd_tick");
+	ck_assert_uint_eq(n, 3);
+	ck_assert_ptr_nonnull(frame.data);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(out[i].h.seq, 20 + (uint64_t)i);
+		ck_assert_uint_eq(slices[i].off, off);
+		ck_assert_uint_eq(slices[i].len, want_len[i]);
+		ck_assert(memcmp(frame.data + slices[i].off, want[i], want_len[i]) == 0);
+		off += want_len[i];
+	}
+	nbpy_bus_frame_release(&frame);
+	ck_assert_ptr_null(frame.data);
+
+	/* a legacy frame: decoded, but no MessagePack bytes to point at */
+	ck_assert_int_eq(nbpy_bus_send(p.pub, "kr_eurusd_tick", &out[0], NBPY_WIRE_LEGACY, 0, &err), 0);
+	ck_assert_msg(nbpy_bus_recv_frame(p.sub, out, slices, NBPY_BATCH_MAX, &n, topic, sizeof(topic), 0, 0,
+					  &frame, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_ptr_null(frame.data);
+	nbpy_bus_frame_release(&frame);
+	pair_close(&p);
+}
+END_TEST
+
 /* docs/wire-format.md, "Legacy frames on receipt". */
 START_TEST(legacy_frames_get_a_header_on_receipt)
 {
@@ -287,6 +346,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, msgpack_and_legacy_round_trip);
 	tcase_add_test(tc, bad_messages_are_consumed_and_reported);
 	tcase_add_test(tc, batch_frames);
+	tcase_add_test(tc, batch_builder_and_frame_slices);
 	tcase_add_test(tc, legacy_frames_get_a_header_on_receipt);
 	tcase_add_test(tc, long_sources_stay_distinct_and_whole);
 	tcase_add_test(tc, no_drop_publisher_says_eagain);
