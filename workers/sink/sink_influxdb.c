@@ -41,6 +41,7 @@ struct influx_store {
 	struct lp_buf body;
 	const void *sent;		/* the body of the write in flight */
 	size_t sent_len;
+	bool created;			/* ...which created the database and wrote again */
 	unsigned char *packed;		/* gzip of body */
 	size_t packed_cap;
 };
@@ -101,7 +102,7 @@ static void finish(struct sink *s, long status, const char *what)
 	}
 	store_answer_line(st->http.answer, line, sizeof(line));
 	/* a missing database gets created by someone: keep the batch meanwhile */
-	(void)nbpy_error_class_set(&err, influx_answer_no_database(status, st->http.answer)
+	(void)nbpy_error_class_set(&err, influx_answer_no_database(status, st->http.answer) && !st->created
 						? NBPY_ERR_TRANSIENT : sink_http_class(status),
 				   "%s: HTTP %ld %s", what, status, line);
 	sink_write_done(s, &err, 0);
@@ -111,7 +112,7 @@ static void written(struct sink *s, long status)
 {
 	struct influx_store *st = s->store_state;
 
-	if (influx_answer_no_database(status, st->http.answer) && st->create_db) {
+	if (influx_answer_no_database(status, st->http.answer) && st->create_db && !st->created) {
 		struct nbpy_error err;
 
 		if (st->create_url == NULL) {
@@ -137,6 +138,7 @@ static void created(struct sink *s, long status)
 		return;
 	}
 	log_notice("created database %s", st->db);
+	st->created = true;	/* once per write */
 	post_write(s);
 }
 
@@ -162,6 +164,7 @@ static void influx_write(struct sink *s, const struct sink_batch *b)
 	}
 	st->sent = st->body.p;
 	st->sent_len = st->body.len;
+	st->created = false;
 	if (st->gzip) {
 		if ((st->sent_len = pack(st)) == 0) {
 			sink_write_done(s, (nbpy_error_set(&err, "gzip failed"), &err), 0);
