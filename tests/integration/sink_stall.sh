@@ -6,8 +6,8 @@
 # sinks are not killed (same pid, no restart, no watchdog in the history),
 # `nbpyctl status` keeps answering with fresh counters (received grows while
 # the store stalls), and afterwards every message is in each store exactly
-# once.  Then SIGTERM while the InfluxDB write hangs again: the sink gives
-# the store half its stop_timeout (4 s), spools the batch and exits 0 before
+# once.  Then SIGTERM while both stores stall again: each sink gives its
+# store half its stop_timeout (4 s), spools the batch and exits 0 before
 # nbpyd's SIGKILL.  Needs the PostgreSQL of scripts/lib/servers.sh.
 set -uo pipefail
 
@@ -62,6 +62,7 @@ batch_size     = 10
 flush_interval = 100ms
 retry_backoff  = 100ms..200ms
 watchdog       = 3s
+stop_timeout   = 4s
 CONF
 
 counter() {	# counter SVC NAME: a number, or a failure
@@ -122,19 +123,30 @@ assert reqs[0]["status"] == "hang", reqs[0]["status"]
 PY
 
 # SIGTERM during a stall: the write in flight is given up after 2 s and
-# spooled, with what came meanwhile; the worker exits 0, not SIGKILLed.
+# spooled, with what came meanwhile; the workers exit 0, not SIGKILLed.
 curl -fsS -o /dev/null "$FAKE/_mode?path=/api/v2/write&queue=hang" || bad "fake: set hang again"
+psql -d "$DB" -qAt -c "BEGIN; LOCK TABLE synthetic IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;" \
+	>/dev/null 2>"$T/lock.log" &
+LOCK_PID=$!
+wait_for 5 eval '[ "$(psql -d "$DB" -qAt -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '"'synthetic'"' AND l.mode = '"'AccessExclusiveLock'"' AND l.granted")" = 1 ]' ||
+	bad "pg: the lock was not taken again"
 ctl restart feed >/dev/null 2>&1 || bad "restart feed"
-wait_for 10 eval '[ "$(counter influx received)" -gt $((N + 5)) ]' || bad "influx: the second stream did not arrive"
+wait_for 10 eval '[ "$(counter influx received)" -gt $((N + 5)) ] && [ "$(counter pg received)" -gt $((N + 5)) ]' ||
+	bad "the second stream did not arrive"
 t0=$(date +%s%N)
-ctl stop influx >/dev/null 2>&1 || bad "stop influx"
-wait_for 10 eval 'grep -q "influx: exit pid $pid_influx: " "$T/nbpyd.log"' || bad "influx did not exit"
-took=$((($(date +%s%N) - t0) / 1000000))
-check "influx: SIGTERM during a stall exits 0 in ${took} ms (stop_timeout 4 s)" \
-	grep -q "influx: exit pid $pid_influx: exited 0" "$T/nbpyd.log"
-check "influx: ...having spooled the batch in flight" \
-	grep -q "influx: stopping: the store did not finish writing [0-9]* messages in time; spooled" "$T/nbpyd.log"
-spooled=$(grep -o "influx: written $N, spooled [0-9]*, dropped 0" "$T/nbpyd.log" | grep -o "spooled [0-9]*")
-check "influx: ...and what came meanwhile (${spooled:-no stop line})" [ "${spooled#spooled }" -gt 5 ]
+ctl stop influx pg >/dev/null 2>&1 || bad "stop influx pg"
+for svc in influx pg; do
+	pid=pid_$svc
+	wait_for 10 eval 'grep -q "$svc: exit pid ${!pid}: " "$T/nbpyd.log"' || bad "$svc did not exit"
+	took=$((($(date +%s%N) - t0) / 1000000))
+	check "$svc: SIGTERM during a stall exits 0 (after ${took} ms; stop_timeout 4 s)" \
+		grep -q "$svc: exit pid ${!pid}: exited 0" "$T/nbpyd.log"
+	check "$svc: ...having spooled the batch in flight" \
+		grep -q "$svc: stopping: the store did not finish writing [0-9]* messages in time; spooled" "$T/nbpyd.log"
+	spooled=$(grep -o "$svc: written $N, spooled [0-9]*, dropped 0" "$T/nbpyd.log" | grep -o "spooled [0-9]*")
+	check "$svc: ...and what came meanwhile (${spooled:-no stop line})" [ "${spooled#spooled }" -gt 5 ]
+done
+wait "$LOCK_PID" || bad "the locking session failed: $(cat "$T/lock.log")"
+LOCK_PID=
 stop_nbpyd || bad "nbpyd exit status"
 [ "$fails" = 0 ]

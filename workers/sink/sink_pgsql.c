@@ -473,12 +473,17 @@ static void pg_close(struct sink *s)
 
 	if (st == NULL)
 		return;
-	if (st->busy && pthread_tryjoin_np(st->thread, NULL) != 0) {
-		/* Stuck in the server at exit: leave it the state it uses; the
-		 * process ends next. */
-		log_warning("a write to PostgreSQL is still waiting for the server; left behind");
-		(void)pthread_detach(st->thread);
-		return;
+	if (st->busy) {
+		/* A write given up at SIGTERM, still waiting for the server: stop
+		 * the thread at that wait (a cancellation point) before what it
+		 * uses (this state, the sink's batch) is freed. */
+		int rc = pthread_cancel(st->thread);
+
+		if (rc != 0 && rc != ESRCH)
+			log_warning("pthread_cancel: %s", strerror(rc));
+		else if ((rc = pthread_join(st->thread, NULL)) != 0)
+			log_warning("pthread_join: %s", strerror(rc));
+		st->busy = false;
 	}
 	if (st->done_fd >= 0) {
 		worker_unwatch_fd(s->w, st->done_fd);
