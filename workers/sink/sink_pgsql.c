@@ -37,15 +37,17 @@
 #define COPY_CHUNK 65536
 
 struct pg_store {
-	const char *conninfo, *app_name;
+	char *conninfo;			/* copies: a thread left behind at exit */
+	char app_name[NBPY_SERVICE_MAX + 1];	/* outlives the configuration */
 	bool timescale_wanted;
 	PGconn *conn;
 	bool ready[NBPY_SCHEMA_END];	/* table (and staging table) exist */
 	int timescale;			/* -1 unknown, 0 no, 1 extension installed */
 	struct nbpy_buf copy;		/* COPY data of one table */
-	/* the write in flight: set by the thread, read after it ends */
-	const struct sink_batch *batch;
-	struct nbpy_msg *msg;
+	/* the write in flight: its own copy of the batch; the results set by
+	 * the thread, read after it ends */
+	struct sink_batch batch;
+	struct nbpy_msg msg;
 	bool ok, busy, abandoned;
 	size_t duplicates;
 	struct nbpy_error err;
@@ -127,9 +129,8 @@ static int put_row(struct pg_store *st, const struct sql_value *v, size_t n)
 
 /* SQLSTATE classes that may pass: connection, resources, operator action,
  * system errors, serialization.  Anything else is about the data. */
-static enum nbpy_error_class classify(struct sink *s, const PGresult *res)
+static enum nbpy_error_class classify(struct pg_store *st, const PGresult *res)
 {
-	struct pg_store *st = s->store_state;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	if (PQstatus(st->conn) != CONNECTION_OK || state == NULL)
@@ -156,12 +157,11 @@ static void disconnect(struct pg_store *st)
 }
 
 /* Keep the error of a failed result (freed here); always false. */
-static bool failed(struct sink *s, PGresult *res, bool *conflict)
+static bool failed(struct pg_store *st, PGresult *res, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-	set_error(st, classify(s, res), PQerrorMessage(st->conn));
+	set_error(st, classify(st, res), PQerrorMessage(st->conn));
 	if (conflict)
 		*conflict = state != NULL && strcmp(state, "23505") == 0;
 	PQclear(res);
@@ -169,14 +169,13 @@ static bool failed(struct sink *s, PGresult *res, bool *conflict)
 }
 
 /* Run sql, a query answering one number, into *n; false with the error kept. */
-static bool run_count(struct sink *s, const char *sql, size_t *n)
+static bool run_count(struct pg_store *st, const char *sql, size_t *n)
 {
-	struct pg_store *st = s->store_state;
 	PGresult *res = PQexec(st->conn, sql);
 	char *end;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		return failed(s, res, NULL);
+		return failed(st, res, NULL);
 	if (PQntuples(res) != 1 || PQnfields(res) != 1) {
 		(void)nbpy_error_set(&st->err, "%d rows of %d columns where one number was expected",
 				     PQntuples(res), PQnfields(res));
@@ -194,9 +193,8 @@ static bool run_count(struct sink *s, const char *sql, size_t *n)
 }
 
 /* Run sql; false with the error kept. */
-static bool run(struct sink *s, const char *sql, bool *conflict)
+static bool run(struct pg_store *st, const char *sql, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	PGresult *res = PQexec(st->conn, sql);
 	ExecStatusType status = PQresultStatus(res);
 
@@ -204,7 +202,7 @@ static bool run(struct sink *s, const char *sql, bool *conflict)
 		PQclear(res);
 		return true;
 	}
-	return failed(s, res, conflict);
+	return failed(st, res, conflict);
 }
 
 static void ignore_notice(void *arg, const char *message)
@@ -213,9 +211,8 @@ static void ignore_notice(void *arg, const char *message)
 	log_debug("server: %s", message);
 }
 
-static bool connect_db(struct sink *s)
+static bool connect_db(struct pg_store *st)
 {
-	struct pg_store *st = s->store_state;
 	/* Defaults first: what conninfo says wins. */
 	const char *keys[] = { "connect_timeout", "application_name", "keepalives", "keepalives_idle",
 			       "dbname", NULL };
@@ -237,15 +234,14 @@ static bool connect_db(struct sink *s)
 
 /* CREATE TABLE on first use (and a hypertable with TimescaleDB), plus the
  * session's staging table for the conflict path. */
-static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_schema schema)
+static bool prepare_table(struct pg_store *st, const struct sql_table *t, enum nbpy_schema schema)
 {
-	struct pg_store *st = s->store_state;
 	char sql[4096];
 	const char *name = sql_table_name(t);
 
 	if (st->ready[schema])
 		return true;
-	if (sql_table_ddl(t, SQL_POSTGRESQL, sql, sizeof(sql)) < 0 || !run(s, sql, NULL))
+	if (sql_table_ddl(t, SQL_POSTGRESQL, sql, sizeof(sql)) < 0 || !run(st, sql, NULL))
 		return false;
 	if (st->timescale < 0) {
 		PGresult *res = PQexec(st->conn, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
@@ -257,13 +253,13 @@ static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_s
 		(void)snprintf(sql, sizeof(sql),
 			       "SELECT create_hypertable('%s', 'event_time', if_not_exists => TRUE, "
 			       "migrate_data => TRUE)", name);
-		if (!run(s, sql, NULL))
+		if (!run(st, sql, NULL))
 			return false;
 	}
 	(void)snprintf(sql, sizeof(sql),
 		       "CREATE TEMP TABLE IF NOT EXISTS nbpy_stage_%s (LIKE %s) ON COMMIT DELETE ROWS",
 		       name, name);
-	if (!run(s, sql, NULL))
+	if (!run(st, sql, NULL))
 		return false;
 	st->ready[schema] = true;
 	return true;
@@ -271,11 +267,10 @@ static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_s
 
 /* COPY the rows of one schema's messages in b into target; *msgs: how
  * many messages made rows. */
-static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_schema schema,
+static bool copy_rows(struct pg_store *st, const struct sink_batch *b, enum nbpy_schema schema,
 		      const struct sql_table *t, const char *target, struct nbpy_msg *m,
 		      size_t *msgs, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
 	char sql[2048];
 	size_t len, pos = 0;
@@ -289,7 +284,7 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 	(void)snprintf(sql + len, sizeof(sql) - len, ") FROM STDIN WITH (FORMAT binary)");
 	res = PQexec(st->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
-		return failed(s, res, conflict);
+		return failed(st, res, conflict);
 	PQclear(res);
 	/* Rows go out in 64 KiB pieces as they are formatted, so the server
 	 * parses one piece while the next is made. */
@@ -320,7 +315,7 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 		ok = false;
 	res = PQgetResult(st->conn);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		ok = failed(s, res, conflict);
+		ok = failed(st, res, conflict);
 	else
 		PQclear(res);
 	while ((res = PQgetResult(st->conn)) != NULL)
@@ -330,10 +325,9 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 
 /* One transaction for the whole batch; staged = the conflict path, which
  * counts the messages that were in the table already in *duplicates. */
-static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, struct nbpy_msg *m,
+static bool write_once(struct pg_store *st, const struct sink_batch *b, bool staged, struct nbpy_msg *m,
 		       size_t *duplicates, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	bool seen[NBPY_SCHEMA_END] = { false };
 	size_t pos = 0, msgs = 0, added = 0, dup = 0;
 
@@ -341,9 +335,9 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 	while (sink_batch_next(b, &pos, m) == 1)
 		seen[m->h.schema] = sql_table_for(m->h.schema) != NULL;
 	for (size_t i = 0; i < NBPY_SCHEMA_END; i++)
-		if (seen[i] && !prepare_table(s, sql_table_for((enum nbpy_schema)i), (enum nbpy_schema)i))
+		if (seen[i] && !prepare_table(st, sql_table_for((enum nbpy_schema)i), (enum nbpy_schema)i))
 			return false;
-	if (!run(s, "BEGIN", NULL))
+	if (!run(st, "BEGIN", NULL))
 		return false;
 	for (size_t i = 0; i < NBPY_SCHEMA_END; i++) {
 		const struct sql_table *t = sql_table_for((enum nbpy_schema)i);
@@ -352,7 +346,7 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 		if (!seen[i])
 			continue;
 		(void)snprintf(stage, sizeof(stage), "nbpy_stage_%s", sql_table_name(t));
-		if (!copy_rows(s, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, &msgs,
+		if (!copy_rows(st, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, &msgs,
 			       conflict))
 			goto rollback;
 		if (!staged)
@@ -363,11 +357,11 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 			       "RETURNING source, seq, event_time) "
 			       "SELECT count(*) FROM (SELECT DISTINCT source, seq, event_time FROM ins) AS k",
 			       sql_table_name(t), stage);
-		if (!run_count(s, sql, &added))
+		if (!run_count(st, sql, &added))
 			goto rollback;
 		dup += msgs > added ? msgs - added : 0;
 	}
-	if (run(s, "COMMIT", NULL)) {
+	if (run(st, "COMMIT", NULL)) {
 		*duplicates = dup;
 		return true;
 	}
@@ -380,15 +374,14 @@ rollback:
 /* The thread: one batch, then word to the loop. */
 static void *write_thread(void *arg)
 {
-	struct sink *s = arg;
-	struct pg_store *st = s->store_state;
+	struct pg_store *st = arg;
 	uint64_t one = 1;
 	bool conflict;
 
 	st->duplicates = 0;
-	st->ok = connect_db(s) &&
-		 (write_once(s, st->batch, false, st->msg, &st->duplicates, &conflict) ||
-		  (conflict && write_once(s, st->batch, true, st->msg, &st->duplicates, &conflict)));
+	st->ok = connect_db(st) &&
+		 (write_once(st, &st->batch, false, &st->msg, &st->duplicates, &conflict) ||
+		  (conflict && write_once(st, &st->batch, true, &st->msg, &st->duplicates, &conflict)));
 	if (!st->ok && st->err.cls == NBPY_ERR_TRANSIENT && st->conn != NULL &&
 	    PQstatus(st->conn) != CONNECTION_OK)
 		disconnect(st);
@@ -423,10 +416,17 @@ static void pg_write(struct sink *s, const struct sink_batch *b)
 	struct pg_store *st = s->store_state;
 	int rc;
 
-	st->batch = b;
-	st->msg = s->msg;
+	/* The thread's own copy: a write left behind at exit uses nothing
+	 * the sink frees. */
+	nbpy_buf_reset(&st->batch.buf);
+	st->batch.n = b->n;
+	if (nbpy_buf_append(&st->batch.buf, b->buf.data, b->buf.len) < 0) {
+		(void)nbpy_error_set(&st->err, "out of memory");
+		sink_write_done(s, &st->err, 0);
+		return;
+	}
 	(void)nbpy_error_set(&st->err, "no error");
-	if ((rc = pthread_create(&st->thread, NULL, write_thread, s)) != 0) {
+	if ((rc = pthread_create(&st->thread, NULL, write_thread, st)) != 0) {
 		(void)nbpy_error_set(&st->err, "cannot start a thread: %s", strerror(rc));
 		sink_write_done(s, &st->err, 0);
 		return;
@@ -442,10 +442,13 @@ static void pg_cancel(struct sink *s)
 }
 
 /* The kind's keys. */
-static void read_keys(struct sink *s, struct pg_store *st)
+static int read_keys(struct sink *s, struct pg_store *st)
 {
-	st->conninfo = nbpy_service_value(s->w->svc, "conninfo")->text;
+	const char *conninfo = nbpy_service_value(s->w->svc, "conninfo")->text;
+
+	st->conninfo = strdup(conninfo ? conninfo : "");
 	st->timescale_wanted = nbpy_service_value(s->w->svc, "timescaledb")->v.b;
+	return st->conninfo ? 0 : -1;
 }
 
 static int pg_open(struct sink *s)
@@ -457,8 +460,9 @@ static int pg_open(struct sink *s)
 	s->store_state = st;
 	st->timescale = -1;
 	st->done_fd = -1;
-	st->app_name = s->w->svc->name;
-	read_keys(s, st);
+	(void)snprintf(st->app_name, sizeof(st->app_name), "%s", s->w->svc->name);
+	if (read_keys(s, st) < 0)
+		return -1;
 	if ((st->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
 	    worker_watch_fd(s->w, st->done_fd, WORKER_READABLE, thread_ended, s) < 0) {
 		log_error("eventfd: %s", strerror(errno));
@@ -474,16 +478,11 @@ static void pg_close(struct sink *s)
 	if (st == NULL)
 		return;
 	if (st->busy) {
-		/* A write given up at SIGTERM, still waiting for the server: stop
-		 * the thread at that wait (a cancellation point) before what it
-		 * uses (this state, the sink's batch) is freed. */
-		int rc = pthread_cancel(st->thread);
-
-		if (rc != 0 && rc != ESRCH)
-			log_warning("pthread_cancel: %s", strerror(rc));
-		else if ((rc = pthread_join(st->thread, NULL)) != 0)
-			log_warning("pthread_join: %s", strerror(rc));
-		st->busy = false;
+		/* A write given up at SIGTERM, still waiting for the server: the
+		 * thread keeps this state (its own), the process ends next. */
+		log_warning("a write to PostgreSQL is still waiting for the server; left behind");
+		(void)pthread_detach(st->thread);
+		return;
 	}
 	if (st->done_fd >= 0) {
 		worker_unwatch_fd(s->w, st->done_fd);
@@ -491,6 +490,8 @@ static void pg_close(struct sink *s)
 	}
 	disconnect(st);
 	nbpy_buf_free(&st->copy);
+	nbpy_buf_free(&st->batch.buf);
+	free(st->conninfo);
 	free(st);
 }
 
