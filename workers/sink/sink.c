@@ -2,8 +2,8 @@
  *
  * Two states.  Normal: messages collect in the in-memory batch, written when
  * it holds batch_size messages or is flush_interval old.  Backlog: the store
- * failed, so the failed batch and every message after it go to the spool,
- * and the spool is written back, batch by batch, whenever the backoff
+ * failed, so the failed batch and every message after it go to the spool, in
+ * order, and the spool is written back, batch by batch, whenever the backoff
  * allows; once it is empty the sink is normal again.
  *
  * One write is in flight at a time and the loop never waits for it:
