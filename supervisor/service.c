@@ -529,11 +529,18 @@ static char **spawn_env(struct svc *s)
 
 	while (s->set.envp[n])
 		n++;
-	envp = calloc(n + 2, sizeof(char *));
+	envp = calloc(n + 3, sizeof(char *));
 	if (envp == NULL)
 		return NULL;
 	memcpy(envp, s->set.envp, n * sizeof(char *));
 	if (asprintf(&envp[n], "NOTIFY_SOCKET=%s", s->notify_path) < 0) {
+		free(envp);
+		return NULL;
+	}
+	/* As systemd does: the worker pings at half of it (sd_watchdog_enabled). */
+	if (s->set.watchdog_ns > 0 &&
+	    asprintf(&envp[n + 1], "WATCHDOG_USEC=%lld", (long long)(s->set.watchdog_ns / 1000)) < 0) {
+		free(envp[n]);
 		free(envp);
 		return NULL;
 	}
@@ -581,10 +588,15 @@ void svc_start(struct svc *s, enum svc_cause cause)
 		.core = s->set.core, .out_fd = pipefd[1],
 	};
 	s->pid = spawn_worker(&r, &exec_errno);
-	for (char **e = envp; *e; e++)
-		if (strncmp(*e, "NOTIFY_SOCKET=", 14) == 0)
-			free(*e);
-	free(envp);
+	{
+		size_t n = 0;	/* what spawn_env added follows the settings' */
+
+		while (s->set.envp[n])
+			n++;
+		free(envp[n]);
+		free(envp[n + 1]);
+		free(envp);
+	}
 	(void)close(pipefd[1]);
 	if (s->pid < 0) {
 		s->pid = 0;

@@ -332,7 +332,7 @@ static void run_timers(struct worker *w)
 
 		while (*p != NULL && (*p)->due <= now && (*p)->id > newest)
 			p = &(*p)->next;
-		if (*p == NULL || (*p)->due > now || w->stopping)
+		if (*p == NULL || (*p)->due > now || (w->stopping && !w->stop_held))
 			return;
 		t = *p;
 		*p = t->next;
@@ -590,6 +590,11 @@ static void report_status(struct worker *w, void *arg)
 	(void)sd_notify(0, buf);
 }
 
+void worker_hold_stop(struct worker *w, bool hold)
+{
+	w->stop_held = hold;
+}
+
 static void feed_watchdog(struct worker *w, void *arg)
 {
 	(void)w;
@@ -678,6 +683,9 @@ static int loop(struct worker *w)
 		receive(w, i);
 	if (w->ops->on_stop)
 		w->ops->on_stop(w);
+	while (w->stop_held)
+		if (worker_loop_turn(w) < 0)
+			return 1;
 	announce(w);	/* flushes the batch first */
 	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
 		   (unsigned long long)w->received, (unsigned long long)w->published,

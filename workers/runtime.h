@@ -110,6 +110,7 @@ struct worker {
 	size_t n_sent, sent_last;
 	bool sent_full;
 	bool stopping;
+	bool stop_held;		/* worker_hold_stop */
 	/* counters for STATUS= and logs */
 	uint64_t received, published, errors, gaps, bad_messages;
 	int64_t last_message_mono;
@@ -135,6 +136,12 @@ void worker_note_sent(struct worker *w, const char *topic, size_t topic_len, con
  * whose settings field is `field` (NULL: the section's).  Returns -1. */
 int worker_config_error(struct worker *w, const void *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A kind with work in flight at SIGTERM (a sink's write) holds the stop
+ * from on_stop: the loop goes on (fds, HTTP, timers; what still arrives on
+ * the subscriptions is handed over too) until the kind lets go.  The kind
+ * bounds its own wait (within stop_timeout). */
+void worker_hold_stop(struct worker *w, bool hold);
 
 /* An error for the STATUS counters, logged with context. */
 void worker_error(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,7 +2,8 @@
  * file (capture.h), for replay, demos and backtests.  Each message goes to
  * the file as one append; the file is fsynced every fsync_interval and on
  * SIGTERM, so at most that much is lost if the machine (not the worker)
- * dies, and a torn last record is detected on reading. */
+ * dies, and a torn last record is detected on reading.  The payload is the
+ * message's bytes as received, not encoded again. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +37,23 @@ struct sink_file {
 
 static void on_message(struct worker *w, const struct worker_input *in)
 {
-	const struct nbpy_msg *m = in->msg;
-	const char *topic = in->topic;
 	struct sink_file *s = w->kind_state;
-	struct capture_record *r = malloc(sizeof(*r));
-	struct nbpy_error err;
+	struct capture_record *r;
 
-	if (r == NULL)
+	if (in->raw_len > sizeof(r->payload)) {
+		worker_error(w, "cannot record a message on %s: %zu bytes, at most %zu", in->topic,
+			     in->raw_len, sizeof(r->payload));
 		return;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		worker_error(w, "out of memory: a message on %s not recorded", in->topic);
+		return;
+	}
 	r->time_ns = nbpy_now_ns();
-	(void)snprintf(r->topic, sizeof(r->topic), "%s", topic);
-	if (nbpy_wire_encode(m, r->payload, sizeof(r->payload), &r->len, &err) < 0)
-		worker_error(w, "cannot record a message on %s: %s", topic, err.msg);
-	else if (capture_append(&s->f, r) < 0)
+	(void)snprintf(r->topic, sizeof(r->topic), "%s", in->topic);
+	memcpy(r->payload, in->raw, in->raw_len);
+	r->len = in->raw_len;
+	if (capture_append(&s->f, r) < 0)
 		worker_error(w, "write %s: %s", s->path, strerror(errno));
 	else
 		s->dirty = true;

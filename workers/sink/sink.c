@@ -4,8 +4,15 @@
  * it holds batch_size messages or is flush_interval old.  Backlog: the store
  * failed, so the failed batch and every message after it go to the spool, in
  * order, and the spool is written back, batch by batch, whenever the backoff
- * allows; once it is empty the sink is normal again.  Memory stays bounded by
- * one batch whatever the length of an outage. */
+ * allows; once it is empty the sink is normal again.
+ *
+ * One write is in flight at a time and the loop never waits for it:
+ * messages arriving meanwhile keep collecting, and when that batch fills
+ * up before the store answers, the backlog begins: the batch in flight is
+ * copied to the spool, then the full one, then what follows, in order.
+ * If the write in flight succeeds after all, its copy is taken off the
+ * head of the spool again.  Memory stays bounded by two batches (the one
+ * in flight and the one collecting) whatever a store's stall or outage. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -17,46 +24,29 @@
 #include "workers/sink/sink.h"
 #include "common/timefmt.h"
 
-#define DRAIN_ROUNDS 8	/* batches written back per loop turn: stay responsive */
+#define DRAIN_ROUNDS 8	/* spooled batches a local store writes back per loop turn: stay responsive */
 #define SYNC_EVERY_NS 1000000000LL
-
-void sink_set_error(struct sink *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(s->error, sizeof(s->error), fmt, ap);
-	va_end(ap);
-}
 
 /* ---- the batch: [u8 topic length][topic][u32 payload length][payload] ---- */
 
 static int batch_add(struct sink_batch *b, const char *topic, size_t tn, const void *p, size_t len)
 {
-	size_t need = 1 + tn + 4 + len;
+	unsigned char tl = (unsigned char)tn;
 	uint32_t l = (uint32_t)len;
 
-	if (b->len + need > b->cap) {
-		size_t cap = (b->len + need) * 2;
-		unsigned char *bigger = realloc(b->buf, cap);
-
-		if (bigger == NULL)
-			return -1;
-		b->buf = bigger;
-		b->cap = cap;
-	}
-	b->buf[b->len] = (unsigned char)tn;
-	memcpy(b->buf + b->len + 1, topic, tn);
-	memcpy(b->buf + b->len + 1 + tn, &l, 4);
-	memcpy(b->buf + b->len + 1 + tn + 4, p, len);
-	b->len += need;
+	if (nbpy_buf_reserve(&b->buf, 1 + tn + 4 + len) < 0)
+		return -1;
+	(void)nbpy_buf_append(&b->buf, &tl, 1);
+	(void)nbpy_buf_append(&b->buf, topic, tn);
+	(void)nbpy_buf_append(&b->buf, &l, 4);
+	(void)nbpy_buf_append(&b->buf, p, len);
 	b->n++;
 	return 0;
 }
 
 static void batch_clear(struct sink_batch *b)
 {
-	b->len = 0;
+	nbpy_buf_reset(&b->buf);
 	b->n = 0;
 }
 
@@ -64,17 +54,19 @@ static void batch_clear(struct sink_batch *b)
 static void batch_record(const struct sink_batch *b, size_t pos, const char **topic, size_t *tn,
 			 const unsigned char **p, uint32_t *len)
 {
-	*tn = b->buf[pos];
-	*topic = (const char *)b->buf + pos + 1;
-	memcpy(len, b->buf + pos + 1 + *tn, 4);
-	*p = b->buf + pos + 1 + *tn + 4;
+	const unsigned char *at = (const unsigned char *)b->buf.data + pos;
+
+	*tn = at[0];
+	*topic = (const char *)at + 1;
+	memcpy(len, at + 1 + *tn, 4);
+	*p = at + 1 + *tn + 4;
 }
 
 int sink_batch_next(const struct sink_batch *b, size_t *pos, struct nbpy_msg *m)
 {
 	struct nbpy_error err;
 
-	while (*pos < b->len) {
+	while (*pos < b->buf.len) {
 		const char *topic;
 		const unsigned char *p;
 		size_t tn;
@@ -82,7 +74,7 @@ int sink_batch_next(const struct sink_batch *b, size_t *pos, struct nbpy_msg *m)
 
 		batch_record(b, *pos, &topic, &tn, &p, &len);
 		*pos += 1 + tn + 4 + len;
-		/* The sink encoded it itself: this fails only on a corrupt spool. */
+		/* The runtime decoded it on receipt: this fails only on a corrupt spool. */
 		if (nbpy_wire_decode(p, len, m, &err) == 0)
 			return 1;
 		log_warning("spooled message skipped: %s", err.msg);
@@ -92,28 +84,60 @@ int sink_batch_next(const struct sink_batch *b, size_t *pos, struct nbpy_msg *m)
 
 /* ---- states ---- */
 
-static void spool_batch(struct sink *s)
+static void spool_one(struct sink *s, const char *topic, const void *p, size_t len)
+{
+	if (spool_append(&s->spool, topic, p, len) < 0 && errno != ENOSPC) {
+		s->lost++;
+		worker_error(s->w, "spool %s: %s: message lost", s->spool.dir, strerror(errno));
+	}
+}
+
+/* Append b's messages to the spool, in order. */
+static void spool_records(struct sink *s, const struct sink_batch *b)
 {
 	size_t pos = 0;
 
-	while (pos < s->batch.len) {
+	while (pos < b->buf.len) {
 		const char *topic;
 		const unsigned char *p;
 		char name[NBPY_TOPIC_MAX + 1];
 		size_t tn;
 		uint32_t len;
 
-		batch_record(&s->batch, pos, &topic, &tn, &p, &len);
+		batch_record(b, pos, &topic, &tn, &p, &len);
 		pos += 1 + tn + 4 + len;
 		memcpy(name, topic, tn);
 		name[tn] = '\0';
-		if (spool_append(&s->spool, name, p, len) < 0 && errno != ENOSPC) {
-			s->lost++;
-			worker_error(s->w, "spool %s: %s: message lost", s->spool.dir, strerror(errno));
-		}
+		spool_one(s, name, p, len);
 	}
-	batch_clear(&s->batch);
-	s->batch_since = 0;
+}
+
+static void spool_batch(struct sink *s, struct sink_batch *b)
+{
+	spool_records(s, b);
+	batch_clear(b);
+	if (b == &s->batch)
+		s->batch_since = 0;
+}
+
+static void skip(void *arg, const struct capture_view *v)
+{
+	(void)arg;
+	(void)v;
+}
+
+/* The batch in flight was spooled when the backlog began (out_spooled) and
+ * turned out written or refused: take it off the head of the spool.  What
+ * the size bound dropped from there was its messages first. */
+static void unspool_out(struct sink *s)
+{
+	uint64_t gone = s->spool.dropped - s->out_dropped_mark;
+	size_t left = gone >= s->out.n ? 0 : s->out.n - (size_t)gone, got;
+
+	while (left > 0 && (got = spool_read(&s->spool, left, skip, NULL)) > 0) {
+		spool_consume(&s->spool);
+		left -= got;
+	}
 }
 
 static void failed(struct sink *s, const char *what)
@@ -139,58 +163,13 @@ static void succeeded(struct sink *s)
 	nbpy_backoff_reset(&s->backoff);
 }
 
-static void write_batch(struct sink *s, bool from_spool)
-{
-	size_t dup = 0;
-	enum sink_result rc = s->store->write(s, &s->batch, &dup);
-
-	switch (rc) {
-	case SINK_OK:
-		if (dup > s->batch.n)
-			dup = s->batch.n;
-		s->written += s->batch.n - dup;
-		s->duplicates += dup;
-		if (from_spool)
-			spool_consume(&s->spool);
-		break;
-	case SINK_DROP:
-		s->rejected += s->batch.n;
-		worker_error(s->w, "store refused a batch of %zu messages (dropped): %s", s->batch.n,
-			     s->error);
-		if (from_spool)
-			spool_consume(&s->spool);
-		break;
-	case SINK_RETRY:
-		if (!from_spool)
-			spool_batch(s);
-		failed(s, from_spool ? "writing the spool back failed" : "write failed");
-		break;
-	}
-	batch_clear(&s->batch);
-	s->batch_since = 0;
-	if (rc != SINK_RETRY)
-		succeeded(s);
-}
-
 static void from_spool(void *arg, const struct capture_view *v)
 {
 	struct sink *s = arg;
 
-	if (batch_add(&s->batch, v->topic, v->topic_len, v->payload, v->len) < 0) {
+	if (batch_add(&s->out, v->topic, v->topic_len, v->payload, v->len) < 0) {
 		s->lost++;
 		worker_error(s->w, "out of memory reading the spool: message lost");
-	}
-}
-
-static void drain(struct sink *s)
-{
-	for (int i = 0; i < DRAIN_ROUNDS && !spool_empty(&s->spool); i++) {
-		batch_clear(&s->batch);
-		if (spool_read(&s->spool, s->batch_max, from_spool, s) == 0)
-			break;
-		write_batch(s, true);
-		if (s->retry_at > nbpy_monotonic_ns())
-			return;
 	}
 }
 
@@ -198,13 +177,117 @@ static void schedule(struct sink *s)
 {
 	int64_t next = INT64_MAX;
 
-	if (s->batch.n > 0)
+	/* Nothing starts while a write is in flight: its end pumps again. */
+	if (!s->in_flight && s->batch.n > 0)
 		next = s->batch_since + s->flush_every;
-	if (!spool_empty(&s->spool) && s->retry_at < next)
+	if (!s->in_flight && !s->stopping && !spool_empty(&s->spool) && s->retry_at < next)
 		next = s->retry_at;
 	if (s->spool.dirty && s->next_sync < next)
 		next = s->next_sync;
+	if (s->stopping && s->in_flight && s->stop_deadline < next)
+		next = s->stop_deadline;
 	worker_set_timer(s->w, next == INT64_MAX ? 0 : next);
+}
+
+static void start_write(struct sink *s, bool spooled)
+{
+	s->in_flight = true;
+	s->out_from_spool = spooled;
+	s->store->write(s, &s->out);
+}
+
+/* Start the next write if none is in flight: the spool first (when the
+ * backoff allows; not while stopping), else a full or old enough batch.  A
+ * local store finishes inside write, so this loops, a few batches a turn. */
+static void pump(struct sink *s)
+{
+	int rounds = 0;
+
+	if (s->pumping)
+		return;
+	s->pumping = true;
+	while (!s->in_flight) {
+		int64_t now = nbpy_monotonic_ns();
+
+		if (!spool_empty(&s->spool)) {
+			if (s->stopping || now < s->retry_at || rounds++ == DRAIN_ROUNDS)
+				break;
+			batch_clear(&s->out);
+			if (spool_read(&s->spool, s->batch_max, from_spool, s) == 0)
+				break;	/* torn or unreadable: spool_read dropped what it could not read */
+			start_write(s, true);
+		} else if (s->batch.n > 0 && (s->stopping || s->batch.n >= s->batch_max ||
+					      now >= s->batch_since + s->flush_every)) {
+			struct sink_batch full = s->batch;
+
+			s->batch = s->out;	/* the emptied buffer collects next */
+			s->out = full;
+			batch_clear(&s->batch);
+			s->batch_since = 0;
+			start_write(s, false);
+		} else {
+			break;
+		}
+	}
+	s->pumping = false;
+	schedule(s);
+}
+
+/* SIGTERM, and nothing in flight any more: what could not be stored is
+ * in the spool; let the runtime finish. */
+static void stop_done(struct sink *s)
+{
+	char line[160];
+
+	if (s->stopped)
+		return;
+	s->stopped = true;
+	if (spool_sync(&s->spool) < 0)
+		worker_error(s->w, "fsync %s: %s", s->spool.dir, strerror(errno));
+	sink_status(s->w, line, sizeof(line));
+	log_notice("%s", line + 2);
+	worker_hold_stop(s->w, false);
+}
+
+void sink_write_done(struct sink *s, const struct nbpy_error *err, size_t dup)
+{
+	bool spooled = s->out_from_spool, copied = s->out_spooled;
+
+	if (!s->in_flight)
+		return;	/* cancelled */
+	s->in_flight = false;
+	s->out_spooled = false;
+	if (copied && (err == NULL || err->cls == NBPY_ERR_REFUSED))
+		unspool_out(s);
+	if (err != NULL)
+		(void)snprintf(s->error, sizeof(s->error), "%s", err->msg);
+	if (err == NULL) {
+		if (dup > s->out.n)
+			dup = s->out.n;
+		s->written += s->out.n - dup;
+		s->duplicates += dup;
+		if (spooled)
+			spool_consume(&s->spool);
+	} else if (err->cls == NBPY_ERR_REFUSED) {
+		s->rejected += s->out.n;
+		worker_error(s->w, "store refused a batch of %zu messages (dropped): %s", s->out.n,
+			     s->error);
+		if (spooled)
+			spool_consume(&s->spool);
+	} else {
+		/* Behind the spool go this batch, then what came meanwhile:
+		 * while the spool is not empty, the batch is. */
+		if (!spooled && !copied)
+			spool_batch(s, &s->out);
+		spool_batch(s, &s->batch);
+		failed(s, spooled ? "writing the spool back failed" : "write failed");
+	}
+	batch_clear(&s->out);
+	if (err == NULL || err->cls == NBPY_ERR_REFUSED)
+		succeeded(s);
+	pump(s);
+	if (s->stopping && !s->in_flight)
+		stop_done(s);
 }
 
 /* ---- kind_ops ---- */
@@ -242,37 +325,39 @@ int sink_init(struct worker *w)
 
 void sink_on_message(struct worker *w, const struct worker_input *in)
 {
-	const struct nbpy_msg *m = in->msg;
-	const char *topic = in->topic;
 	struct sink *s = w->kind_state;
-	unsigned char payload[NBPY_WIRE_MAX];
-	struct nbpy_error err;
-	size_t len, tn = strlen(topic);
+	size_t tn = strlen(in->topic);
 
-	if (nbpy_wire_encode(m, payload, sizeof(payload), &len, &err) < 0) {
-		w->bad_messages++;
-		log_warning("message on %s skipped: %s", topic, err.msg);
-		return;
-	}
-	if (!spool_empty(&s->spool)) {
-		/* Backlog: behind what is spooled, to keep the order. */
-		if (spool_append(&s->spool, topic, payload, len) < 0 && errno != ENOSPC) {
-			s->lost++;
-			worker_error(w, "spool %s: %s: message lost", s->spool.dir, strerror(errno));
-		}
+	if (!spool_empty(&s->spool) || s->stopping) {
+		/* Backlog: behind what is spooled, to keep the order.  Stopping:
+		 * what still comes goes to the next run. */
+		spool_one(s, in->topic, in->raw, in->raw_len);
 		schedule(s);
 		return;
 	}
-	if (batch_add(&s->batch, topic, tn, payload, len) < 0) {
+	if (batch_add(&s->batch, in->topic, tn, in->raw, in->raw_len) < 0) {
 		s->lost++;
 		worker_error(w, "out of memory: message lost");
 		return;
 	}
 	if (s->batch.n == 1)
 		s->batch_since = nbpy_monotonic_ns();
+	/* Full while the store is still busy with the last one: the backlog
+	 * begins, and memory stays bounded.  The batch in flight goes to the
+	 * spool first, to keep the order if it fails; it comes off again if
+	 * it does not (unspool_out). */
+	if (s->batch.n >= s->batch_max && s->in_flight) {
+		if (!s->out_from_spool && !s->out_spooled) {
+			s->out_dropped_mark = s->spool.dropped;
+			spool_records(s, &s->out);
+			s->out_spooled = true;
+		}
+		spool_batch(s, &s->batch);
+	}
 	if (s->batch.n >= s->batch_max)
-		write_batch(s, false);
-	schedule(s);
+		pump(s);
+	else
+		schedule(s);
 }
 
 void sink_on_timer(struct worker *w)
@@ -280,10 +365,22 @@ void sink_on_timer(struct worker *w)
 	struct sink *s = w->kind_state;
 	int64_t now = nbpy_monotonic_ns();
 
-	if (s->batch.n > 0 && now >= s->batch_since + s->flush_every)
-		write_batch(s, false);
-	if (!spool_empty(&s->spool) && now >= s->retry_at)
-		drain(s);
+	if (s->stopping && s->in_flight && now >= s->stop_deadline) {
+		/* The store did not answer in time: what it was writing is
+		 * spooled (written again by the next run, which the stores'
+		 * keys absorb), and so is what came meanwhile. */
+		log_warning("stopping: the store did not finish writing %zu messages in time; spooled",
+			    s->out.n);
+		s->store->cancel(s);
+		s->in_flight = false;
+		if (!s->out_from_spool && !s->out_spooled)
+			spool_batch(s, &s->out);
+		batch_clear(&s->out);
+		spool_batch(s, &s->batch);
+		stop_done(s);
+		return;
+	}
+	pump(s);
 	if (now >= s->next_sync) {
 		if (spool_sync(&s->spool) < 0)
 			worker_error(w, "fsync %s: %s", s->spool.dir, strerror(errno));
@@ -295,27 +392,33 @@ void sink_on_timer(struct worker *w)
 void sink_on_stop(struct worker *w)
 {
 	struct sink *s = w->kind_state;
-	char line[160];
+	const struct nbpy_value *v = nbpy_service_value(w->svc, "stop_timeout");
+	int64_t budget = v && v->text ? v->v.ns : nbpy_config_global(w->config, "stop_timeout")->v.ns;
 
-	/* One try at the store, then the spool: nothing accepted is dropped,
-	 * and the stop stays bounded by the store's timeout. */
-	if (s->batch.n > 0)
-		write_batch(s, false);
-	if (spool_sync(&s->spool) < 0)
-		worker_error(w, "fsync %s: %s", s->spool.dir, strerror(errno));
-	sink_status(w, line, sizeof(line));
-	log_notice("%s", line + 2);
+	/* One try at the store for what is pending, then the spool: nothing
+	 * accepted is dropped.  Half of stop_timeout for the store, the rest
+	 * to spool and exit before nbpyd's SIGKILL. */
+	s->stopping = true;
+	s->stop_deadline = nbpy_monotonic_ns() + budget / 2;
+	pump(s);
+	if (s->in_flight)
+		worker_hold_stop(w, true);
+	else
+		stop_done(s);
 }
 
 void sink_destroy(struct worker *w)
 {
 	struct sink *s = w->kind_state;
 
+	if (s->in_flight)
+		s->store->cancel(s);
 	if (s->store != NULL && s->store->close)
 		s->store->close(s);
 	if (s->spool_open)
 		spool_close(&s->spool);
-	free(s->batch.buf);
+	nbpy_buf_free(&s->batch.buf);
+	nbpy_buf_free(&s->out.buf);
 	free(s->msg);
 }
 

@@ -2,23 +2,28 @@
  * the on-disk spool while the store is down, retry with backoff, flush or
  * spool on SIGTERM, and the written/spooled/dropped counters in STATUS.
  *
- * A store (struct sink_store) only writes one batch and says how it went:
- *   SINK_OK     everything is stored;
- *   SINK_RETRY  nothing (or not all) is stored, try the same batch later
- *               (unreachable, 5xx, lost connection): the batch is spooled;
- *   SINK_DROP   the store refuses this batch for good (4xx, bad data): it is
- *               dropped and counted, and the next one goes on.
- * Stores are idempotent (docs/sinks.md), so writing a batch again after a
- * partial or unknown outcome duplicates nothing; stores that can tell say
- * how many messages they already held, and those are counted as duplicates,
- * not as written. */
+ * A store (struct sink_store) writes one batch at a time without blocking
+ * the loop: write starts it, and the store reports how it went, once, with
+ * sink_write_done (from the loop later, or from inside write for a local
+ * store):
+ *   no error              everything is stored;
+ *   NBPY_ERR_TRANSIENT    nothing (or not all) is stored, try the same batch
+ *                         later (unreachable, 5xx, lost connection): the
+ *                         batch is spooled;
+ *   NBPY_ERR_REFUSED      the store refuses this batch for good (4xx, bad
+ *                         data): it is dropped and counted, the next goes on.
+ * (NBPY_ERR_CONFIG from a write is taken as transient: the batch waits in
+ * the spool until someone fixes the store.)  Stores are idempotent
+ * (docs/sinks.md), so writing a batch again after a partial or unknown
+ * outcome duplicates nothing; stores that can tell say how many messages
+ * they already held, and those are counted as duplicates, not as written. */
 #ifndef NBPY_SINK_H
 #define NBPY_SINK_H
 
+#include "common/buf.h"
+#include "common/error.h"
 #include "workers/runtime.h"
 #include "workers/sink/spool.h"
-
-enum sink_result { SINK_OK, SINK_RETRY, SINK_DROP };
 
 /* The keys every sink kind has: the first member, `sink`, of its settings
  * struct S (sink.c reads them there). */
@@ -42,11 +47,12 @@ struct sink_settings {
 /* A sink kind's flags: it subscribes, and needs an input. */
 #define SINK_FLAGS (NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT)
 
-/* A batch: messages as MessagePack payloads, each prefixed by its u32 length
- * (host order), in arrival order. */
+/* A batch: the messages as received (MessagePack), each as
+ * [u8 topic length][topic][u32 payload length, host order][payload], in
+ * arrival order. */
 struct sink_batch {
-	unsigned char *buf;
-	size_t len, cap, n;
+	struct nbpy_buf buf;
+	size_t n;
 };
 
 /* Walk a batch: *pos starts at 0.  1 with m decoded, 0 at the end. */
@@ -58,31 +64,45 @@ struct sink_store {
 	/* Read the kind's settings and prepare (no connection needed yet); -1
 	 * with the reason in s->w->error (NBPY_ERR_CONFIG: exit 78). */
 	int (*open)(struct sink *s);
-	/* On SINK_OK, *duplicates (0 on entry) is how many of the batch's
-	 * messages were in the store already and were left as they were. */
-	enum sink_result (*write)(struct sink *s, const struct sink_batch *b, size_t *duplicates);
+	/* Start writing b, which stays as it is until the store calls
+	 * sink_write_done, exactly once. */
+	void (*write)(struct sink *s, const struct sink_batch *b);
+	/* Give up the write in flight (SIGTERM and no time left): the store
+	 * never calls sink_write_done for it; the sink spools the batch. */
+	void (*cancel)(struct sink *s);
 	void (*close)(struct sink *s);
 	/* The store tells new rows from ones it had (SQL: yes; InfluxDB
 	 * overwrites a point in silence, TypeDB's put does not say). */
 	bool counts_duplicates;
 };
 
+/* How the write in flight went: err NULL when everything is stored, with
+ * duplicates of the batch's messages found in the store already (left as
+ * they were); else err's class says what to do with the batch. */
+void sink_write_done(struct sink *s, const struct nbpy_error *err, size_t duplicates);
+
 struct sink {
 	struct worker *w;
 	const struct sink_store *store;
 	void *store_state;
-	struct sink_batch batch;	/* in memory, not yet written */
-	struct nbpy_msg *msg;		/* for stores to decode the batch into */
+	struct sink_batch batch;	/* collecting, not yet written */
+	struct sink_batch out;		/* being written (in_flight) */
+	bool in_flight, out_from_spool, pumping;
+	bool out_spooled;		/* out was copied to the spool (backlog began) */
+	uint64_t out_dropped_mark;	/* spool.dropped then */
+	struct nbpy_msg *msg;		/* for stores to decode a batch into */
 	size_t batch_max;
 	int64_t flush_every, batch_since;	/* monotonic ns; 0: batch empty */
 	struct spool spool;
 	bool spool_open;
 	struct nbpy_backoff backoff;
 	int64_t retry_at, next_sync;
+	bool stopping, stopped;
+	int64_t stop_deadline;		/* SIGTERM: give up the write in flight then */
 	uint64_t failures;		/* failed tries in this outage */
 	uint64_t written, rejected, lost;
 	uint64_t duplicates;		/* in the store already: not written again */
-	char error[256];		/* the store's last complaint, for logs */
+	char error[NBPY_ERROR_MAX];	/* the store's last complaint, for logs */
 };
 
 /* Set by a store's write: why it failed, logged once per outage. */

@@ -8,12 +8,17 @@
  * the spool; 401/403 wait too (credentials get fixed, data should not be
  * lost meanwhile); other 4xx drop the batch with the server's message; 5xx,
  * 429 and network errors retry with backoff.  A point's key is its
- * measurement, tags and event time, so writing a batch twice stores it once. */
+ * measurement, tags and event time, so writing a batch twice stores it once.
+ * Requests go through the worker's curl multi (sink_http.h): a write is
+ * POST, then when the database is missing and may be created, CREATE
+ * DATABASE and the POST again, each step started from the answer of the
+ * one before. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <curl/curl.h>
 
 #include "workers/kinds.h"
 #include "workers/sink/line_protocol.h"
@@ -83,10 +88,15 @@ struct influx_store {
 	bool kapacitor, v2, create_db, gzip;
 	const char *url, *db, *token, *user, *password;
 	enum lp_precision prec;
-	char *write_url;
+	long timeout_ms;
+	char *write_url, *create_url;
+	char auth[1024];		/* "Authorization: Token ..." (v2) */
+	const char *headers[4];		/* [0] Content-Encoding, skipped for plain bodies */
 	struct sink_http http;
-	struct curl_slist *headers;
 	struct nbpy_buf body;
+	const void *sent;		/* the body of the write in flight */
+	size_t sent_len;
+	bool created;			/* ...which created the database and wrote again */
 	unsigned char *packed;		/* gzip of body */
 	size_t packed_cap;
 };
@@ -117,33 +127,124 @@ static size_t pack(struct influx_store *st)
 	return out;
 }
 
-/* POST body to url; the HTTP status, 0 with s->error set on no answer. */
-static long post(struct sink *s, const char *url, const void *body, size_t len, bool gzipped)
+static void written(struct sink *s, long status);
+static void created(struct sink *s, long status);
+
+/* POST the batch's body to the write URL; written() takes the answer. */
+static void post_write(struct sink *s)
 {
 	struct influx_store *st = s->store_state;
-	CURL *h = st->http.h;
 
-	if (curl_easy_setopt(h, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, gzipped ? st->headers : st->headers->next) != CURLE_OK) {
-		sink_set_error(s, "libcurl refused an option");
-		return 0;
-	}
-	return sink_http_perform(s, &st->http, url);
+	if (sink_http_send(&st->http, "POST", st->write_url, st->gzip ? st->headers : st->headers + 1,
+			   st->sent, st->sent_len, written) < 0)
+		sink_write_done(s, &st->http.err, 0);
 }
 
-static bool create_database(struct sink *s)
+/* The outcome of a write (or CREATE DATABASE) that answered status. */
+static void finish(struct sink *s, long status, const char *what)
 {
 	struct influx_store *st = s->store_state;
-	char q[600], *esc, url[2048];
-	size_t k = (size_t)snprintf(q, sizeof(q), "CREATE DATABASE \"");
-	long status;
+	struct nbpy_error err;
+	char line[ANSWER_MAX];
 
-	if (strlen(st->db) > 255) {
-		sink_set_error(s, "database name longer than 255 bytes");
-		return false;
+	if (status / 100 == 2) {
+		sink_write_done(s, NULL, 0);
+		return;
 	}
-	/* an identifier in double quotes: escape \ and " */
+	if (status == 0) {
+		sink_write_done(s, &st->http.err, 0);
+		return;
+	}
+	store_answer_line(st->http.answer, line, sizeof(line));
+	/* a missing database gets created by someone: keep the batch meanwhile */
+	(void)nbpy_error_class_set(&err, influx_answer_no_database(status, st->http.answer) && !st->created
+						? NBPY_ERR_TRANSIENT : sink_http_class(status),
+				   "%s: HTTP %ld %s", what, status, line);
+	sink_write_done(s, &err, 0);
+}
+
+static void written(struct sink *s, long status)
+{
+	struct influx_store *st = s->store_state;
+
+	if (influx_answer_no_database(status, st->http.answer) && st->create_db && !st->created) {
+		struct nbpy_error err;
+
+		if (st->create_url == NULL) {
+			(void)nbpy_error_set(&err, "database name longer than 255 bytes");
+			sink_write_done(s, &err, 0);
+			return;
+		}
+		if (sink_http_send(&st->http, "POST", st->create_url, st->headers + 1, "", 0, created) < 0)
+			sink_write_done(s, &st->http.err, 0);
+		return;
+	}
+	finish(s, status, st->url);
+}
+
+static void created(struct sink *s, long status)
+{
+	struct influx_store *st = s->store_state;
+	char what[300];
+
+	if (status / 100 != 2) {
+		(void)snprintf(what, sizeof(what), "CREATE DATABASE %s", st->db);
+		finish(s, status, what);
+		return;
+	}
+	log_notice("created database %s", st->db);
+	st->created = true;	/* once per write */
+	post_write(s);
+}
+
+/* InfluxDB does not say whether a point was new or replaced an equal one:
+ * no duplicates counted here (docs/sinks.md). */
+static void influx_write(struct sink *s, const struct sink_batch *b)
+{
+	struct influx_store *st = s->store_state;
+	struct nbpy_error err;
+	size_t pos = 0, points = 0;
+
+	nbpy_buf_reset(&st->body);
+	while (sink_batch_next(b, &pos, s->msg) == 1)
+		points += lp_append(&st->body, s->msg, st->prec);
+	if (st->body.failed) {
+		sink_write_done(s, (nbpy_error_set(&err, "out of memory"), &err), 0);
+		return;
+	}
+	if (points == 0) {
+		sink_write_done(s, NULL, 0);
+		return;
+	}
+	st->sent = st->body.data;
+	st->sent_len = st->body.len;
+	st->created = false;
+	if (st->gzip) {
+		if ((st->sent_len = pack(st)) == 0) {
+			sink_write_done(s, (nbpy_error_set(&err, "gzip failed"), &err), 0);
+			return;
+		}
+		st->sent = st->packed;
+	}
+	post_write(s);
+}
+
+static void influx_cancel(struct sink *s)
+{
+	struct influx_store *st = s->store_state;
+
+	sink_http_abandon(&st->http);
+}
+
+/* The URL of CREATE DATABASE "db" (an identifier in double quotes: \ and "
+ * escaped) into st->create_url; -1 if memory fails. */
+static int build_create_url(struct influx_store *st, CURL *h)
+{
+	char q[600], *esc;
+	size_t k = (size_t)snprintf(q, sizeof(q), "CREATE DATABASE \""), cap;
+
+	if (strlen(st->db) > 255)
+		return 0;	/* no URL: said when it is needed */
 	for (const char *p = st->db; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			q[k++] = '\\';
@@ -151,75 +252,17 @@ static bool create_database(struct sink *s)
 	}
 	q[k++] = '"';
 	q[k] = '\0';
-	if ((esc = curl_easy_escape(st->http.h, q, 0)) == NULL) {
-		sink_set_error(s, "out of memory");
-		return false;
-	}
-	(void)snprintf(url, sizeof(url), "%s/query?q=%s", st->url, esc);
+	if ((esc = curl_easy_escape(h, q, 0)) == NULL)
+		return -1;
+	cap = strlen(st->url) + strlen(esc) + 12;
+	if ((st->create_url = malloc(cap)) != NULL)
+		(void)snprintf(st->create_url, cap, "%s/query?q=%s", st->url, esc);
 	curl_free(esc);
-	status = post(s, url, "", 0, false);
-	if (status / 100 == 2) {
-		log_notice("created database %s", st->db);
-		return true;
-	}
-	if (status != 0) {
-		char line[ANSWER_MAX];
-
-		store_answer_line(st->http.answer, line, sizeof(line));
-		sink_set_error(s, "CREATE DATABASE %s: HTTP %ld %s", st->db, status, line);
-	}
-	return false;
-}
-
-/* InfluxDB does not say whether a point was new or replaced an equal one:
- * no duplicates counted here (docs/sinks.md). */
-static enum sink_result influx_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
-{
-	struct influx_store *st = s->store_state;
-	const void *body;
-	size_t pos = 0, len, points = 0;
-	bool no_db;
-	long status;
-
-	(void)duplicates;
-	nbpy_buf_reset(&st->body);
-	while (sink_batch_next(b, &pos, s->msg) == 1)
-		points += lp_append(&st->body, s->msg, st->prec);
-	if (st->body.failed) {
-		sink_set_error(s, "out of memory");
-		return SINK_RETRY;
-	}
-	if (points == 0)
-		return SINK_OK;
-	body = st->body.data;
-	len = st->body.len;
-	if (st->gzip) {
-		if ((len = pack(st)) == 0) {
-			sink_set_error(s, "gzip failed");
-			return SINK_RETRY;
-		}
-		body = st->packed;
-	}
-	status = post(s, st->write_url, body, len, st->gzip);
-	no_db = influx_answer_no_database(status, st->http.answer);
-	if (no_db && st->create_db) {
-		if (!create_database(s))
-			return SINK_RETRY;	/* its error is set */
-		status = post(s, st->write_url, body, len, st->gzip);
-		no_db = false;
-	}
-	if (status != 0 && status / 100 != 2) {
-		char line[ANSWER_MAX];
-
-		store_answer_line(st->http.answer, line, sizeof(line));
-		sink_set_error(s, "%s: HTTP %ld %s", st->url, status, line);
-	}
-	/* a missing database gets created by someone: keep the batch meanwhile */
-	return no_db ? SINK_RETRY : sink_http_result(status);
+	return st->create_url ? 0 : -1;
 }
 
 /* The write URL with its query string, every value escaped. */
-static int build_url(struct sink *s)
+static int build_url(struct sink *s, CURL *h)
 {
 	struct influx_store *st = s->store_state;
 	const struct influx_settings *set = s->w->settings;
@@ -235,7 +278,7 @@ static int build_url(struct sink *s)
 		names[n] = "db", values[n++] = st->db;
 		names[n] = "rp", values[n++] = set->rp;
 	}
-	names[n] = "precision", values[n++] = precision_names[st->prec];
+	names[n] = "precision", values[n++] = precision_names[set->precision];
 	cap = strlen(st->url) + strlen(path) + 16;
 	for (size_t i = 0; i < n; i++)
 		cap += values[i] ? strlen(values[i]) * 3 + strlen(names[i]) + 2 : 0;
@@ -247,7 +290,7 @@ static int build_url(struct sink *s)
 
 		if (values[i] == NULL || values[i][0] == '\0')
 			continue;
-		if ((esc = curl_easy_escape(st->http.h, values[i], 0)) == NULL)
+		if ((esc = curl_easy_escape(h, values[i], 0)) == NULL)
 			return -1;
 		len += (size_t)snprintf(st->write_url + len, cap - len, "%c%s=%s",
 					strchr(st->write_url, '?') ? '&' : '?', names[i], esc);
@@ -256,17 +299,12 @@ static int build_url(struct sink *s)
 	return 0;
 }
 
-static int open_store(struct sink *s, bool kapacitor)
+/* The kind's settings; -1 (w->error) if they do not fit together. */
+static int read_keys(struct sink *s, struct influx_store *st)
 {
 	const struct influx_settings *set = s->w->settings;
-	struct influx_store *st = calloc(1, sizeof(*st));
-	char auth[1024];
-	struct curl_slist *l = NULL;
 
-	if (st == NULL)
-		return -1;
-	s->store_state = st;
-	st->kapacitor = kapacitor;	/* its settings have api v1, no token, no create_database */
+	/* sink.kapacitor's settings have api v1, no token, no create_database */
 	st->v2 = set->api == API_V2;
 	st->url = set->url;
 	st->db = set->db;
@@ -274,31 +312,43 @@ static int open_store(struct sink *s, bool kapacitor)
 	st->gzip = set->gzip;
 	st->user = set->username;
 	st->password = set->password;
+	st->timeout_ms = set->timeout / 1000000;
 	st->create_db = set->create_database;
 	st->token = set->token;
 	if (st->v2 && (set->org == NULL || set->bucket == NULL || st->token == NULL))
 		return worker_config_error(s->w, &set->api, "api = v2 needs org, bucket and token");
 	if (strlen(st->url) > 0 && st->url[strlen(st->url) - 1] == '/')
 		return worker_config_error(s->w, &set->url, "url: no trailing slash, please (%s)", st->url);
-	if (sink_http_open(&st->http, set->timeout / 1000000, ANSWER_MAX) < 0 ||
-	    build_url(s) < 0)
+	return 0;
+}
+
+static int open_store(struct sink *s, bool kapacitor)
+{
+	struct influx_store *st = calloc(1, sizeof(*st));
+	CURL *h;
+	size_t n = 0;
+	int rc;
+
+	if (st == NULL)
 		return -1;
-	/* headers[0] is Content-Encoding, skipped for plain bodies */
-	l = curl_slist_append(l, "Content-Encoding: gzip");
-	if (l != NULL)
-		st->headers = l;
-	l = l ? curl_slist_append(l, "Content-Type: text/plain; charset=utf-8") : NULL;
-	if (l != NULL && st->v2) {
-		(void)snprintf(auth, sizeof(auth), "Authorization: Token %s", st->token);
-		l = curl_slist_append(l, auth);
+	s->store_state = st;
+	st->kapacitor = kapacitor;
+	if (read_keys(s, st) < 0)
+		return -1;
+	if ((h = curl_easy_init()) == NULL)	/* for escaping */
+		return -1;
+	rc = build_url(s, h) < 0 || (st->create_db && build_create_url(st, h) < 0) ||
+	     sink_http_open(&st->http, s, st->timeout_ms, ANSWER_MAX, st->user, st->password) < 0 ? -1 : 0;
+	curl_easy_cleanup(h);
+	if (rc < 0)
+		return -1;
+	st->headers[n++] = "Content-Encoding: gzip";
+	st->headers[n++] = "Content-Type: text/plain; charset=utf-8";
+	if (st->v2) {
+		(void)snprintf(st->auth, sizeof(st->auth), "Authorization: Token %s", st->token);
+		st->headers[n++] = st->auth;
 	}
-	l = l ? curl_slist_append(l, "Expect:") : NULL;	/* no 100-continue round trip */
-	if (l == NULL)
-		return -1;
-	if (st->user != NULL &&
-	    (curl_easy_setopt(st->http.h, CURLOPT_USERNAME, st->user) != CURLE_OK ||
-	     curl_easy_setopt(st->http.h, CURLOPT_PASSWORD, st->password ? st->password : "") != CURLE_OK))
-		return -1;
+	st->headers[n] = NULL;
 	log_info("writing to %s", st->write_url);
 	return 0;
 }
@@ -320,18 +370,19 @@ static void influx_close(struct sink *s)
 	if (st == NULL)
 		return;
 	sink_http_close(&st->http);
-	curl_slist_free_all(st->headers);
 	nbpy_buf_free(&st->body);
 	free(st->packed);
 	free(st->write_url);
+	free(st->create_url);
+	memset(st->auth, 0, sizeof(st->auth));	/* a secret */
 	free(st);
 }
 
 static const struct sink_store influx_store = {
-	.open = influx_open, .write = influx_write, .close = influx_close,
+	.open = influx_open, .write = influx_write, .cancel = influx_cancel, .close = influx_close,
 };
 static const struct sink_store kapacitor_store = {
-	.open = kapacitor_open, .write = influx_write, .close = influx_close,
+	.open = kapacitor_open, .write = influx_write, .cancel = influx_cancel, .close = influx_close,
 };
 
 const struct nbpy_kind_spec sink_influxdb_kind = {

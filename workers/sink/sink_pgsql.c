@@ -9,9 +9,21 @@
  * staging table and moved with INSERT ... ON CONFLICT DO NOTHING, which
  * says which messages were new: the others are counted as duplicates.
  * Tables are created on first use, as TimescaleDB hypertables when that
- * extension is installed. */
+ * extension is installed.
+ *
+ * The loop never waits for PostgreSQL: a batch is written by a thread of
+ * its own, one at a time, with libpq's ordinary calls on the one
+ * connection (used by one thread at a time, as libpq allows), and the
+ * thread's end is an eventfd the loop watches.  That keeps the two-way
+ * write above as the plain sequence it is; libpq's non-blocking interface
+ * would turn each of its dozen round trips into a state of a machine.
+ * The thread touches only this store's state and the batch in flight,
+ * which the sink leaves alone until sink_write_done. */
 #include <errno.h>
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +54,22 @@ static const struct nbpy_key_spec pgsql_keys[] = {
 };
 
 struct pg_store {
-	const char *conninfo;
+	char *conninfo;			/* copies: a thread left behind at exit */
+	char app_name[NBPY_SERVICE_MAX + 1];	/* outlives the configuration */
 	bool timescale_wanted;
 	PGconn *conn;
 	bool ready[NBPY_SCHEMA_END];	/* table (and staging table) exist */
 	int timescale;			/* -1 unknown, 0 no, 1 extension installed */
-	char *copy;			/* COPY text of one table */
-	size_t len, cap;
+	struct nbpy_buf copy;		/* COPY data of one table */
+	/* the write in flight: its own copy of the batch; the results set by
+	 * the thread, read after it ends */
+	struct sink_batch batch;
+	struct nbpy_msg msg;
+	bool ok, busy, abandoned;
+	size_t duplicates;
+	struct nbpy_error err;
+	pthread_t thread;
+	int done_fd;			/* eventfd: the thread has ended */
 };
 
 /* ---- COPY binary format ----
@@ -61,23 +82,15 @@ struct pg_store {
 
 static int grow(struct pg_store *st, size_t need)
 {
-	size_t cap;
-	char *bigger;
-
-	if (st->len + need <= st->cap)
-		return 0;
-	cap = (st->len + need) * 2;
-	if ((bigger = realloc(st->copy, cap)) == NULL)
-		return -1;
-	st->copy = bigger;
-	st->cap = cap;
-	return 0;
+	return nbpy_buf_reserve(&st->copy, need);
 }
 
+/* Room made by grow() before. */
 static void put_be(struct pg_store *st, uint64_t v, int bytes)
 {
 	for (int i = bytes - 1; i >= 0; i--)
-		st->copy[st->len++] = (char)(v >> (8 * i));
+		st->copy.data[st->copy.len++] = (char)(v >> (8 * i));
+	st->copy.data[st->copy.len] = '\0';
 }
 
 static int put_header(struct pg_store *st)
@@ -86,8 +99,7 @@ static int put_header(struct pg_store *st)
 
 	if (grow(st, 19) < 0)
 		return -1;
-	memcpy(st->copy + st->len, sig, 11);
-	st->len += 11;
+	(void)nbpy_buf_append(&st->copy, sig, 11);
 	put_be(st, 0, 4);	/* flags */
 	put_be(st, 0, 4);	/* header extension */
 	return 0;
@@ -109,8 +121,7 @@ static int put_row(struct pg_store *st, const struct sql_value *v, size_t n)
 			if (grow(st, 4 + len) < 0)
 				return -1;
 			put_be(st, len, 4);
-			memcpy(st->copy + st->len, v[i].s, len);
-			st->len += len;
+			(void)nbpy_buf_append(&st->copy, v[i].s, len);
 			break;
 		case SQL_FLOAT:
 			memcpy(&u, &v[i].f, 8);
@@ -135,17 +146,23 @@ static int put_row(struct pg_store *st, const struct sql_value *v, size_t n)
 
 /* SQLSTATE classes that may pass: connection, resources, operator action,
  * system errors, serialization.  Anything else is about the data. */
-static enum sink_result classify(struct sink *s, const PGresult *res)
+static enum nbpy_error_class classify(struct pg_store *st, const PGresult *res)
 {
-	struct pg_store *st = s->store_state;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	if (PQstatus(st->conn) != CONNECTION_OK || state == NULL)
-		return SINK_RETRY;
+		return NBPY_ERR_TRANSIENT;
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 || strncmp(state, "57", 2) == 0 ||
 	    strncmp(state, "58", 2) == 0 || strncmp(state, "40", 2) == 0)
-		return SINK_RETRY;
-	return SINK_DROP;
+		return NBPY_ERR_TRANSIENT;
+	return NBPY_ERR_REFUSED;
+}
+
+/* The error of the write: libpq's message as one line, with a class. */
+static void set_error(struct pg_store *st, enum nbpy_error_class cls, const char *msg)
+{
+	(void)nbpy_error_class_set(&st->err, cls, "%s", msg);
+	st->err.msg[strcspn(st->err.msg, "\n")] = '\0';
 }
 
 static void disconnect(struct pg_store *st)
@@ -157,14 +174,11 @@ static void disconnect(struct pg_store *st)
 }
 
 /* Keep the error of a failed result (freed here); always false. */
-static bool failed(struct sink *s, PGresult *res, enum sink_result *rc, bool *conflict)
+static bool failed(struct pg_store *st, PGresult *res, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-	sink_set_error(s, "%s", PQerrorMessage(st->conn));
-	s->error[strcspn(s->error, "\n")] = '\0';
-	*rc = classify(s, res);
+	set_error(st, classify(st, res), PQerrorMessage(st->conn));
 	if (conflict)
 		*conflict = state != NULL && strcmp(state, "23505") == 0;
 	PQclear(res);
@@ -172,26 +186,23 @@ static bool failed(struct sink *s, PGresult *res, enum sink_result *rc, bool *co
 }
 
 /* Run sql, a query answering one number, into *n; false with the error kept. */
-static bool run_count(struct sink *s, const char *sql, size_t *n, enum sink_result *rc)
+static bool run_count(struct pg_store *st, const char *sql, size_t *n)
 {
-	struct pg_store *st = s->store_state;
 	PGresult *res = PQexec(st->conn, sql);
 	char *end;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		return failed(s, res, rc, NULL);
+		return failed(st, res, NULL);
 	if (PQntuples(res) != 1 || PQnfields(res) != 1) {
-		sink_set_error(s, "%d rows of %d columns where one number was expected", PQntuples(res),
-			       PQnfields(res));
+		(void)nbpy_error_set(&st->err, "%d rows of %d columns where one number was expected",
+				     PQntuples(res), PQnfields(res));
 		PQclear(res);
-		*rc = SINK_RETRY;
 		return false;
 	}
 	*n = (size_t)strtoull(PQgetvalue(res, 0, 0), &end, 10);
 	if (end == PQgetvalue(res, 0, 0) || *end != '\0') {
-		sink_set_error(s, "'%s' where a number was expected", PQgetvalue(res, 0, 0));
+		(void)nbpy_error_set(&st->err, "'%s' where a number was expected", PQgetvalue(res, 0, 0));
 		PQclear(res);
-		*rc = SINK_RETRY;
 		return false;
 	}
 	PQclear(res);
@@ -199,9 +210,8 @@ static bool run_count(struct sink *s, const char *sql, size_t *n, enum sink_resu
 }
 
 /* Run sql; false with the error kept. */
-static bool run(struct sink *s, const char *sql, enum sink_result *rc, bool *conflict)
+static bool run(struct pg_store *st, const char *sql, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	PGresult *res = PQexec(st->conn, sql);
 	ExecStatusType status = PQresultStatus(res);
 
@@ -209,7 +219,7 @@ static bool run(struct sink *s, const char *sql, enum sink_result *rc, bool *con
 		PQclear(res);
 		return true;
 	}
-	return failed(s, res, rc, conflict);
+	return failed(st, res, conflict);
 }
 
 static void ignore_notice(void *arg, const char *message)
@@ -218,23 +228,20 @@ static void ignore_notice(void *arg, const char *message)
 	log_debug("server: %s", message);
 }
 
-static bool connect_db(struct sink *s, enum sink_result *rc)
+static bool connect_db(struct pg_store *st)
 {
-	struct pg_store *st = s->store_state;
 	/* Defaults first: what conninfo says wins. */
 	const char *keys[] = { "connect_timeout", "application_name", "keepalives", "keepalives_idle",
 			       "dbname", NULL };
-	const char *vals[] = { "5", s->w->svc->name, "1", "30", st->conninfo, NULL };
+	const char *vals[] = { "5", st->app_name, "1", "30", st->conninfo, NULL };
 
 	if (st->conn != NULL && PQstatus(st->conn) == CONNECTION_OK)
 		return true;
 	disconnect(st);
 	st->conn = PQconnectdbParams(keys, vals, 1);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
-		sink_set_error(s, "%s", st->conn ? PQerrorMessage(st->conn) : "out of memory");
-		s->error[strcspn(s->error, "\n")] = '\0';
+		set_error(st, NBPY_ERR_TRANSIENT, st->conn ? PQerrorMessage(st->conn) : "out of memory");
 		disconnect(st);
-		*rc = SINK_RETRY;
 		return false;
 	}
 	/* "relation already exists, skipping" and the like: not news */
@@ -244,16 +251,14 @@ static bool connect_db(struct sink *s, enum sink_result *rc)
 
 /* CREATE TABLE on first use (and a hypertable with TimescaleDB), plus the
  * session's staging table for the conflict path. */
-static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_schema schema,
-			  enum sink_result *rc)
+static bool prepare_table(struct pg_store *st, const struct sql_table *t, enum nbpy_schema schema)
 {
-	struct pg_store *st = s->store_state;
 	char sql[4096];
 	const char *name = sql_table_name(t);
 
 	if (st->ready[schema])
 		return true;
-	if (sql_table_ddl(t, SQL_POSTGRESQL, sql, sizeof(sql)) < 0 || !run(s, sql, rc, NULL))
+	if (sql_table_ddl(t, SQL_POSTGRESQL, sql, sizeof(sql)) < 0 || !run(st, sql, NULL))
 		return false;
 	if (st->timescale < 0) {
 		PGresult *res = PQexec(st->conn, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
@@ -265,13 +270,13 @@ static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_s
 		(void)snprintf(sql, sizeof(sql),
 			       "SELECT create_hypertable('%s', 'event_time', if_not_exists => TRUE, "
 			       "migrate_data => TRUE)", name);
-		if (!run(s, sql, rc, NULL))
+		if (!run(st, sql, NULL))
 			return false;
 	}
 	(void)snprintf(sql, sizeof(sql),
 		       "CREATE TEMP TABLE IF NOT EXISTS nbpy_stage_%s (LIKE %s) ON COMMIT DELETE ROWS",
 		       name, name);
-	if (!run(s, sql, rc, NULL))
+	if (!run(st, sql, NULL))
 		return false;
 	st->ready[schema] = true;
 	return true;
@@ -279,11 +284,10 @@ static bool prepare_table(struct sink *s, const struct sql_table *t, enum nbpy_s
 
 /* COPY the rows of one schema's messages in b into target; *msgs: how
  * many messages made rows. */
-static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_schema schema,
+static bool copy_rows(struct pg_store *st, const struct sink_batch *b, enum nbpy_schema schema,
 		      const struct sql_table *t, const char *target, struct nbpy_msg *m,
-		      size_t *msgs, enum sink_result *rc, bool *conflict)
+		      size_t *msgs, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
 	char sql[2048];
 	size_t len, pos = 0;
@@ -297,11 +301,11 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 	(void)snprintf(sql + len, sizeof(sql) - len, ") FROM STDIN WITH (FORMAT binary)");
 	res = PQexec(st->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
-		return failed(s, res, rc, conflict);
+		return failed(st, res, conflict);
 	PQclear(res);
 	/* Rows go out in 64 KiB pieces as they are formatted, so the server
 	 * parses one piece while the next is made. */
-	st->len = 0;
+	nbpy_buf_reset(&st->copy);
 	*msgs = 0;
 	ok = put_header(st) == 0;
 	while (ok && sink_batch_next(b, &pos, m) == 1) {
@@ -311,25 +315,24 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 		for (size_t r = 0; ok && r < sql_table_rows(t, m); r++) {
 			sql_table_row(t, m, r, v);
 			if (put_row(st, v, sql_table_columns(t)) < 0) {
-				sink_set_error(s, "out of memory");
-				*rc = SINK_RETRY;
+				(void)nbpy_error_set(&st->err, "out of memory");
 				ok = false;
 			}
 		}
-		if (ok && st->len >= COPY_CHUNK) {
-			ok = PQputCopyData(st->conn, st->copy, (int)st->len) == 1;
-			st->len = 0;
+		if (ok && st->copy.len >= COPY_CHUNK) {
+			ok = PQputCopyData(st->conn, st->copy.data, (int)st->copy.len) == 1;
+			nbpy_buf_reset(&st->copy);
 		}
 	}
 	if (ok && grow(st, 2) == 0) {
 		put_be(st, 0xffff, 2);	/* trailer: -1 */
-		ok = PQputCopyData(st->conn, st->copy, (int)st->len) == 1;
+		ok = PQputCopyData(st->conn, st->copy.data, (int)st->copy.len) == 1;
 	}
 	if (PQputCopyEnd(st->conn, ok ? NULL : "client error") != 1)
 		ok = false;
 	res = PQgetResult(st->conn);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		ok = failed(s, res, rc, conflict);
+		ok = failed(st, res, conflict);
 	else
 		PQclear(res);
 	while ((res = PQgetResult(st->conn)) != NULL)
@@ -339,10 +342,9 @@ static bool copy_rows(struct sink *s, const struct sink_batch *b, enum nbpy_sche
 
 /* One transaction for the whole batch; staged = the conflict path, which
  * counts the messages that were in the table already in *duplicates. */
-static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, struct nbpy_msg *m,
-		       size_t *duplicates, enum sink_result *rc, bool *conflict)
+static bool write_once(struct pg_store *st, const struct sink_batch *b, bool staged, struct nbpy_msg *m,
+		       size_t *duplicates, bool *conflict)
 {
-	struct pg_store *st = s->store_state;
 	bool seen[NBPY_SCHEMA_END] = { false };
 	size_t pos = 0, msgs = 0, added = 0, dup = 0;
 
@@ -350,9 +352,9 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 	while (sink_batch_next(b, &pos, m) == 1)
 		seen[m->h.schema] = sql_table_for(m->h.schema) != NULL;
 	for (size_t i = 0; i < NBPY_SCHEMA_END; i++)
-		if (seen[i] && !prepare_table(s, sql_table_for((enum nbpy_schema)i), (enum nbpy_schema)i, rc))
+		if (seen[i] && !prepare_table(st, sql_table_for((enum nbpy_schema)i), (enum nbpy_schema)i))
 			return false;
-	if (!run(s, "BEGIN", rc, NULL))
+	if (!run(st, "BEGIN", NULL))
 		return false;
 	for (size_t i = 0; i < NBPY_SCHEMA_END; i++) {
 		const struct sql_table *t = sql_table_for((enum nbpy_schema)i);
@@ -361,8 +363,8 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 		if (!seen[i])
 			continue;
 		(void)snprintf(stage, sizeof(stage), "nbpy_stage_%s", sql_table_name(t));
-		if (!copy_rows(s, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, &msgs,
-			       rc, conflict))
+		if (!copy_rows(st, b, (enum nbpy_schema)i, t, staged ? stage : sql_table_name(t), m, &msgs,
+			       conflict))
 			goto rollback;
 		if (!staged)
 			continue;
@@ -372,11 +374,11 @@ static bool write_once(struct sink *s, const struct sink_batch *b, bool staged, 
 			       "RETURNING source, seq, event_time) "
 			       "SELECT count(*) FROM (SELECT DISTINCT source, seq, event_time FROM ins) AS k",
 			       sql_table_name(t), stage);
-		if (!run_count(s, sql, &added, rc))
+		if (!run_count(st, sql, &added))
 			goto rollback;
 		dup += msgs > added ? msgs - added : 0;
 	}
-	if (run(s, "COMMIT", rc, NULL)) {
+	if (run(st, "COMMIT", NULL)) {
 		*duplicates = dup;
 		return true;
 	}
@@ -386,34 +388,102 @@ rollback:
 	return false;
 }
 
-static enum sink_result pg_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
+/* The thread: one batch, then word to the loop. */
+static void *write_thread(void *arg)
 {
-	struct pg_store *st = s->store_state;
-	struct nbpy_msg *m = s->msg;
-	enum sink_result rc = SINK_RETRY;
+	struct pg_store *st = arg;
+	uint64_t one = 1;
 	bool conflict;
 
-	if (connect_db(s, &rc)) {
-		if (write_once(s, b, false, m, duplicates, &rc, &conflict) ||
-		    (conflict && write_once(s, b, true, m, duplicates, &rc, &conflict)))
-			rc = SINK_OK;
-	}
-	if (rc == SINK_RETRY && st->conn != NULL && PQstatus(st->conn) != CONNECTION_OK)
+	st->duplicates = 0;
+	st->ok = connect_db(st) &&
+		 (write_once(st, &st->batch, false, &st->msg, &st->duplicates, &conflict) ||
+		  (conflict && write_once(st, &st->batch, true, &st->msg, &st->duplicates, &conflict)));
+	if (!st->ok && st->err.cls == NBPY_ERR_TRANSIENT && st->conn != NULL &&
+	    PQstatus(st->conn) != CONNECTION_OK)
 		disconnect(st);
-	return rc;
+	/* an eventfd write fails only on overflow, after 2^64 - 1 of them */
+	(void)write(st->done_fd, &one, sizeof(one));
+	return NULL;
+}
+
+static void thread_ended(struct worker *w, int fd, unsigned events, void *arg)
+{
+	struct sink *s = arg;
+	struct pg_store *st = s->store_state;
+	uint64_t n;
+	int rc;
+
+	(void)w;
+	(void)events;
+	if (read(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+		return;	/* EAGAIN: not yet */
+	if ((rc = pthread_join(st->thread, NULL)) != 0)
+		log_warning("pthread_join: %s", strerror(rc));
+	st->busy = false;
+	if (st->abandoned) {
+		st->abandoned = false;
+		return;
+	}
+	sink_write_done(s, st->ok ? NULL : &st->err, st->duplicates);
+}
+
+static void pg_write(struct sink *s, const struct sink_batch *b)
+{
+	struct pg_store *st = s->store_state;
+	int rc;
+
+	/* The thread's own copy: a write left behind at exit uses nothing
+	 * the sink frees. */
+	nbpy_buf_reset(&st->batch.buf);
+	st->batch.n = b->n;
+	if (nbpy_buf_append(&st->batch.buf, b->buf.data, b->buf.len) < 0) {
+		(void)nbpy_error_set(&st->err, "out of memory");
+		sink_write_done(s, &st->err, 0);
+		return;
+	}
+	(void)nbpy_error_set(&st->err, "no error");
+	if ((rc = pthread_create(&st->thread, NULL, write_thread, st)) != 0) {
+		(void)nbpy_error_set(&st->err, "cannot start a thread: %s", strerror(rc));
+		sink_write_done(s, &st->err, 0);
+		return;
+	}
+	st->busy = true;
+}
+
+static void pg_cancel(struct sink *s)
+{
+	struct pg_store *st = s->store_state;
+
+	st->abandoned = true;
+}
+
+/* The kind's keys. */
+static int read_keys(struct sink *s, struct pg_store *st)
+{
+	const struct pgsql_settings *set = s->w->settings;
+
+	st->conninfo = strdup(set->conninfo);
+	st->timescale_wanted = set->timescaledb;
+	return st->conninfo ? 0 : nbpy_error_set(&s->w->error, "out of memory");
 }
 
 static int pg_open(struct sink *s)
 {
-	const struct pgsql_settings *set = s->w->settings;
 	struct pg_store *st = calloc(1, sizeof(*st));
 
 	if (st == NULL)
 		return -1;
 	s->store_state = st;
 	st->timescale = -1;
-	st->conninfo = set->conninfo;
-	st->timescale_wanted = set->timescaledb;
+	st->done_fd = -1;
+	(void)snprintf(st->app_name, sizeof(st->app_name), "%s", s->w->svc->name);
+	if (read_keys(s, st) < 0)
+		return -1;
+	if ((st->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+	    worker_watch_fd(s->w, st->done_fd, WORKER_READABLE, thread_ended, s) < 0) {
+		return nbpy_error_set(&s->w->error, "eventfd: %s", strerror(errno));
+	}
 	return 0;
 }
 
@@ -423,13 +493,27 @@ static void pg_close(struct sink *s)
 
 	if (st == NULL)
 		return;
+	if (st->busy) {
+		/* A write given up at SIGTERM, still waiting for the server: the
+		 * thread keeps this state (its own), the process ends next. */
+		log_warning("a write to PostgreSQL is still waiting for the server; left behind");
+		(void)pthread_detach(st->thread);
+		return;
+	}
+	if (st->done_fd >= 0) {
+		worker_unwatch_fd(s->w, st->done_fd);
+		(void)close(st->done_fd);
+	}
 	disconnect(st);
-	free(st->copy);
+	nbpy_buf_free(&st->copy);
+	nbpy_buf_free(&st->batch.buf);
+	free(st->conninfo);
 	free(st);
 }
 
 static const struct sink_store pg_store = {
-	.open = pg_open, .write = pg_write, .close = pg_close, .counts_duplicates = true,
+	.open = pg_open, .write = pg_write, .cancel = pg_cancel, .close = pg_close,
+	.counts_duplicates = true,
 };
 
 const struct nbpy_kind_spec sink_pgsql_kind = {

@@ -2,7 +2,13 @@
  * sql_table.h in one SQLite file, WAL mode, one transaction per batch, and
  * INSERT OR IGNORE on the unique key so a batch written twice is stored
  * once (the rows ignored are counted as duplicates).  Tables are created on
- * first use. */
+ * first use.
+ *
+ * The one store that writes synchronously (sink_write_done from inside
+ * write): it is a local file, a batch takes milliseconds, and the only wait
+ * is another writer's lock, bounded by busy_timeout (5 s by default, set it
+ * below the watchdog interval if another program holds long write
+ * transactions).  A thread would add more than it saves. */
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -34,6 +40,7 @@ static const struct nbpy_key_spec sqlite_keys[] = {
 };
 
 struct sqlite_store {
+	struct nbpy_error err;		/* of the write, for sink_write_done */
 	char path[PATH_MAX];
 	int64_t busy_ms;
 	sqlite3 *db;
@@ -53,16 +60,16 @@ static void close_db(struct sqlite_store *st)
 
 /* Transient: worth the same batch again later.  The rest means the data
  * itself is refused. */
-static enum sink_result classify(int rc)
+static enum nbpy_error_class classify(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
 	case SQLITE_MISMATCH:
 	case SQLITE_TOOBIG:
 	case SQLITE_RANGE:
-		return SINK_DROP;
+		return NBPY_ERR_REFUSED;
 	default:
-		return SINK_RETRY;
+		return NBPY_ERR_TRANSIENT;
 	}
 }
 
@@ -73,7 +80,7 @@ static int exec(struct sink *s, const char *sql)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		sink_set_error(s, "%s: %s", st->path, msg ? msg : sqlite3_errstr(rc));
+		(void)nbpy_error_set(&st->err, "%s: %s", st->path, msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 	}
 	return rc;
@@ -88,7 +95,8 @@ static int connect_db(struct sink *s)
 		return SQLITE_OK;
 	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		sink_set_error(s, "%s: %s", st->path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		(void)nbpy_error_set(&st->err, "%s: %s", st->path,
+				     st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		close_db(st);
 		return rc;
 	}
@@ -125,7 +133,7 @@ static sqlite3_stmt *insert_for(struct sink *s, const struct sql_table *t, enum 
 	(void)snprintf(sql + len, sizeof(sql) - len, ")");
 	*rc = sqlite3_prepare_v2(st->db, sql, -1, &st->insert[schema], NULL);
 	if (*rc != SQLITE_OK) {
-		sink_set_error(s, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		(void)nbpy_error_set(&st->err, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		return NULL;
 	}
 	return st->insert[schema];
@@ -165,7 +173,7 @@ static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n, in
 	return rc;
 }
 
-static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
+static void sqlite_write(struct sink *s, const struct sink_batch *b)
 {
 	struct sqlite_store *st = s->store_state;
 	struct sql_value v[SQL_MAX_COLUMNS];
@@ -190,8 +198,8 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b,
 
 			sql_table_row(t, m, r, v);
 			if ((rc = insert_row(ins, v, sql_table_columns(t), &one)) != SQLITE_OK) {
-				sink_set_error(s, "%s: insert into %s: %s", st->path, sql_table_name(t),
-					       sqlite3_errmsg(st->db));
+				(void)nbpy_error_set(&st->err, "%s: insert into %s: %s", st->path,
+						     sql_table_name(t), sqlite3_errmsg(st->db));
 				goto rollback;
 			}
 			added += (size_t)one;
@@ -201,35 +209,51 @@ static enum sink_result sqlite_write(struct sink *s, const struct sink_batch *b,
 	}
 	if ((rc = exec(s, "COMMIT")) != SQLITE_OK)
 		goto rollback;
-	*duplicates = dup;
-	return SINK_OK;
+	sink_write_done(s, NULL, dup);
+	return;
 rollback:
 	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 fail:
-	if (classify(rc) == SINK_RETRY)
+	st->err.cls = classify(rc);
+	if (st->err.cls == NBPY_ERR_TRANSIENT)
 		close_db(st);	/* start clean next time */
-	return classify(rc);
+	sink_write_done(s, &st->err, 0);
 }
 
-static int sqlite_open(struct sink *s)
+/* Never in flight: write finishes before it returns. */
+static void sqlite_cancel(struct sink *s)
+{
+	(void)s;
+}
+
+/* The kind's settings; -1 (w->error) if the path does not fit. */
+static int read_keys(struct sink *s, struct sqlite_store *st)
 {
 	const struct sqlite_settings *set = s->w->settings;
-	struct sqlite_store *st = calloc(1, sizeof(*st));
 
-	if (st == NULL)
-		return -1;
-	s->store_state = st;
 	st->busy_ms = set->busy_timeout / 1000000;
 	if (snprintf(st->path, sizeof(st->path), "%s", set->path ? set->path : "") >= (int)sizeof(st->path) ||
 	    (set->path == NULL &&
 	     snprintf(st->path, sizeof(st->path), "%s/nbpy.sqlite",
 		      nbpy_config_global(s->w->config, "state_dir")->text) >= (int)sizeof(st->path)))
 		return worker_config_error(s->w, &set->path, "path: too long");
+	return 0;
+}
+
+static int sqlite_open(struct sink *s)
+{
+	struct sqlite_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return nbpy_error_set(&s->w->error, "out of memory");
+	s->store_state = st;
+	if (read_keys(s, st) < 0)
+		return -1;
 	if (nbpy_mkdir_parent(st->path, 0750) < 0)
 		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "directory of %s: %s", st->path,
 					    strerror(errno));
 	if (connect_db(s) != SQLITE_OK)
-		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "%s", s->error);
+		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "%s", st->err.msg);
 	return 0;
 }
 
@@ -244,7 +268,8 @@ static void sqlite_close(struct sink *s)
 }
 
 static const struct sink_store sqlite_store = {
-	.open = sqlite_open, .write = sqlite_write, .close = sqlite_close, .counts_duplicates = true,
+	.open = sqlite_open, .write = sqlite_write, .cancel = sqlite_cancel, .close = sqlite_close,
+	.counts_duplicates = true,
 };
 
 const struct nbpy_kind_spec sink_sqlite_kind = {

@@ -1,20 +1,23 @@
 /* sink_typedb.c - kind sink.typedb (the seed's Grakn subscriber): the tables
  * of sql_table.h as TypeDB entity types, written through TypeDB 3.x's HTTP
- * API with libcurl and json-c.
+ * API with json-c, through the worker's curl multi (sink_http.h).
  *
  * Sign in once (again on 401), create the database if missing, define each
  * entity type on first use (a schema query; defining what exists already is
  * a no-op), then per batch: open a write transaction, one query of `put`
  * stages (one per row, so a row already there is matched, not inserted
- * again: writing a batch twice stores it once), commit.  TypeDB has no C
- * client, and gRPC from C would chase a protocol that changes per release:
- * the HTTP API is the stable way in. */
+ * again: writing a batch twice stores it once), commit.  Each request is
+ * started from the answer to the one before (the steps below, in order).
+ * TypeDB has no C client, and gRPC from C would chase a protocol that
+ * changes per release: the HTTP API is the stable way in. */
+#include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "workers/kinds.h"
 #include "common/log.h"
 #include "workers/sink/sink.h"
@@ -45,153 +48,156 @@ static const struct nbpy_key_spec typedb_keys[] = {
 
 struct typedb_store {
 	const char *url, *database, *user, *password;
+	long timeout_ms;
+	char *db_path;			/* /v1/databases/NAME, escaped */
 	struct sink_http http;
 	char *token;
 	bool db_ready;
 	bool defined[NBPY_SCHEMA_END];
 	struct nbpy_buf q;		/* the batch's TypeQL */
-	long status;			/* of the last request */
+	/* the write in flight */
+	const struct sink_batch *batch;
+	enum nbpy_schema defining;
+	char tx[129];			/* its transaction */
+	struct nbpy_error err, saved;	/* saved: the failure a transaction close keeps */
+	/* the request in flight (call) */
+	char path[256];
+	struct nbpy_buf body, signin;	/* kept until answered */
+	bool get, retried;
+	sink_http_then then;
+	char bearer[TYPEDB_TOKEN_MAX + 32];
 };
 
-/* One request; body NULL for GET.  The HTTP status, 0 with the error set
- * when there is no answer.  The answer is in st->http.answer. */
-static long request(struct sink *s, const char *path, struct json_object *body, bool auth)
+/* ---- requests: call() signs in first, and again once after a 401 ---- */
+
+static void send_call(struct sink *s);
+
+/* An answer other than 2xx as the write's error: libcurl's reason, or the
+ * server's message. */
+static void answer_error(struct sink *s, const char *path, long status)
 {
 	struct typedb_store *st = s->store_state;
-	CURL *h = st->http.h;
-	struct curl_slist *headers = NULL, *l;
-	char url[1024], bearer[4200];
-	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
+	char why[NBPY_ERROR_MAX];
 
-	st->status = 0;
-	(void)snprintf(url, sizeof(url), "%s%s", st->url, path);
-	l = curl_slist_append(headers, "Content-Type: application/json");
-	if (l != NULL && auth && st->token != NULL) {
-		headers = l;
-		(void)snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", st->token);
-		l = curl_slist_append(headers, bearer);
+	if (status == 0) {
+		st->err = st->http.err;
+		return;
 	}
-	if (l == NULL) {
-		curl_slist_free_all(headers);
-		sink_set_error(s, "out of memory");
-		return 0;
-	}
-	headers = l;
-	if (curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
-	    (text ? curl_easy_setopt(h, CURLOPT_POSTFIELDS, text)
-		  : curl_easy_setopt(h, CURLOPT_HTTPGET, 1L)) != CURLE_OK) {
-		curl_slist_free_all(headers);
-		sink_set_error(s, "libcurl refused an option");
-		return 0;
-	}
-	st->status = sink_http_perform(s, &st->http, url);
-	curl_slist_free_all(headers);
-	if (st->status != 0 && st->status / 100 != 2) {
-		char why[sizeof(s->error)];
-
-		typedb_answer_error(st->http.answer, why, sizeof(why));
-		sink_set_error(s, "%s%s: HTTP %ld %s", st->url, path, st->status, why);
-	}
-	return st->status;
+	typedb_answer_error(st->http.answer, why, sizeof(why));
+	(void)nbpy_error_class_set(&st->err, sink_http_class(status), "%s%s: HTTP %ld %s", st->url, path,
+				   status, why);
 }
 
-static long sign_in(struct sink *s)
+/* POST (or GET when body is NULL) url + path; then answers, its error in st->err. */
+static void request(struct sink *s, const char *path, const struct nbpy_buf *body, bool auth,
+		 sink_http_then then)
 {
 	struct typedb_store *st = s->store_state;
-	struct json_object *b = json_object_new_object();
-	char *token;
-	long status;
+	const char *headers[3] = { "Content-Type: application/json", NULL, NULL };
+	char url[1024];
 
-	if (b == NULL)
-		return 0;
-	json_object_object_add(b, "username", json_object_new_string(st->user));
-	json_object_object_add(b, "password", json_object_new_string(st->password ? st->password : ""));
-	status = request(s, "/v1/signin", b, false);
-	json_object_put(b);
-	if (status / 100 != 2)
-		return status;
+	if (auth && st->token != NULL) {
+		(void)snprintf(st->bearer, sizeof(st->bearer), "Authorization: Bearer %s", st->token);
+		headers[1] = st->bearer;
+	}
+	(void)snprintf(url, sizeof(url), "%s%s", st->url, path);
+	if (sink_http_send(&st->http, body ? "POST" : "GET", url, headers, body ? body->data : NULL,
+			   body ? body->len : 0, then) < 0) {
+		st->err = st->http.err;
+		then(s, 0);
+	}
+}
+
+static void signed_in(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+	char *token;
+
+	if (status / 100 != 2) {
+		answer_error(s, "/v1/signin", status);
+		st->then(s, status);
+		return;
+	}
 	if ((token = typedb_answer_token(st->http.answer)) == NULL) {
-		sink_set_error(s, "%s/v1/signin: no usable token in the answer", st->url);
-		return 502;	/* a broken answer: retry later */
+		(void)nbpy_error_set(&st->err, "%s/v1/signin: no usable token in the answer", st->url);
+		st->then(s, 502);	/* a broken answer: retry later */
+		return;
 	}
 	free(st->token);
 	st->token = token;
-	return 200;
+	send_call(s);
 }
 
-/* A protected request, signing in first or again after a 401. */
-static long call(struct sink *s, const char *path, struct json_object *body)
+static void sign_in(struct sink *s)
 {
 	struct typedb_store *st = s->store_state;
-	long status;
+	struct json_object *b = json_object_new_object();
 
-	if (st->token == NULL && (status = sign_in(s)) / 100 != 2)
-		return status;
-	status = request(s, path, body, true);
-	if (status == 401) {
+	nbpy_buf_reset(&st->signin);
+	if (b != NULL) {
+		json_object_object_add(b, "username", json_object_new_string(st->user));
+		json_object_object_add(b, "password",
+				       json_object_new_string(st->password ? st->password : ""));
+		(void)nbpy_buf_puts(&st->signin, json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN));
+		json_object_put(b);
+	}
+	if (b == NULL || st->signin.failed) {
+		(void)nbpy_error_set(&st->err, "out of memory");
+		st->then(s, 0);
+		return;
+	}
+	request(s, "/v1/signin", &st->signin, false, signed_in);
+}
+
+static void answered(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+
+	if (status == 401 && !st->retried) {
+		st->retried = true;
 		free(st->token);
 		st->token = NULL;
-		if ((status = sign_in(s)) / 100 != 2)
-			return status;
-		status = request(s, path, body, true);
+		sign_in(s);
+		return;
 	}
-	return status;
+	if (status / 100 != 2)
+		answer_error(s, st->path, status);
+	st->then(s, status);
+}
+
+static void send_call(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+
+	request(s, st->path, st->get ? NULL : &st->body, true, answered);
+}
+
+/* A protected request: path, body (NULL: GET; put here), then the step. */
+static void call(struct sink *s, const char *path, struct json_object *body, sink_http_then then)
+{
+	struct typedb_store *st = s->store_state;
+
+	(void)snprintf(st->path, sizeof(st->path), "%s", path);
+	st->get = body == NULL;
+	st->retried = false;
+	st->then = then;
+	nbpy_buf_reset(&st->body);
+	if (body != NULL) {
+		(void)nbpy_buf_puts(&st->body, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN));
+		json_object_put(body);
+	}
+	if (st->body.failed) {
+		(void)nbpy_error_set(&st->err, "out of memory");
+		then(s, 0);
+		return;
+	}
+	if (st->token == NULL)
+		sign_in(s);
+	else
+		send_call(s);
 }
 
 /* ---- TypeQL (typeql.c) ---- */
-
-static bool define(struct sink *s, const struct sql_table *t, enum nbpy_schema schema)
-{
-	struct typedb_store *st = s->store_state;
-	struct nbpy_buf q = NBPY_BUF_INIT;
-	struct json_object *b;
-	long status;
-
-	if (st->defined[schema])
-		return true;
-	typeql_define(&q, t);
-	if (q.failed || (b = json_object_new_object()) == NULL) {
-		nbpy_buf_free(&q);
-		sink_set_error(s, "out of memory");
-		return false;
-	}
-	json_object_object_add(b, "databaseName", json_object_new_string(st->database));
-	json_object_object_add(b, "transactionType", json_object_new_string("schema"));
-	json_object_object_add(b, "query", json_object_new_string(q.data));
-	json_object_object_add(b, "commit", json_object_new_boolean(1));
-	status = call(s, "/v1/query", b);
-	json_object_put(b);
-	nbpy_buf_free(&q);
-	st->defined[schema] = status / 100 == 2;
-	if (st->defined[schema])
-		log_info("defined entity %s in %s", sql_table_name(t), st->database);
-	return st->defined[schema];
-}
-
-static long ensure_database(struct sink *s)
-{
-	struct typedb_store *st = s->store_state;
-	char *esc, path[512];
-	long status;
-
-	if (st->db_ready)
-		return 200;
-	if ((esc = curl_easy_escape(st->http.h, st->database, 0)) == NULL)
-		return 0;
-	(void)snprintf(path, sizeof(path), "/v1/databases/%s", esc);
-	curl_free(esc);
-	status = call(s, path, NULL);
-	if (status == 404) {
-		struct json_object *empty = json_object_new_object();
-
-		status = call(s, path, empty);
-		json_object_put(empty);
-		if (status / 100 == 2)
-			log_notice("created database %s", st->database);
-	}
-	st->db_ready = status / 100 == 2;
-	return status;
-}
 
 /* The batch as one pipeline of put stages. */
 static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows)
@@ -207,91 +213,250 @@ static bool build_query(struct sink *s, const struct sink_batch *b, size_t *rows
 
 		if (t == NULL)
 			continue;	/* every decodable schema has a table */
-		if (!define(s, t, m->h.schema))
-			return false;
 		*rows += typeql_put(&st->q, t, m, *rows);
 	}
 	if (st->q.failed)
-		sink_set_error(s, "out of memory");
+		(void)nbpy_error_set(&st->err, "out of memory");
 	return !st->q.failed;
+}
+
+/* ---- a write, step by step ---- */
+
+static void failed(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+
+	(void)status;	/* st->err says it */
+	sink_write_done(s, &st->err, 0);
+}
+
+static struct json_object *object(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o != NULL && k1 != NULL)
+		json_object_object_add(o, k1, json_object_new_string(v1));
+	if (o != NULL && k2 != NULL)
+		json_object_object_add(o, k2, json_object_new_string(v2));
+	return o;
+}
+
+static void closed(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+
+	/* best effort: the server drops it on timeout anyway */
+	(void)status;
+	st->err = st->saved;
+	sink_write_done(s, &st->err, 0);
+}
+
+/* The transaction failed (st->err): close it, keep the error. */
+static void close_tx(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+	char path[256];
+
+	(void)status;
+	st->saved = st->err;
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/close", st->tx);
+	call(s, path, object(NULL, NULL, NULL, NULL), closed);
 }
 
 /* A put stage that matches an entity already there does not say so: no
  * duplicates counted here (docs/sinks.md). */
-static enum sink_result typedb_write(struct sink *s, const struct sink_batch *b, size_t *duplicates)
+static void committed(struct sink *s, long status)
 {
-	struct typedb_store *st = s->store_state;
-	struct json_object *o;
-	char path[256], id[129];
-	size_t rows;
-	long status;
-	enum sink_result rc = SINK_RETRY;
-
-	(void)duplicates;
-	if ((status = ensure_database(s)) / 100 != 2)
-		return sink_http_result(status);
-	if (!build_query(s, b, &rows))
-		return st->status / 100 == 2 ? SINK_RETRY : sink_http_result(st->status);
-	if (rows == 0)
-		return SINK_OK;
-	if ((o = json_object_new_object()) == NULL)
-		return SINK_RETRY;
-	json_object_object_add(o, "databaseName", json_object_new_string(st->database));
-	json_object_object_add(o, "transactionType", json_object_new_string("write"));
-	status = call(s, "/v1/transactions/open", o);
-	json_object_put(o);
-	if (status / 100 != 2)
-		return sink_http_result(status);
-	if (!typedb_answer_transaction(st->http.answer, id, sizeof(id))) {
-		sink_set_error(s, "%s/v1/transactions/open: no usable transactionId in the answer", st->url);
-		return SINK_RETRY;
-	}
-	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/query", id);
-	if ((o = json_object_new_object()) == NULL)
-		goto close;
-	json_object_object_add(o, "query", json_object_new_string(st->q.data));
-	status = call(s, path, o);
-	json_object_put(o);
 	if (status / 100 != 2) {
-		rc = sink_http_result(status);
-		goto close;
+		close_tx(s, status);
+		return;
 	}
-	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/commit", id);
-	if ((o = json_object_new_object()) == NULL)
-		goto close;
-	status = call(s, path, o);
-	json_object_put(o);
-	if (status / 100 == 2)
-		return SINK_OK;
-	rc = sink_http_result(status);
-close:
-	/* best effort: the server drops it on timeout anyway */
-	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/close", id);
-	{
-		char keep[sizeof(s->error)];
-		struct json_object *empty = json_object_new_object();
-
-		memcpy(keep, s->error, sizeof(keep));
-		(void)call(s, path, empty);
-		json_object_put(empty);
-		memcpy(s->error, keep, sizeof(keep));
-	}
-	return rc;
+	sink_write_done(s, NULL, 0);
 }
 
-static int typedb_open(struct sink *s)
+static void queried(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+	char path[256];
+
+	if (status / 100 != 2) {
+		close_tx(s, status);
+		return;
+	}
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/commit", st->tx);
+	call(s, path, object(NULL, NULL, NULL, NULL), committed);
+}
+
+static void opened(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+	char path[256];
+
+	if (status / 100 != 2) {
+		failed(s, status);
+		return;
+	}
+	if (!typedb_answer_transaction(st->http.answer, st->tx, sizeof(st->tx))) {
+		(void)nbpy_error_set(&st->err, "%s/v1/transactions/open: no usable transactionId in the answer",
+				     st->url);
+		failed(s, status);
+		return;
+	}
+	(void)snprintf(path, sizeof(path), "/v1/transactions/%s/query", st->tx);
+	call(s, path, object("query", st->q.data, NULL, NULL), queried);
+}
+
+static void open_tx(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+	size_t rows;
+
+	if (!build_query(s, st->batch, &rows)) {
+		failed(s, 0);
+		return;
+	}
+	if (rows == 0) {
+		sink_write_done(s, NULL, 0);
+		return;
+	}
+	call(s, "/v1/transactions/open", object("databaseName", st->database, "transactionType", "write"),
+	     opened);
+}
+
+static void define_next(struct sink *s);
+
+static void defined(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+
+	if (status / 100 != 2) {
+		failed(s, status);
+		return;
+	}
+	st->defined[st->defining] = true;
+	log_info("defined entity %s in %s", sql_table_name(sql_table_for(st->defining)), st->database);
+	define_next(s);
+}
+
+/* Define the first entity type of the batch not defined yet; then open. */
+static void define_next(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+	struct nbpy_msg *m = s->msg;
+	struct nbpy_buf q = NBPY_BUF_INIT;
+	struct json_object *b;
+	size_t pos = 0;
+	bool found = false;
+
+	while (!found && sink_batch_next(st->batch, &pos, m) == 1)
+		found = sql_table_for(m->h.schema) != NULL && !st->defined[m->h.schema];
+	if (!found) {
+		open_tx(s);
+		return;
+	}
+	st->defining = m->h.schema;
+	typeql_define(&q, sql_table_for(m->h.schema));
+	b = q.failed ? NULL : object("databaseName", st->database, "transactionType", "schema");
+	if (b != NULL) {
+		json_object_object_add(b, "query", json_object_new_string(q.data));
+		json_object_object_add(b, "commit", json_object_new_boolean(1));
+	}
+	nbpy_buf_free(&q);
+	if (b == NULL) {
+		(void)nbpy_error_set(&st->err, "out of memory");
+		failed(s, 0);
+		return;
+	}
+	call(s, "/v1/query", b, defined);
+}
+
+static void database_created(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+
+	if (status / 100 != 2) {
+		failed(s, status);
+		return;
+	}
+	log_notice("created database %s", st->database);
+	st->db_ready = true;
+	define_next(s);
+}
+
+static void database_checked(struct sink *s, long status)
+{
+	struct typedb_store *st = s->store_state;
+
+	if (status == 404) {
+		call(s, st->db_path, object(NULL, NULL, NULL, NULL), database_created);
+		return;
+	}
+	if (status / 100 != 2) {
+		failed(s, status);
+		return;
+	}
+	st->db_ready = true;
+	define_next(s);
+}
+
+static void typedb_write(struct sink *s, const struct sink_batch *b)
+{
+	struct typedb_store *st = s->store_state;
+
+	st->batch = b;
+	if (st->db_ready)
+		define_next(s);
+	else
+		call(s, st->db_path, NULL, database_checked);
+}
+
+static void typedb_cancel(struct sink *s)
+{
+	struct typedb_store *st = s->store_state;
+
+	sink_http_abandon(&st->http);
+}
+
+/* The kind's settings. */
+static void read_keys(struct sink *s, struct typedb_store *st)
 {
 	const struct typedb_settings *set = s->w->settings;
-	struct typedb_store *st = calloc(1, sizeof(*st));
 
-	if (st == NULL)
-		return -1;
-	s->store_state = st;
 	st->url = set->url;
 	st->database = set->database;
 	st->user = set->username;
 	st->password = set->password;
-	return sink_http_open(&st->http, set->timeout / 1000000, ANSWER_MAX);
+	st->timeout_ms = set->timeout / 1000000;
+}
+
+static int typedb_open(struct sink *s)
+{
+	struct typedb_store *st = calloc(1, sizeof(*st));
+	CURL *h;
+	char *esc;
+	size_t n;
+
+	if (st == NULL)
+		return -1;
+	s->store_state = st;
+	read_keys(s, st);
+	if ((h = curl_easy_init()) == NULL)
+		return -1;
+	esc = curl_easy_escape(h, st->database, 0);
+	curl_easy_cleanup(h);
+	if (esc == NULL)
+		return -1;
+	n = strlen(esc) + sizeof("/v1/databases/");
+	if ((st->db_path = malloc(n)) != NULL)
+		(void)snprintf(st->db_path, n, "/v1/databases/%s", esc);
+	curl_free(esc);
+	if (st->db_path == NULL)
+		return nbpy_error_set(&s->w->error, "out of memory");
+	if (strlen(st->db_path) >= sizeof(st->path))
+		return worker_config_error(s->w, &((const struct typedb_settings *)s->w->settings)->database,
+					   "database: name too long");
+	/* no basic authentication: TypeDB signs in with a token */
+	return sink_http_open(&st->http, s, st->timeout_ms, ANSWER_MAX, NULL, NULL);
 }
 
 static void typedb_close(struct sink *s)
@@ -302,12 +467,18 @@ static void typedb_close(struct sink *s)
 		return;
 	sink_http_close(&st->http);
 	free(st->token);
+	free(st->db_path);
 	nbpy_buf_free(&st->q);
+	nbpy_buf_free(&st->body);
+	if (st->signin.data != NULL)	/* holds the password */
+		memset(st->signin.data, 0, st->signin.cap);
+	nbpy_buf_free(&st->signin);
+	memset(st->bearer, 0, sizeof(st->bearer));
 	free(st);
 }
 
 static const struct sink_store typedb_store = {
-	.open = typedb_open, .write = typedb_write, .close = typedb_close,
+	.open = typedb_open, .write = typedb_write, .cancel = typedb_cancel, .close = typedb_close,
 };
 
 const struct nbpy_kind_spec sink_typedb_kind = {
