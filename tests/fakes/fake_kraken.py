@@ -25,6 +25,8 @@ reused connection: one request of the worker is one request here.
 /_stats "log" lists every market-data request as [endpoint, pair, mode, t]
 (t: CLOCK_MONOTONIC, s, when the request arrived); GET
 /_log?endpoint=E&pair=P&after=T only those of E with pair= P after T.
+/_mode answers {"t": T}: the requests logged after T were served the modes
+it queued.
 
 Hostile answers: GET /_mode?hostile_ticker=N (likewise hostile_depth,
 hostile_trades) makes the next N answers of that endpoint carry EXTRA pairs
@@ -198,7 +200,8 @@ class Handler(BaseHTTPRequestHandler):
                     close_all[0] = q["close"][0] == "1"
                 for e in hostile:
                     hostile[e] += int(q.get("hostile_" + e.lower(), ["0"])[0])
-            return self.send(200, "{}")
+                now = time.monotonic()   # every request logged after it saw these modes
+            return self.send(200, json.dumps({"t": now}))
         if url.path == "/_stats":
             with lock:
                 return self.send(200, json.dumps(dict(stats, hostile_left=hostile)))

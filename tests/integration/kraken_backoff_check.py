@@ -89,11 +89,11 @@ def main():
                     if any(x == POISON for x in flatten(m[6:])):
                         poisoned.append((name, m))
 
-    start = time.monotonic()
     for sp in specs:
         key = "queue_%s.%s" % (sp["endpoint"].lower(), sp["pair"])
-        urllib.request.urlopen("%s/_mode?%s" % (fake, urllib.parse.urlencode({key: ",".join(sp["modes"])}))).read()
-        sp["after"] = start
+        # the requests the fake logs after "t" were served these modes
+        sp["after"] = json.load(urllib.request.urlopen(
+            "%s/_mode?%s" % (fake, urllib.parse.urlencode({key: ",".join(sp["modes"])}))))["t"]
         sp["win"] = windows(sp["modes"])
 
     failed = False
