@@ -28,7 +28,9 @@
 static void *sock(void *ctx, int type, const char *ep, int bind)
 {
 	void *s = zmq_socket(ctx, type);
-	int hwm = HWM, linger = 5000;
+	/* the publisher lingers to flush its queue; a subscriber that lingered
+	 * would wait out the 5 s for its subscription to a publisher gone */
+	int hwm = HWM, linger = type == ZMQ_PUB ? 5000 : 0;
 
 	if (s == NULL || zmq_setsockopt(s, type == ZMQ_PUB ? ZMQ_SNDHWM : ZMQ_RCVHWM, &hwm, sizeof(hwm)) < 0 ||
 	    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||

@@ -6,9 +6,27 @@
 Serves AssetPairs, Ticker, Depth and Trades shaped like Kraken's documented
 answers, from fixed data (TICKERS below, printed by GET /_data so tests can
 compare).  Failure modes are queued with GET /_mode?queue=a,b,c and consumed
-one per market-data request: ok, envelope_error, too_many (EGeneral:Too many
-requests), http429, http500, truncated, invalid, slow (3 s), malformed_pair.
-GET /_stats returns request counts and the User-Agents seen.
+one per Ticker request: ok, envelope_error, too_many (EGeneral:Too many
+requests), http429, http500, truncated, invalid, slow (3 s), malformed_pair,
+and the modes below.  GET /_stats returns request counts and the User-Agents
+seen.
+
+Per endpoint and pair: GET /_mode?queue_ENDPOINT=a,b,c (ENDPOINT ticker,
+depth or trades) queues modes for that endpoint, and
+/_mode?queue_ENDPOINT.PAIRS=... for the requests whose pair= is exactly PAIRS
+(looked up first), so that two services of one kind can fail apart.  Modes
+every endpoint knows: ok, http503, reset (the connection closed with a TCP
+reset, no answer), rate_limit (EAPI:Rate limit exceeded), unavailable
+(EService:Unavailable), busy (EService:Busy).  The three error envelopes also
+carry a "result" whose every price is POISON: a client that reads past the
+error publishes it.  /_mode?close=1 closes every connection after its answer
+(Connection: close), so that libcurl never retries a reset on its own on a
+reused connection: one request of the worker is one request here.
+/_stats "log" lists every market-data request as [endpoint, pair, mode, t]
+(t: CLOCK_MONOTONIC, s, when the request arrived); GET
+/_log?endpoint=E&pair=P&after=T only those of E with pair= P after T.
+/_mode answers {"t": T}: the requests logged after T were served the modes
+it queued.
 
 Hostile answers: GET /_mode?hostile_ticker=N (likewise hostile_depth,
 hostile_trades) makes the next N answers of that endpoint carry EXTRA pairs
@@ -19,6 +37,8 @@ counted in /_stats "bad_sent" per endpoint: the worker's `bad` counter must
 come out the same.
 """
 import json
+import socket
+import struct
 import sys
 import threading
 import time
@@ -36,8 +56,13 @@ TICKERS = {
 
 lock = threading.Lock()
 queue = []
-stats = {"requests": 0, "ticker": 0, "user_agents": [], "since": [],
+queues = {}      # "ticker", "depth.XXBTZUSD"... -> modes still to serve
+close_all = [False]
+stats = {"requests": 0, "ticker": 0, "user_agents": [], "since": [], "log": [],
          "bad_sent": {"Ticker": 0, "Depth": 0, "Trades": 0}}
+POISON = "77777.00000"   # every price of an error envelope's result
+ERRORS = {"rate_limit": "EAPI:Rate limit exceeded", "unavailable": "EService:Unavailable",
+          "busy": "EService:Busy"}
 hostile = {"Ticker": 0, "Depth": 0, "Trades": 0}     # hostile answers still to serve
 EXTRA = 1000
 # (field, value): a price that is not positive and finite, or a negative volume
@@ -106,6 +131,29 @@ def ticker_entry(p):
             "l": [bid, bid], "h": [ask, ask], "o": last}
 
 
+def poisoned(endpoint, pair):
+    """A well-formed result of endpoint for pair, every price POISON."""
+    if endpoint == "Ticker":
+        e = ticker_entry(pair)
+        for k in ("a", "b", "c"):
+            e[k] = [POISON] + e[k][1:]
+        return {pair: e}
+    if endpoint == "Depth":
+        return {pair: {"asks": [[POISON, "1.000", BOOK_TIME]], "bids": [[POISON, "1.000", BOOK_TIME]]}}
+    return {pair: [[POISON, "1.0", 1688669597.5, "b", "m", "", 999999999]], "last": "1688669597500000000"}
+
+
+def take_mode(endpoint, pairs, fallback=()):
+    """The mode of this request (queued for endpoint.pairs, else endpoint,
+    else in fallback), logged."""
+    with lock:
+        key = endpoint.lower()
+        q = queues.get(key + "." + pairs) or queues.get(key) or fallback
+        mode = q.pop(0) if q else "ok"
+        stats["log"].append([endpoint, pairs, mode, time.monotonic()])
+        return mode
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -117,8 +165,26 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
+        if close_all[0]:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
+
+    def fail(self, endpoint, pairs, mode):
+        """Answer a failure mode every endpoint knows; False if mode is not one."""
+        if mode in ERRORS:
+            first = pairs.split(",")[0]
+            result = poisoned(endpoint, first) if first in TICKERS else {}
+            self.send(200, json.dumps({"error": [ERRORS[mode]], "result": result}))
+        elif mode == "http503":
+            self.send(503, "<html>Service Unavailable</html>", "text/html")
+        elif mode == "reset":   # SO_LINGER 0: close() sends RST, no answer at all
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+        else:
+            return False
+        return True
 
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
@@ -127,12 +193,23 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 if "queue" in q:
                     queue.extend(q["queue"][0].split(","))
+                for k, v in q.items():
+                    if k.startswith("queue_"):
+                        queues.setdefault(k[6:], []).extend(v[0].split(","))
+                if "close" in q:
+                    close_all[0] = q["close"][0] == "1"
                 for e in hostile:
                     hostile[e] += int(q.get("hostile_" + e.lower(), ["0"])[0])
-            return self.send(200, "{}")
+                now = time.monotonic()   # every request logged after it saw these modes
+            return self.send(200, json.dumps({"t": now}))
         if url.path == "/_stats":
             with lock:
                 return self.send(200, json.dumps(dict(stats, hostile_left=hostile)))
+        if url.path == "/_log":
+            e, p, after = q["endpoint"][0], q["pair"][0], float(q.get("after", ["0"])[0])
+            with lock:
+                return self.send(200, json.dumps([x for x in stats["log"]
+                                                  if x[0] == e and x[1] == p and x[3] > after]))
         if url.path == "/_data":
             with lock:
                 ids = {p: [t[6] for t in v] for p, v in trades.items()}
@@ -149,6 +226,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps({"error": [], "result": result}))
         if url.path == "/0/public/Depth":
             p = q.get("pair", [""])[0]
+            if self.fail("Depth", p, take_mode("Depth", p)):
+                return
             if p not in TICKERS:
                 return self.send(200, '{"error":["EQuery:Unknown asset pair"]}')
             count = int(q.get("count", ["100"])[0])
@@ -158,6 +237,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps({"error": [], "result": result}))
         if url.path == "/0/public/Trades":
             p = q.get("pair", [""])[0]
+            if self.fail("Trades", p, take_mode("Trades", p)):
+                return
             if p not in TICKERS:
                 return self.send(200, '{"error":["EQuery:Unknown asset pair"]}')
             with lock:
@@ -175,10 +256,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps({"error": [], "result": result}))
         if url.path != "/0/public/Ticker":
             return self.send(404, '{"error":["EGeneral:Unknown method"]}')
+        asked = q.get("pair", [",".join(TICKERS)])[0]
+        mode = take_mode("Ticker", asked, queue)
         with lock:
             stats["ticker"] += 1
-            mode = queue.pop(0) if queue else "ok"
-        pairs = q.get("pair", [",".join(TICKERS)])[0].split(",")
+        if self.fail("Ticker", asked, mode):
+            return
+        pairs = asked.split(",")
         result = {p: ticker_entry(p) for p in pairs if p in TICKERS}
         if mode == "ok" and result and take_hostile("Ticker"):
             make_hostile("Ticker", result, next(iter(result)), ticker_entry("XXBTZUSD"))

@@ -55,12 +55,13 @@ check "books and trades again after the restart" run_check 2
 check "no trade published twice across the restart" eval '[ -z "$(sort "$T/ids" | uniq -d)" ]'
 check "no unknown pair: only the configured ones" eval '[ "$(cut -d" " -f1 "$T/ids" | sort -u | tr "\n" " ")" = "XETHZEUR XXBTZUSD " ]'
 
-# configuration problems a kind finds itself: exit 78 with FILE:LINE
+# configuration problems a kind finds itself: exit 78 with FILE:LINE, at
+# once (a worker that runs instead is stopped after 5 s: rc 124)
 worker_refuses() {	# worker_refuses SERVICE MESSAGE, with $T/bad.conf
 	local out rc
-	out=$("$B/nbpy-worker" -c "$T/bad.conf" "$1" 2>&1)
+	out=$(timeout -s TERM 5 "$B/nbpy-worker" -c "$T/bad.conf" "$1" 2>&1)
 	rc=$?
-	[ $rc -eq 78 ] && [[ "$out" == *"$2"* ]] || { echo "       rc $rc: $out"; return 1; }
+	[ $rc -eq 78 ] && [[ "$out" == *"$2"* ]] || { echo "       rc $rc: $(head -c 600 <<<"$out")"; return 1; }
 }
 cat >"$T/bad.conf" <<CONF
 [nbpyd]
@@ -72,15 +73,28 @@ bind      = tcp://127.0.0.1:$((BASE + 9))
 legs      = XBT-XXBTZUSD-XXBTZEUR
 [dep]
 kind = kraken.depth
+url  = $FAKE
 bind = tcp://127.0.0.1:$((BASE + 10))
 [trd]
 kind = kraken.trades
+url  = $FAKE
 bind = tcp://127.0.0.1:$((BASE + 11))
 CONF
 check "a bad leg is a configuration error" worker_refuses syn \
 	"bad.conf:7: [syn] legs: bad item 'XBT-XXBTZUSD-XXBTZEUR': expected COIN:USD_PAIR:EUR_PAIR"
 check "kraken.depth needs listed pairs" worker_refuses dep "kraken.depth fetches one pair per request"
 check "kraken.trades needs listed pairs" worker_refuses trd "kraken.trades pages one pair per request"
+# what the fake was asked, against the pairs configured (the refused
+# services above would have asked for pair=all)
+asked_pairs() {	# asked_pairs ENDPOINT: the pairs its requests named, sorted, on one line
+	curl -fs "$FAKE/_stats" | $PY -c 'import json, sys
+log = json.load(sys.stdin)["log"]
+print(" ".join(sorted({e[1] for e in log if e[0] == sys.argv[1]})))' "$1"
+}
+check "the fake was asked for Depth of the configured pairs only ($(asked_pairs Depth))" \
+	[ "$(asked_pairs Depth)" = "XETHZEUR XETHZUSD XXBTZEUR XXBTZUSD" ]
+check "the fake was asked for Trades of the configured pairs only ($(asked_pairs Trades))" \
+	[ "$(asked_pairs Trades)" = "XETHZEUR XXBTZUSD" ]
 check "an unknown service is a configuration error" worker_refuses nope "has no service [nope]"
 {	# one endpoint per continuation line
 	printf '[many]\nkind = sink.file\npath = %s/many.nbpy\nconnect = tcp://127.0.0.1:20000,\n' "$T"
