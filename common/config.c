@@ -19,6 +19,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "common/buf.h"
 #include "common/config.h"
 #include "common/config_loader.h"
 #include "common/text.h"
@@ -318,37 +319,14 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 /* ---- pass 2: typed values ---- */
 
-struct growbuf {
-	char *p;
-	size_t n, cap;
-};
-
-static int grow_append(struct growbuf *g, const char *s, size_t len)
-{
-	if (g->n + len + 1 > g->cap) {
-		size_t cap = 2 * (g->n + len + 1);
-		char *bigger = realloc(g->p, cap);
-
-		if (bigger == NULL)
-			return -1;
-		g->p = bigger;
-		g->cap = cap;
-	}
-	memcpy(g->p + g->n, s, len);
-	g->n += len;
-	g->p[g->n] = '\0';
-	return 0;
-}
-
 /* Expand ${NAME} from [nbpyd] keys (when globals is given) or the
  * environment; "$$" is a literal '$'.  NULL after reporting a problem. */
 static char *expand(struct loader *L, const char *s, int line, const char *sec, const char *key,
 		    const struct nbpy_config *globals)
 {
-	struct growbuf g = { NULL, 0, 0 };
+	struct nbpy_buf g = NBPY_BUF_INIT;
+	char *out;
 
-	if (grow_append(&g, "", 0) < 0)
-		goto oom;
 	while (*s) {
 		const char *close, *val;
 		const struct nbpy_value *gv;
@@ -357,14 +335,12 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 
 		if (s[0] != '$' || (s[1] != '$' && s[1] != '{')) {
 			len = strcspn(s + 1, "$") + 1;
-			if (grow_append(&g, s, len) < 0)
-				goto oom;
+			(void)nbpy_buf_append(&g, s, len);
 			s += len;
 			continue;
 		}
 		if (s[1] == '$') {
-			if (grow_append(&g, "$", 1) < 0)
-				goto oom;
+			(void)nbpy_buf_putc(&g, '$');
 			s += 2;
 			continue;
 		}
@@ -372,7 +348,8 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 		len = close ? (size_t)(close - s - 2) : 0;
 		if (close == NULL || len == 0 || len >= sizeof(name)) {
 			config_diag(L, line, "[%s] %s: unterminated or empty ${...}", sec, key);
-			goto fail;
+			nbpy_buf_free(&g);
+			return NULL;
 		}
 		memcpy(name, s + 2, len);
 		name[len] = '\0';
@@ -380,18 +357,16 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 		val = gv && gv->text ? gv->text : getenv(name);
 		if (val == NULL) {
 			config_diag(L, line, "[%s] %s: ${%s} is not set in the environment", sec, key, name);
-			goto fail;
+			nbpy_buf_free(&g);
+			return NULL;
 		}
-		if (grow_append(&g, val, strlen(val)) < 0)
-			goto oom;
+		(void)nbpy_buf_puts(&g, val);
 		s = close + 1;
 	}
-	return g.p;
-oom:
-	config_diag(L, 0, "out of memory");
-fail:
-	free(g.p);
-	return NULL;
+	/* appends fail for good once one fails: one check at the end */
+	if ((out = nbpy_buf_steal(&g)) == NULL)
+		config_diag(L, 0, "out of memory");
+	return out;
 }
 
 static void unknown_key(struct loader *L, const struct raw_section *rs, const struct raw_entry *e,

@@ -1,6 +1,7 @@
 /* runtime_http.c - the worker's one libcurl multi, driven by the loop's fd
  * events and timers (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION), and
  * the short requests on it (worker_http).  Streams: runtime_stream.c. */
+#include <autoconfig.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,9 +112,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 int worker_curl_open(struct worker *w)
 {
 	struct worker_loop *L = w->loop;
-	const struct nbpy_value *ua = w->svc ? nbpy_service_value(w->svc, "user_agent") : NULL;
-
-	L->user_agent = ua && ua->text ? ua->text : "nbpy";
+	L->user_agent = "nbpy/" PACKAGE_VERSION;	/* a request may name its own */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (L->curl = curl_multi_init()) == NULL ||
 	    curl_multi_setopt(L->curl, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
 	    curl_multi_setopt(L->curl, CURLMOPT_SOCKETDATA, w) != CURLM_OK ||

@@ -60,6 +60,7 @@ pairs     = all
 on_signal = yes
 subscribe = kraken_EURUSD
 count     = 2
+user_agent = depth-test/7
 bind      = tcp://127.0.0.1:$((BASE + 6))
 
 [legacy_tick]
@@ -107,6 +108,7 @@ PY
 check "a subscriber's STATUS counts what it received and published" wait_for 5 eval \
 	'[[ "$(field kraken_EURUSD status)" =~ received\ [1-9][0-9]*,\ published\ [1-9] ]]'
 check "requests carry a User-Agent" eval '[[ "$(stat user_agents)" == *nbpy/* ]]'
+check "a kind's user_agent key reaches the server" eval '[[ "$(stat user_agents)" == *depth-test/7* ]]'
 
 # every failure mode, in a row: the worker keeps running and counts them
 pid=$(field kraken_tick pid) || bad "kraken_tick's pid"

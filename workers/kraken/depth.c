@@ -20,10 +20,11 @@
 #define QUEUE_MAX 64
 
 struct depth_settings {
-	struct kraken_rest_settings rest;
+	struct kraken_rest_settings rest;	/* first: kraken_get reads it */
 	int64_t count;
 	bool on_signal;
 };
+_Static_assert(offsetof(struct depth_settings, rest) == 0, "kraken_get reads the rest keys first");
 
 static const struct nbpy_key_spec depth_keys[] = {
 	KRAKEN_REST_KEYS(struct depth_settings, rest),
@@ -41,7 +42,6 @@ struct depth {
 	int count;
 	bool on_signal, in_flight;
 	int64_t interval_ns, next_round;
-	long timeout_ms;
 	struct nbpy_backoff backoff;
 	char queue[QUEUE_MAX][NBPY_INSTRUMENT_MAX + 1];	/* pairs to fetch, in order */
 	size_t n_queue;
@@ -109,7 +109,7 @@ static void next_request(struct worker *w)
 		}
 	}
 	if (asprintf(&url, "%s/0/public/Depth?pair=%s&count=%d", d->base, d->queue[0], d->count) < 0 ||
-	    worker_http_get(w, url, d->timeout_ms, on_depth, d) < 0) {
+	    kraken_get(w, url, on_depth, d) < 0) {
 		worker_error(w, "cannot start a Depth request");
 		worker_set_timer(w, now + nbpy_backoff_next(&d->backoff));
 	} else {
@@ -161,7 +161,6 @@ static int init(struct worker *w)
 	d->count = (int)set->count;
 	d->on_signal = set->on_signal;
 	d->interval_ns = set->rest.interval;
-	d->timeout_ms = (long)(set->rest.timeout / 1000000);
 	nbpy_backoff_init(&d->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
 	if (kraken_all_pairs(&set->rest.pairs)) {
 		if (!d->on_signal)

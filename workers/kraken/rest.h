@@ -35,6 +35,18 @@ static inline bool kraken_all_pairs(const struct nbpy_list *pairs)
 	return pairs->n == 1 && strcmp(pairs->items[0], "all") == 0;
 }
 
+/* GET url with the kind's timeout and User-Agent: its settings struct starts
+ * with `struct kraken_rest_settings rest` (asserted in each kind's file). */
+static inline int kraken_get(struct worker *w, const char *url, http_done_fn done, void *arg)
+{
+	const struct kraken_rest_settings *rest = w->settings;
+	const struct http_request req = {
+		.url = url, .timeout_ms = (long)(rest->timeout / 1000000), .user_agent = rest->user_agent,
+	};
+
+	return worker_http(w, &req, done, arg);
+}
+
 enum kraken_outcome {
 	KRAKEN_OK,
 	KRAKEN_RETRY,		/* HTTP error, 429, 5xx, network, rate limit: back off */

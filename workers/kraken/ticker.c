@@ -20,9 +20,10 @@
 #include "common/timefmt.h"
 
 struct ticker_settings {
-	struct kraken_rest_settings rest;
+	struct kraken_rest_settings rest;	/* first: kraken_get reads it */
 	bool dark_pool;
 };
+_Static_assert(offsetof(struct ticker_settings, rest) == 0, "kraken_get reads the rest keys first");
 
 static const struct nbpy_key_spec ticker_keys[] = {
 	KRAKEN_REST_KEYS(struct ticker_settings, rest),
@@ -37,7 +38,6 @@ struct ticker {
 	char *pairs;		/* the same, comma-joined; NULL until discovered */
 	bool dark_pool, in_flight;
 	int64_t interval_ns;
-	long timeout_ms;
 	struct nbpy_backoff backoff;
 };
 
@@ -113,7 +113,7 @@ static void poll_kraken(struct worker *w)
 		schedule(w, t, true);
 		return;
 	}
-	if (worker_http_get(w, url, t->timeout_ms, t->pairs ? on_ticker : on_asset_pairs, t) < 0) {
+	if (kraken_get(w, url, t->pairs ? on_ticker : on_asset_pairs, t) < 0) {
 		worker_error(w, "cannot start a request to %s", t->base);
 		schedule(w, t, true);
 	} else {
@@ -129,7 +129,6 @@ static int init(struct worker *w)
 
 	t->base = set->rest.url;
 	t->interval_ns = set->rest.interval;
-	t->timeout_ms = (long)(set->rest.timeout / 1000000);
 	t->dark_pool = set->dark_pool;
 	nbpy_backoff_init(&t->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
 	if (!kraken_all_pairs(&set->rest.pairs) &&

@@ -23,8 +23,9 @@
 #include "common/timefmt.h"
 
 struct trades_settings {
-	struct kraken_rest_settings rest;
+	struct kraken_rest_settings rest;	/* first: kraken_get reads it */
 };
+_Static_assert(offsetof(struct trades_settings, rest) == 0, "kraken_get reads the rest keys first");
 
 static const struct nbpy_key_spec trades_keys[] = {
 	KRAKEN_REST_KEYS(struct trades_settings, rest),
@@ -43,7 +44,6 @@ struct trades {
 	size_t n_pairs, next;
 	bool in_flight;
 	int64_t interval_ns, round_start;
-	long timeout_ms;
 	struct nbpy_backoff backoff;
 };
 
@@ -127,7 +127,7 @@ static void request(struct worker *w)
 		rc = asprintf(&url, "%s/0/public/Trades?pair=%s&since=%s", t->base, c->pair, c->at.since);
 	else
 		rc = asprintf(&url, "%s/0/public/Trades?pair=%s", t->base, c->pair);
-	if (rc < 0 || worker_http_get(w, url, t->timeout_ms, on_trades, t) < 0) {
+	if (rc < 0 || kraken_get(w, url, on_trades, t) < 0) {
 		worker_error(w, "cannot start a Trades request");
 		worker_set_timer(w, nbpy_monotonic_ns() + nbpy_backoff_next(&t->backoff));
 	} else {
@@ -159,7 +159,6 @@ static int init(struct worker *w)
 					   "list the pairs");
 	t->base = set->rest.url;
 	t->interval_ns = set->rest.interval;
-	t->timeout_ms = (long)(set->rest.timeout / 1000000);
 	nbpy_backoff_init(&t->backoff, NBPY_NS_PER_SEC, 60 * NBPY_NS_PER_SEC, 0);
 	if (asprintf(&t->dir, "%s/cursors/%s", nbpy_config_global(w->config, "state_dir")->text,
 		     w->svc->name) < 0) {
