@@ -55,36 +55,32 @@ int nbpy_buf_putc(struct nbpy_buf *b, char c)
 
 int nbpy_buf_printf(struct nbpy_buf *b, const char *fmt, ...)
 {
+	size_t room = 64;
 	va_list ap;
 	int n;
 
-	if (nbpy_buf_reserve(b, 64) < 0)
-		return -1;
-	va_start(ap, fmt);
-	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->data[b->len] = '\0';
-		b->failed = true;
-		return -1;
-	}
-	if ((size_t)n >= b->cap - b->len) {
-		/* did not fit: grow to the exact size and format again */
-		if (nbpy_buf_reserve(b, (size_t)n) < 0) {
-			b->data[b->len] = '\0';
-			return -1;
-		}
+	/* at most twice: a piece that did not fit is formatted again with room
+	 * for exactly what vsnprintf said it needs */
+	for (int pass = 0; pass < 2; pass++) {
+		if (nbpy_buf_reserve(b, room) < 0)
+			break;
 		va_start(ap, fmt);
 		n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 		va_end(ap);
 		if (n < 0) {
-			b->data[b->len] = '\0';
 			b->failed = true;
-			return -1;
+			break;
 		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		room = (size_t)n;
 	}
-	b->len += (size_t)n;
-	return 0;
+	b->failed = true;
+	if (b->data != NULL)
+		b->data[b->len] = '\0';	/* what a cut attempt wrote is not content */
+	return -1;
 }
 
 void nbpy_buf_reset(struct nbpy_buf *b)
