@@ -369,6 +369,77 @@ static char *expand(struct loader *L, const char *s, int line, const char *sec, 
 	return out;
 }
 
+/* The content of secret key `key`'s file path, less one trailing newline.
+ * Messages name the key and the path, never what the file holds.  NULL
+ * after reporting a problem. */
+static char *read_secret_file(struct loader *L, int line, const char *sec, const char *key, const char *path)
+{
+	/* room for the bound, a newline and one more byte to tell "too large" */
+	enum { CAP = NBPY_SECRET_FILE_MAX + 2 };
+	char *buf = malloc(CAP), *fit;
+	FILE *f;
+	size_t n;
+	bool failed;
+
+	if (buf == NULL) {
+		config_diag(L, 0, "out of memory");
+		return NULL;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		config_diag(L, line, "[%s] %s: cannot open %s: %s", sec, key, path, strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	n = fread(buf, 1, CAP, f);
+	failed = ferror(f);
+	if (fclose(f) != 0 || failed) {
+		config_diag(L, line, "[%s] %s: cannot read %s", sec, key, path);
+		goto fail;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n > NBPY_SECRET_FILE_MAX)
+		config_diag(L, line, "[%s] %s: %s is larger than %d bytes", sec, key, path, NBPY_SECRET_FILE_MAX);
+	else if (n == 0)
+		config_diag(L, line, "[%s] %s: %s is empty", sec, key, path);
+	else if (memchr(buf, '\0', n) != NULL)
+		config_diag(L, line, "[%s] %s: %s holds a NUL byte", sec, key, path);
+	else {
+		buf[n] = '\0';
+		fit = realloc(buf, n + 1);	/* shrinks in place or copies */
+		return fit != NULL ? fit : buf;
+	}
+fail:
+	/* it held the secret */
+	explicit_bzero(buf, CAP);
+	free(buf);
+	return NULL;
+}
+
+/* The index of the secret key whose file form `key` is ("password" for
+ * "password_file"), or n if it is none. */
+static size_t secret_file_key(const char *key, const struct nbpy_key_spec *const *specs, size_t n)
+{
+	size_t len = strlen(key), stem = len - 5;
+
+	if (len <= 5 || strcmp(key + stem, "_file") != 0)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if ((specs[i]->flags & NBPY_KEY_SECRET) && strlen(specs[i]->name) == stem &&
+		    strncmp(specs[i]->name, key, stem) == 0)
+			return i;
+	return n;
+}
+
+static const struct raw_entry *raw_find(const struct raw_section *rs, const char *key)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->e[i].key, key) == 0)
+			return &rs->e[i];
+	return NULL;
+}
+
 static void unknown_key(struct loader *L, const struct raw_section *rs, const struct raw_entry *e,
 			const char *what, const char *const *names, size_t n)
 {
@@ -396,22 +467,36 @@ static int fill_values(struct loader *L, const struct raw_section *rs, const cha
 		vals[i].spec = specs[i];
 	for (size_t j = 0; j < rs->n; j++) {
 		const struct raw_entry *e = &rs->e[j];
+		bool from_file = false;
 		size_t i;
 
 		for (i = 0; i < n_specs; i++)
 			if (strcmp(specs[i]->name, e->key) == 0)
 				break;
+		if (i == n_specs)
+			from_file = (i = secret_file_key(e->key, specs, n_specs)) < n_specs;
 		if (i == n_specs) {
 			unknown_key(L, rs, e, what, names, n_specs < 128 ? n_specs : 128);
 			continue;
 		}
 		if (vals[i].line != 0) {
-			config_diag(L, e->line, "duplicate key '%s' in [%s] (first at line %d)", e->key,
-			     rs->name, vals[i].line);
+			/* the first of its name: the earlier value came in the other form */
+			if (raw_find(rs, e->key) == e)
+				config_diag(L, e->line, "[%s] %s and %s_file both given (the other at line %d)",
+				     rs->name, specs[i]->name, specs[i]->name, vals[i].line);
+			else
+				config_diag(L, e->line, "duplicate key '%s' in [%s] (first at line %d)", e->key,
+				     rs->name, vals[i].line);
 			continue;
 		}
 		vals[i].line = e->line;
 		vals[i].text = expand(L, e->value, e->line, rs->name, e->key, globals);
+		if (from_file && vals[i].text != NULL) {
+			char *path = vals[i].text;
+
+			vals[i].text = read_secret_file(L, e->line, rs->name, e->key, path);
+			free(path);
+		}
 	}
 	for (size_t i = 0; i < n_specs; i++) {
 		struct nbpy_value *v = &vals[i];
@@ -432,14 +517,6 @@ static int fill_values(struct loader *L, const struct raw_section *rs, const cha
 			     specs[i]->name, why);
 	}
 	return (int)(L->d->n - before);
-}
-
-static const struct raw_entry *raw_find(const struct raw_section *rs, const char *key)
-{
-	for (size_t i = 0; i < rs->n; i++)
-		if (strcmp(rs->e[i].key, key) == 0)
-			return &rs->e[i];
-	return NULL;
 }
 
 static size_t collect_specs(const struct nbpy_key_spec **out, size_t cap, const struct nbpy_key_spec *t)
@@ -530,6 +607,17 @@ static const struct nbpy_kind_spec *service_kind(struct loader *L, const struct 
 	return NULL;
 }
 
+/* Whether key is the file form of a secret key of any service or kind. */
+static bool secret_file_any(const char *key)
+{
+	const struct nbpy_key_spec *specs[512];
+	size_t n = collect_specs(specs, 512, nbpy_service_keys);
+
+	for (const struct nbpy_kind_spec *const *kind = nbpy_kinds; *kind != NULL; kind++)
+		n += collect_specs(specs + n, 512 - n, (*kind)->keys);
+	return secret_file_key(key, specs, n) < n;
+}
+
 /* A section of no known kind: still name the keys that no kind accepts. */
 static void report_unknown_keys(struct loader *L, const struct raw_section *rs)
 {
@@ -549,7 +637,7 @@ static void report_unknown_keys(struct loader *L, const struct raw_section *rs)
 
 		for (i = 0; i < n && strcmp(names[i], rs->e[j].key) != 0; i++)
 			;
-		if (i == n)
+		if (i == n && !secret_file_any(rs->e[j].key))
 			unknown_key(L, rs, &rs->e[j], "", names, n);
 	}
 }

@@ -38,6 +38,12 @@ enum nbpy_key_type {
 };
 
 #define NBPY_KEY_REQUIRED 1u
+/* A secret (password, token, key): besides `KEY = value` (with ${VAR}) the
+ * loader accepts `KEY_file = PATH`, the value being the file's content less
+ * one trailing newline (systemd's LoadCredential= puts credentials in files).
+ * Messages name the key and the path, never the value. */
+#define NBPY_KEY_SECRET 2u
+#define NBPY_SECRET_FILE_MAX 65536	/* bytes a KEY_file may hold */
 
 struct nbpy_key_spec {
 	const char *name;
@@ -91,6 +97,9 @@ struct nbpy_list {
 #define NBPY_SETTING_REQUIRED(S, field, T, key, text) \
 	{ .name = key, .type = NBPY_KEY_##T, .doc = text, .flags = NBPY_KEY_REQUIRED, \
 	  .offset = NBPY_FIELD(S, field, NBPY_CTYPE_##T) }
+#define NBPY_SETTING_SECRET(S, field, key, text) \
+	{ .name = key, .type = NBPY_KEY_STRING, .doc = text, .flags = NBPY_KEY_SECRET, \
+	  .offset = NBPY_FIELD(S, field, NBPY_CTYPE_STRING) }
 #define NBPY_SETTINGS_END { .name = NULL }
 
 #define NBPY_KIND_PUBLISHES 1u	/* has bind/topic/wire keys */

@@ -32,8 +32,9 @@ const struct nbpy_key_spec nbpy_global_keys[] = {
 		 "lowest level logged by nbpyd and workers"),
 	KEY("run_dir", NBPY_KEY_STRING, "/run/nbpy",
 	    "directory for the workers' notify sockets (systemd RuntimeDirectory)"),
-	KEY("control_curve_secret", NBPY_KEY_STRING, NULL,
-	    "CURVE secret key (Z85) of a tcp control socket; use ${VAR}, not the file"),
+	{ .name = "control_curve_secret", .type = NBPY_KEY_STRING, .flags = NBPY_KEY_SECRET,
+	  .doc = "CURVE secret key (Z85) of a tcp control socket; use ${VAR} or control_curve_secret_file, "
+		 "not the key itself" },
 	KEY("control_curve_public", NBPY_KEY_STRING, NULL,
 	    "CURVE public key (Z85) of a tcp control socket, for nbpyctl"),
 	KEY("control_curve_clients", NBPY_KEY_LIST, NULL,

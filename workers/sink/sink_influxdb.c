@@ -52,8 +52,8 @@ static const char *const precision_names[] = { [LP_NS] = "ns", [LP_US] = "us", [
 	NBPY_SETTING_ENUM(struct influx_settings, precision, "precision", "ns|us|ms|s", "ns", \
 			  "time precision of the points written"), \
 	NBPY_SETTING(struct influx_settings, username, STRING, "username", NULL, "HTTP basic-auth user"), \
-	NBPY_SETTING(struct influx_settings, password, STRING, "password", NULL, \
-		     "HTTP basic-auth password; use ${VAR}"), \
+	NBPY_SETTING_SECRET(struct influx_settings, password, "password", \
+			    "HTTP basic-auth password; use ${VAR} or password_file = PATH"), \
 	NBPY_SETTING(struct influx_settings, gzip, BOOL, "gzip", "no", "send bodies gzip-compressed"), \
 	NBPY_SETTING(struct influx_settings, timeout, DURATION, "timeout", "10s", "HTTP request timeout")
 
@@ -68,7 +68,7 @@ static const struct nbpy_key_spec influxdb_keys[] = {
 		     "v1 retention policy; default the database's default"),
 	NBPY_SETTING(struct influx_settings, org, STRING, "org", NULL, "v2 organisation"),
 	NBPY_SETTING(struct influx_settings, bucket, STRING, "bucket", NULL, "v2 bucket"),
-	NBPY_SETTING(struct influx_settings, token, STRING, "token", NULL, "v2 API token; use ${VAR}"),
+	NBPY_SETTING_SECRET(struct influx_settings, token, "token", "v2 API token; use ${VAR} or token_file = PATH"),
 	NBPY_SETTING(struct influx_settings, create_database, BOOL, "create_database", "no",
 		     "v1: CREATE DATABASE when a write says it is missing"),
 	NBPY_SETTINGS_END

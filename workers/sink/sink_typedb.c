@@ -41,7 +41,8 @@ static const struct nbpy_key_spec typedb_keys[] = {
 		     "TypeDB 3.x HTTP API base URL"),
 	NBPY_SETTING(struct typedb_settings, database, STRING, "database", "nbpy", "database (created if missing)"),
 	NBPY_SETTING(struct typedb_settings, username, STRING, "username", "admin", "user to sign in as"),
-	NBPY_SETTING(struct typedb_settings, password, STRING, "password", NULL, "password; use ${VAR}"),
+	NBPY_SETTING_SECRET(struct typedb_settings, password, "password",
+			    "password; use ${VAR} or password_file = PATH"),
 	NBPY_SETTING(struct typedb_settings, timeout, DURATION, "timeout", "30s", "HTTP request timeout"),
 	NBPY_SETTINGS_END
 };
