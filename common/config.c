@@ -405,6 +405,8 @@ static char *read_secret_file(struct loader *L, int line, const char *sec, const
 		config_diag(L, line, "[%s] %s: %s is empty", sec, key, path);
 	else if (memchr(buf, '\0', n) != NULL)
 		config_diag(L, line, "[%s] %s: %s holds a NUL byte", sec, key, path);
+	else if (memchr(buf, '\n', n) != NULL)
+		config_diag(L, line, "[%s] %s: %s holds more than one line", sec, key, path);
 	else {
 		buf[n] = '\0';
 		fit = realloc(buf, n + 1);	/* shrinks in place or copies */

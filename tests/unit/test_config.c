@@ -493,6 +493,151 @@ START_TEST(man_page_example_loads)
 }
 END_TEST
 
+/* ---- KEY_file for secret keys ---- */
+
+#define SECRET "s3cr3t-Zq8vWx"	/* appears in no message */
+#define INFLUX_HEAD "[kraken_tick]\nkind = kraken.ticker\n[influx]\nkind = sink.influxdb\nsubscribe = kraken_tick\n"
+
+static const char *write_secret(const char *content, size_t len)
+{
+	const char *path = write_temp("");
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(content, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"	/* both formats take the path */
+/* Load text (its "%s" the secret file's path), expect failure with exactly
+ * one message ":LINE: [SECTION] KEY: PATH WHAT", the secret in none. */
+static void expect_secret_error(const char *fmt, const char *secret_path, const char *expected_fmt)
+{
+	char text[1024], want[1024];
+	const char *path;
+	struct nbpy_diag d;
+
+	(void)snprintf(text, sizeof(text), fmt, secret_path);
+	path = write_temp(text);
+	ck_assert_ptr_null(nbpy_config_load(path, &d));
+	(void)snprintf(text, sizeof(text), expected_fmt, secret_path);
+	(void)snprintf(want, sizeof(want), "%s%s", path, text);
+	ck_assert_msg(d.n == 1, "%zu messages; first: %s", d.n, d.n ? d.msgs[0] : "");
+	ck_assert_str_eq(d.msgs[0], want);
+	for (size_t i = 0; i < d.n; i++)
+		ck_assert_msg(strstr(d.msgs[i], SECRET) == NULL, "secret in: %s", d.msgs[i]);
+	nbpy_diag_free(&d);
+	(void)unlink(path);
+}
+#pragma GCC diagnostic pop
+
+START_TEST(secret_read_from_key_file)
+{
+	const char *pw = write_secret(SECRET "\n", strlen(SECRET) + 1);
+	const char *tok = write_secret(SECRET "2", strlen(SECRET) + 1);
+	char text[1024], ctl[1024];
+	struct nbpy_config *c;
+	const struct nbpy_service *i;
+
+	(void)snprintf(text, sizeof(text), INFLUX_HEAD "password_file = %s\ntoken_file = %s\n", pw, tok);
+	c = load_ok(text);
+	i = nbpy_config_service(c, "influx");
+	/* one trailing newline trimmed; none there is fine */
+	ck_assert_str_eq(nbpy_service_value(i, "password")->text, SECRET);
+	ck_assert_str_eq(nbpy_service_value(i, "token")->text, SECRET "2");
+	ck_assert_str_eq(*(const char *const *)setting(i, "password"), SECRET);
+	ck_assert_int_eq(nbpy_service_value(i, "password")->line, 6);
+	nbpy_config_free(c);
+
+	/* ${VAR} in the path (systemd: ${CREDENTIALS_DIRECTORY}/NAME) */
+	ck_assert_int_eq(setenv("NBPY_TEST_CRED_PATH", pw, 1), 0);
+	c = load_ok(INFLUX_HEAD "password_file = ${NBPY_TEST_CRED_PATH}\n");
+	ck_assert_str_eq(nbpy_service_value(nbpy_config_service(c, "influx"), "password")->text, SECRET);
+	nbpy_config_free(c);
+
+	/* typedb, and the global control_curve_secret (a file without newline) */
+	(void)unlink(tok);
+	tok = write_secret("rq9C+hUP/6!I5QaIhsPuVPRJf]iwnT-q.[tu6B&&", 40);
+	(void)snprintf(ctl, sizeof(ctl),
+		       "[nbpyd]\ncontrol = tcp://127.0.0.1:7000\ncontrol_curve_secret_file = %s\n"
+		       "control_curve_public = Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\n"
+		       "control_curve_clients = Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\n"
+		       "[kraken_tick]\nkind = kraken.ticker\n[t]\nkind = sink.typedb\nsubscribe = kraken_tick\npassword_file = %s\n",
+		       tok, pw);
+	c = load_ok(ctl);
+	ck_assert_str_eq(nbpy_config_global(c, "control_curve_secret")->text,
+			 "rq9C+hUP/6!I5QaIhsPuVPRJf]iwnT-q.[tu6B&&");
+	ck_assert_str_eq(nbpy_service_value(nbpy_config_service(c, "t"), "password")->text, SECRET);
+	nbpy_config_free(c);
+	(void)unlink(pw);
+	(void)unlink(tok);
+}
+END_TEST
+
+START_TEST(secret_file_errors_name_path_not_content)
+{
+	char big[NBPY_SECRET_FILE_MAX + 2];
+	const char *p;
+
+	p = write_secret("", 0);
+	expect_secret_error(INFLUX_HEAD "password_file = %s\n", p, ":6: [influx] password_file: %s is empty");
+	(void)unlink(p);
+	p = write_secret("\n", 1);
+	expect_secret_error(INFLUX_HEAD "password_file = %s\n", p, ":6: [influx] password_file: %s is empty");
+	(void)unlink(p);
+	p = write_secret(SECRET "\n\n", strlen(SECRET) + 2);
+	expect_secret_error(INFLUX_HEAD "token_file = %s\n", p, ":6: [influx] token_file: %s holds more than one line");
+	(void)unlink(p);
+	p = write_secret(SECRET "\0" SECRET, 2 * strlen(SECRET) + 1);
+	expect_secret_error(INFLUX_HEAD "token_file = %s\n", p, ":6: [influx] token_file: %s holds a NUL byte");
+	(void)unlink(p);
+	/* the bound, plus a newline, loads; one byte more does not */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, SECRET, strlen(SECRET));
+	big[NBPY_SECRET_FILE_MAX] = '\n';
+	p = write_secret(big, NBPY_SECRET_FILE_MAX + 1);
+	{
+		char text[1024];
+		struct nbpy_config *c;
+
+		(void)snprintf(text, sizeof(text), INFLUX_HEAD "password_file = %s\n", p);
+		c = load_ok(text);
+		ck_assert_uint_eq(strlen(nbpy_service_value(nbpy_config_service(c, "influx"), "password")->text),
+				  NBPY_SECRET_FILE_MAX);
+		nbpy_config_free(c);
+	}
+	(void)unlink(p);
+	p = write_secret(big, NBPY_SECRET_FILE_MAX + 2);
+	expect_secret_error(INFLUX_HEAD "password_file = %s\n", p,
+			    ":6: [influx] password_file: %s is larger than 65536 bytes");
+	(void)unlink(p);
+	big[NBPY_SECRET_FILE_MAX] = 'x';
+	p = write_secret(big, NBPY_SECRET_FILE_MAX + 1);
+	expect_secret_error(INFLUX_HEAD "password_file = %s\n", p,
+			    ":6: [influx] password_file: %s is larger than 65536 bytes");
+	/* missing (and a directory: unreadable) */
+	(void)unlink(p);
+	expect_secret_error(INFLUX_HEAD "password_file = %s\n", p,
+			    ":6: [influx] password_file: cannot open %s: No such file or directory");
+	expect_secret_error(INFLUX_HEAD "password_file = %s\n", "/", ":6: [influx] password_file: cannot read %s");
+
+	/* both forms, either order; and the file form twice */
+	p = write_secret(SECRET, strlen(SECRET));
+	expect_secret_error(INFLUX_HEAD "password = " SECRET "\npassword_file = %s\n", p,
+			    ":7: [influx] password and password_file both given (the other at line 6)");
+	expect_secret_error(INFLUX_HEAD "password_file = %s\npassword = " SECRET "\n", p,
+			    ":7: [influx] password and password_file both given (the other at line 6)");
+	expect_secret_error(INFLUX_HEAD "password_file = %s\npassword_file = /x\n", p,
+			    ":7: duplicate key 'password_file' in [influx] (first at line 6)");
+	(void)unlink(p);
+	/* only secret keys have a file form */
+	EXPECT(INFLUX_HEAD "url_file = /x\n", ":6: unknown key 'url_file' in [influx] (kind sink.influxdb)");
+	EXPECT("[nbpyd]\nstate_dir_file = /x\n", ":2: unknown key 'state_dir_file' in [nbpyd]");
+}
+END_TEST
+
 /* Every default in the key table parses as its own type. */
 START_TEST(every_default_parses)
 {
@@ -583,6 +728,8 @@ static Suite *config_suite(void)
 	tcase_add_exit_test(tc, load_or_exit_exits_78, NBPY_EX_CONFIG);
 	tcase_add_test(tc, shipped_config_is_valid);
 	tcase_add_test(tc, man_page_example_loads);
+	tcase_add_test(tc, secret_read_from_key_file);
+	tcase_add_test(tc, secret_file_errors_name_path_not_content);
 	tcase_add_test(tc, every_default_parses);
 	tcase_add_test(tc, value_parsers);
 	suite_add_tcase(s, tc);
