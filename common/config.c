@@ -376,7 +376,7 @@ static char *read_secret_file(struct loader *L, int line, const char *sec, const
 {
 	/* room for the bound, a newline and one more byte to tell "too large" */
 	enum { CAP = NBPY_SECRET_FILE_MAX + 2 };
-	char *buf = malloc(CAP), *fit;
+	char *buf = malloc(CAP), *out = NULL;
 	FILE *f;
 	size_t n;
 	bool failed;
@@ -407,16 +407,17 @@ static char *read_secret_file(struct loader *L, int line, const char *sec, const
 		config_diag(L, line, "[%s] %s: %s holds a NUL byte", sec, key, path);
 	else if (memchr(buf, '\n', n) != NULL)
 		config_diag(L, line, "[%s] %s: %s holds more than one line", sec, key, path);
+	else if ((out = malloc(n + 1)) == NULL)
+		config_diag(L, 0, "out of memory");
 	else {
-		buf[n] = '\0';
-		fit = realloc(buf, n + 1);	/* shrinks in place or copies */
-		return fit != NULL ? fit : buf;
+		memcpy(out, buf, n);
+		out[n] = '\0';
 	}
 fail:
 	/* it held the secret */
 	explicit_bzero(buf, CAP);
 	free(buf);
-	return NULL;
+	return out;
 }
 
 /* The index of the secret key whose file form `key` is ("password" for
