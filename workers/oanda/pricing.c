@@ -42,6 +42,7 @@ static const struct nbpy_key_spec pricing_keys[] = {
 
 struct pricing {
 	struct worker_stream *stream;
+	struct json_tokener *tok;	/* reused for every record */
 	char *auth;		/* "Authorization: Bearer TOKEN" (secret) */
 	uint64_t prices, heartbeats;	/* malformed lines: w->bad_messages */
 };
@@ -88,16 +89,13 @@ static const char *parse_price(struct json_object *o, struct nbpy_msg *m)
 static void on_record(struct worker *w, struct worker_stream *s, const char *rec, size_t len, void *arg)
 {
 	struct pricing *p = arg;
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o = NULL, *type;
+	struct json_tokener *tok = p->tok;
+	struct json_object *o, *type;
 	struct nbpy_msg m = { .h.schema = NBPY_SCHEMA_OANDA_PRICE };
 	const char *why = NULL, *t;
 
 	(void)s;
-	if (tok == NULL) {
-		worker_error(w, "pricing: out of memory");
-		return;
-	}
+	json_tokener_reset(tok);
 	o = json_tokener_parse_ex(tok, rec, (int)len);
 	if (o == NULL || json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))
 		why = "not a JSON object";
@@ -110,11 +108,16 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 	else if ((why = parse_price(o, &m)) == NULL && worker_publish(w, &m, NULL) == 0)
 		p->prices++;
 	json_object_put(o);
-	json_tokener_free(tok);
 	if (why != NULL) {
 		w->bad_messages++;
 		log_warning("pricing: bad line (%s): %.200s", why, rec);
 	}
+}
+
+/* Account ids and instrument names go into the URL as they are. */
+static bool url_safe(const char *s)
+{
+	return s[0] != '\0' && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")] == '\0';
 }
 
 static int init(struct worker *w)
@@ -135,8 +138,16 @@ static int init(struct worker *w)
 		return worker_config_error(w, &set->idle_timeout, "idle_timeout: must be more than 0");
 	if (set->token[0] == '\0')
 		return worker_config_error(w, &set->token, "token: empty");
+	if (!url_safe(set->account))
+		return worker_config_error(w, &set->account, "account: empty, or not letters, digits, _ - .");
 	if (set->instruments.n == 0)
 		return worker_config_error(w, &set->instruments, "instruments: none given");
+	for (size_t i = 0; i < set->instruments.n; i++)
+		if (!url_safe(set->instruments.items[i]))
+			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
+						   set->instruments.items[i]);
+	if ((p->tok = json_tokener_new()) == NULL)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	nbpy_buf_printf(&url, "%s/v3/accounts/%s/pricing/stream?snapshot=true&instruments=", set->url,
 			set->account);
 	for (size_t i = 0; i < set->instruments.n; i++)
@@ -173,6 +184,8 @@ static void destroy(struct worker *w)
 
 	if (p->stream != NULL)
 		worker_stream_close(p->stream);
+	if (p->tok != NULL)
+		json_tokener_free(p->tok);
 	if (p->auth != NULL) {
 		explicit_bzero(p->auth, strlen(p->auth));
 		free(p->auth);
