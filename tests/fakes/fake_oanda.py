@@ -10,6 +10,9 @@ asked for (after PRICE_DELAY_SECONDS, default 0, of heartbeats, so that a
 subscriber has time to connect), two malformed lines, then HEARTBEAT lines every HEARTBEAT_SECONDS
 (default 0.2) until the client goes.  Records are written cut across chunks
 and several to a chunk, so the reader must join and split them.
+An account id ending in "-stall" gets the prices and then silence: no
+heartbeat, the connection kept open, for an idle watchdog to notice; what it
+is served is not in /_stats' prices and malformed.
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
 "malformed": n, "heartbeats": n, "unauthorized": n, "requests": [paths]}.
 """
@@ -84,6 +87,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 STATS["unauthorized"] += 1
             return self.send_json(401, {"errorMessage": "Insufficient authorization to perform request."})
+        stall = parts[3].endswith("-stall")
         q = parse_qs(u.query)
         insts = q.get("instruments", [""])[0].split(",")
         self.send_response(200)
@@ -106,12 +110,14 @@ class Handler(BaseHTTPRequestHandler):
             for k in range(0, len(data), 97):
                 self.chunk(data[k:k + 97])
                 time.sleep(0.01)
-            with LOCK:
-                STATS["prices"].extend(p for _, p in lines if p is not None)
-                STATS["malformed"] += len(MALFORMED)
+            with LOCK:  # what a stalled stream serves is not counted here
+                if not stall:
+                    STATS["prices"].extend(p for _, p in lines if p is not None)
+                    STATS["malformed"] += len(MALFORMED)
             while True:
                 time.sleep(BEAT)
-                self.heartbeat()
+                if not stall:
+                    self.heartbeat()
         except (BrokenPipeError, ConnectionResetError):
             pass
 

@@ -2,7 +2,7 @@
 # oanda.sh - oanda.pricing under nbpyd against tests/fakes/fake_oanda.py:
 # every published price checked against what the fake served (records cut
 # across reads), malformed lines counted and not published, heartbeats
-# counted, a wrong token (401) counted as an error while the worker keeps
+# counted, a stalled stream reconnected by the idle watchdog, a wrong token (401) counted as an error while the worker keeps
 # running, and the token in no log line and no status.
 set -uo pipefail
 
@@ -39,6 +39,15 @@ idle_timeout = 2s
 topic        = oanda_tick
 bind         = tcp://127.0.0.1:$((BASE + 1))
 
+[oanda_stall]
+kind         = oanda.pricing
+url          = $FAKE
+account      = 101-004-1234567-stall
+instruments  = EUR_USD
+token        = $TOKEN
+idle_timeout = 1s
+bind         = tcp://127.0.0.1:$((BASE + 3))
+
 [oanda_denied]
 kind         = oanda.pricing
 url          = $FAKE
@@ -52,7 +61,7 @@ CONF
 $PY "$S/tests/integration/oanda_check.py" "$FAKE" "tcp://127.0.0.1:$((BASE + 1))" 6 >"$T/check.out" 2>&1 &
 CHECK_PID=$!
 start_nbpyd
-check "workers run under nbpyd" wait_for 10 all_running oanda_test oanda_denied
+check "workers run under nbpyd" wait_for 10 all_running oanda_test oanda_denied oanda_stall
 if wait "$CHECK_PID"; then ok "published prices match the fake"; else bad "published prices match the fake"; fi
 cat "$T/check.out"
 check "the request named the account and the instruments" eval \
@@ -63,6 +72,12 @@ check "and logged" eval "grep -q 'oanda_test: pricing: bad line (not a JSON obje
 	grep -q 'oanda_test: pricing: bad line (no time or a bad one)' '$T/nbpyd.log'"
 check "heartbeats are counted" wait_for 5 eval 'h=$(counter_of oanda_test heartbeats) && [ "$h" -ge 5 ]'
 check "prices are counted" eval 'p=$(counter_of oanda_test prices) && [ "$p" -eq 12 ]'
+
+# a stream that stalls: the idle watchdog reconnects (1 s idle + 1 s backoff)
+stalls() { grep -o -- '-stall/pricing' <<<"$(stat requests)" | wc -l; }
+check "a stalled stream is reconnected after idle_timeout" wait_for 10 eval '[ "$(stalls)" -ge 3 ]'
+check "the drops are counted" wait_for 5 eval 'd=$(counter_of oanda_stall drops) && [ "$d" -ge 1 ]'
+check "and logged" wait_for 5 grep -q 'oanda_stall: stream pricing: nothing received for 1.0 s' "$T/nbpyd.log"
 
 # a wrong token: 401, an error, the worker keeps running
 pid=$(field oanda_denied pid) || bad "oanda_denied's pid"
