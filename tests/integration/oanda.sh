@@ -2,8 +2,9 @@
 # oanda.sh - oanda.pricing under nbpyd against tests/fakes/fake_oanda.py:
 # every published price checked against what the fake served (records cut
 # across reads), malformed lines counted and not published, heartbeats
-# counted, a stalled stream reconnected by the idle watchdog, a wrong token (401) counted as an error while the worker keeps
-# running, and the token in no log line and no status.
+# counted, a stalled stream reconnected by the idle watchdog, a wrong token
+# (401) counted as an error while the worker keeps running, and the token in
+# no log line and no status.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda
