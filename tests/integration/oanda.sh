@@ -92,4 +92,12 @@ check "oanda_denied published nothing" eval 'p=$(counter_of oanda_denied publish
 ctl --json status >"$T/status.json" 2>&1 || bad "nbpyctl status"
 check "the token is in no log line" eval '! grep -qF -e "$TOKEN" -e "$WRONG" "$T/nbpyd.log"'
 check "nor in the status" eval '! grep -qF -e "$TOKEN" -e "$WRONG" "$T/status.json"'
+# nbpyd --check: a bad key named, the token not shown, with or without an error
+sed 's/^idle_timeout = 2s/idle_timeout = soon/' "$CONF" >"$T/bad.conf"
+"$B/nbpyd" -c "$T/bad.conf" --check >"$T/check_bad.out" 2>&1
+rc=$?
+check "nbpyd --check: a bad idle_timeout exits 78 naming it" eval \
+	'[ $rc -eq 78 ] && grep -q "bad.conf:[0-9]*: \[oanda_test\] idle_timeout: bad duration" "$T/check_bad.out"'
+"$B/nbpyd" -c "$CONF" --check >"$T/check_good.out" 2>&1 || bad "nbpyd --check on the good config"
+check "nbpyd --check shows no token" eval '! grep -qF -e "$TOKEN" -e "$WRONG" "$T/check_bad.out" "$T/check_good.out"'
 exit $((fails > 0))
