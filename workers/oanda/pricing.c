@@ -1,0 +1,208 @@
+/* pricing.c - kind oanda.pricing: the OANDA v20 pricing stream
+ * (GET {url}/v3/accounts/{account}/pricing/stream), one oanda_price message
+ * per PRICE line, OANDA's time as the event time.
+ *
+ * The runtime's stream (worker_stream_open) does the connection, the idle
+ * watchdog and the reconnect with backoff; this file only parses records.
+ * A malformed line is counted (bad) and logged, never published.  HEARTBEAT
+ * lines are counted; publishing them on their own topic is not done yet.
+ * The token is a secret: it goes into the Authorization header only, never
+ * into a log line, the status or an error. */
+#include <autoconfig.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/kinds.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+
+struct pricing_settings {
+	const char *url;
+	const char *account;
+	struct nbpy_list instruments;
+	const char *token;
+	int64_t idle_timeout;	/* ns */
+};
+
+static const struct nbpy_key_spec pricing_keys[] = {
+	NBPY_SETTING(struct pricing_settings, url, STRING, "url", "https://stream-fxpractice.oanda.com",
+		     "stream host (the practice host by default; the live one is `https://stream-fxtrade.oanda.com`)"),
+	NBPY_SETTING_REQUIRED(struct pricing_settings, account, STRING, "account", "OANDA account id"),
+	NBPY_SETTING_REQUIRED(struct pricing_settings, instruments, LIST, "instruments",
+			      "instruments to stream, e.g. `EUR_USD, USD_JPY`"),
+	NBPY_SETTING_REQUIRED(struct pricing_settings, token, STRING, "token",
+			      "API token (a secret: use `${NBPY_OANDA_TOKEN}`; never logged)"),
+	NBPY_SETTING(struct pricing_settings, idle_timeout, DURATION, "idle_timeout", "10s",
+		     "reconnect after this long without a byte (OANDA sends a heartbeat every 5 s)"),
+	NBPY_SETTINGS_END
+};
+
+struct pricing {
+	struct worker_stream *stream;
+	struct json_tokener *tok;	/* reused for every record */
+	char *auth;		/* "Authorization: Bearer TOKEN" (secret) */
+	uint64_t prices, heartbeats;	/* malformed lines: w->bad_messages */
+};
+
+/* The first entry's price and liquidity of a bids/asks array. */
+static int best(struct json_object *o, const char *key, double *price)
+{
+	struct json_object *arr, *first, *p;
+	const char *s;
+	char *end;
+
+	if (!json_object_object_get_ex(o, key, &arr) || !json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) == 0 || (first = json_object_array_get_idx(arr, 0)) == NULL ||
+	    !json_object_object_get_ex(first, "price", &p) || !json_object_is_type(p, json_type_string))
+		return -1;
+	s = json_object_get_string(p);
+	*price = strtod(s, &end);
+	return end == s || *end != '\0' || !(*price > 0) ? -1 : 0;
+}
+
+/* One PRICE line into m; NULL, or what is wrong with it. */
+static const char *parse_price(struct json_object *o, struct nbpy_msg *m)
+{
+	struct json_object *inst, *time;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, "instrument", &inst) || !json_object_is_type(inst, json_type_string))
+		return "no instrument";
+	s = json_object_get_string(inst);
+	if (s[0] == '\0' || strlen(s) >= sizeof(m->u.oanda.instrument))
+		return "instrument empty or too long";
+	memcpy(m->u.oanda.instrument, s, strlen(s) + 1);
+	if (!json_object_object_get_ex(o, "time", &time) || !json_object_is_type(time, json_type_string) ||
+	    nbpy_rfc3339_parse(json_object_get_string(time), (size_t)json_object_get_string_len(time),
+			       &m->h.event_ns) < 0)
+		return "no time or a bad one";
+	if (best(o, "bids", &m->u.oanda.bid) < 0)
+		return "no bid";
+	if (best(o, "asks", &m->u.oanda.ask) < 0)
+		return "no ask";
+	return NULL;
+}
+
+static void on_record(struct worker *w, struct worker_stream *s, const char *rec, size_t len, void *arg)
+{
+	struct pricing *p = arg;
+	struct json_tokener *tok = p->tok;
+	struct json_object *o, *type;
+	struct nbpy_msg m = { .h.schema = NBPY_SCHEMA_OANDA_PRICE };
+	const char *why = NULL, *t;
+
+	(void)s;
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, rec, (int)len);
+	if (o == NULL || json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))
+		why = "not a JSON object";
+	else if (!json_object_object_get_ex(o, "type", &type) || !json_object_is_type(type, json_type_string))
+		why = "no type";
+	else if (strcmp((t = json_object_get_string(type)), "HEARTBEAT") == 0)
+		p->heartbeats++;
+	else if (strcmp(t, "PRICE") != 0)
+		why = "unknown type";
+	else if ((why = parse_price(o, &m)) == NULL && worker_publish(w, &m, NULL) == 0)
+		p->prices++;
+	json_object_put(o);
+	if (why != NULL) {
+		w->bad_messages++;
+		log_warning("pricing: bad line (%s): %.200s", why, rec);
+	}
+}
+
+/* Account ids and instrument names go into the URL as they are. */
+static bool url_safe(const char *s)
+{
+	return s[0] != '\0' && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")] == '\0';
+}
+
+static int init(struct worker *w)
+{
+	const struct pricing_settings *set = w->settings;
+	struct pricing *p = w->kind_state;
+	struct nbpy_buf url = NBPY_BUF_INIT;
+	const char *headers[2];
+	struct worker_stream_spec spec = {
+		.name = "pricing",
+		.idle_ns = set->idle_timeout,
+		.on_record = on_record,
+		.arg = p,
+		.headers = headers,
+	};
+
+	if (set->idle_timeout <= 0)
+		return worker_config_error(w, &set->idle_timeout, "idle_timeout: must be more than 0");
+	if (set->token[0] == '\0')
+		return worker_config_error(w, &set->token, "token: empty");
+	if (!url_safe(set->account))
+		return worker_config_error(w, &set->account, "account: empty, or not letters, digits, _ - .");
+	if (set->instruments.n == 0)
+		return worker_config_error(w, &set->instruments, "instruments: none given");
+	for (size_t i = 0; i < set->instruments.n; i++)
+		if (!url_safe(set->instruments.items[i]))
+			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
+						   set->instruments.items[i]);
+	if ((p->tok = json_tokener_new()) == NULL)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
+	nbpy_buf_printf(&url, "%s/v3/accounts/%s/pricing/stream?snapshot=true&instruments=", set->url,
+			set->account);
+	for (size_t i = 0; i < set->instruments.n; i++)
+		nbpy_buf_printf(&url, "%s%s", i ? "%2C" : "", set->instruments.items[i]);
+	if (url.failed || asprintf(&p->auth, "Authorization: Bearer %s", set->token) < 0) {
+		p->auth = NULL;
+		nbpy_buf_free(&url);
+		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
+	}
+	headers[0] = p->auth;
+	headers[1] = NULL;
+	spec.url = url.data;
+	p->stream = worker_stream_open(w, &spec);
+	nbpy_buf_free(&url);
+	if (p->stream == NULL)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "pricing stream: cannot start");
+	return 0;
+}
+
+static void status(struct worker *w, char *buf, size_t cap)
+{
+	const struct pricing *p = w->kind_state;
+	const struct worker_stream_stats *st = p->stream ? worker_stream_stats(p->stream) : NULL;
+
+	(void)snprintf(buf, cap, ", prices %llu, heartbeats %llu, connects %llu, drops %llu",
+		       (unsigned long long)p->prices, (unsigned long long)p->heartbeats,
+		       (unsigned long long)(st ? st->connects : 0),
+		       (unsigned long long)(st ? st->drops : 0));
+}
+
+static void destroy(struct worker *w)
+{
+	struct pricing *p = w->kind_state;
+
+	if (p->stream != NULL)
+		worker_stream_close(p->stream);
+	if (p->tok != NULL)
+		json_tokener_free(p->tok);
+	if (p->auth != NULL) {
+		explicit_bzero(p->auth, strlen(p->auth));
+		free(p->auth);
+	}
+}
+
+const struct nbpy_kind_spec oanda_pricing_kind = {
+	.name = "oanda.pricing",
+	.doc = "OANDA v20 pricing stream, one message per PRICE",
+	.flags = NBPY_KIND_PUBLISHES,
+	.schema = NBPY_SCHEMA_OANDA_PRICE,
+	.keys = pricing_keys,
+	.settings_size = sizeof(struct pricing_settings),
+	.state_size = sizeof(struct pricing),
+	.ops = &(const struct kind_ops){
+		.init = init,
+		.status = status,
+		.destroy = destroy,
+	},
+};
