@@ -100,6 +100,9 @@ struct nbpy_list {
 #define NBPY_SETTING_SECRET(S, field, key, text) \
 	{ .name = key, .type = NBPY_KEY_STRING, .doc = text, .flags = NBPY_KEY_SECRET, \
 	  .offset = NBPY_FIELD(S, field, NBPY_CTYPE_STRING) }
+#define NBPY_SETTING_SECRET_REQUIRED(S, field, key, text) \
+	{ .name = key, .type = NBPY_KEY_STRING, .doc = text, .flags = NBPY_KEY_SECRET | NBPY_KEY_REQUIRED, \
+	  .offset = NBPY_FIELD(S, field, NBPY_CTYPE_STRING) }
 #define NBPY_SETTINGS_END { .name = NULL }
 
 #define NBPY_KIND_PUBLISHES 1u	/* has bind/topic/wire keys */

@@ -27,6 +27,9 @@ $PY "$S/tests/fakes/fake_oanda.py" "$BASE" "$TOKEN" 0.2 2 &
 FAKE_PID=$!
 wait_for 5 curl -fs -o /dev/null "$FAKE/_stats" || { bad "the fake OANDA did not start"; exit 1; }
 
+# the stalled service reads its token from a file, as with systemd's LoadCredential=
+printf '%s\n' "$TOKEN" >"$T/oanda.token"
+
 cat >"$CONF" <<CONF
 $(nbpyd_section)
 
@@ -45,7 +48,7 @@ kind         = oanda.pricing
 url          = $FAKE
 account      = 101-004-1234567-stall
 instruments  = EUR_USD
-token        = $TOKEN
+token_file   = $T/oanda.token
 idle_timeout = 1s
 bind         = tcp://127.0.0.1:$((BASE + 3))
 
@@ -79,6 +82,7 @@ stalls() { grep -o -- '-stall/pricing' <<<"$(stat requests)" | wc -l; }
 check "a stalled stream is reconnected after idle_timeout" wait_for 10 eval '[ "$(stalls)" -ge 3 ]'
 check "the drops are counted" wait_for 5 eval 'd=$(counter_of oanda_stall drops) && [ "$d" -ge 1 ]'
 check "and logged" wait_for 5 grep -q 'oanda_stall: stream pricing: nothing received for 1.0 s' "$T/nbpyd.log"
+check "token_file's token was accepted (prices came)" eval 'p=$(counter_of oanda_stall prices) && [ "$p" -ge 1 ]'
 
 # a wrong token: 401, an error, the worker keeps running
 pid=$(field oanda_denied pid) || bad "oanda_denied's pid"

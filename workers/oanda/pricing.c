@@ -33,8 +33,8 @@ static const struct nbpy_key_spec pricing_keys[] = {
 	NBPY_SETTING_REQUIRED(struct pricing_settings, account, STRING, "account", "OANDA account id"),
 	NBPY_SETTING_REQUIRED(struct pricing_settings, instruments, LIST, "instruments",
 			      "instruments to stream, e.g. `EUR_USD, USD_JPY`"),
-	NBPY_SETTING_REQUIRED(struct pricing_settings, token, STRING, "token",
-			      "API token (a secret: use `${NBPY_OANDA_TOKEN}`; never logged)"),
+	NBPY_SETTING_SECRET_REQUIRED(struct pricing_settings, token, "token",
+				     "API token (a secret, never logged): `${NBPY_OANDA_TOKEN}` or token_file = PATH"),
 	NBPY_SETTING(struct pricing_settings, idle_timeout, DURATION, "idle_timeout", "10s",
 		     "reconnect after this long without a byte (OANDA sends a heartbeat every 5 s)"),
 	NBPY_SETTINGS_END
