@@ -204,8 +204,6 @@ struct http_request {
  * is not called).  Requests still in flight when the worker exits are
  * dropped without a call. */
 int worker_http(struct worker *w, const struct http_request *req, http_done_fn done, void *arg);
-/* A GET: worker_http with only url and timeout_ms. */
-int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg);
 
 /* ---- long-lived streams of newline-delimited records ----
  *

@@ -259,10 +259,3 @@ fail:
 	free(r);
 	return -1;
 }
-
-int worker_http_get(struct worker *w, const char *url, long timeout_ms, http_done_fn done, void *arg)
-{
-	const struct http_request req = { .url = url, .timeout_ms = timeout_ms };
-
-	return worker_http(w, &req, done, arg);
-}

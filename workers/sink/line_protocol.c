@@ -110,11 +110,6 @@ static void end(struct point *pt, int64_t ns, enum lp_precision prec)
 	put(pt->b, num, (size_t)n);
 }
 
-enum lp_precision lp_precision_parse(const char *s)
-{
-	return strcmp(s, "us") == 0 ? LP_US : strcmp(s, "ms") == 0 ? LP_MS : strcmp(s, "s") == 0 ? LP_S : LP_NS;
-}
-
 /* ---- base and term currency of a Kraken pair ---- */
 
 void lp_base_term(const char *pair, char base[8], char term[8])

@@ -15,9 +15,6 @@
 
 enum lp_precision { LP_NS, LP_US, LP_MS, LP_S };
 
-/* "ns" | "us" | "ms" | "s" */
-enum lp_precision lp_precision_parse(const char *s);
-
 /* Append m's points (one per message; one per order-book tier) to b, each
  * ending in '\n'.  Returns how many: 0 for an empty book, or for an id that
  * is no schema (every schema has a measurement: test_sink_format checks). */

@@ -105,9 +105,6 @@ struct sink {
 	char error[NBPY_ERROR_MAX];	/* the store's last complaint, for logs */
 };
 
-/* Set by a store's write: why it failed, logged once per outage. */
-void sink_set_error(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* The kind_ops of a sink kind (SINK_OPS); the store comes from ops->data,
  * the state is a struct sink. */
 int sink_init(struct worker *w);
