@@ -71,6 +71,9 @@ struct kind_ops {
 	void (*destroy)(struct worker *w);
 	/* Optional: more ", name value" counters for the STATUS line. */
 	void (*status)(struct worker *w, char *buf, size_t cap);
+	/* Optional: `nbpy-worker --once SERVICE`, a one-shot of the kind's
+	 * (no event loop, nothing published); returns the exit code. */
+	int (*once)(const struct nbpy_service *svc);
 };
 
 #define WORKER_MAX_SOURCES 32

@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "workers/oanda/v20.h"
 
 struct pricing_settings {
 	const char *url;
@@ -114,12 +115,6 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 	}
 }
 
-/* Account ids and instrument names go into the URL as they are. */
-static bool url_safe(const char *s)
-{
-	return s[0] != '\0' && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")] == '\0';
-}
-
 static int init(struct worker *w)
 {
 	const struct pricing_settings *set = w->settings;
@@ -138,12 +133,12 @@ static int init(struct worker *w)
 		return worker_config_error(w, &set->idle_timeout, "idle_timeout: must be more than 0");
 	if (set->token[0] == '\0')
 		return worker_config_error(w, &set->token, "token: empty");
-	if (!url_safe(set->account))
+	if (!oanda_url_safe(set->account))
 		return worker_config_error(w, &set->account, "account: empty, or not letters, digits, _ - .");
 	if (set->instruments.n == 0)
 		return worker_config_error(w, &set->instruments, "instruments: none given");
 	for (size_t i = 0; i < set->instruments.n; i++)
-		if (!url_safe(set->instruments.items[i]))
+		if (!oanda_url_safe(set->instruments.items[i]))
 			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
 						   set->instruments.items[i]);
 	if ((p->tok = json_tokener_new()) == NULL)
@@ -152,8 +147,7 @@ static int init(struct worker *w)
 			set->account);
 	for (size_t i = 0; i < set->instruments.n; i++)
 		nbpy_buf_printf(&url, "%s%s", i ? "%2C" : "", set->instruments.items[i]);
-	if (url.failed || asprintf(&p->auth, "Authorization: Bearer %s", set->token) < 0) {
-		p->auth = NULL;
+	if (url.failed || oanda_auth_header(set->token, &p->auth) < 0) {
 		nbpy_buf_free(&url);
 		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	}
@@ -186,10 +180,7 @@ static void destroy(struct worker *w)
 		worker_stream_close(p->stream);
 	if (p->tok != NULL)
 		json_tokener_free(p->tok);
-	if (p->auth != NULL) {
-		explicit_bzero(p->auth, strlen(p->auth));
-		free(p->auth);
-	}
+	oanda_auth_free(&p->auth);
 }
 
 const struct nbpy_kind_spec oanda_pricing_kind = {
