@@ -13,6 +13,7 @@ and several to a chunk, so the reader must join and split them.
 An account id ending in "-stall" gets the prices and then silence: no
 heartbeat, the connection kept open, for an idle watchdog to notice; what it
 is served is not in /_stats' prices and malformed.
+Transactions, sinceid and trades: tests/fakes/oanda_transactions.py.
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
 "malformed": n, "heartbeats": n, "unauthorized": n, "requests": [paths]}.
 """
@@ -22,6 +23,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+import oanda_transactions  # the transactions stream, sinceid, trades
 
 PORT, TOKEN = int(sys.argv[1]), sys.argv[2]
 BEAT = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
@@ -78,6 +81,8 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_stats":
             with LOCK:
                 return self.send_json(200, STATS)
+        if oanda_transactions.handle(self, u, TOKEN, BEAT):
+            return
         with LOCK:
             STATS["requests"].append(self.path)
         parts = u.path.split("/")

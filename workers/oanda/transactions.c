@@ -48,6 +48,8 @@ static const struct nbpy_key_spec transactions_keys[] = {
 		     "reconnect after this long without a byte (OANDA sends a heartbeat every 5 s)"),
 	NBPY_SETTING(struct transactions_settings, request_timeout, DURATION, "request_timeout", "30s",
 		     "limit of one REST request (sinceid, the trades listing)"),
+	NBPY_SETTING(struct transactions_settings, start_delay, DURATION, "start_delay", "1s",
+		     "wait before connecting, so that subscribers of a restarted worker are back for the catch-up"),
 	NBPY_SETTINGS_END
 };
 
@@ -58,6 +60,7 @@ struct txn {
 	const char *headers[2];
 	char *cursor_path;		/* STATE_DIR/cursors/SERVICE/ACCOUNT */
 	char *since_url;		/* ...?id= (the id is appended) */
+	char *stream_url;
 	uint64_t last_id;		/* the cursor: last transaction published */
 	bool have_cursor;
 	/* catch-up: held stream transactions, and the sinceid requests */
@@ -416,7 +419,7 @@ static void on_drop(struct worker *w, struct worker_stream *s, const char *why, 
 
 	(void)w;
 	(void)s;
-	if (strcmp(why, "HTTP 401") == 0 || strcmp(why, "HTTP 403") == 0) {
+	if (strncmp(why, "HTTP 401", 8) == 0 || strncmp(why, "HTTP 403", 8) == 0) {
 		t->auth_errors++;
 		t->refused = true;
 	}
@@ -488,15 +491,14 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 
 /* ---- the kind ---- */
 
-static int init(struct worker *w)
+/* After start_delay: connect. */
+static void open_stream(struct worker *w, void *arg)
 {
 	const struct transactions_settings *set = w->settings;
-	struct txn *t = w->kind_state;
-	const char *state_dir = nbpy_config_global(w->config, "state_dir")->text;
-	char dir[4096], url[4200];
+	struct txn *t = arg;
 	struct worker_stream_spec spec = {
 		.name = "transactions",
-		.url = url,
+		.url = t->stream_url,
 		.idle_ns = set->idle_timeout,
 		.on_record = on_record,
 		.on_connect = on_connect,
@@ -505,10 +507,27 @@ static int init(struct worker *w)
 		.headers = t->headers,
 	};
 
+	t->stream = worker_stream_open(w, &spec);
+	if (t->stream != NULL)
+		return;
+	worker_error(w, "transactions stream: cannot start: %s; again in 1 s", strerror(errno));
+	if (worker_timer_add(w, NBPY_NS_PER_SEC, 0, open_stream, t) < 0)
+		worker_error(w, "transactions stream: no timer: it stays down");
+}
+
+static int init(struct worker *w)
+{
+	const struct transactions_settings *set = w->settings;
+	struct txn *t = w->kind_state;
+	const char *state_dir = nbpy_config_global(w->config, "state_dir")->text;
+	char dir[4096];
+
 	if (set->idle_timeout <= 0)
 		return worker_config_error(w, &set->idle_timeout, "idle_timeout: must be more than 0");
 	if (set->request_timeout <= 0)
 		return worker_config_error(w, &set->request_timeout, "request_timeout: must be more than 0");
+	if (set->start_delay < 0)
+		return worker_config_error(w, &set->start_delay, "start_delay: must not be negative");
 	if (set->token[0] == '\0')
 		return worker_config_error(w, &set->token, "token: empty");
 	if (!oanda_url_safe(set->account))
@@ -527,8 +546,11 @@ static int init(struct worker *w)
 		t->cursor_path = NULL;
 	if (asprintf(&t->since_url, "%s/v3/accounts/%s/transactions/sinceid?id=", set->api_url, set->account) < 0)
 		t->since_url = NULL;
-	if (t->cursor_path == NULL || t->since_url == NULL || (t->tok = json_tokener_new()) == NULL ||
-	    (t->held = calloc(HOLD_MAX, sizeof(*t->held))) == NULL || oanda_auth_header(set->token, &t->auth) < 0)
+	if (asprintf(&t->stream_url, "%s/v3/accounts/%s/transactions/stream", set->url, set->account) < 0)
+		t->stream_url = NULL;
+	if (t->cursor_path == NULL || t->since_url == NULL || t->stream_url == NULL ||
+	    (t->tok = json_tokener_new()) == NULL || (t->held = calloc(HOLD_MAX, sizeof(*t->held))) == NULL ||
+	    oanda_auth_header(set->token, &t->auth) < 0)
 		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	t->headers[0] = t->auth;
 	t->headers[1] = NULL;
@@ -537,12 +559,8 @@ static int init(struct worker *w)
 		log_info("transactions: cursor %" PRIu64 ": fetching what came since, then the stream", t->last_id);
 	else
 		log_info("transactions: no cursor: starting from the stream");
-	if ((size_t)snprintf(url, sizeof(url), "%s/v3/accounts/%s/transactions/stream", set->url, set->account) >=
-	    sizeof(url))
-		return worker_config_error(w, &set->url, "url: too long");
-	t->stream = worker_stream_open(w, &spec);
-	if (t->stream == NULL)
-		return nbpy_error_class_set(&w->error, NBPY_ERR_CONFIG, "transactions stream: cannot start");
+	if (worker_timer_add(w, set->start_delay, 0, open_stream, t) < 0)
+		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	return 0;
 }
 
@@ -573,6 +591,7 @@ static void destroy(struct worker *w)
 	free(t->held);
 	free(t->cursor_path);
 	free(t->since_url);
+	free(t->stream_url);
 }
 
 const struct nbpy_kind_spec oanda_transactions_kind = {

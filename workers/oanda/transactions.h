@@ -14,6 +14,7 @@ struct transactions_settings {
 	const char *token;
 	int64_t idle_timeout;	/* ns */
 	int64_t request_timeout;	/* ns */
+	int64_t start_delay;	/* ns */
 };
 
 /* `nbpy-worker --once SERVICE`: the account's open trades (TradesList) as
