@@ -22,6 +22,7 @@ a thread; /_txn/malformed writes a malformed line to every open stream;
 ("json": 200 with a body that is not JSON); /_txn/config?page=K&delay=S
 (sinceid answers at most K transactions, after S seconds, computed then);
 /_txn/trades?n=K opens K trades; /_txn/state: {"log": [every transaction],
+"trades": [the open trades, oldest first],
 "running": bool, "streams": n opened, "open": n open, "since": [paths],
 "malformed": n, "heartbeats": n, "unauthorized": n, "failed": n}.
 """
@@ -220,7 +221,7 @@ def control(h, path, q):
     elif path != "/_txn/state":
         return send_json(h, 404, {"errorMessage": "no such control"})
     with LOCK:
-        return send_json(h, 200, dict(STATE, log=LOG))
+        return send_json(h, 200, dict(STATE, log=LOG, trades=TRADES))
 
 
 def handle(h, u, token, beat):

@@ -56,9 +56,9 @@ txn 'add?n=3'	# before the first run: the stream is the start, these are not pub
 shipped=$(awk '/^\[/ { keep = ($0 ~ /^\[(oanda_orders|oanda_orders_sqlite)\]$/) } keep' "$S/etc/nbpy.conf")
 grep -q '^\[oanda_orders\]' <<<"$shipped" && grep -q '^\[oanda_orders_sqlite\]' <<<"$shipped" ||
 	bad "etc/nbpy.conf has no [oanda_orders] and [oanda_orders_sqlite]: $shipped"
-grep -q '^token *= \${NBPY_OANDA_TOKEN}$' <<<"$shipped" || bad "the shipped token is not \${NBPY_OANDA_TOKEN}"
-shipped=$(sed -e 's|^enabled .*|enabled   = yes|' -e "s|^account .*|account   = $ACCOUNT|" \
-	-e "s|^kind *= oanda.transactions|&\nurl       = $FAKE\napi_url   = $FAKE\nidle_timeout = 2s\nstart_delay = 500ms\nbind      = tcp://127.0.0.1:$((BASE + 1))|" \
+grep -q '^#token *= \${NBPY_OANDA_TOKEN}$' <<<"$shipped" || bad "the shipped token is not \${NBPY_OANDA_TOKEN}"
+shipped=$(sed -e 's|^enabled .*|enabled   = yes|' -e "s|^account .*|account   = $ACCOUNT|" -e 's|^#token |token  |' \
+	-e "s|^kind *= oanda.transactions|&\nurl       = $FAKE\napi_url   = $FAKE\nidle_timeout = 2s\nstart_delay = 500ms\ncrash_loop_count = 50\nbind      = tcp://127.0.0.1:$((BASE + 1))|" \
 	<<<"$shipped")
 cat >"$CONF" <<CONF
 $(nbpyd_section)
@@ -156,10 +156,9 @@ check "it prints every open trade, newest first, and lastTransactionID" $PY -c '
 import json, sys, urllib.request
 got = json.load(open(sys.argv[1]))
 state = json.load(urllib.request.urlopen(sys.argv[2] + "/_txn/state"))
-want = [str(5000 + 2 * i) for i in reversed(range(503))]
-ids = [t["id"] for t in got["trades"]]
-sys.exit(0 if ids == want and got["lastTransactionID"] == state["log"][-1]["id"]
-         and got["trades"][0]["instrument"] == "USD_JPY" else "ids %s... want %s..." % (ids[:3], want[:3]))' \
+want = list(reversed(state["trades"]))
+ok = len(want) == 503 and got["trades"] == want and got["lastTransactionID"] == state["log"][-1]["id"]
+sys.exit(0 if ok else "got %d trades %s..., want %d %s..." % (len(got["trades"]), got["trades"][:1], len(want), want[:1]))' \
 	"$T/trades.json" "$FAKE"
 check "indented, as the original's json.dumps(indent)" grep -q '^  "trades": \[$' "$T/trades.json"
 ln -s "$B/nbpy-worker" "$T/nbpy-pub-oanda-orders"
