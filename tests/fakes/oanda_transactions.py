@@ -112,7 +112,10 @@ def send_json(h, code, obj):
     h.send_header("Content-Type", "application/json")
     h.send_header("Content-Length", str(len(body)))
     h.end_headers()
-    h.wfile.write(body)
+    try:
+        h.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # a client killed while it waited
     return True
 
 

@@ -292,12 +292,13 @@ static void catch_up_done(struct worker *w, struct txn *t)
 	t->catching_up = false;
 	deliver_all(w, t, t->held, t->n_held);
 	t->n_held = 0;
-	log_info("transactions: caught up at %" PRIu64 ", live", t->last_id);
+	log_info("transactions: caught up at %" PRIu64 ", live (%" PRIu64 " duplicates skipped so far)", t->last_id,
+		 t->duplicates);
 }
 
-/* A sinceid answer: {"transactions": [...], "lastTransactionID": "N"}.
- * Returns the highest id in it (from in *more's terms: true when OANDA
- * has more than it sent), or -1 with why. */
+/* Publish a sinceid answer, {"transactions": [...], "lastTransactionID":
+ * "N"}, and say in *more whether OANDA has more than it sent (then
+ * t->fetch_from is where to ask again).  0, or -1 with why. */
 static int since_answer(struct worker *w, struct txn *t, const struct http_result *r, bool *more,
 			const char **why)
 {
