@@ -4,8 +4,8 @@
  * across reconnects and restarts.
  *
  * The id of the last transaction published is kept in
- * STATE_DIR/cursors/SERVICE/ACCOUNT, rewritten atomically after each
- * publish.  On every connect of the stream with a cursor, the transactions
+ * STATE_DIR/cursors/SERVICE/ACCOUNT: written and fsynced before each
+ * publish, renamed into place right after it.  On every connect of the stream with a cursor, the transactions
  * since it are fetched (GET {api_url}/v3/accounts/{account}/transactions/
  * sinceid?id=CURSOR, again from the highest id received while OANDA has
  * more) and published in id order; what the stream brings meanwhile is held
@@ -233,17 +233,28 @@ static void bad(struct worker *w, const char *where, const char *why, const char
 static void deliver(struct worker *w, struct txn *t, struct nbpy_msg *m)
 {
 	uint64_t id = (uint64_t)m->u.oanda_txn.id;
+	char buf[32];
+	bool prepared;
+	int n;
 
 	if (t->have_cursor && id <= t->last_id) {
 		t->duplicates++;
 		return;
 	}
+	/* The new cursor is on disk before the message leaves and takes its
+	 * name right after: a SIGKILL between the two (microseconds, the fsync
+	 * is before) can repeat this one transaction, never skip it. */
+	n = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", id);
+	prepared = nbpy_write_prepare(t->cursor_path, buf, (size_t)n) == 0;
+	if (!prepared)
+		worker_error(w, "cannot write the cursor %s: %s", t->cursor_path, strerror(errno));
 	if (worker_publish(w, m, NULL) < 0)
 		return;
 	t->transactions++;
 	t->last_id = id;
 	t->have_cursor = true;
-	save_cursor(w, t);
+	if (prepared && nbpy_write_commit(t->cursor_path) < 0)
+		worker_error(w, "cannot save the cursor %s: %s", t->cursor_path, strerror(errno));
 }
 
 static int by_id(const void *a, const void *b)
