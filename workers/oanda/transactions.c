@@ -97,8 +97,11 @@ static void load_cursor(struct worker *w, struct txn *t)
 		t->last_id = strtoull(buf, &end, 10);
 		t->have_cursor = errno == 0 && (*end == '\n' || *end == '\0');
 	}
-	if (ferror(f) || !t->have_cursor)
+	if (ferror(f) || !t->have_cursor) {
+		t->have_cursor = false;
+		t->last_id = 0;
 		worker_error(w, "cursor %s unreadable: starting from the stream", t->cursor_path);
+	}
 	(void)fclose(f);
 }
 
