@@ -143,6 +143,6 @@ print(f"{'flood server alone, read by curl':44} {n:>8} {float(srv[3]):>8.0f}")
 med = lambda rs, k: statistics.median(r[k] for r in rs)
 for name, rs in (("worker", w), ("worker, batch = 16", wb)):
     ratios = sorted(a[1] / b[1] for a, b in zip(rs, p))
-    print(f"{name} / Python: {med(rs, 1) / med(p, 1):.1f}x the prices/s (per trial {', '.join(f'{r:.1f}' for r in ratios)}), "
+    print(f"{name} / Python: {med(rs, 1) / med(p, 1):.1f}x the prices/s (trials, sorted: {', '.join(f'{r:.1f}' for r in ratios)}), "
           f"{med(p, 2) / med(rs, 2):.1f}x less CPU per price")
 PY
