@@ -86,6 +86,7 @@ worker_once() {	# worker_once BATCH; prints: received prices/s cpu_ns_per_price 
 	kill -TERM $wp
 	wait $wp || true
 	read -r got rate _ _ gaps <"$T/sub.out"
+	[ "$got" -gt 0 ] || { echo "oanda_stream.sh: the worker published nothing: $(tail -3 "$T/worker.log")" >&2; exit 1; }
 	echo "$got $rate $(((t1 - t0) * 1000000000 / HZ / got)) $gaps"
 }
 

@@ -45,6 +45,7 @@ for s in oanda_sqlite oanda_tick_influx oanda_tick_pgsql; do
 done
 grep -c '^subscribe = oandav20_tick$' <<<"$stores" | grep -qx 3 ||
 	bad "the three stores do not all subscribe to oandav20_tick: $stores"
+[ "$fails" = 0 ] || exit 1	# nothing to run
 cat >"$CONF" <<CONF
 $(nbpyd_section)
 
