@@ -9,7 +9,7 @@ set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda_stores
 . "$S/scripts/lib/servers.sh"
-BASE=$((20000 + ($$ + 1414) % 4900))
+BASE=$(port_base 1414)
 FAKE=http://127.0.0.1:$BASE
 TOKEN=st0res-0anda-t0ken-1234
 DB=oanda_stores_$$
