@@ -56,8 +56,8 @@ def serve(conn):
             if not got:
                 return
             req += got
-        path = req.split(b" ", 2)[1].decode()
-        parts = path.split("/")
+        words = req.split(b" ", 2)
+        parts = words[1].decode(errors="replace").split("/") if len(words) > 2 else []
         if len(parts) < 7 or not parts[1].isdigit() or not parts[-1].startswith("stream"):
             conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return

@@ -22,7 +22,7 @@ fake, lite, influx, influx_db, pg_rows = sys.argv[1:6]
 
 
 def ns_of(t):
-    """OANDA's RFC 3339 time (9 decimals, Z) in ns since the epoch."""
+    """An RFC 3339 UTC time (up to 9 decimals, Z) in ns since the epoch."""
     secs, frac = t.rstrip("Z").split(".")
     whole = calendar.timegm(tuple(int(x) for x in secs.replace("-", " ").replace("T", " ").replace(":", " ").split()))
     return whole * 10**9 + int(frac.ljust(9, "0")[:9])
@@ -37,8 +37,7 @@ want_us = sorted((i, t // 1000, b, a) for i, t, b, a in want_ns)
 db = sqlite3.connect("file:%s?mode=rw" % lite, uri=True)
 got_lite = []
 for inst, t, bid, ask in db.execute("SELECT instrument, event_time, bid, ask FROM oanda_tick"):
-    secs, frac = t.rstrip("Z").split(".")
-    got_lite.append((inst, ns_of(secs + "." + frac) // 1000, bid, ask))
+    got_lite.append((inst, ns_of(t) // 1000, bid, ask))	# RFC 3339 with 6 decimals
 
 # InfluxDB: measurement tick, tag instrument, fields bid and ask, time in ns
 q = urllib.parse.urlencode({"db": influx_db, "epoch": "ns", "q": 'SELECT "instrument", "bid", "ask" FROM "tick"'})
