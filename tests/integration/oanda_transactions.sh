@@ -12,7 +12,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda_transactions
-BASE=$((20000 + ($$ + 2717) % 4900))
+BASE=$(port_base 2717)
 FAKE=http://127.0.0.1:$BASE
 TOKEN=txn-0anda-t0ken-9931
 WRONG=wrong-txn-t0ken-1177
