@@ -80,6 +80,11 @@ static const struct named names[] = {
 	V(9, "retweets", 'i', u.sentiment.retweets), V(9, "pos", 'd', u.sentiment.pos),
 	V(9, "neg", 'd', u.sentiment.neg), S(9, "location", u.sentiment.location),
 	S(9, "text", u.sentiment.text),
+	V(10, "id", 'i', u.oanda_txn.id), S(10, "type", u.oanda_txn.type), S(10, "account", u.oanda_txn.account),
+	S(10, "batch_id", u.oanda_txn.batch_id), S(10, "order_id", u.oanda_txn.order_id),
+	S(10, "trade_id", u.oanda_txn.trade_id), S(10, "instrument", u.oanda_txn.instrument),
+	S(10, "units", u.oanda_txn.units), S(10, "price", u.oanda_txn.price), S(10, "reason", u.oanda_txn.reason),
+	S(10, "pl", u.oanda_txn.pl), S(10, "financing", u.oanda_txn.financing),
 };
 
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
