@@ -38,12 +38,17 @@ counter_of() {	# counter_of SERVICE NAME: a counter from its STATUS text; fails 
 	echo "$n"
 }
 caught_up() { grep -c 'oanda_orders: transactions: caught up at' "$T/nbpyd.log"; }
-# kill -9 the worker; nbpyd starts a new one
-kill_worker() {
+worker_pid() {	# the running worker's pid; fails while there is none (nbpyd says 0)
+	local p
+	state_is oanda_orders running && p=$(field oanda_orders pid) && [ "$p" -gt 0 ] && echo "$p"
+}
+kill_worker() {	# kill_worker [COMMAND...]: kill -9 the worker, run COMMAND while it is down,
+	# wait for the one nbpyd starts
 	local pid
-	pid=$(field oanda_orders pid) || { bad "oanda_orders' pid"; return 1; }
+	wait_for 10 eval 'pid=$(worker_pid)' || { echo "oanda_orders is not running" >&2; return 1; }
 	kill -9 "$pid"
-	wait_for 10 eval 'p=$(field oanda_orders pid 2>/dev/null) && [ "$p" != "$pid" ] && state_is oanda_orders running'
+	[ $# -eq 0 ] || "$@"
+	wait_for 10 eval 'p=$(worker_pid) && [ "$p" != "$pid" ]'
 }
 
 echo "oanda transactions ($T)"
@@ -97,12 +102,11 @@ check "heartbeats are counted" wait_for 5 eval 'h=$(counter_of oanda_orders hear
 # after 0.4 s, so the stream brings some of them during every catch-up
 txn 'config?delay=0.4'
 txn 'start?n=250&pace=0.04'
-kill_worker && check "killed while live: restarted" true
-txn 'add?n=4'	# while down, or connecting
+check "killed while live, 4 added while down: restarted" kill_worker txn 'add?n=4'
 sleep 0.6
-kill_worker && check "killed during the catch-up: restarted" true
+check "killed during the catch-up: restarted" kill_worker
 check "the catch-up ends" wait_for 10 eval '[ "$(caught_up)" -ge 1 ]'
-kill_worker && check "killed while live again: restarted" true
+check "killed while live again: restarted" kill_worker
 check "the catch-up ends" wait_for 10 eval '[ "$(caught_up)" -ge 2 ]'
 check "transactions the stream brought again during a catch-up are skipped, counted" \
 	grep -q 'oanda_orders: transactions: caught up at [0-9]*, live ([1-9][0-9]* duplicates skipped' "$T/nbpyd.log"
@@ -112,18 +116,14 @@ check "every id arrives" wait_for 10 eval '[ "$(last_published)" = "$(fake last)
 # a paged catch-up: sinceid gives at most 3; 10 added while down
 txn 'config?page=3&delay=0'
 before=$(fake since | grep -o 'sinceid' | wc -l)
-pid=$(field oanda_orders pid)
-kill -9 "$pid"
-txn 'add?n=10'
-check "restarted after a kill" wait_for 10 eval 'p=$(field oanda_orders pid 2>/dev/null) && [ "$p" != "$pid" ]'
+check "killed, 10 added while down: restarted" kill_worker txn 'add?n=10'
 check "the 10 missed are published" wait_for 10 eval '[ "$(last_published)" = "$(fake last)" ]'
 check "through several sinceid pages" eval '[ $(($(fake since | grep -o sinceid | wc -l) - before)) -ge 4 ]'
 
 # sinceid failing: 500, 429, a body that is not JSON; each counted and retried
 txn 'config?page=0'
 txn 'fail?code=500' && txn 'fail?code=429' && txn 'fail?code=json'
-kill_worker
-txn 'add?n=3'
+check "killed, 3 added while down: restarted" kill_worker txn 'add?n=3'
 check "the catch-up gets through after 3 failures" wait_for 15 eval '[ "$(last_published)" = "$(fake last)" ]'
 check "the failures are counted" eval 'e=$(counter_of oanda_orders api_errors) && [ "$e" -eq 3 ]'
 check "and logged" eval "grep -q 'oanda_orders: sinceid: HTTP 500' '$T/nbpyd.log' &&

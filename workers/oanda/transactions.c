@@ -33,7 +33,7 @@
 #include "workers/oanda/transactions.h"
 #include "workers/oanda/v20.h"
 
-#define HOLD_MAX 4096		/* stream transactions held during a catch-up */
+#define HOLD_MAX 4096		/* stream transactions held during a catch-up, at most */
 #define HEARTBEAT_TOPIC "oanda_heartbeat"
 
 static const struct nbpy_key_spec transactions_keys[] = {
@@ -70,8 +70,8 @@ struct txn {
 	bool catching_up, in_flight;
 	unsigned connects_seen, fetched_for;	/* a connect during a fetch asks again */
 	uint64_t fetch_from;
-	struct nbpy_msg *held;
-	size_t n_held;
+	struct nbpy_msg *held;		/* grows to HOLD_MAX */
+	size_t n_held, cap_held;
 	struct nbpy_backoff backoff;
 	long long retry_timer;
 	/* counters */
@@ -269,6 +269,8 @@ static int by_id(const void *a, const void *b)
 
 static void deliver_all(struct worker *w, struct txn *t, struct nbpy_msg *msgs, size_t n)
 {
+	if (n == 0)
+		return;	/* msgs may be NULL */
 	qsort(msgs, n, sizeof(*msgs), by_id);
 	for (size_t i = 0; i < n; i++)
 		deliver(w, t, &msgs[i]);
@@ -447,11 +449,22 @@ static void on_drop(struct worker *w, struct worker_stream *s, const char *why, 
 
 static void hold(struct worker *w, struct txn *t, const struct nbpy_msg *m)
 {
-	if (t->n_held == HOLD_MAX) {
-		/* the fetch that follows finds them again */
-		worker_error(w, "transactions: more than %d held during a catch-up: fetching them instead", HOLD_MAX);
-		t->n_held = 0;
-		t->connects_seen++;
+	if (t->n_held == t->cap_held) {
+		size_t cap = t->cap_held ? 2 * t->cap_held : 64;
+		struct nbpy_msg *more = cap <= HOLD_MAX ? realloc(t->held, cap * sizeof(*t->held)) : NULL;
+
+		if (more == NULL) {
+			/* the fetch that follows finds them again */
+			worker_error(w, "transactions: %zu held during a catch-up, no room for more: fetching them "
+				     "instead", t->n_held);
+			t->n_held = 0;
+			t->connects_seen++;
+			if (t->cap_held == 0)
+				return;
+		} else {
+			t->held = more;
+			t->cap_held = cap;
+		}
 	}
 	t->held[t->n_held++] = *m;
 }
@@ -568,8 +581,7 @@ static int init(struct worker *w)
 	if (asprintf(&t->stream_url, "%s/v3/accounts/%s/transactions/stream", set->url, set->account) < 0)
 		t->stream_url = NULL;
 	if (t->cursor_path == NULL || t->since_url == NULL || t->stream_url == NULL ||
-	    (t->tok = json_tokener_new()) == NULL || (t->held = calloc(HOLD_MAX, sizeof(*t->held))) == NULL ||
-	    oanda_auth_header(set->token, &t->auth) < 0)
+	    (t->tok = json_tokener_new()) == NULL || oanda_auth_header(set->token, &t->auth) < 0)
 		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	t->headers[0] = t->auth;
 	t->headers[1] = NULL;
