@@ -17,7 +17,7 @@ no hole).  Served, with "Authorization: Bearer TOKEN" (401 otherwise):
 
 Control (no token): /_txn/add?n=K adds K transactions (also while no client
 is connected); /_txn/start?n=K&pace=S adds K more, one every S seconds, from
-a thread; /_txn/malformed writes a malformed line to every open stream;
+a thread; /_txn/malformed writes two malformed lines to every open stream;
 /_txn/fail?code=C&n=K answers the next K sinceid requests with HTTP C
 ("json": 200 with a body that is not JSON); /_txn/config?page=K&delay=S
 (sinceid answers at most K transactions, after S seconds, computed then);
@@ -40,7 +40,8 @@ TRADES = []
 STATE = {"running": False, "streams": 0, "since": [], "malformed": 0, "heartbeats": 0,
          "unauthorized": 0, "failed": 0, "page": 0, "delay": 0.0, "fail": [], "open": 0}
 ACCOUNT = "101-004-1234567-001"
-MALFORMED = b'{"type":"ORDER_FILL","id":"x1","time":"2026-11-30T05:00:00Z"}\n'
+MALFORMED = [b'{"type":"ORDER_FILL","id":"x1","time":"2026-11-30T05:00:00Z"}\n',
+             b'{"type":"MARKET_ORDER","id":"999999","time":"2026-11-30T05:00:00Z","units":"1,000"}\n']
 
 
 def now_rfc3339():
@@ -210,8 +211,9 @@ def control(h, path, q):
     elif path == "/_txn/malformed":
         with LOCK:
             for lq in LIVE:
-                lq.put(MALFORMED)
-                STATE["malformed"] += 1
+                for line in MALFORMED:
+                    lq.put(line)
+                    STATE["malformed"] += 1
     elif path == "/_txn/fail":
         with LOCK:
             STATE["fail"].extend([q.get("code", ["500"])[0]] * arg)

@@ -94,8 +94,9 @@ check "the stream's transactions are published" wait_for 10 eval '[ "$(last_publ
 check "the cursor follows them (1008)" wait_for 5 eval '[ "$(cat "$CUR")" = 1008 ]'
 check "what came before the first run is not published" eval '[ "$($PY "$CHECK" ids "$T/got.jsonl")" = "1004 1005 1006 1007 1008" ]'
 txn malformed
-check "a malformed line is counted as bad" wait_for 5 eval 'b=$(counter_of oanda_orders bad) && [ "$b" -eq 1 ]'
-check "and logged" wait_for 5 grep -q 'oanda_orders: transactions: bad line (no id, or not digits)' "$T/nbpyd.log"
+check "malformed lines are counted as bad" wait_for 5 eval 'b=$(counter_of oanda_orders bad) && [ "$b" -eq 2 ]'
+check "and logged, naming what is wrong" wait_for 5 eval "grep -q 'oanda_orders: transactions: bad line (no id, or not digits)' '$T/nbpyd.log' &&
+	grep -q 'oanda_orders: transactions: bad line (units: not a decimal number)' '$T/nbpyd.log'"
 check "heartbeats are counted" wait_for 5 eval 'h=$(counter_of oanda_orders heartbeats) && [ "$h" -ge 5 ]'
 
 # SIGKILL while the fake adds transactions, one every 40 ms; sinceid answers

@@ -146,14 +146,15 @@ static const char *copy_text(struct json_object *o, const char *key, char *dst, 
 	if (!json_object_object_get_ex(o, key, &v))
 		return NULL;
 	if (!json_object_is_type(v, json_type_string))
-		return "a field is not a string";
+		return "not a string";
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
 	if (n == 0 || n >= cap)
-		return "a field is empty or too long";
+		return "empty or too long";
 	if (k == TEXT_DECIMAL ? !decimal_ok(s) :
 	    k == TEXT_ID ? s[strspn(s, "0123456789")] != '\0' : !oanda_url_safe(s))
-		return "a field has characters it cannot have";
+		return k == TEXT_DECIMAL ? "not a decimal number" : k == TEXT_ID ? "not digits" :
+		       "not letters, digits, _ - .";
 	memcpy(dst, s, n + 1);
 	return NULL;
 }
@@ -195,9 +196,11 @@ static bool parse_id(struct json_object *o, const char *key, uint64_t *id)
 	return true;
 }
 
-/* One transaction object into m; NULL, or what is wrong with it. */
+/* One transaction object into m; NULL, or what is wrong with it (valid
+ * until the next call: the loop runs one callback at a time). */
 static const char *parse_transaction(struct json_object *o, struct nbpy_msg *m)
 {
+	static char field_why[96];
 	struct nbpy_oanda_transaction *x = &m->u.oanda_txn;
 	struct json_object *time, *opened;
 	uint64_t id;
@@ -214,14 +217,18 @@ static const char *parse_transaction(struct json_object *o, struct nbpy_msg *m)
 		return "no time or a bad one";
 	for (size_t i = 0; i < sizeof(txn_texts) / sizeof(txn_texts[0]); i++)
 		if ((why = copy_text(o, txn_texts[i].key, (char *)x + txn_texts[i].offset, txn_texts[i].cap,
-				     txn_texts[i].kind)) != NULL)
-			return why;
+				     txn_texts[i].kind)) != NULL) {
+			(void)snprintf(field_why, sizeof(field_why), "%s: %s", txn_texts[i].key, why);
+			return field_why;
+		}
 	if (x->type[0] == '\0')
 		return "no type";
 	/* a fill names the trade it opened inside tradeOpened */
 	if (x->trade_id[0] == '\0' && json_object_object_get_ex(o, "tradeOpened", &opened) &&
-	    (why = copy_text(opened, "tradeID", x->trade_id, sizeof(x->trade_id), TEXT_ID)) != NULL)
-		return why;
+	    (why = copy_text(opened, "tradeID", x->trade_id, sizeof(x->trade_id), TEXT_ID)) != NULL) {
+		(void)snprintf(field_why, sizeof(field_why), "tradeOpened.tradeID: %s", why);
+		return field_why;
+	}
 	return NULL;
 }
 
