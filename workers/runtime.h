@@ -219,8 +219,12 @@ int worker_http(struct worker *w, const struct http_request *req, http_done_fn d
  * Any error, the end of the stream, a non-2xx answer, or no byte at all for
  * idle_ns (keep-alives count) drops the connection and reconnects after a
  * delay from the stream's backoff, reset once a record has arrived on the
- * new connection.  Errors go to w->errors and the log (never the URL's
- * credentials: pass those in headers or userpwd). */
+ * new connection.  HTTP 401 and 403 are a configuration error (credentials
+ * refused), not a passing one: counted (refused, refused_status for the
+ * kind's STATUS) and retried after refused_retry_ns, not the backoff's delay.
+ * A record cut by a disconnect is discarded, counted (cut), never passed
+ * on.  Errors go to w->errors and the log (never the URL's credentials: pass
+ * those in headers or userpwd). */
 struct worker_stream;
 
 typedef void (*worker_record_fn)(struct worker *w, struct worker_stream *s, const char *rec, size_t len,
@@ -238,6 +242,7 @@ struct worker_stream_spec {
 	int64_t idle_ns;		/* 0: no idle watchdog */
 	long connect_timeout_ms;	/* 0: 10 s */
 	int64_t backoff_min_ns, backoff_max_ns;	/* 0: 1 s and 60 s */
+	int64_t refused_retry_ns;	/* HTTP 401/403: retry after this (0: 60 s) */
 	/* A record (NUL-terminated at rec[len]; valid during the call). */
 	worker_record_fn on_record;
 	/* Optional: connected (raw: TLS done, time to log in; HTTP: a 2xx answer
@@ -250,6 +255,9 @@ struct worker_stream_spec {
 /* Counters of one stream, for the kind's STATUS. */
 struct worker_stream_stats {
 	uint64_t records, connects, drops, too_long;
+	uint64_t cut;		/* records cut by a disconnect, discarded */
+	uint64_t refused;	/* HTTP 401/403 answers */
+	long refused_status;	/* 401 or 403 while that was the last answer, else 0 */
 	bool connected;
 };
 
