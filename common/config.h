@@ -156,6 +156,11 @@ struct nbpy_service {
 	int line;			/* of the [section] header */
 	const struct nbpy_kind_spec *kind;
 	bool enabled;
+	/* A disabled service's secret that could not be had (an unset ${NAME},
+	 * an unreadable KEY_file): the first such problem, "FILE:LINE: ...",
+	 * reported when the service starts, not when the file loads, so a
+	 * config may name credentials not given yet.  NULL: none. */
+	char *unresolved;
 	struct nbpy_value *values;	/* one per key the kind accepts */
 	size_t n_values;
 	void *settings;			/* the kind's settings struct, filled from its keys */

@@ -20,9 +20,11 @@ The account id's suffix picks a behaviour:
           prices and then half a record and the connection closed; later
           ones are served normally (a snapshot again, as OANDA does).
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
-"malformed": n, "heartbeats": n, "unauthorized": n, "requests": [paths],
+"malformed": n, "heartbeats": n, "unauthorized": n, "unauthorized_at": [times],
+"requests": [paths],
 "accounts": {account: {"prices": [...], "malformed": n, "heartbeats":
-[times], "connections": n, "cut": n}}}.
+[times], "connections": n, "cut": n, "starts": [time of each connection],
+"prices_sent": [time each connection's last price was sent]}}}.
 """
 import json
 import sys
@@ -36,7 +38,8 @@ BEAT = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
 DELAY = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 PACE = float(sys.argv[5]) if len(sys.argv) > 5 else 0.01
 LOCK = threading.Lock()
-STATS = {"prices": [], "malformed": 0, "heartbeats": 0, "unauthorized": 0, "requests": [], "accounts": {}}
+STATS = {"prices": [], "malformed": 0, "heartbeats": 0, "unauthorized": 0, "unauthorized_at": [],
+         "requests": [], "accounts": {}}
 
 
 def malformed_lines():
@@ -60,7 +63,8 @@ def malformed_lines():
 def account_stats(account):
     """This account's part of STATS (under LOCK)."""
     return STATS["accounts"].setdefault(account, {"prices": [], "malformed": 0, "heartbeats": [],
-                                                  "connections": 0, "cut": 0})
+                                                  "connections": 0, "cut": 0, "starts": [],
+                                                  "prices_sent": []})
 
 
 def price(inst, i):
@@ -118,12 +122,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != "Bearer " + TOKEN:
             with LOCK:
                 STATS["unauthorized"] += 1
+                STATS["unauthorized_at"].append(time.time())
             return self.send_json(401, {"errorMessage": "Insufficient authorization to perform request."})
         account = parts[3]
         stall, split = account.endswith("-stall"), account.endswith("-split")
         with LOCK:
             st = account_stats(account)
             st["connections"] += 1
+            st["starts"].append(time.time())
             conn = st["connections"]
         if account.endswith("-flaky") and conn <= 2:
             return self.send_json(429 if conn == 1 else 500, {"errorMessage": "try again later"})
@@ -154,6 +160,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.chunk(c)
                 time.sleep(PACE)
             with LOCK:  # what a stalled stream serves is not counted here
+                st["prices_sent"].append(time.time())
                 if not stall:
                     served = [p for _, p in lines if p is not None]
                     STATS["prices"].extend(served)

@@ -2,12 +2,12 @@
 """Check what oanda.pricing published (collected by a subscriber) against what
 the fake OANDA served to ACCOUNT: every served PRICE published once, in
 order, with OANDA's time as the event time and every field of the best
-bid/ask, closeout and tradeable; each on topic oanda_tick, or with
---per-instrument under its instrument's name; every topic numbered 1, 2, 3...
-without a gap; with --heartbeats, heartbeats on topic oanda_heartbeat whose
-times are the ones the fake sent.
+bid/ask, closeout and tradeable; each on topic TOPIC, or (TOPIC "-") under
+its instrument's name, numbered 1, 2, 3... per topic; and heartbeats on topic
+oanda_heartbeat, numbered without a gap, whose times are the ones the fake
+sent.
 
-    oanda_check.py FAKE_URL ENDPOINT SECONDS SERVICE ACCOUNT N_PRICES [--per-instrument] [--heartbeats]
+    oanda_check.py FAKE_URL ENDPOINT SECONDS SERVICE ACCOUNT N_PRICES TOPIC
 """
 import calendar
 import json
@@ -18,9 +18,7 @@ import urllib.request
 import msgpack
 import zmq
 
-fake, ep, seconds, service, account, n_prices = sys.argv[1:7]
-per_instrument = "--per-instrument" in sys.argv[7:]
-want_heartbeats = "--heartbeats" in sys.argv[7:]
+fake, ep, seconds, service, account, n_prices, want_topic = sys.argv[1:8]
 ctx = zmq.Context()
 sub = ctx.socket(zmq.SUB)
 sub.setsockopt(zmq.SUBSCRIBE, b"")
@@ -55,28 +53,28 @@ prices = [(t, m) for t, m in got if m[0] == 6]
 beats = [(t, m) for t, m in got if m[0] == 7]
 have = [[m[0], m[1], m[2], m[4]] + m[6:] for _, m in prices]
 seqs = {}
-for t, m in got:
+for t, m in prices:
     seqs.setdefault(t, []).append(m[3])
+beat_seqs = [m[3] for _, m in beats]
+sent = {ns(t) for t in served.get("heartbeats", [])}
 fails = 0
 checks = [
     (len(want) == int(n_prices), f"the fake served {n_prices} prices ({len(want)})"),
-    (all(t == (m[6] if per_instrument else "oanda_tick") for t, m in prices),
-     "each on its instrument's topic" if per_instrument else "all on topic oanda_tick"),
+    (all(t == (m[6] if want_topic == "-" else want_topic) for t, m in prices),
+     "each on its instrument's topic" if want_topic == "-" else f"all on topic {want_topic}"),
     (have == want, f"published exactly what was served, every field, in order ({len(have)} messages)"),
     (all(s == list(range(1, len(s) + 1)) for s in seqs.values()),
-     f"each topic numbered 1, 2, 3... without a gap ({', '.join(sorted(seqs))})")]
-if want_heartbeats:
-    sent = {ns(t) for t in served.get("heartbeats", [])}
-    checks.append((len(beats) >= 3 and all(t == "oanda_heartbeat" and m[2] == service and m[6] == "oanda"
-                                           and m[4] in sent for t, m in beats),
-                   f"heartbeats on topic oanda_heartbeat with the fake's times ({len(beats)})"))
-else:
-    checks.append((not beats, "no heartbeat"))
+     f"each topic numbered 1, 2, 3... ({', '.join(sorted(seqs))})"),
+    (len(beats) >= 3 and all(t == "oanda_heartbeat" and m[2] == service and m[6] == "oanda" and m[4] in sent
+                             for t, m in beats),
+     f"heartbeats on topic oanda_heartbeat with the fake's times ({len(beats)})"),
+    (beat_seqs == list(range(beat_seqs[0], beat_seqs[0] + len(beats))) if beats else False,
+     "heartbeats numbered without a gap")]
 for ok, what in checks:
     print(("  ok   " if ok else "  FAIL ") + what)
     fails += not ok
 if have != want:
     print("    have", have[:2], "\n    want", want[:2])
 if not all(s == list(range(1, len(s) + 1)) for s in seqs.values()):
-    print("    seqs", {t: s[:8] for t, s in seqs.items()})
+    print("    seqs", {t: s[:8] for t, s in seqs.items()}, "heartbeats", beat_seqs[:8])
 sys.exit(1 if fails else 0)
