@@ -8,9 +8,11 @@
 # idle_timeout plus the backoff, a wrong token (401) shown as a configuration
 # error in the status and retried slowly while the worker keeps running, a
 # subscriber of the prices' topic seeing no gap while heartbeats flow on
-# theirs, and the token in no log line, no status and no --check output.
+# theirs, a disabled service whose token is not set loading and refusing to
+# start, and the token in no log line, no status and no --check output.
 set -uo pipefail
 
+unset NBPY_TEST_OANDA_NO_TOKEN
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda
 BASE=$((20000 + ($$ + 1313) % 4900))
 FAKE=http://127.0.0.1:$BASE
@@ -52,6 +54,8 @@ pricing() {	# pricing SERVICE ACCOUNT PORT [KEY = VALUE...]: an oanda.pricing se
 	pricing oanda_flaky "$ACCT-flaky" $((BASE + 3)) "token        = $TOKEN"
 	pricing oanda_stall "$ACCT-stall" $((BASE + 4)) "token_file   = $T/oanda.token" "idle_timeout = 1s"
 	pricing oanda_denied "$ACCT-001" $((BASE + 5)) "token        = $WRONG" "auth_retry   = 3s"
+	# disabled until its token is given: the file loads without it
+	pricing oanda_later "$ACCT-001" $((BASE + 6)) "token        = \${NBPY_TEST_OANDA_NO_TOKEN}" "enabled      = no"
 	printf '\n[oanda_prices_only]\nkind      = sink.file\nsubscribe = oanda_test\npath      = %s/prices.nbpy\n' "$T"
 } >"$CONF"
 
@@ -140,6 +144,13 @@ sys.exit(0 if waits and all(1.0 <= w <= 2.3 for w in waits) else 1)'"
 check "the drops are counted" eval 'd=$(counter_of oanda_stall drops) && [ "$d" -ge 1 ]'
 check "and logged" grep -q 'oanda_stall: stream pricing: nothing received for 1.0 s' "$T/nbpyd.log"
 check "token_file's token was accepted (prices came)" eval 'p=$(counter_of oanda_stall prices) && [ "$p" -ge 1 ]'
+
+# a disabled service whose token is not given: started by hand, it says so and exits 78
+check "a disabled service without its token does not start" eval '! ctl start oanda_later >/dev/null 2>&1'
+check "and says why" wait_for 5 grep -q \
+	"oanda_later.*nbpy.conf:[0-9]*: \[oanda_later\] token: \${NBPY_TEST_OANDA_NO_TOKEN} is not set in the environment" \
+	"$T/nbpyd.log"
+check "the others run on" all_running oanda_test oanda_split oanda_flaky oanda_stall oanda_denied
 
 # the token: in no log line, no status
 ctl --json status >"$T/status.json" 2>&1 || bad "nbpyctl status"
