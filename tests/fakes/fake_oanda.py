@@ -16,6 +16,7 @@ The account id's suffix picks a behaviour:
           for an idle watchdog to notice (not in /_stats' prices, malformed);
   -split  250 prices per instrument, no malformed line, record k written in
           two chunks cut at byte k mod its length: every cut position;
+  -forbidden  403, every time;
   -flaky  its 1st connection is answered 429, the 2nd 500, the 3rd gets the
           prices and then half a record and the connection closed; later
           ones are served normally (a snapshot again, as OANDA does).
@@ -125,6 +126,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATS["unauthorized_at"].append(time.time())
             return self.send_json(401, {"errorMessage": "Insufficient authorization to perform request."})
         account = parts[3]
+        if account.endswith("-forbidden"):  # a token without this account's rights
+            return self.send_json(403, {"errorMessage": "The provided request was forbidden."})
         stall, split = account.endswith("-stall"), account.endswith("-split")
         with LOCK:
             st = account_stats(account)

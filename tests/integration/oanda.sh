@@ -5,8 +5,8 @@
 # their own topic, one topic per instrument, malformed lines counted and not
 # published, 429, 500 and a stream closed mid-record survived with the error
 # counted and nothing half published, a stalled stream reconnected within
-# idle_timeout plus the backoff, a wrong token (401) shown as a configuration
-# error in the status and retried slowly while the worker keeps running, a
+# idle_timeout plus the backoff, a wrong token (401, and 403) shown as a
+# configuration error in the status and retried slowly while the worker keeps running, a
 # subscriber of the prices' topic seeing no gap while heartbeats flow on
 # theirs, a disabled service whose token is not set loading and refusing to
 # start, and the token in no log line, no status and no --check output.
@@ -54,6 +54,7 @@ pricing() {	# pricing SERVICE ACCOUNT PORT [KEY = VALUE...]: an oanda.pricing se
 	pricing oanda_flaky "$ACCT-flaky" $((BASE + 3)) "token        = $TOKEN"
 	pricing oanda_stall "$ACCT-stall" $((BASE + 4)) "token_file   = $T/oanda.token" "idle_timeout = 1s"
 	pricing oanda_denied "$ACCT-001" $((BASE + 5)) "token        = $WRONG" "auth_retry   = 3s"
+	pricing oanda_forbidden "$ACCT-forbidden" $((BASE + 7)) "token        = $TOKEN"
 	# disabled until its token is given: the file loads without it
 	pricing oanda_later "$ACCT-001" $((BASE + 6)) "token        = \${NBPY_TEST_OANDA_NO_TOKEN}" "enabled      = no"
 	printf '\n[oanda_prices_only]\nkind      = sink.file\nsubscribe = oanda_test\npath      = %s/prices.nbpy\n' "$T"
@@ -72,7 +73,8 @@ CHECK_SPLIT=$!
 run_check oanda_flaky $((BASE + 3)) "$ACCT-flaky" 24 oanda_flaky
 CHECK_FLAKY=$!
 start_nbpyd
-check "workers run under nbpyd" wait_for 10 all_running oanda_test oanda_split oanda_flaky oanda_stall oanda_denied
+check "workers run under nbpyd" wait_for 10 all_running oanda_test oanda_split oanda_flaky oanda_stall oanda_denied \
+	oanda_forbidden
 pid=$(field oanda_denied pid) || bad "oanda_denied's pid"
 t_start=$SECONDS
 
@@ -91,6 +93,10 @@ check "the 401s are counted as errors" wait_for 3 eval 'e=$(counter_of oanda_den
 check "and logged as a configuration error" grep -q \
 	'oanda_denied: stream pricing: HTTP 401: credentials refused (a configuration error); reconnecting in 3.0 s' \
 	"$T/nbpyd.log"
+check "403 is shown as a refused token too, and not retried before auth_retry (60 s)" eval \
+	'[[ "$(field oanda_forbidden status)" == *", error HTTP 403: token refused"* ]] &&
+	 grep -q "oanda_forbidden: stream pricing: HTTP 403: credentials refused (a configuration error); reconnecting in 60.0 s" "$T/nbpyd.log" &&
+	 [ "$(grep -c "oanda_forbidden: stream pricing: HTTP 403" "$T/nbpyd.log")" -eq 1 ]'
 check "oanda_denied keeps running, same process" eval \
 	'state_is oanda_denied running && p=$(field oanda_denied pid) && [ "$p" = "$pid" ]'
 check "oanda_denied published nothing" eval 'p=$(counter_of oanda_denied published) && [ "$p" -eq 0 ]'
