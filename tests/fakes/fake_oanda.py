@@ -15,7 +15,8 @@ The account id's suffix picks a behaviour:
   -stall  the prices, then silence: no heartbeat, the connection kept open,
           for an idle watchdog to notice (not in /_stats' prices, malformed);
   -split  250 prices per instrument, no malformed line, record k written in
-          two chunks cut at byte k mod its length: every cut position;
+          two chunks 2 ms apart, cut at byte k mod its length: every cut
+          position;
   -forbidden  403, every time;
   -flaky  its 1st connection is answered 429, the 2nd 500, the 3rd gets the
           prices and then half a record and the connection closed; later
@@ -149,19 +150,20 @@ class Handler(BaseHTTPRequestHandler):
                 lines.append((json.dumps(p).encode() + b"\n", p))
         bad = [] if split else malformed_lines()
         lines[3:3] = [(m, None) for m in bad]
-        if split:  # record k in two chunks, cut at byte k mod its length
-            chunks = [c for k, (l, _) in enumerate(lines) for c in (l[:k % len(l)], l[k % len(l):]) if c]
+        if split:  # record k in two chunks, cut at byte k mod its length, 2 ms apart
+            chunks = [(c, p) for k, (l, _) in enumerate(lines)
+                      for c, p in ((l[:k % len(l)], 0.002), (l[k % len(l):], 0)) if c]
         else:  # cut at odd places: a record across chunks, several in one
             data = b"".join(l for l, _ in lines)
-            chunks = [data[k:k + 97] for k in range(0, len(data), 97)]
+            chunks = [(data[k:k + 97], PACE) for k in range(0, len(data), 97)]
         try:
             until = time.time() + DELAY
             while time.time() < until:
                 time.sleep(min(BEAT, DELAY))
                 self.heartbeat(account)
-            for c in chunks:
+            for c, pause in chunks:
                 self.chunk(c)
-                time.sleep(PACE)
+                time.sleep(pause)
             with LOCK:  # what a stalled stream serves is not counted here
                 st["prices_sent"].append(time.time())
                 if not stall:

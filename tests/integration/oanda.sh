@@ -60,9 +60,9 @@ pricing() {	# pricing SERVICE ACCOUNT PORT [KEY = VALUE...]: an oanda.pricing se
 	printf '\n[oanda_prices_only]\nkind      = sink.file\nsubscribe = oanda_test\npath      = %s/prices.nbpy\n' "$T"
 } >"$CONF"
 
-# the subscribers connect first and collect for 14 s
+# the subscribers connect first and collect for 16 s
 run_check() {	# run_check SERVICE PORT ACCOUNT N_PRICES TOPIC (-: one per instrument)
-	$PY "$S/tests/integration/oanda_check.py" "$FAKE" "tcp://127.0.0.1:$2" 14 "$1" "$3" "$4" "$5" \
+	$PY "$S/tests/integration/oanda_check.py" "$FAKE" "tcp://127.0.0.1:$2" 16 "$1" "$3" "$4" "$5" \
 		>"$T/check_$1.out" 2>&1 &
 }
 run_check oanda_test $((BASE + 1)) "$ACCT-001" 12 oanda_tick
