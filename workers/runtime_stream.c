@@ -164,19 +164,20 @@ static void retry(struct worker *w, void *arg)
 static bool drop_for(struct worker_stream *s, const char *why, int64_t delay)
 {
 	struct worker *w = s->w;
-	char cut[64] = "";
+	char full[512];
 
+	(void)snprintf(full, sizeof(full), "%s", why);
 	if (s->line.len > 0) {	/* never passed on half */
 		s->st.cut++;
-		(void)snprintf(cut, sizeof(cut), " (a record cut after %zu bytes: discarded)", s->line.len);
+		(void)snprintf(full, sizeof(full), "%s (a record cut after %zu bytes: discarded)", why, s->line.len);
 	}
 	teardown(s);
 	s->st.drops++;
-	worker_error(w, "stream %s: %s%s; reconnecting in %.1f s", s->name, why, cut, (double)delay / 1e9);
+	worker_error(w, "stream %s: %s; reconnecting in %.1f s", s->name, full, (double)delay / 1e9);
 	if (s->on_drop) {
 		unsigned conn = enter(s);
 
-		s->on_drop(w, s, why, s->arg);
+		s->on_drop(w, s, full, s->arg);
 		if (leave(s, conn))
 			return true;
 	}
@@ -256,6 +257,7 @@ static int feed(struct worker_stream *s, const char *data, size_t n)
 	return 0;
 too_long:
 	s->st.too_long++;
+	nbpy_buf_reset(&s->line);	/* counted here, not as cut by the drop */
 	(void)snprintf(s->why, sizeof(s->why), "a record longer than %zu bytes", s->max_record);
 	return -1;
 }

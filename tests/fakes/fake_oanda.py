@@ -7,7 +7,7 @@ GET /v3/accounts/{account}/pricing/stream?instruments=A,B&snapshot=true with
 "Authorization: Bearer TOKEN" (401 otherwise) answers a chunked stream of
 newline-delimited JSON: the scripted PRICE lines below for the instruments
 asked for (after PRICE_DELAY_SECONDS, default 0, of heartbeats, so that a
-subscriber has time to connect), the malformed lines of MALFORMED, then
+subscriber has time to connect), the lines of malformed_lines(), then
 HEARTBEAT lines every HEARTBEAT_SECONDS (default 0.2) until the client goes.
 Records are written cut across chunks and several to a chunk, one chunk
 every PACE_SECONDS (default 0.01), so the reader must join and split them.
