@@ -71,6 +71,11 @@ struct kind_ops {
 	void (*destroy)(struct worker *w);
 	/* Optional: more ", name value" counters for the STATUS line. */
 	void (*status)(struct worker *w, char *buf, size_t cap);
+	/* Kinds flagged NBPY_KIND_XPUB: a subscriber subscribed to topic (len
+	 * bytes, a prefix as ZeroMQ matches it, not NUL-terminated; 0 bytes:
+	 * everything) on the service's socket.  Every subscription is reported,
+	 * the second to a topic too (ZMQ_XPUB_VERBOSE); unsubscriptions are not. */
+	void (*on_subscribe)(struct worker *w, const char *topic, size_t len);
 };
 
 #define WORKER_MAX_SOURCES 32
@@ -124,6 +129,12 @@ struct worker {
 /* Publish m on the service's topic (or topic if not NULL), filling in the
  * service name and the next sequence number.  Counted; never blocks. */
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
+
+/* Send payload (one encoded message, or a batch) on topic (topic_len
+ * bytes) at once, after what is waiting in the batch: for a kind that
+ * resends what it published before (a last-value cache), so it is not
+ * counted in published.  Never blocks; 0, or -1 (counted as an error). */
+int worker_send_now(struct worker *w, const char *topic, size_t topic_len, const void *payload, size_t len);
 
 /* For the announcements: service published seq on topic (lengths in bytes,
  * no NUL needed).  worker_publish notes what it sends; a kind that sends

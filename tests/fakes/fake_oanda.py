@@ -13,6 +13,8 @@ and several to a chunk, so the reader must join and split them.
 An account id ending in "-stall" gets the prices and then silence: no
 heartbeat, the connection kept open, for an idle watchdog to notice; what it
 is served is not in /_stats' prices and malformed.
+GET /_late?instrument=X: one more PRICE of X (its 100th), sent by the next
+stream to beat instead of a heartbeat, then counted in /_stats' prices.
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
 "malformed": n, "heartbeats": n, "unauthorized": n, "requests": [paths]}.
 """
@@ -28,6 +30,7 @@ BEAT = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
 DELAY = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 LOCK = threading.Lock()
 STATS = {"prices": [], "malformed": 0, "heartbeats": 0, "unauthorized": 0, "requests": []}
+LATE = []  # PRICE objects queued by /_late
 MALFORMED = [b'{"type":"PRICE","instrument":"EUR_USD","time":"2026-11-30T04:00:00.1Z",\n',  # cut
              b'{"type":"PRICE","instrument":"EUR_USD","time":"not a time","bids":[{"price":"1.1",'
              b'"liquidity":1}],"asks":[{"price":"1.2","liquidity":1}],"tradeable":true}\n']
@@ -78,6 +81,10 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_stats":
             with LOCK:
                 return self.send_json(200, STATS)
+        if u.path == "/_late":
+            with LOCK:
+                LATE.append(price(parse_qs(u.query)["instrument"][0], 100))
+            return self.send_json(200, {})
         with LOCK:
             STATS["requests"].append(self.path)
         parts = u.path.split("/")
@@ -116,7 +123,13 @@ class Handler(BaseHTTPRequestHandler):
                     STATS["malformed"] += len(MALFORMED)
             while True:
                 time.sleep(BEAT)
-                if not stall:
+                with LOCK:
+                    late = LATE.pop(0) if LATE and not stall else None
+                if late is not None:
+                    self.chunk(json.dumps(late).encode() + b"\n")
+                    with LOCK:
+                        STATS["prices"].append(late)
+                elif not stall:
                     self.heartbeat()
         except (BrokenPipeError, ConnectionResetError):
             pass
