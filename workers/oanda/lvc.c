@@ -106,7 +106,7 @@ static const enum nbpy_schema accepts[] = { NBPY_SCHEMA_OANDA_PRICE, NBPY_SCHEMA
 
 const struct nbpy_kind_spec oanda_lvc_kind = {
 	.name = "oanda.lvc",
-	.doc = "last-value cache: OANDA prices on one topic per instrument, the last one resent to a new subscriber",
+	.doc = "last-value cache of OANDA prices, one topic per instrument",
 	.flags = NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT | NBPY_KIND_XPUB,
 	.schema = NBPY_SCHEMA_OANDA_PRICE,
 	.accepts = accepts,
