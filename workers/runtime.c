@@ -79,20 +79,70 @@ static int add_to_batch(struct worker *w, const struct nbpy_msg *m, const char *
 	return 0;
 }
 
+static bool same_stream(const struct worker_seq *e, const char *topic, size_t topic_len,
+			const char *service, size_t service_len)
+{
+	return e->topic_len == topic_len && e->service_len == service_len &&
+	       memcmp(e->topic, topic, topic_len) == 0 && memcmp(e->service, service, service_len) == 0;
+}
+
+/* The entry of stream (service, topic) in t; *added when it is new (seq and
+ * event_ns 0).  NULL when t is full or a name too long: said once. */
+static struct worker_seq *stream_of(struct worker *w, struct worker_seq_table *t, const char *topic,
+				    size_t topic_len, const char *service, size_t service_len, bool *added)
+{
+	struct worker_seq *e;
+	size_t i;
+
+	*added = false;
+	if (t->n > 0 && same_stream(&t->e[t->last], topic, topic_len, service, service_len))
+		return &t->e[t->last];
+	for (i = 0; i < t->n; i++)
+		if (same_stream(&t->e[i], topic, topic_len, service, service_len))
+			return &t->e[t->last = i];
+	if (i == WORKER_MAX_STREAMS || topic_len > NBPY_TOPIC_MAX || service_len > NBPY_SERVICE_MAX) {
+		if (!t->full)
+			worker_error(w, "more than %d streams, or names too long: %.*s on %.*s is not numbered apart",
+				     WORKER_MAX_STREAMS, (int)service_len, service, (int)topic_len, topic);
+		t->full = true;
+		return NULL;
+	}
+	e = &t->e[t->last = t->n++];
+	memcpy(e->topic, topic, topic_len);
+	e->topic[topic_len] = '\0';
+	memcpy(e->service, service, service_len);
+	e->service[service_len] = '\0';
+	e->topic_len = topic_len;
+	e->service_len = service_len;
+	e->seq = 0;
+	e->event_ns = 0;
+	*added = true;
+	return e;
+}
+
+/* The next sequence number on topic: each topic counts on its own, so a
+ * subscriber of some topics sees no hole for the others. */
+static uint64_t next_seq(struct worker *w, const char *topic)
+{
+	struct worker_seq *e;
+	bool added;
+
+	if (topic == w->topic)
+		return ++w->topic_seq;
+	e = stream_of(w, &w->sent, topic, strlen(topic), w->svc->name, strlen(w->svc->name), &added);
+	return e != NULL ? ++e->seq : ++w->topic_seq;	/* past the bound: shares the own topic's */
+}
+
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 {
 	struct nbpy_error err;
 
 	if (w->pub == NULL)
 		return -1;
-	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", w->svc->name);
-	m->h.seq = ++w->seq;
-	if (topic == NULL) {
+	if (topic == NULL || strcmp(topic, w->topic) == 0)
 		topic = w->topic;
-		w->topic_seq = w->seq;
-	} else {
-		worker_note_sent(w, topic, strlen(topic), w->svc->name, strlen(w->svc->name), w->seq);
-	}
+	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", w->svc->name);
+	m->h.seq = next_seq(w, topic);
 	if (w->batch.max > 1)
 		return add_to_batch(w, m, topic);
 	if (nbpy_bus_send(w->pub, topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
@@ -117,46 +167,14 @@ int worker_send_now(struct worker *w, const char *topic, size_t topic_len, const
 	return 0;
 }
 
-static bool same_sent(const struct worker_sent *s, const char *topic, size_t topic_len,
-		      const char *service, size_t service_len)
-{
-	return s->topic_len == topic_len && s->service_len == service_len &&
-	       memcmp(s->topic, topic, topic_len) == 0 && memcmp(s->service, service, service_len) == 0;
-}
-
 void worker_note_sent(struct worker *w, const char *topic, size_t topic_len, const char *service,
 		      size_t service_len, uint64_t seq)
 {
-	struct worker_sent *s = &w->sent[w->sent_last];
-	size_t i;
+	bool added;
+	struct worker_seq *e = stream_of(w, &w->sent, topic, topic_len, service, service_len, &added);
 
-	/* a replay sends long runs of one topic and service: try the last first */
-	if (w->n_sent > 0 && same_sent(s, topic, topic_len, service, service_len)) {
-		s->seq = seq;
-		return;
-	}
-	for (i = 0; i < w->n_sent; i++)
-		if (same_sent(&w->sent[i], topic, topic_len, service, service_len))
-			break;
-	if (i == w->n_sent) {
-		if (i == WORKER_MAX_ANNOUNCED || topic_len > NBPY_TOPIC_MAX || service_len > NBPY_SERVICE_MAX) {
-			if (!w->sent_full)
-				worker_error(w, "more than %d topics and services, or names too long: "
-					     "%.*s on %.*s is not announced", WORKER_MAX_ANNOUNCED,
-					     (int)service_len, service, (int)topic_len, topic);
-			w->sent_full = true;
-			return;
-		}
-		s = &w->sent[w->n_sent++];
-		memcpy(s->topic, topic, topic_len);
-		s->topic[topic_len] = '\0';
-		memcpy(s->service, service, service_len);
-		s->service[service_len] = '\0';
-		s->topic_len = topic_len;
-		s->service_len = service_len;
-	}
-	w->sent_last = i;
-	w->sent[i].seq = seq;
+	if (e != NULL)
+		e->seq = seq;
 }
 
 static void send_announcement(struct worker *w, const char *topic, const char *service, uint64_t seq)
@@ -183,8 +201,9 @@ static void announce(struct worker *w)
 	flush_batch(w);
 	if (w->topic_seq > 0)
 		send_announcement(w, w->topic, w->svc->name, w->topic_seq);
-	for (size_t i = 0; i < w->n_sent; i++)
-		send_announcement(w, w->sent[i].topic, w->sent[i].service, w->sent[i].seq);
+	for (size_t i = 0; i < w->sent.n; i++)
+		if (w->sent.e[i].seq > 0)
+			send_announcement(w, w->sent.e[i].topic, w->sent.e[i].service, w->sent.e[i].seq);
 }
 
 /* ---- file descriptors ---- */
@@ -449,49 +468,50 @@ static int open_subs(struct worker *w)
 	return 0;
 }
 
-/* Where the sequence of a publishing service stands: NULL the first time it
- * is heard of (seq is where counting starts) or when the table is full. */
-static uint64_t *last_seq_of(struct worker *w, const char *service, uint64_t seq)
+/* Count sequence gaps per stream (service, topic); true if m repeats the
+ * last message of its stream (same seq and event time: a last-value cache
+ * resending it), which is not delivered again.  The first message of a
+ * stream is where counting starts; a lower number is a publisher that
+ * restarted. */
+static bool track_sequence(struct worker *w, const struct nbpy_msg *m, const char *topic)
 {
-	size_t i;
-
-	for (i = 0; i < w->n_sources; i++)
-		if (strcmp(w->sources[i].service, service) == 0)
-			return &w->sources[i].seq;
-	if (i < WORKER_MAX_SOURCES) {
-		(void)snprintf(w->sources[i].service, sizeof(w->sources[i].service), "%s", service);
-		w->sources[i].seq = seq;
-		w->n_sources++;
-	}
-	return NULL;
-}
-
-/* Count sequence gaps per publishing service. */
-static void track_sequence(struct worker *w, const struct nbpy_msg *m)
-{
-	uint64_t *last;
+	struct worker_seq *e;
+	bool added;
 
 	if (m->h.service[0] == '\0')
-		return;	/* legacy frames carry no sequence */
-	if ((last = last_seq_of(w, m->h.service, m->h.seq)) == NULL)
-		return;
-	if (m->h.seq > *last + 1)
-		w->gaps += m->h.seq - *last - 1;
-	*last = m->h.seq;
+		return false;	/* legacy frames carry no sequence */
+	e = stream_of(w, &w->heard, topic, strlen(topic), m->h.service, strlen(m->h.service), &added);
+	if (e == NULL)
+		return false;
+	if (!added && m->h.seq == e->seq && m->h.event_ns == e->event_ns)
+		return true;
+	if (!added && m->h.seq > e->seq + 1)
+		w->gaps += m->h.seq - e->seq - 1;
+	e->seq = m->h.seq;
+	e->event_ns = m->h.event_ns;
+	return false;
 }
 
-/* A sequence announcement: what the service published up to seq and did not
- * reach us is lost, after the last message received too.  Below what was
- * received (a restarted publisher) it changes nothing: the next message
- * starts counting again. */
-static void count_announced(struct worker *w, const struct nbpy_msg *m)
+/* A sequence announcement: what the service published on topic up to seq
+ * and did not reach us is lost, after the last message received too.  Below
+ * what was received (a restarted publisher) it changes nothing: the next
+ * message starts counting again.  Before anything was received it only sets
+ * where counting starts. */
+static void count_announced(struct worker *w, const struct nbpy_msg *m, const char *topic)
 {
-	uint64_t *last = last_seq_of(w, m->h.service, m->h.seq);
+	bool added;
+	struct worker_seq *e = stream_of(w, &w->heard, topic, strlen(topic), m->h.service,
+					 strlen(m->h.service), &added);
 
-	if (last != NULL && m->h.seq > *last) {
-		w->gaps += m->h.seq - *last;
-		*last = m->h.seq;
+	if (e == NULL)
+		return;
+	if (added) {
+		e->seq = m->h.seq;
+	} else if (m->h.seq > e->seq) {
+		w->gaps += m->h.seq - e->seq;
+		e->seq = m->h.seq;
 	}
+	e->event_ns = 0;	/* no message repeats an announcement */
 }
 
 /* Hand message k of what was just received to the kind, with its bytes. */
@@ -503,7 +523,10 @@ static void deliver(struct worker *w, size_t sub, size_t k, const char *topic, i
 
 	w->received++;
 	w->last_message_mono = nbpy_monotonic_ns();
-	track_sequence(w, m);
+	if (track_sequence(w, m, topic)) {
+		w->repeats++;
+		return;
+	}
 	if (L->frame.data != NULL) {
 		in.raw = L->frame.data + L->slices[k].off;
 		in.raw_len = L->slices[k].len;
@@ -558,7 +581,7 @@ static void receive(struct worker *w, size_t sub)
 		now = nbpy_now_ns();
 		for (size_t k = 0; k < n; k++) {
 			if (L->inbox[k].h.schema == NBPY_SCHEMA_ANNOUNCEMENT)
-				count_announced(w, &L->inbox[k]);
+				count_announced(w, &L->inbox[k], topic);
 			else
 				deliver(w, sub, k, topic, now);
 		}
@@ -649,9 +672,10 @@ static void report_status(struct worker *w, void *arg)
 	if (w->ops->status)
 		w->ops->status(w, more, sizeof(more));
 	(void)snprintf(buf, sizeof(buf),
-		       "STATUS=received %llu, published %llu, errors %llu, gaps %llu, bad %llu, last %s%s",
+		       "STATUS=received %llu, published %llu, errors %llu, gaps %llu, repeats %llu, bad %llu, "
+		       "last %s%s",
 		       (unsigned long long)w->received, (unsigned long long)w->published,
-		       (unsigned long long)w->errors, (unsigned long long)w->gaps,
+		       (unsigned long long)w->errors, (unsigned long long)w->gaps, (unsigned long long)w->repeats,
 		       (unsigned long long)w->bad_messages, age, more);
 	(void)sd_notify(0, buf);
 }
@@ -772,9 +796,9 @@ static int loop(struct worker *w)
 		if (worker_loop_turn(w) < 0)
 			return 1;
 	announce(w);	/* flushes the batch first */
-	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu",
+	log_notice("stopping: received %llu, published %llu, errors %llu, gaps %llu, repeats %llu",
 		   (unsigned long long)w->received, (unsigned long long)w->published,
-		   (unsigned long long)w->errors, (unsigned long long)w->gaps);
+		   (unsigned long long)w->errors, (unsigned long long)w->gaps, (unsigned long long)w->repeats);
 	return 0;
 }
 
@@ -835,6 +859,11 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 	w.zctx = zmq_ctx_new();
 	if (w.zctx == NULL)
 		goto out;
+	if ((w.sent.e = calloc(WORKER_MAX_STREAMS, sizeof(*w.sent.e))) == NULL ||
+	    (w.heard.e = calloc(WORKER_MAX_STREAMS, sizeof(*w.heard.e))) == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
 	if (w.svc->kind->flags & NBPY_KIND_PUBLISHES) {
 		const struct nbpy_value *wire = nbpy_service_value(w.svc, "wire");
 
@@ -877,6 +906,8 @@ out:
 	free(w.kind_state);
 	for (size_t i = 0; i < w.n_subs; i++)
 		(void)zmq_close(w.subs[i]);
+	free(w.sent.e);
+	free(w.heard.e);
 	free(w.subs);
 	free(w.origins);
 	free(w.sub_origin);

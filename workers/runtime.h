@@ -78,15 +78,24 @@ struct kind_ops {
 	void (*on_subscribe)(struct worker *w, const char *topic, size_t len);
 };
 
-#define WORKER_MAX_SOURCES 32
-#define WORKER_MAX_ANNOUNCED 32
+/* Sequence numbers run per stream: one (service, topic) pair.  A table of
+ * streams, looked up last-hit first (a kind usually sends or receives long
+ * runs of one stream).  Bounded: a stream past the bound is not numbered
+ * apart, and said once. */
+#define WORKER_MAX_STREAMS 256
 
-/* The last sequence number a service published on a topic. */
-struct worker_sent {
+struct worker_seq {
 	char topic[NBPY_TOPIC_MAX + 1];
 	char service[NBPY_SERVICE_MAX + 1];
 	size_t topic_len, service_len;
-	uint64_t seq;
+	uint64_t seq;		/* the last sequence number */
+	int64_t event_ns;	/* ...and its event time (repeats) */
+};
+
+struct worker_seq_table {
+	struct worker_seq *e;	/* WORKER_MAX_STREAMS, allocated by the runtime */
+	size_t n, last;
+	bool full;		/* said so once */
 };
 
 struct worker {
@@ -107,27 +116,22 @@ struct worker {
 	struct nbpy_bus_origin *origins;
 	size_t *sub_origin;		/* subscription -> its endpoint's origin */
 	struct worker_loop *loop;	/* the event loop's own state (runtime.c) */
-	uint64_t seq;		/* the last sequence number published */
-	uint64_t topic_seq;	/* ...on the service's own topic; 0: none yet */
+	uint64_t topic_seq;	/* the last sequence number on the service's own topic */
 	/* Sequence announcements (wire.h) cover the service's own topic and
-	 * every (topic, service) noted by worker_note_sent. */
-	struct worker_sent sent[WORKER_MAX_ANNOUNCED];
-	size_t n_sent, sent_last;
-	bool sent_full;
+	 * every (topic, service) published on or noted by worker_note_sent. */
+	struct worker_seq_table sent;
+	/* what subscriptions received, per (service, topic): gaps, repeats */
+	struct worker_seq_table heard;
 	bool stopping;
 	bool stop_held;		/* worker_hold_stop */
 	/* counters for STATUS= and logs */
-	uint64_t received, published, errors, gaps, bad_messages;
+	uint64_t received, published, errors, gaps, repeats, bad_messages;
 	int64_t last_message_mono;
-	struct {
-		char service[NBPY_SERVICE_MAX + 1];
-		uint64_t seq;
-	} sources[WORKER_MAX_SOURCES];
-	size_t n_sources;
 };
 
 /* Publish m on the service's topic (or topic if not NULL), filling in the
- * service name and the next sequence number.  Counted; never blocks. */
+ * service name and the topic's next sequence number (each topic is numbered
+ * 1, 2, 3, ... on its own).  Counted; never blocks. */
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
 
 /* Send payload (one encoded message, or a batch) on topic (topic_len

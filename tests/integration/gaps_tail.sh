@@ -28,7 +28,7 @@ CONF
 
 # what the sink recorded: count, first and last sequence number
 recorded() {
-	$PY - "$T/got.nbpy" <<'PY'
+	$PY - "${1:-$T/got.nbpy}" <<'PY'
 import struct, msgpack, sys
 data, pos, seqs = open(sys.argv[1], "rb").read(), 8, []
 while pos + 8 <= len(data):
@@ -77,6 +77,32 @@ stop_nbpyd || bad "nbpyd exit status"
 final=$(grep -o 'holes: stopping: received [0-9]*, published 0, errors [0-9]*, gaps [0-9]*' "$T/nbpyd.log")
 check "holes in the middle and at the tail are counted: $final" \
 	[ "$final" = "holes: stopping: received 980, published 0, errors 0, gaps 27" ]
+
+# Sequence numbers run per (service, topic): a publisher numbering two
+# topics on their own shows a subscriber of both no gap; a message equal to
+# the last of its stream (same seq and event time) is a repeat, counted and
+# not stored; the same seq with another time is not; an announcement counts
+# the loss of its own topic only.  N = 500: 1000 ticks + 2, gaps 5.
+cat >"$CONF" <<CONF
+$(nbpyd_section)
+
+[two]
+kind    = sink.file
+connect = tcp://127.0.0.1:$((BASE + 2))
+topics  = kr_eurusd_tick, kr_eurusd_two
+path    = $T/two.nbpy
+CONF
+start_nbpyd
+check "the sink runs" wait_for 10 all_running two
+sent=$($PY "$S/tests/fakes/topics_pub.py" tcp://127.0.0.1:$((BASE + 2)) 500)
+check "the publisher sent 1002 (a repeat among them): $sent" [ "$sent" = 1002 ]
+wait_for 10 sh -c "'$B/nbpyctl' -c '$CONF' status two | grep -q 'gaps 5,'" || true
+status=$(ctl status two 2>&1)
+check "one repeat, and gaps only at the announced tail: $status" \
+	eval 'echo "$status" | grep -q "received 1002, published 0, errors 0, gaps 5, repeats 1,"'
+stop_nbpyd || bad "nbpyd exit status"
+read -r got first last < <(recorded "$T/two.nbpy")
+check "the repeat is not stored: 1001 recorded ($got)" [ "$got" = 1001 ]
 
 itest_finish	# stops nbpyd, checks its exit status and every worker's exit
 echo "gaps tail: $fails failed"
