@@ -510,8 +510,10 @@ static void count_announced(struct worker *w, const struct nbpy_msg *m, const ch
 	} else if (m->h.seq > e->seq) {
 		w->gaps += m->h.seq - e->seq;
 		e->seq = m->h.seq;
+		e->event_ns = 0;	/* seq was lost: if it comes after all (resent), it is no repeat */
 	}
-	e->event_ns = 0;	/* no message repeats an announcement */
+	/* else the last message received stays the last: a resend of it is
+	 * still a repeat (a last-value cache announces its topics too) */
 }
 
 /* Hand message k of what was just received to the kind, with its bytes. */

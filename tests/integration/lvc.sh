@@ -61,6 +61,9 @@ check "the fake sends heartbeats only now" wait_for 5 eval \
 	'h1=$(counter_of oandav20_tick heartbeats) && sleep 0.5 && h2=$(counter_of oandav20_tick heartbeats) &&
 	 [ "$h2" -gt "$h1" ] && [ "$(counter_of oandav20_tick prices)" -eq 12 ]'
 
+# the sink has heard each topic announced since its last price (once a
+# second): an announcement of what it has must not hide a repeat
+sleep 1.2
 if $PY "$S/tests/integration/lvc_check.py" "$FAKE" "$LVC" oandav20_tick_topic >"$T/check.out" 2>&1; then
 	ok "late subscribers (lvc_check.py)"
 else
@@ -74,10 +77,29 @@ check "the cache resent 3 values and keeps 3 instruments" wait_for 5 eval \
 check "and published 13 prices (12 + AUD_USD), resends not counted" eval \
 	'[ "$(counter_of oandav20_tick_topic published)" -eq 13 ]'
 check "the sink: each resent value a repeat (3), not delivered" wait_for 5 eval \
-	'[ "$(counter_of lvc_sink repeats)" -eq 3 ] && [ "$(counter_of lvc_sink received)" -eq 13 ]'
+	'[ "$(counter_of lvc_sink repeats)" -eq 3 ] && [ "$(counter_of lvc_sink received)" -eq 16 ]'
 check "the sink counted no gap" eval '[ "$(counter_of lvc_sink gaps)" -eq 0 ]'
 check "the sink got no bad message and no error" eval \
 	'[ "$(counter_of lvc_sink bad)" -eq 0 ] && [ "$(counter_of lvc_sink errors)" -eq 0 ]'
+# what the sink stored: each (topic, seq) once, 1..6 per instrument, then AUD_USD 1
+capture_streams() {	# capture_streams FILE: "topic seq" of each record, in order
+	$PY - "$1" <<'PY'
+import struct, sys
+import msgpack
+d = open(sys.argv[1], "rb").read()
+if d[:8] != b"NBPYCAP2":
+    sys.exit("not a capture")
+pos = 8
+while pos < len(d):
+    n, _ = struct.unpack_from("<II", d, pos)
+    rec = d[pos + 8:pos + 8 + n]
+    topic = rec[9:9 + rec[8]].decode()
+    print(topic, msgpack.unpackb(rec[9 + rec[8]:], raw=False)[3])
+    pos += 8 + n
+PY
+}
+want=$(for i in 1 2 3 4 5 6; do echo "EUR_USD $i"; echo "USD_JPY $i"; done; echo "AUD_USD 1")
+check "the sink stored each price once: no duplicate" eval '[ "$(capture_streams "$T/lvc.nbpy")" = "$want" ]'
 
 # max_instruments = 1: EUR_USD came first; USD_JPY (6) and AUD_USD (1) did not fit
 check "past max_instruments: prices counted as uncached" eval \

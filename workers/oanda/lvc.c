@@ -20,7 +20,8 @@ struct lvc_settings {
 };
 
 static const struct nbpy_key_spec lvc_keys[] = {
-	NBPY_SETTING_INT(struct lvc_settings, max_instruments, "max_instruments", 1, 10000, "512",
+	/* each instrument is a topic numbered apart: at most the runtime's streams */
+	NBPY_SETTING_INT(struct lvc_settings, max_instruments, "max_instruments", 1, WORKER_MAX_STREAMS, "256",
 			 "instruments kept; a price of one more is counted (`uncached`), logged and not republished"),
 	NBPY_SETTINGS_END
 };
