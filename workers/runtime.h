@@ -9,6 +9,9 @@
  *   - publish and subscribe by service name through the registry, sequence
  *     numbers, their periodic announcement and gap counting (the tail
  *     included), batching (the framing is in common/bus.c);
+ *   - for kinds flagged NBPY_KIND_XPUB, an XPUB whose subscribers'
+ *     subscriptions reach ops->on_subscribe (a last-value cache answers
+ *     them with worker_send_now);
  *   - SIGTERM or SIGINT: what reached the sockets is handed over, on_stop
  *     flushes, the batch and the announcements go out, exit 0;
  *   - sd_notify READY, WATCHDOG and a STATUS line with counters, every second;
