@@ -7,7 +7,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" gaps_tail
-BASE=$((20000 + ($$ + 47) % 4900))
+BASE=$(port_base 47)
 N=100000
 
 echo "gaps: a slow subscriber counts every lost message, the tail too ($T)"

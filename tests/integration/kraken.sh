@@ -6,7 +6,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" kraken
-BASE=$((20000 + $$ % 4900))
+BASE=$(port_base 0)
 stat() { curl -fs "$FAKE/_stats" | $PY -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 echo "kraken integration ($T)"

@@ -11,7 +11,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" backoff
-BASE=$((20000 + ($$ + 2311) % 4900))
+BASE=$(port_base 2311)
 
 echo "kraken backoff ($T)"
 start_fake_kraken "$BASE"

@@ -5,7 +5,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" books
-BASE=$((20000 + ($$ + 7) % 4900))
+BASE=$(port_base 7)
 
 echo "kraken books and trades ($T)"
 start_fake_kraken "$BASE"

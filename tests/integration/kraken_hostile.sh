@@ -9,7 +9,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" hostile
-BASE=$((20000 + ($$ + 1717) % 4900))
+BASE=$(port_base 1717)
 ROUNDS=8	# hostile answers per endpoint: each bad value of the fake once
 
 echo "kraken hostile answers ($T)"

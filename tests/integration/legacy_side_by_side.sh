@@ -15,7 +15,7 @@ set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" legacy_side_by_side
 . "$S/scripts/lib/servers.sh"
-BASE=$((20000 + ($$ + 43) % 4900))
+BASE=$(port_base 43)
 N=45
 DB=legacy_$$
 DB2=legacy_re_$$

@@ -278,7 +278,7 @@ pair=$("$B/nbpyctl" keygen); SRV_PUBLIC=$(sed -n 's/^public //p' <<<"$pair"); SR
 pair=$("$B/nbpyctl" keygen); CLI_PUBLIC=$(sed -n 's/^public //p' <<<"$pair"); CLI_SECRET=$(sed -n 's/^secret //p' <<<"$pair")
 pair=$("$B/nbpyctl" keygen); BAD_PUBLIC=$(sed -n 's/^public //p' <<<"$pair"); BAD_SECRET=$(sed -n 's/^secret //p' <<<"$pair")
 export SRV_PUBLIC SRV_SECRET CLI_PUBLIC	# keys reach the config through ${VAR}
-PORT=$((20000 + $$ % 4900))
+PORT=$(port_base 0)
 tcp_conf() {	# tcp_conf [KEY LINES]
 	printf '[nbpyd]\ncontrol = tcp://127.0.0.1:%s\nstate_dir = %s/state\nrun_dir = %s/run\n%s[x]\ncommand = %s %s\n' \
 		"$PORT" "$T" "$T" "${1:-}" "$W" "$TAG" >"$CONF"

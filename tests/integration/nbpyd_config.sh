@@ -10,7 +10,7 @@ set -uo pipefail
 W=$B/tests/progs/testworker
 TAG=nbpyd-config-it-$$		# in every worker's command line, for pkill
 itest_cleanup_extra() { pkill -9 -f "$TAG" 2>/dev/null; }
-PORT=$((20000 + ($$ + 53) % 4900))
+PORT=$(port_base 53)
 
 header() {	# [nbpyd] without a worker key: exec services need none
 	printf '[nbpyd]\ncontrol   = ipc://%s/control\nstate_dir = %s/state\nrun_dir   = %s/run\n' "$T" "$T" "$T"

@@ -8,7 +8,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda
-BASE=$((20000 + ($$ + 1313) % 4900))
+BASE=$(port_base 1313)
 FAKE=http://127.0.0.1:$BASE
 TOKEN=sekrit-0anda-t0ken-4711
 WRONG=wrong-0anda-t0ken-0815

@@ -7,7 +7,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" quickstart
-BASE=$((20000 + ($$ + 37) % 4900))
+BASE=$(port_base 37)
 
 echo "quickstart configuration ($T)"
 start_fake_kraken "$BASE"

@@ -4,7 +4,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" replay
-BASE=$((20000 + ($$ + 13) % 4900))
+BASE=$(port_base 13)
 
 # collect ENDPOINT SECONDS OUT: every (topic, payload) received, as hex lines,
 # but the publishers' sequence announcements (schema 0)

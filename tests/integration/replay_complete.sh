@@ -7,7 +7,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" replay_complete
-BASE=$((20000 + ($$ + 41) % 4900))
+BASE=$(port_base 41)
 N=200000
 DB=replay_complete_$$
 itest_cleanup_extra() { dropdb --if-exists "$DB" >/dev/null 2>&1; }

@@ -9,7 +9,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" replay_modes
-BASE=$((20000 + ($$ + 3301) % 4900))
+BASE=$(port_base 3301)
 RM=$S/tests/integration/replay_modes.py
 
 echo "replay: loop and legacy ($T)"

@@ -11,7 +11,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" streams
-BASE=$((20000 + ($$ + 3131) % 4900))
+BASE=$(port_base 3131)
 ST=$B/tests/progs/streamtest
 FAKE_PIDS=()
 itest_cleanup_extra() { for p in "${FAKE_PIDS[@]}"; do kill "$p" 2>/dev/null; done; }

@@ -7,7 +7,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" secret_file
-BASE=$((20000 + ($$ + 67) % 4900))
+BASE=$(port_base 67)
 PW='pw-Xq7Rk2vN9sWz'
 TOK='tok-Jh3Lp8Wd5fQm'
 LP_PID=

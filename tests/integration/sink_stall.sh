@@ -14,7 +14,7 @@ set -uo pipefail
 . "$NBPY_SRCDIR/tests/lib/itest.sh" sink_stall
 . "$S/scripts/lib/servers.sh"
 . "$S/tests/lib/counters.sh"
-BASE=$((20000 + ($$ + 61) % 4900))
+BASE=$(port_base 61)
 N=150			# 1 ms apart in the capture, replayed at speed 0.01: 15 s of stream
 DATA=$S/tests/integration/sink_data.py
 FAKE=http://127.0.0.1:$((BASE + 1))

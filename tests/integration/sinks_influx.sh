@@ -9,7 +9,7 @@ set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" sinks_influx
 . "$S/scripts/lib/servers.sh"
-BASE=$((20000 + ($$ + 31) % 4900))
+BASE=$(port_base 31)
 N=6000
 DB=sinks_influx_$$
 DATA=$S/tests/integration/sink_data.py

@@ -9,7 +9,7 @@ set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" sinks_sql
 . "$S/scripts/lib/servers.sh"
-BASE=$((20000 + ($$ + 29) % 4900))
+BASE=$(port_base 29)
 N=6000
 DB=sinks_sql_$$
 itest_cleanup_extra() {

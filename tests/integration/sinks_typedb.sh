@@ -8,7 +8,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" sinks_typedb
-BASE=$((20000 + ($$ + 41) % 4900))
+BASE=$(port_base 41)
 DATA=$S/tests/integration/sink_data.py
 N=300
 TDB_PID=

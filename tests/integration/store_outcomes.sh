@@ -12,7 +12,7 @@ set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" store_outcomes
 . "$S/tests/lib/counters.sh"
-BASE=$((20000 + ($$ + 47) % 4900))
+BASE=$(port_base 47)
 N=300
 DATA=$S/tests/integration/sink_data.py
 FAKE=http://127.0.0.1:$((BASE + 1))

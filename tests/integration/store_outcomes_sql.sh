@@ -16,7 +16,7 @@ set -uo pipefail
 . "$NBPY_SRCDIR/tests/lib/itest.sh" store_outcomes_sql
 . "$S/tests/lib/counters.sh"
 . "$S/scripts/lib/servers.sh"
-BASE=$((20000 + ($$ + 53) % 4900))
+BASE=$(port_base 53)
 N=300
 DATA=$S/tests/integration/sink_data.py
 CLASSES="c40 c53 c58 c57 c22"

@@ -7,7 +7,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" synth_first
-BASE=$((20000 + ($$ + 43) % 4900))
+BASE=$(port_base 43)
 
 echo "synth: the first message has a real t0 ($T)"
 # Inputs: quotes of the two legs of XBT, USD leg first (no EURUSD yet), then

@@ -4,9 +4,9 @@
 #   . "$NBPY_SRCDIR/tests/lib/itest.sh" NAME
 #
 # Sets B (build dir), S (source dir), PY, T (a fresh temp dir), CONF, fails.
-# Scripts take their ports from 20000-24999: below the kernel's ephemeral
-# range (32768-60999), so no outgoing connection can be sitting on them, and
-# below the test servers (scripts/lib/servers.sh).
+# Scripts take their ports from 20000-24999 (port_base): below the kernel's
+# ephemeral range (32768-60999), so no outgoing connection can be sitting on
+# them, and below the test servers (scripts/lib/servers.sh).
 # A script may define itest_cleanup_extra() to undo more on exit.
 
 B=$NBPY_BUILD
@@ -25,6 +25,11 @@ FAKE_PID=
 ITEST_EXPECTED_EXITS=" "
 itest_expect_exits() { ITEST_EXPECTED_EXITS+="$* "; }
 ITEST_FINISHED=
+
+# port_base K: the first of a script's ports (it uses up to BASE + 19), from
+# its pid and K.  scripts/test gives scripts that run at the same time
+# disjoint ranges through NBPY_PORT_LO and NBPY_PORT_SPAN.
+port_base() { echo $((${NBPY_PORT_LO:-20000} + ($$ + $1) % ${NBPY_PORT_SPAN:-4900})); }
 
 # The end of every script (run by the EXIT trap too, once): stop nbpyd if it
 # still runs and fail unless it exits 0; fail on any abnormal worker exit not
