@@ -11,7 +11,7 @@ set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" lvc
 . "$NBPY_SRCDIR/tests/lib/counters.sh"
-BASE=$((20000 + ($$ + 1717) % 4900))
+BASE=$(port_base 1717)
 FAKE=http://127.0.0.1:$BASE
 TOKEN=lvc-t0ken-2718
 LVC=tcp://127.0.0.1:$((BASE + 2))
