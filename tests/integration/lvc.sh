@@ -17,8 +17,8 @@ TOKEN=lvc-t0ken-2718
 LVC=tcp://127.0.0.1:$((BASE + 2))
 
 echo "lvc integration ($T)"
-# heartbeats every 0.2 s; the prices after 2 s, when everyone is connected
-$PY "$S/tests/fakes/fake_oanda.py" "$BASE" "$TOKEN" 0.2 2 &
+# heartbeats every 0.2 s; the prices after 3 s, when everyone is connected
+$PY "$S/tests/fakes/fake_oanda.py" "$BASE" "$TOKEN" 0.2 3 &
 FAKE_PID=$!
 wait_for 5 curl -fs -o /dev/null "$FAKE/_stats" || { bad "the fake OANDA did not start"; exit 1; }
 
