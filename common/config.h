@@ -108,6 +108,7 @@ struct nbpy_list {
 #define NBPY_KIND_PUBLISHES 1u	/* has bind/topic/wire keys */
 #define NBPY_KIND_SUBSCRIBES 2u	/* has subscribe/connect keys */
 #define NBPY_KIND_NEEDS_INPUT 4u	/* a subscription is required */
+#define NBPY_KIND_XPUB 8u	/* publishes on an XPUB: subscribers' subscriptions reach the kind */
 
 struct kind_ops;	/* workers/runtime.h: the callbacks */
 

@@ -9,6 +9,9 @@
  *   - publish and subscribe by service name through the registry, sequence
  *     numbers, their periodic announcement and gap counting (the tail
  *     included), batching (the framing is in common/bus.c);
+ *   - for kinds flagged NBPY_KIND_XPUB, an XPUB whose subscribers'
+ *     subscriptions reach ops->on_subscribe (a last-value cache answers
+ *     them with worker_send_now);
  *   - SIGTERM or SIGINT: what reached the sockets is handed over, on_stop
  *     flushes, the batch and the announcements go out, exit 0;
  *   - sd_notify READY, WATCHDOG and a STATUS line with counters, every second;
@@ -71,6 +74,11 @@ struct kind_ops {
 	void (*destroy)(struct worker *w);
 	/* Optional: more ", name value" counters for the STATUS line. */
 	void (*status)(struct worker *w, char *buf, size_t cap);
+	/* Kinds flagged NBPY_KIND_XPUB: a subscriber subscribed to topic (len
+	 * bytes, a prefix as ZeroMQ matches it, not NUL-terminated; 0 bytes:
+	 * everything) on the service's socket.  Every subscription is reported,
+	 * the second to a topic too (ZMQ_XPUB_VERBOSE); unsubscriptions are not. */
+	void (*on_subscribe)(struct worker *w, const char *topic, size_t len);
 };
 
 /* Sequence numbers run per stream: one (service, topic) pair.  A table of
@@ -128,6 +136,12 @@ struct worker {
  * service name and the topic's next sequence number (each topic is numbered
  * 1, 2, 3, ... on its own).  Counted; never blocks. */
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
+
+/* Send payload (one encoded message, or a batch) on topic (topic_len
+ * bytes) at once, after what is waiting in the batch: for a kind that
+ * resends what it published before (a last-value cache), so it is not
+ * counted in published.  Never blocks; 0, or -1 (counted as an error). */
+int worker_send_now(struct worker *w, const char *topic, size_t topic_len, const void *payload, size_t len);
 
 /* For the announcements: service published seq on topic (lengths in bytes,
  * no NUL needed).  worker_publish notes what it sends; a kind that sends

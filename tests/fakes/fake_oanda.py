@@ -21,6 +21,8 @@ The account id's suffix picks a behaviour:
   -flaky  its 1st connection is answered 429, the 2nd 500, the 3rd gets the
           prices and then half a record and the connection closed; later
           ones are served normally (a snapshot again, as OANDA does).
+GET /_late?instrument=X: one more PRICE of X (its 100th), sent by the next
+stream to beat instead of a heartbeat, then counted in /_stats' prices.
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
 "malformed": n, "heartbeats": n, "unauthorized": n, "unauthorized_at": [times],
 "requests": [paths],
@@ -42,6 +44,7 @@ PACE = float(sys.argv[5]) if len(sys.argv) > 5 else 0.01
 LOCK = threading.Lock()
 STATS = {"prices": [], "malformed": 0, "heartbeats": 0, "unauthorized": 0, "unauthorized_at": [],
          "requests": [], "accounts": {}}
+LATE = []  # PRICE objects queued by /_late
 
 
 def malformed_lines():
@@ -116,6 +119,10 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_stats":
             with LOCK:
                 return self.send_json(200, STATS)
+        if u.path == "/_late":
+            with LOCK:
+                LATE.append(price(parse_qs(u.query)["instrument"][0], 100))
+            return self.send_json(200, {})
         with LOCK:
             STATS["requests"].append(self.path)
         parts = u.path.split("/")
@@ -180,7 +187,14 @@ class Handler(BaseHTTPRequestHandler):
                 return
             while True:
                 time.sleep(BEAT)
-                if not stall:
+                with LOCK:
+                    late = LATE.pop(0) if LATE and not stall else None
+                if late is not None:
+                    self.chunk(json.dumps(late).encode() + b"\n")
+                    with LOCK:
+                        STATS["prices"].append(late)
+                        st["prices"].append(late)
+                elif not stall:
                     self.heartbeat(account)
         except (BrokenPipeError, ConnectionResetError):
             pass
