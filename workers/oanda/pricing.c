@@ -1,15 +1,19 @@
 /* pricing.c - kind oanda.pricing: the OANDA v20 pricing stream
  * (GET {url}/v3/accounts/{account}/pricing/stream), one oanda_price message
- * per PRICE line, OANDA's time as the event time.
+ * per PRICE line, OANDA's time as the event time, on the service's topic or
+ * (topic_per_instrument) under the instrument's name; one heartbeat message
+ * per HEARTBEAT line on topic oanda_heartbeat.
  *
  * The runtime's stream (worker_stream_open) does the connection, the idle
- * watchdog and the reconnect with backoff; this file only parses records.
- * A malformed line is counted (bad) and logged, never published.  HEARTBEAT
- * lines are counted; publishing them on their own topic is not done yet.
- * The token is a secret: it goes into the Authorization header only, never
- * into a log line, the status or an error. */
+ * watchdog, the reconnect with backoff, the slow retry after a refused token
+ * and the records cut by a disconnect; this file only parses records.  A
+ * malformed line (a PRICE without one of the fields every ClientPrice has)
+ * is counted (bad) and logged, never published.  The token is a secret: it
+ * goes into the Authorization header only, never into a log line, the
+ * status or an error. */
 #include <autoconfig.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,8 @@ struct pricing_settings {
 	struct nbpy_list instruments;
 	const char *token;
 	int64_t idle_timeout;	/* ns */
+	int64_t auth_retry;	/* ns */
+	bool topic_per_instrument;
 };
 
 static const struct nbpy_key_spec pricing_keys[] = {
@@ -38,6 +44,10 @@ static const struct nbpy_key_spec pricing_keys[] = {
 				     "API token (a secret, never logged): `${NBPY_OANDA_TOKEN}` or token_file = PATH"),
 	NBPY_SETTING(struct pricing_settings, idle_timeout, DURATION, "idle_timeout", "10s",
 		     "reconnect after this long without a byte (OANDA sends a heartbeat every 5 s)"),
+	NBPY_SETTING(struct pricing_settings, auth_retry, DURATION, "auth_retry", "60s",
+		     "after OANDA refuses the token (HTTP 401 or 403), try again this much later"),
+	NBPY_SETTING(struct pricing_settings, topic_per_instrument, BOOL, "topic_per_instrument", "no",
+		     "publish each price under its instrument's name (`EUR_USD`) as the topic, not `topic`"),
 	NBPY_SETTINGS_END
 };
 
@@ -45,45 +55,96 @@ struct pricing {
 	struct worker_stream *stream;
 	struct json_tokener *tok;	/* reused for every record */
 	char *auth;		/* "Authorization: Bearer TOKEN" (secret) */
+	bool per_instrument;	/* topic_per_instrument */
 	uint64_t prices, heartbeats;	/* malformed lines: w->bad_messages */
 };
 
-/* The first entry's price and liquidity of a bids/asks array. */
-static int best(struct json_object *o, const char *key, double *price)
+#define HEARTBEAT_TOPIC "oanda_heartbeat"
+
+/* A decimal string of OANDA's, e.g. "1.16386": more than 0.  0, or -1. */
+static int decimal(struct json_object *s, double *out)
 {
-	struct json_object *arr, *first, *p;
-	const char *s;
+	const char *text;
 	char *end;
 
-	if (!json_object_object_get_ex(o, key, &arr) || !json_object_is_type(arr, json_type_array) ||
-	    json_object_array_length(arr) == 0 || (first = json_object_array_get_idx(arr, 0)) == NULL ||
-	    !json_object_object_get_ex(first, "price", &p) || !json_object_is_type(p, json_type_string))
+	if (s == NULL || !json_object_is_type(s, json_type_string))
 		return -1;
-	s = json_object_get_string(p);
-	*price = strtod(s, &end);
-	return end == s || *end != '\0' || !(*price > 0) ? -1 : 0;
+	text = json_object_get_string(s);
+	*out = strtod(text, &end);
+	return end == text || *end != '\0' || !(*out > 0) || *out == HUGE_VAL ? -1 : 0;
 }
 
-/* One PRICE line into m; NULL, or what is wrong with it. */
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* The first (best) entry of a bids/asks array: its price and liquidity. */
+static int best(struct json_object *o, const char *key, double *price, int64_t *liquidity)
+{
+	struct json_object *arr = get(o, key), *first, *liq;
+
+	if (arr == NULL || !json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0 ||
+	    (first = json_object_array_get_idx(arr, 0)) == NULL || decimal(get(first, "price"), price) < 0 ||
+	    (liq = get(first, "liquidity")) == NULL || !json_object_is_type(liq, json_type_int) ||
+	    (*liquidity = json_object_get_int64(liq)) < 0)
+		return -1;
+	return 0;
+}
+
+/* A record's "time" as the event time; 0, or -1. */
+static int event_time(struct json_object *o, struct nbpy_msg *m)
+{
+	struct json_object *time = get(o, "time");
+
+	if (time == NULL || !json_object_is_type(time, json_type_string))
+		return -1;
+	return nbpy_rfc3339_parse(json_object_get_string(time), (size_t)json_object_get_string_len(time),
+				  &m->h.event_ns);
+}
+
+/* One PRICE line into m; NULL, or what is wrong with it.  Every ClientPrice
+ * carries these fields (OANDA v20's schema); one missing is malformed. */
 static const char *parse_price(struct json_object *o, struct nbpy_msg *m)
 {
-	struct json_object *inst, *time;
+	struct nbpy_oanda_price *p = &m->u.oanda;
+	struct json_object *inst = get(o, "instrument"), *tradeable = get(o, "tradeable");
 	const char *s;
 
-	if (!json_object_object_get_ex(o, "instrument", &inst) || !json_object_is_type(inst, json_type_string))
+	if (inst == NULL || !json_object_is_type(inst, json_type_string))
 		return "no instrument";
 	s = json_object_get_string(inst);
-	if (s[0] == '\0' || strlen(s) >= sizeof(m->u.oanda.instrument))
+	if (s[0] == '\0' || strlen(s) >= sizeof(p->instrument))
 		return "instrument empty or too long";
-	memcpy(m->u.oanda.instrument, s, strlen(s) + 1);
-	if (!json_object_object_get_ex(o, "time", &time) || !json_object_is_type(time, json_type_string) ||
-	    nbpy_rfc3339_parse(json_object_get_string(time), (size_t)json_object_get_string_len(time),
-			       &m->h.event_ns) < 0)
+	memcpy(p->instrument, s, strlen(s) + 1);
+	if (event_time(o, m) < 0)
 		return "no time or a bad one";
-	if (best(o, "bids", &m->u.oanda.bid) < 0)
-		return "no bid";
-	if (best(o, "asks", &m->u.oanda.ask) < 0)
-		return "no ask";
+	if (best(o, "bids", &p->bid, &p->bid_liquidity) < 0)
+		return "no bid or its liquidity";
+	if (best(o, "asks", &p->ask, &p->ask_liquidity) < 0)
+		return "no ask or its liquidity";
+	if (decimal(get(o, "closeoutBid"), &p->closeout_bid) < 0)
+		return "no closeoutBid";
+	if (decimal(get(o, "closeoutAsk"), &p->closeout_ask) < 0)
+		return "no closeoutAsk";
+	if (tradeable == NULL || !json_object_is_type(tradeable, json_type_boolean))
+		return "no tradeable";
+	p->tradeable = json_object_get_boolean(tradeable) ? 1 : 0;
+	return NULL;
+}
+
+/* A HEARTBEAT line: a heartbeat message on its own topic. */
+static const char *heartbeat(struct worker *w, struct pricing *p, struct json_object *o)
+{
+	struct nbpy_msg m = { .h.schema = NBPY_SCHEMA_HEARTBEAT };
+
+	if (event_time(o, &m) < 0)
+		return "heartbeat without a time or with a bad one";
+	strcpy(m.u.heartbeat.source, "oanda");
+	if (worker_publish(w, &m, HEARTBEAT_TOPIC) == 0)
+		p->heartbeats++;
 	return NULL;
 }
 
@@ -103,10 +164,11 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 	else if (!json_object_object_get_ex(o, "type", &type) || !json_object_is_type(type, json_type_string))
 		why = "no type";
 	else if (strcmp((t = json_object_get_string(type)), "HEARTBEAT") == 0)
-		p->heartbeats++;
+		why = heartbeat(w, p, o);
 	else if (strcmp(t, "PRICE") != 0)
 		why = "unknown type";
-	else if ((why = parse_price(o, &m)) == NULL && worker_publish(w, &m, NULL) == 0)
+	else if ((why = parse_price(o, &m)) == NULL &&
+		 worker_publish(w, &m, p->per_instrument ? m.u.oanda.instrument : NULL) == 0)
 		p->prices++;
 	json_object_put(o);
 	if (why != NULL) {
@@ -124,6 +186,7 @@ static int init(struct worker *w)
 	struct worker_stream_spec spec = {
 		.name = "pricing",
 		.idle_ns = set->idle_timeout,
+		.refused_retry_ns = set->auth_retry,
 		.on_record = on_record,
 		.arg = p,
 		.headers = headers,
@@ -131,6 +194,8 @@ static int init(struct worker *w)
 
 	if (set->idle_timeout <= 0)
 		return worker_config_error(w, &set->idle_timeout, "idle_timeout: must be more than 0");
+	if (set->auth_retry <= 0)
+		return worker_config_error(w, &set->auth_retry, "auth_retry: must be more than 0");
 	if (set->token[0] == '\0')
 		return worker_config_error(w, &set->token, "token: empty");
 	if (!oanda_url_safe(set->account))
@@ -141,6 +206,7 @@ static int init(struct worker *w)
 		if (!oanda_url_safe(set->instruments.items[i]))
 			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
 						   set->instruments.items[i]);
+	p->per_instrument = set->topic_per_instrument;
 	if ((p->tok = json_tokener_new()) == NULL)
 		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	nbpy_buf_printf(&url, "%s/v3/accounts/%s/pricing/stream?snapshot=true&instruments=", set->url,
@@ -164,12 +230,16 @@ static int init(struct worker *w)
 static void status(struct worker *w, char *buf, size_t cap)
 {
 	const struct pricing *p = w->kind_state;
-	const struct worker_stream_stats *st = p->stream ? worker_stream_stats(p->stream) : NULL;
+	static const struct worker_stream_stats none;
+	const struct worker_stream_stats *st = p->stream ? worker_stream_stats(p->stream) : &none;
+	char error[48] = "";
 
-	(void)snprintf(buf, cap, ", prices %llu, heartbeats %llu, connects %llu, drops %llu",
+	if (st->refused_status != 0)
+		(void)snprintf(error, sizeof(error), ", error HTTP %ld: token refused", st->refused_status);
+	(void)snprintf(buf, cap, ", prices %llu, heartbeats %llu, connects %llu, drops %llu, cut %llu%s",
 		       (unsigned long long)p->prices, (unsigned long long)p->heartbeats,
-		       (unsigned long long)(st ? st->connects : 0),
-		       (unsigned long long)(st ? st->drops : 0));
+		       (unsigned long long)st->connects, (unsigned long long)st->drops,
+		       (unsigned long long)st->cut, error);
 }
 
 static void destroy(struct worker *w)
