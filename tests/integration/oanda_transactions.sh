@@ -61,8 +61,8 @@ txn 'add?n=3'	# before the first run: the stream is the start, these are not pub
 shipped=$(awk '/^\[/ { keep = ($0 ~ /^\[(oanda_orders|oanda_orders_sqlite)\]$/) } keep' "$S/etc/nbpy.conf")
 grep -q '^\[oanda_orders\]' <<<"$shipped" && grep -q '^\[oanda_orders_sqlite\]' <<<"$shipped" ||
 	bad "etc/nbpy.conf has no [oanda_orders] and [oanda_orders_sqlite]: $shipped"
-grep -q '^#token *= \${NBPY_OANDA_TOKEN}$' <<<"$shipped" || bad "the shipped token is not \${NBPY_OANDA_TOKEN}"
-shipped=$(sed -e 's|^enabled .*|enabled   = yes|' -e "s|^account .*|account   = $ACCOUNT|" -e 's|^#token |token  |' \
+grep -q '^token *= \${NBPY_OANDA_TOKEN}$' <<<"$shipped" || bad "the shipped token is not \${NBPY_OANDA_TOKEN}"
+shipped=$(sed -e 's|^enabled .*|enabled   = yes|' -e "s|^account .*|account   = $ACCOUNT|" \
 	-e "s|^kind *= oanda.transactions|&\nurl       = $FAKE\napi_url   = $FAKE\nidle_timeout = 2s\nstart_delay = 500ms\ncrash_loop_count = 50\nbind      = tcp://127.0.0.1:$((BASE + 1))|" \
 	<<<"$shipped")
 cat >"$CONF" <<CONF

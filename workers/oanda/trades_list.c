@@ -122,8 +122,8 @@ int oanda_trades_list(const struct nbpy_service *svc)
 	int rc = 1;
 	size_t n = PAGE;
 
-	if (set->token == NULL || set->token[0] == '\0' || !oanda_url_safe(set->account)) {
-		fprintf(stderr, "nbpy-worker: [%s] no token, or account not letters, digits, _ - .\n", svc->name);
+	if (set->token[0] == '\0' || !oanda_url_safe(set->account)) {
+		fprintf(stderr, "nbpy-worker: [%s] token empty, or account not letters, digits, _ - .\n", svc->name);
 		json_object_put(out);
 		json_object_put(all);
 		return NBPY_EX_CONFIG;

@@ -42,11 +42,8 @@ static const struct nbpy_key_spec transactions_keys[] = {
 	NBPY_SETTING(struct transactions_settings, api_url, STRING, "api_url", "https://api-fxpractice.oanda.com",
 		     "REST host for sinceid and the trades listing (live: `https://api-fxtrade.oanda.com`)"),
 	NBPY_SETTING_REQUIRED(struct transactions_settings, account, STRING, "account", "OANDA account id"),
-	/* not required by the loader: etc/nbpy.conf ships the service disabled,
-	 * without a token; init refuses to run without one */
-	NBPY_SETTING_SECRET(struct transactions_settings, token, "token",
-			    "API token (a secret, never logged), needed to run: `${NBPY_OANDA_TOKEN}` or "
-			    "token_file = PATH"),
+	NBPY_SETTING_SECRET_REQUIRED(struct transactions_settings, token, "token",
+				     "API token (a secret, never logged): `${NBPY_OANDA_TOKEN}` or token_file = PATH"),
 	NBPY_SETTING(struct transactions_settings, idle_timeout, DURATION, "idle_timeout", "10s",
 		     "reconnect after this long without a byte (OANDA sends a heartbeat every 5 s)"),
 	NBPY_SETTING(struct transactions_settings, request_timeout, DURATION, "request_timeout", "30s",
@@ -566,9 +563,8 @@ static int init(struct worker *w)
 		return worker_config_error(w, &set->request_timeout, "request_timeout: must be more than 0");
 	if (set->start_delay < 0)
 		return worker_config_error(w, &set->start_delay, "start_delay: must not be negative");
-	if (set->token == NULL || set->token[0] == '\0')
-		return worker_config_error(w, &set->token, "token: not given, or empty "
-					   "(token = ${NBPY_OANDA_TOKEN}, or token_file = PATH)");
+	if (set->token[0] == '\0')
+		return worker_config_error(w, &set->token, "token: empty");
 	if (!oanda_url_safe(set->account))
 		return worker_config_error(w, &set->account, "account: empty, or not letters, digits, _ - .");
 	/* the cursor follows what left the worker: no batch may wait */
