@@ -73,7 +73,7 @@ struct txn {
 	long long retry_timer;
 	/* counters */
 	uint64_t transactions, heartbeats, duplicates, catchups, api_errors, auth_errors;
-	bool refused;			/* the last answer was 401/403 */
+	bool refused;			/* sinceid's last answer was 401/403 */
 };
 
 /* ---- the cursor ---- */
@@ -426,7 +426,6 @@ static void on_connect(struct worker *w, struct worker_stream *s, void *arg)
 
 	(void)s;
 	t->connects_seen++;
-	t->refused = false;
 	if (!t->have_cursor)
 		return;	/* a first run starts from the stream */
 	if (!t->catching_up) {
@@ -435,18 +434,6 @@ static void on_connect(struct worker *w, struct worker_stream *s, void *arg)
 		t->fetch_from = t->last_id;
 	}
 	fetch(w, t);
-}
-
-static void on_drop(struct worker *w, struct worker_stream *s, const char *why, void *arg)
-{
-	struct txn *t = arg;
-
-	(void)w;
-	(void)s;
-	if (strncmp(why, "HTTP 401", 8) == 0 || strncmp(why, "HTTP 403", 8) == 0) {
-		t->auth_errors++;
-		t->refused = true;
-	}
 }
 
 /* ---- the stream ---- */
@@ -537,7 +524,6 @@ static void open_stream(struct worker *w, void *arg)
 		.idle_ns = set->idle_timeout,
 		.on_record = on_record,
 		.on_connect = on_connect,
-		.on_drop = on_drop,
 		.arg = t,
 		.headers = t->headers,
 	};
@@ -607,10 +593,12 @@ static void status(struct worker *w, char *buf, size_t cap)
 		       "api_errors %llu, auth_errors %llu, connects %llu, drops %llu, cursor %llu%s",
 		       (unsigned long long)t->transactions, (unsigned long long)t->heartbeats,
 		       (unsigned long long)t->duplicates, (unsigned long long)t->catchups,
-		       (unsigned long long)t->api_errors, (unsigned long long)t->auth_errors,
+		       (unsigned long long)t->api_errors,
+		       (unsigned long long)(t->auth_errors + (st ? st->refused : 0)),
 		       (unsigned long long)(st ? st->connects : 0), (unsigned long long)(st ? st->drops : 0),
 		       (unsigned long long)t->last_id,
-		       t->refused ? ", token refused (a configuration error: check token)" : "");
+		       t->refused || (st && st->refused_status) ? ", token refused (a configuration error: check token)"
+								: "");
 }
 
 static void destroy(struct worker *w)
