@@ -100,4 +100,48 @@ else
 fi
 sed 's/^/       /' "$T/check.out"
 stop_nbpyd || bad "nbpyd exit status"
+
+# One topic per instrument (service oanda_tick) numbers each instrument
+# apart: the fake's i-th EUR_USD and USD_JPY prices have the same time, so
+# each pair has the same (source, seq, event_time).  `instrument` in the
+# table's unique key keeps both rows; without it half would be "duplicates".
+ACCT2=101-004-1234567-002
+DB2=${DB}_topics
+itest_cleanup_extra() {
+	dropdb --if-exists "$DB" >/dev/null 2>&1
+	dropdb --if-exists "$DB2" >/dev/null 2>&1
+	curl -fs -o /dev/null -XPOST "$NBPY_INFLUX_URL/query" --data-urlencode "q=DROP DATABASE $DB"
+}
+createdb "$DB2" || bad "createdb $DB2"
+cat >"$CONF" <<CONF
+$(nbpyd_section)
+
+[oanda_tick]
+kind                 = oanda.pricing
+url                  = $FAKE
+account              = $ACCT2
+instruments          = EUR_USD, USD_JPY
+token                = $TOKEN
+topic_per_instrument = yes
+bind                 = tcp://127.0.0.1:$((BASE + 2))
+
+[topics_pgsql]
+kind      = sink.pgsql
+connect   = tcp://127.0.0.1:$((BASE + 2))
+topics    = EUR_USD, USD_JPY
+conninfo  = host=$PGHOST port=$PGPORT dbname=$DB2 user=$PGUSER
+CONF
+served2() { curl -fs "$FAKE/_stats" | $PY -c "import json,sys
+print(len(json.load(sys.stdin)['accounts']['$ACCT2']['prices']))"; }
+start_nbpyd
+check "oanda_tick and its store run" wait_for 10 all_running oanda_tick topics_pgsql
+check "the fake served the second account's prices" wait_for 10 eval 'n=$(served2) && [ "$n" -gt 0 ]'
+N2=$(served2)
+check "topics_pgsql wrote all $N2, no duplicate" wait_for 10 eval \
+	'w=$(counter_of topics_pgsql written) && [ "$w" -eq "$N2" ] && [ "$(counter_of topics_pgsql duplicates)" = 0 ]'
+read -r rows pairs insts < <(psql -d "$DB2" -qAt -F ' ' -c "SELECT count(*), count(DISTINCT (seq, event_time)),
+	count(DISTINCT instrument) FROM oanda_tick")
+check "$N2 rows of 2 instruments sharing $((N2 / 2)) (seq, time) pairs: $rows rows, $pairs pairs, $insts instruments" \
+	eval '[ "$rows" = "$N2" ] && [ "$pairs" = $((N2 / 2)) ] && [ "$insts" = 2 ]'
+stop_nbpyd || bad "nbpyd exit status"
 exit $((fails > 0))

@@ -3,7 +3,9 @@
 documented formats alone (docs/wire-format.md, docs/services.md capture
 format, docs/sinks.md tables and points), not from nbpy's code.
 
-  sink_data.py gen PATH N            capture of N EURUSD ticks, 1 ms apart
+  sink_data.py gen PATH N [SHIFT]    capture of N EURUSD ticks, 1 ms apart
+                                     (event times SHIFT ns later: another
+                                     message with the same seq)
   sink_data.py rows N                the expected rows, one per line
   sink_data.py lines N               the expected line protocol, one per point
   sink_data.py influx-rows URL DB    the points in InfluxDB, as rows
@@ -90,11 +92,12 @@ def typeql(i):
     return "synthetic" + "".join(f", has {k} {v}" for k, v in cols)
 
 
-def gen(path, n):
+def gen(path, n, shift=0):
     out = [b"NBPYCAP1"]
     topic = b"kr_eurusd_tick"
     for i in range(n):
         seq, t, t0, bid0, ask0, t1, bid1, ask1 = tick(i)
+        t += shift
         payload = msgpack.packb([4, 1, "kraken_EURUSD", seq, t, 0, t0, bid0, ask0, t1, bid1, ask1])
         body = struct.pack("<q", t) + bytes([len(topic)]) + topic + payload
         out.append(struct.pack("<II", len(body), zlib.crc32(body)) + body)
@@ -121,7 +124,7 @@ def check_lines(n, path):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen":
-        gen(sys.argv[2], int(sys.argv[3]))
+        gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     elif cmd == "rows":
         for i in range(int(sys.argv[2])):
             print(row(i))
