@@ -489,6 +489,7 @@ START_TEST(json_c_differences)
 		"{'a':1}", "{'a\\\"':1}",					/* names in single quotes */
 	};
 	struct nbpy_json root;
+	struct json_object *o;
 	bool ok;
 	enum json_tokener_error err;
 
@@ -501,6 +502,13 @@ START_TEST(json_c_differences)
 		ck_assert_msg(why != NULL, "json_scan accepts %s", lax[i]);
 		ck_assert_msg(!json_c_comparable(lax[i], strlen(lax[i]), why, where, err), "%s: %s", lax[i], why);
 	}
+	/* json-c reads "\uD836\uDC00" (U+1D800) as U+FFFD */
+	ck_assert(json_c_misreads("\xf0\x9d\xa0\x80", 4));
+	ck_assert(!json_c_misreads("\xf0\x9d\x84\x9e", 4));
+	o = json_c_parse("\"\\uD836\\uDC00\"", 14, &ok, &err);
+	ck_assert(ok);
+	ck_assert_str_eq(json_object_get_string(o), "\xef\xbf\xbd");
+	json_object_put(o);
 	/* json-c keeps a duplicate's last value; the lookups refuse it */
 	json_object_put(json_c_parse("{\"a\":1,\"a\":2}", 13, &ok, &err));
 	ck_assert(ok);
