@@ -4,18 +4,21 @@
  *
  * The runtime's stream (worker_stream_open) does the connection, the idle
  * watchdog and the reconnect with backoff; this file only parses records.
- * A malformed line is counted (bad) and logged, never published.  HEARTBEAT
+ * A malformed line is counted (bad) and logged, never published.  Lines
+ * are read with common/json_scan (strict, allocates nothing): json-c's tree
+ * cost more than everything else the worker does per price.  HEARTBEAT
  * lines are counted; publishing them on their own topic is not done yet.
  * The token is a secret: it goes into the Authorization header only, never
  * into a log line, the status or an error. */
 #include <autoconfig.h>
-#include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "workers/kinds.h"
 #include "common/buf.h"
+#include "common/json_scan.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 
@@ -42,46 +45,53 @@ static const struct nbpy_key_spec pricing_keys[] = {
 
 struct pricing {
 	struct worker_stream *stream;
-	struct json_tokener *tok;	/* reused for every record */
 	char *auth;		/* "Authorization: Bearer TOKEN" (secret) */
 	uint64_t prices, heartbeats;	/* malformed lines: w->bad_messages */
 };
 
-/* The first entry's price and liquidity of a bids/asks array. */
-static int best(struct json_object *o, const char *key, double *price)
-{
-	struct json_object *arr, *first, *p;
-	const char *s;
-	char *end;
+/* The members of a record that are read, in one pass (nbpy_json_fields). */
+enum { TYPE, TIME, INSTRUMENT, BIDS, ASKS, FIELDS };
 
-	if (!json_object_object_get_ex(o, key, &arr) || !json_object_is_type(arr, json_type_array) ||
-	    json_object_array_length(arr) == 0 || (first = json_object_array_get_idx(arr, 0)) == NULL ||
-	    !json_object_object_get_ex(first, "price", &p) || !json_object_is_type(p, json_type_string))
+/* A decimal string of OANDA's, e.g. "1.16386": more than 0.  0, or -1. */
+static int decimal(struct nbpy_json v, double *out)
+{
+	char text[64], *end;
+
+	if (nbpy_json_string(v, text, sizeof(text), NULL) != NULL)
 		return -1;
-	s = json_object_get_string(p);
-	*price = strtod(s, &end);
-	return end == s || *end != '\0' || !(*price > 0) ? -1 : 0;
+	*out = strtod(text, &end);
+	return end == text || *end != '\0' || !(*out > 0) || *out == HUGE_VAL ? -1 : 0;
 }
 
-/* One PRICE line into m; NULL, or what is wrong with it. */
-static const char *parse_price(struct json_object *o, struct nbpy_msg *m)
+/* The first entry's price of a bids/asks array. */
+static int best(struct nbpy_json side, double *price)
 {
-	struct json_object *inst, *time;
-	const char *s;
+	struct nbpy_json_iter it = nbpy_json_iter(side);
+	struct nbpy_json first, p;
 
-	if (!json_object_object_get_ex(o, "instrument", &inst) || !json_object_is_type(inst, json_type_string))
+	if (side.type != NBPY_JSON_ARRAY || !nbpy_json_next(&it, NULL, &first) ||
+	    nbpy_json_get(first, "price", &p) != NULL)
+		return -1;
+	return decimal(p, price);
+}
+
+/* One PRICE line's members into m; NULL, or what is wrong with it. */
+static const char *parse_price(const struct nbpy_json_field *f, struct nbpy_msg *m)
+{
+	char time[NBPY_RFC3339_MAX];
+	size_t len;
+
+	if (f[INSTRUMENT].value.type != NBPY_JSON_STRING)
 		return "no instrument";
-	s = json_object_get_string(inst);
-	if (s[0] == '\0' || strlen(s) >= sizeof(m->u.oanda.instrument))
+	if (nbpy_json_string(f[INSTRUMENT].value, m->u.oanda.instrument, sizeof(m->u.oanda.instrument), &len) != NULL ||
+	    len == 0)
 		return "instrument empty or too long";
-	memcpy(m->u.oanda.instrument, s, strlen(s) + 1);
-	if (!json_object_object_get_ex(o, "time", &time) || !json_object_is_type(time, json_type_string) ||
-	    nbpy_rfc3339_parse(json_object_get_string(time), (size_t)json_object_get_string_len(time),
-			       &m->h.event_ns) < 0)
+	if (nbpy_json_string(f[TIME].value, time, sizeof(time), &len) != NULL ||
+	    nbpy_rfc3339_parse(time, len, &m->h.event_ns) < 0)
 		return "no time or a bad one";
-	if (best(o, "bids", &m->u.oanda.bid) < 0)
+	if (best(f[BIDS].value, &m->u.oanda.bid) < 0)
 		return "no bid";
-	if (best(o, "asks", &m->u.oanda.ask) < 0)
+	if (best(f[ASKS].value, &m->u.oanda.ask) < 0)
 		return "no ask";
 	return NULL;
 }
@@ -89,29 +99,38 @@ static const char *parse_price(struct json_object *o, struct nbpy_msg *m)
 static void on_record(struct worker *w, struct worker_stream *s, const char *rec, size_t len, void *arg)
 {
 	struct pricing *p = arg;
-	struct json_tokener *tok = p->tok;
-	struct json_object *o, *type;
+	struct nbpy_json root;
+	struct nbpy_json_field f[FIELDS] = {
+		[TYPE] = { .name = "type" }, [TIME] = { .name = "time" }, [INSTRUMENT] = { .name = "instrument" },
+		[BIDS] = { .name = "bids" }, [ASKS] = { .name = "asks" },
+	};
 	struct nbpy_msg m = { .h.schema = NBPY_SCHEMA_OANDA_PRICE };
-	const char *why = NULL, *t;
+	const char *why, *json_why = NULL;
+	char type[16];
+	size_t at = 0;
 
 	(void)s;
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, rec, (int)len);
-	if (o == NULL || json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))
+	if ((json_why = nbpy_json_scan(rec, len, &root, &at)) != NULL || root.type != NBPY_JSON_OBJECT)
 		why = "not a JSON object";
-	else if (!json_object_object_get_ex(o, "type", &type) || !json_object_is_type(type, json_type_string))
+	else if ((why = nbpy_json_fields(root, f, FIELDS)) != NULL)
+		;
+	else if (f[TYPE].value.type != NBPY_JSON_STRING)
 		why = "no type";
-	else if (strcmp((t = json_object_get_string(type)), "HEARTBEAT") == 0)
+	else if (nbpy_json_string(f[TYPE].value, type, sizeof(type), NULL) != NULL)
+		why = "unknown type";	/* too long to be one */
+	else if (strcmp(type, "HEARTBEAT") == 0)
 		p->heartbeats++;
-	else if (strcmp(t, "PRICE") != 0)
+	else if (strcmp(type, "PRICE") != 0)
 		why = "unknown type";
-	else if ((why = parse_price(o, &m)) == NULL && worker_publish(w, &m, NULL) == 0)
+	else if ((why = parse_price(f, &m)) == NULL && worker_publish(w, &m, NULL) == 0)
 		p->prices++;
-	json_object_put(o);
-	if (why != NULL) {
-		w->bad_messages++;
+	if (why == NULL)
+		return;
+	w->bad_messages++;
+	if (json_why != NULL)
+		log_warning("pricing: bad line (%s): %s at byte %zu: %.200s", why, json_why, at, rec);
+	else
 		log_warning("pricing: bad line (%s): %.200s", why, rec);
-	}
 }
 
 /* Account ids and instrument names go into the URL as they are. */
@@ -146,8 +165,6 @@ static int init(struct worker *w)
 		if (!url_safe(set->instruments.items[i]))
 			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
 						   set->instruments.items[i]);
-	if ((p->tok = json_tokener_new()) == NULL)
-		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	nbpy_buf_printf(&url, "%s/v3/accounts/%s/pricing/stream?snapshot=true&instruments=", set->url,
 			set->account);
 	for (size_t i = 0; i < set->instruments.n; i++)
@@ -184,8 +201,6 @@ static void destroy(struct worker *w)
 
 	if (p->stream != NULL)
 		worker_stream_close(p->stream);
-	if (p->tok != NULL)
-		json_tokener_free(p->tok);
 	if (p->auth != NULL) {
 		explicit_bzero(p->auth, strlen(p->auth));
 		free(p->auth);
