@@ -9,7 +9,13 @@
 struct scan {
 	const unsigned char *p, *end;
 	const char *why;
+	bool object;		/* the root must be an object */
+	struct nbpy_json_field *fields;	/* its members wanted */
+	size_t n;
 };
+
+static bool name_is(struct nbpy_json s, const char *name);
+static enum nbpy_json_type type_of(char c);
 
 static bool fail(struct scan *s, const char *why)
 {
@@ -181,6 +187,19 @@ static bool literal(struct scan *s, const char *word, size_t n)
 
 static bool value(struct scan *s, int depth);
 
+/* The wanted field named by the (checked) string at name, if any. */
+static struct nbpy_json_field *wanted(struct scan *s, const unsigned char *name)
+{
+	struct nbpy_json str = { (const char *)name, (size_t)(s->p - name), NBPY_JSON_STRING };
+
+	char first = name[1] == '"' ? '\0' : (char)name[1];
+
+	for (size_t i = 0; i < s->n; i++)	/* most names differ at the first byte */
+		if ((first == s->fields[i].name[0] || first == '\\') && name_is(str, s->fields[i].name))
+			return &s->fields[i];
+	return NULL;
+}
+
 /* An object or array at s->p; close is '}' or ']'. */
 static bool container(struct scan *s, int depth, unsigned char close)
 {
@@ -193,19 +212,31 @@ static bool container(struct scan *s, int depth, unsigned char close)
 		return true;
 	}
 	for (;;) {
+		struct nbpy_json_field *want = NULL;
+		const unsigned char *start;
+
 		if (close == '}') {
 			if (s->p == s->end || *s->p != '"')
 				return fail(s, "expected a name");
+			start = s->p;
 			if (!string(s))
 				return false;
+			if (depth == 0 && s->n > 0 && (want = wanted(s, start)) != NULL &&
+			    want->value.type != NBPY_JSON_NONE) {
+				s->p = start;
+				return fail(s, "a name occurs twice");
+			}
 			skip_space(s);
 			if (s->p == s->end || *s->p != ':')
 				return fail(s, "expected ':'");
 			s->p++;
 			skip_space(s);
 		}
+		start = s->p;
 		if (!value(s, depth + 1))
 			return false;
+		if (want != NULL)
+			want->value = (struct nbpy_json){ (const char *)start, (size_t)(s->p - start), type_of((char)*start) };
 		skip_space(s);
 		if (s->p == s->end)
 			return truncated(s);
@@ -267,28 +298,46 @@ static enum nbpy_json_type type_of(char c)
 	}
 }
 
-const char *nbpy_json_scan(const char *rec, size_t len, struct nbpy_json *root, size_t *where)
+static const char *scan(struct scan *s, const char *rec, struct nbpy_json *root, size_t *where)
 {
-	struct scan s = { (const unsigned char *)rec, (const unsigned char *)rec + len, NULL };
 	const unsigned char *start;
 
-	skip_space(&s);
-	start = s.p;
-	if (s.p == s.end) {
-		s.why = "empty record";
-	} else if (value(&s, 0)) {
-		const unsigned char *value_end = s.p;
+	skip_space(s);
+	start = s->p;
+	if (s->p == s->end) {
+		s->why = "empty record";
+	} else if (s->object && *s->p != '{') {
+		s->why = "not an object";
+	} else if (value(s, 0)) {
+		const unsigned char *value_end = s->p;
 
-		skip_space(&s);
-		if (s.p == s.end) {
-			*root = (struct nbpy_json){ (const char *)start, (size_t)(value_end - start), type_of(*start) };
+		skip_space(s);
+		if (s->p == s->end) {
+			*root = (struct nbpy_json){ (const char *)start, (size_t)(value_end - start), type_of((char)*start) };
 			return NULL;
 		}
-		s.why = "characters after the value";
+		s->why = "characters after the value";
 	}
 	if (where != NULL)
-		*where = (size_t)(s.p - (const unsigned char *)rec);
-	return s.why;
+		*where = (size_t)(s->p - (const unsigned char *)rec);
+	return s->why;
+}
+
+const char *nbpy_json_scan(const char *rec, size_t len, struct nbpy_json *root, size_t *where)
+{
+	struct scan s = { (const unsigned char *)rec, (const unsigned char *)rec + len, NULL, false, NULL, 0 };
+
+	return scan(&s, rec, root, where);
+}
+
+const char *nbpy_json_scan_object(const char *rec, size_t len, struct nbpy_json *root, struct nbpy_json_field *fields,
+				  size_t n, size_t *where)
+{
+	struct scan s = { (const unsigned char *)rec, (const unsigned char *)rec + len, NULL, true, fields, n };
+
+	for (size_t i = 0; i < n; i++)
+		fields[i].value.type = NBPY_JSON_NONE;
+	return scan(&s, rec, root, where);
 }
 
 /* ---- accessors: on checked text only ---- */
@@ -303,38 +352,49 @@ static unsigned long hex4(const char *p)
 	return v;
 }
 
-/* Past the string whose opening quote is at p. */
-static const char *string_end(const char *p)
+/* Past the string whose opening quote is at p: the first '"' after it
+ * that an odd run of backslashes does not escape. */
+static const char *string_end(const char *p, const char *end)
 {
-	for (p++; *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p + 1;
+	for (;;) {
+		const char *q = memchr(p + 1, '"', (size_t)(end - p - 1)), *b = q;
+
+		while (b[-1] == '\\')
+			b--;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+		p = q;
+	}
 }
+
+/* Where a value ends: brackets and strings, inside an array or object. */
+static const bool structural[256] = { ['"'] = true, ['['] = true, [']'] = true, ['{'] = true, ['}'] = true };
 
 /* Past the value at p (inside [p, end)). */
 static const char *value_end(const char *p, const char *end)
 {
 	int depth = 0;
 
-	if (*p != '"' && *p != '{' && *p != '[') {	/* a number or a literal */
+	if (*p == '"')
+		return string_end(p, end);
+	if (*p != '{' && *p != '[') {	/* a number or a literal */
 		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' &&
 		       *p != '\r' && *p != '\t')
 			p++;
 		return p;
 	}
-	do {
+	for (;;) {
+		while (!structural[(unsigned char)*p])
+			p++;
 		if (*p == '"') {
-			p = string_end(p);
+			p = string_end(p, end);
 			continue;
 		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']')
-			depth--;
+		depth += *p == '{' || *p == '[' ? 1 : -1;
 		p++;
-	} while (depth > 0);
-	return p;
+		if (depth == 0)
+			return p;
+	}
 }
 
 static const char *skip_space_in(const char *p, const char *end)
@@ -365,7 +425,7 @@ bool nbpy_json_next(struct nbpy_json_iter *it, struct nbpy_json *name, struct nb
 	if (p >= it->end)
 		return false;
 	if (it->object) {
-		q = string_end(p);
+		q = string_end(p, it->end);
 		if (name != NULL)
 			*name = (struct nbpy_json){ p, (size_t)(q - p), NBPY_JSON_STRING };
 		p = skip_space_in(skip_space_in(q, it->end) + 1, it->end);	/* past the ':' */
@@ -446,6 +506,8 @@ static bool name_is(struct nbpy_json s, const char *name)
 
 	while (p < end && *p != '\\' && *p == *name)	/* the usual case: no escapes */
 		p++, name++;
+	if (p < end && *p != '\\')
+		return false;
 	while (p < end) {
 		char c[4];
 		size_t n = unescape_one(&p, c);

@@ -69,6 +69,15 @@ struct nbpy_json {
  * offending byte (len: it ended too soon). */
 const char *nbpy_json_scan(const char *rec, size_t len, struct nbpy_json *root, size_t *where);
 
+/* nbpy_json_scan for a record that must be an object ("not an object"),
+ * with nbpy_json_fields(*root, fields, n) done in the same pass: what a
+ * stream's reader wants, read at no more than the cost of checking.  The
+ * first fault found is the one reported: a wanted name met twice may come
+ * before a syntax error further on. */
+struct nbpy_json_field;
+const char *nbpy_json_scan_object(const char *rec, size_t len, struct nbpy_json *root,
+				  struct nbpy_json_field *fields, size_t n, size_t *where);
+
 /* The members of an object or the elements of an array, in order. */
 struct nbpy_json_iter {
 	const char *p, *end;

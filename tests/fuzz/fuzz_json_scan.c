@@ -1,7 +1,8 @@
 /* fuzz_json_scan.c - libFuzzer target for common/json_scan.c: the input is
  * one record, not NUL-terminated.  A refusal points inside the record; an
  * accepted record's every value, walked with every accessor, lies inside it
- * and scans alone to the same value; and json-c 0.16 (strict) gives the same
+ * and scans alone to the same value; nbpy_json_scan_object agrees with the
+ * scan and nbpy_json_fields; and json-c 0.16 (strict) gives the same
  * verdict and the same values, except where it is known to be laxer
  * (tests/unit/json_vs_json_c.h). */
 #include <limits.h>
@@ -11,6 +12,34 @@
 
 #include "common/json_scan.h"
 #include "tests/unit/json_vs_json_c.h"
+
+/* nbpy_json_scan_object is nbpy_json_scan, an object check and
+ * nbpy_json_fields in one: same verdict, same values. */
+static void check_scan_object(const char *rec, size_t size, const char *why, struct nbpy_json root)
+{
+	struct nbpy_json_field f[] = { { .name = "a" }, { .name = "type" }, { .name = "" }, { .name = "b" } },
+			       g[] = { { .name = "a" }, { .name = "type" }, { .name = "" }, { .name = "b" } };
+	struct nbpy_json r;
+	const char *w = nbpy_json_scan_object(rec, size, &r, f, 4, NULL);
+
+	if (why != NULL || root.type != NBPY_JSON_OBJECT) {	/* a duplicate may be met first */
+		if (w == NULL || (why != NULL && strcmp(why, w) != 0 && strcmp(w, "not an object") != 0 &&
+				  strcmp(w, "a name occurs twice") != 0))
+			abort();
+		return;
+	}
+	why = nbpy_json_fields(root, g, 4);
+	if ((w == NULL) != (why == NULL) || (w != NULL && strcmp(w, why) != 0))
+		abort();
+	if (w != NULL)
+		return;
+	if (r.text != root.text || r.len != root.len)
+		abort();
+	for (int i = 0; i < 4; i++)
+		if (f[i].value.type != g[i].value.type || f[i].value.text != g[i].value.text ||
+		    f[i].value.len != g[i].value.len)
+			abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -90,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (why == NULL)
 		walk(root, 0);
+	check_scan_object(rec, size, why, root);
 	o = json_c_parse(rec, size, &ok, &err);
 	if (json_c_comparable(rec, size, why, where, err) &&
 	    (ok != (why == NULL) || (ok && !json_c_same(root, o))))

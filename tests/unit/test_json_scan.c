@@ -333,6 +333,68 @@ START_TEST(lookups_by_name)
 }
 END_TEST
 
+/* nbpy_json_scan_object: the scan and the lookups in one pass, with the
+ * verdicts of both; what is not an object is refused as such. */
+START_TEST(scan_object_is_scan_and_fields)
+{
+	struct nbpy_json root, v;
+	struct nbpy_json_field f[] = {
+		{ .name = "type" }, { .name = "time" }, { .name = "instrument" }, { .name = "bids" },
+		{ .name = "asks" }, { .name = "closeoutBid" }, { .name = "tradeable" }, { .name = "units" },
+	};
+	struct nbpy_json_field g[] = { { .name = "a" }, { .name = "b" } };
+	size_t where = 99;
+
+	ck_assert_ptr_null(nbpy_json_scan_object(PRICE, strlen(PRICE), &root, f, 8, &where));
+	ck_assert_uint_eq(where, 99);
+	assert_text(root, NBPY_JSON_OBJECT, PRICE);
+	assert_text(f[0].value, NBPY_JSON_STRING, "\"PRICE\"");
+	assert_text(f[1].value, NBPY_JSON_STRING, "\"2026-11-30T04:00:01.123456790Z\"");
+	assert_text(f[2].value, NBPY_JSON_STRING, "\"EUR_USD\"");
+	ck_assert_ptr_null(nbpy_json_get(root, "bids", &v));
+	ck_assert(f[3].value.text == v.text && f[3].value.len == v.len && f[3].value.type == NBPY_JSON_ARRAY);
+	ck_assert_int_eq(f[4].value.type, NBPY_JSON_ARRAY);
+	assert_text(f[5].value, NBPY_JSON_STRING, "\"1.08008\"");
+	assert_text(f[6].value, NBPY_JSON_TRUE, "true");
+	ck_assert_int_eq(f[7].value.type, NBPY_JSON_NONE);
+	/* nested members are not the root's; escaped names are found */
+	ck_assert_ptr_null(nbpy_json_scan_object("{\"x\":{\"a\":1},\"\\u0062\":[2]} ", 27, &root, g, 2, NULL));
+	ck_assert_int_eq(g[0].value.type, NBPY_JSON_NONE);
+	assert_text(g[1].value, NBPY_JSON_ARRAY, "[2]");
+	/* the empty name, and names that share a first byte */
+	g[0].name = "";
+	g[1].name = "ab";
+	ck_assert_ptr_null(nbpy_json_scan_object("{\"a\":1,\"\":2,\"ab\":3}", 19, &root, g, 2, NULL));
+	assert_text(g[0].value, NBPY_JSON_NUMBER, "2");
+	assert_text(g[1].value, NBPY_JSON_NUMBER, "3");
+	g[0].name = "a";
+	g[1].name = "b";
+	/* a wanted name twice is refused where the second one starts; others may repeat */
+	ck_assert_str_eq(nbpy_json_scan_object("{\"a\":1, \"a\":2}", 15, &root, g, 2, &where), "a name occurs twice");
+	ck_assert_uint_eq(where, 8);
+	ck_assert_ptr_null(nbpy_json_scan_object("{\"c\":1,\"c\":2,\"a\":3}", 19, &root, g, 2, NULL));
+	assert_text(g[0].value, NBPY_JSON_NUMBER, "3");
+	ck_assert_ptr_null(nbpy_json_scan_object("{}", 2, &root, NULL, 0, NULL));
+	/* not an object, or not JSON: the scan's own reasons otherwise */
+	ck_assert_str_eq(nbpy_json_scan_object(" [1]", 4, &root, g, 2, &where), "not an object");
+	ck_assert_uint_eq(where, 1);
+	ck_assert_str_eq(nbpy_json_scan_object("<html>502</html>", 16, &root, g, 2, &where), "not an object");
+	ck_assert_uint_eq(where, 0);
+	ck_assert_str_eq(nbpy_json_scan_object("\"a\"", 3, &root, NULL, 0, NULL), "not an object");
+	ck_assert_str_eq(nbpy_json_scan_object(" ", 1, &root, g, 2, NULL), "empty record");
+	ck_assert_str_eq(nbpy_json_scan_object("{\"a\":1", 6, &root, g, 2, &where), "truncated");
+	ck_assert_uint_eq(where, 6);
+	ck_assert_str_eq(nbpy_json_scan_object("{\"a\":1} x", 9, &root, g, 2, &where), "characters after the value");
+	ck_assert_uint_eq(where, 8);
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		const struct malformed *m = &malformed[i];
+
+		if (m->rec[strspn(m->rec, " \t\r\n")] == '{')
+			ck_assert_str_eq(nbpy_json_scan_object(m->rec, len_of(m), &root, g, 2, NULL), m->why);
+	}
+}
+END_TEST
+
 START_TEST(iterating)
 {
 	struct nbpy_json name, v, root = scan_ok("[ 1 , \"a]\" ,{\"b\":[2,\"}\"]} ,[], true,null,-0.5e3 ]");
@@ -530,6 +592,7 @@ int main(void)
 	tcase_add_test(tc, nesting_is_bounded);
 	tcase_add_test(tc, fields_of_a_price);
 	tcase_add_test(tc, lookups_by_name);
+	tcase_add_test(tc, scan_object_is_scan_and_fields);
 	tcase_add_test(tc, iterating);
 	tcase_add_test(tc, strings_unescaped);
 	tcase_add_test(tc, integers);

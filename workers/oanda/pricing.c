@@ -49,7 +49,7 @@ struct pricing {
 	uint64_t prices, heartbeats;	/* malformed lines: w->bad_messages */
 };
 
-/* The members of a record that are read, in one pass (nbpy_json_fields). */
+/* The members of a record that are read, found as it is checked. */
 enum { TYPE, TIME, INSTRUMENT, BIDS, ASKS, FIELDS };
 
 /* A decimal string of OANDA's, e.g. "1.16386": more than 0.  0, or -1. */
@@ -110,10 +110,8 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 	size_t at = 0;
 
 	(void)s;
-	if ((json_why = nbpy_json_scan(rec, len, &root, &at)) != NULL || root.type != NBPY_JSON_OBJECT)
+	if ((json_why = nbpy_json_scan_object(rec, len, &root, f, FIELDS, &at)) != NULL)
 		why = "not a JSON object";
-	else if ((why = nbpy_json_fields(root, f, FIELDS)) != NULL)
-		;
 	else if (f[TYPE].value.type != NBPY_JSON_STRING)
 		why = "no type";
 	else if (nbpy_json_string(f[TYPE].value, type, sizeof(type), NULL) != NULL)
