@@ -455,11 +455,35 @@ static void unknown_key(struct loader *L, const struct raw_section *rs, const st
 		config_diag(L, e->line, "unknown key '%s' in [%s]%s", e->key, rs->name, what);
 }
 
+/* A secret's value: its text expanded, or read from its file.  With
+ * unresolved, a problem goes there (the first one) instead of L->d. */
+static char *secret_value(struct loader *L, const struct raw_section *rs, const struct raw_entry *e,
+			  bool from_file, const struct nbpy_config *globals, char **unresolved)
+{
+	struct nbpy_diag *d = L->d, later = { 0 };
+	char *text;
+
+	if (unresolved != NULL)
+		L->d = &later;
+	text = expand(L, e->value, e->line, rs->name, e->key, globals);
+	if (from_file && text != NULL) {
+		char *path = text;
+
+		text = read_secret_file(L, e->line, rs->name, e->key, path);
+		free(path);
+	}
+	L->d = d;
+	if (later.n > 0 && *unresolved == NULL && (*unresolved = strdup(later.msgs[0])) == NULL)
+		config_diag(L, 0, "out of memory");
+	nbpy_diag_free(&later);
+	return text;
+}
+
 /* Fill one value per spec from a section's raw entries, defaults for the
- * rest.  Returns the number of problems. */
+ * rest.  Returns the number of problems.  unresolved: see secret_value. */
 static int fill_values(struct loader *L, const struct raw_section *rs, const char *what,
 		       const struct nbpy_key_spec *const *specs, size_t n_specs,
-		       struct nbpy_value *vals, const struct nbpy_config *globals)
+		       struct nbpy_value *vals, const struct nbpy_config *globals, char **unresolved)
 {
 	const char *names[128];
 	size_t before = L->d->n;
@@ -493,13 +517,10 @@ static int fill_values(struct loader *L, const struct raw_section *rs, const cha
 			continue;
 		}
 		vals[i].line = e->line;
-		vals[i].text = expand(L, e->value, e->line, rs->name, e->key, globals);
-		if (from_file && vals[i].text != NULL) {
-			char *path = vals[i].text;
-
-			vals[i].text = read_secret_file(L, e->line, rs->name, e->key, path);
-			free(path);
-		}
+		if (specs[i]->flags & NBPY_KEY_SECRET)
+			vals[i].text = secret_value(L, rs, e, from_file, globals, unresolved);
+		else
+			vals[i].text = expand(L, e->value, e->line, rs->name, e->key, globals);
 	}
 	for (size_t i = 0; i < n_specs; i++) {
 		struct nbpy_value *v = &vals[i];
@@ -576,7 +597,7 @@ static void load_global(struct loader *L, const struct raw_section *rs)
 	if (L->cfg->global == NULL)
 		return;
 	L->cfg->n_global = n;
-	(void)fill_values(L, rs ? rs : &none, "", specs, n, L->cfg->global, NULL);
+	(void)fill_values(L, rs ? rs : &none, "", specs, n, L->cfg->global, NULL, NULL);
 	check_control(L, rs);
 }
 
@@ -705,6 +726,8 @@ static void load_service(struct loader *L, const struct raw_section *rs, struct 
 {
 	const struct nbpy_key_spec *specs[128];
 	const struct nbpy_value *en;
+	const struct raw_entry *raw_en = raw_find(rs, "enabled");
+	bool disabled = false;
 	char what[96];
 	size_t n, n_kind;
 
@@ -729,7 +752,10 @@ static void load_service(struct loader *L, const struct raw_section *rs, struct 
 		return;
 	svc->n_values = n;
 	(void)snprintf(what, sizeof(what), " (kind %s)", svc->kind->name);
-	(void)fill_values(L, rs, what, specs, n, svc->values, L->cfg);
+	/* a disabled service's secrets may wait (see unresolved) */
+	if (raw_en != NULL && nbpy_parse_bool(raw_en->value, &disabled) == 0)
+		disabled = !disabled;
+	(void)fill_values(L, rs, what, specs, n, svc->values, L->cfg, disabled ? &svc->unresolved : NULL);
 	fill_settings(L, svc, svc->values + n - n_kind, n_kind);
 	en = nbpy_service_value(svc, "enabled");
 	svc->enabled = en != NULL && en->v.b;
@@ -881,6 +907,7 @@ void nbpy_config_free(struct nbpy_config *c)
 		}
 		free(s->subs);
 		free(s->settings);
+		free(s->unresolved);
 		free(s->name);
 		free(s->bind);
 		free(s->topic);

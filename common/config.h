@@ -108,6 +108,7 @@ struct nbpy_list {
 #define NBPY_KIND_PUBLISHES 1u	/* has bind/topic/wire keys */
 #define NBPY_KIND_SUBSCRIBES 2u	/* has subscribe/connect keys */
 #define NBPY_KIND_NEEDS_INPUT 4u	/* a subscription is required */
+#define NBPY_KIND_XPUB 8u	/* publishes on an XPUB: subscribers' subscriptions reach the kind */
 
 struct kind_ops;	/* workers/runtime.h: the callbacks */
 
@@ -156,6 +157,11 @@ struct nbpy_service {
 	int line;			/* of the [section] header */
 	const struct nbpy_kind_spec *kind;
 	bool enabled;
+	/* A disabled service's secret that could not be had (an unset ${NAME},
+	 * an unreadable KEY_file): the first such problem, "FILE:LINE: ...",
+	 * reported when the service starts, not when the file loads, so a
+	 * config may name credentials not given yet.  NULL: none. */
+	char *unresolved;
 	struct nbpy_value *values;	/* one per key the kind accepts */
 	size_t n_values;
 	void *settings;			/* the kind's settings struct, filled from its keys */

@@ -99,6 +99,9 @@ int main(int argc, char **argv)
 	if (svc == NULL) {
 		fprintf(stderr, "nbpy-worker: %s has no service [%s]\n", path, service);
 		rc = NBPY_EX_CONFIG;
+	} else if (svc->unresolved != NULL) {
+		fprintf(stderr, "nbpy-worker: %s\n", svc->unresolved);
+		rc = NBPY_EX_CONFIG;
 	} else if ((ops = svc->kind->ops) == NULL) {
 		fprintf(stderr, "nbpy-worker: %s:%d: [%s] kind %s is not implemented by this nbpy-worker\n",
 			path, svc->line, service, svc->kind->name);

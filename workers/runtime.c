@@ -155,6 +155,18 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 	return 0;
 }
 
+int worker_send_now(struct worker *w, const char *topic, size_t topic_len, const void *payload, size_t len)
+{
+	if (w->pub == NULL)
+		return -1;
+	flush_batch(w);	/* what was published before goes out first */
+	if (nbpy_bus_send_raw(w->pub, topic, topic_len, payload, len, ZMQ_DONTWAIT) < 0) {
+		worker_error(w, "send on %.*s: %s", (int)topic_len, topic, zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void worker_note_sent(struct worker *w, const char *topic, size_t topic_len, const char *service,
 		      size_t service_len, uint64_t seq)
 {
@@ -395,14 +407,18 @@ void worker_set_timer(struct worker *w, int64_t at_ns)
 static void *open_pub(struct worker *w)
 {
 	const struct nbpy_value *hwm = nbpy_service_value(w->svc, "sndhwm");
-	int h = (int)hwm->v.i, linger = 1000;
+	int h = (int)hwm->v.i, linger = 1000, verbose = 1;
 	void *s;
 
 	if (w->svc->bind == NULL)
 		return NULL;
-	s = zmq_socket(w->zctx, ZMQ_PUB);
+	s = zmq_socket(w->zctx, w->loop->xpub ? ZMQ_XPUB : ZMQ_PUB);
+	/* VERBOSE: without it only the first subscription to a topic is
+	 * passed on, and a second subscriber would never be answered */
 	if (s == NULL || zmq_setsockopt(s, ZMQ_SNDHWM, &h, sizeof(h)) < 0 ||
-	    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) < 0 || zmq_bind(s, w->svc->bind) < 0) {
+	    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
+	    (w->loop->xpub && zmq_setsockopt(s, ZMQ_XPUB_VERBOSE, &verbose, sizeof(verbose)) < 0) ||
+	    zmq_bind(s, w->svc->bind) < 0) {
 		log_error("publish on %s: %s", w->svc->bind, zmq_strerror(errno));
 		if (s)
 			(void)zmq_close(s);
@@ -494,8 +510,10 @@ static void count_announced(struct worker *w, const struct nbpy_msg *m, const ch
 	} else if (m->h.seq > e->seq) {
 		w->gaps += m->h.seq - e->seq;
 		e->seq = m->h.seq;
+		e->event_ns = 0;	/* seq was lost: if it comes after all (resent), it is no repeat */
 	}
-	e->event_ns = 0;	/* no message repeats an announcement */
+	/* else the last message received stays the last: a resend of it is
+	 * still a repeat (a last-value cache announces its topics too) */
 }
 
 /* Hand message k of what was just received to the kind, with its bytes. */
@@ -581,6 +599,56 @@ static void on_sub_fd(struct worker *w, int fd, unsigned events, void *arg)
 	receive(w, (size_t)(uintptr_t)arg);
 }
 
+/* ---- subscriptions to an XPUB (NBPY_KIND_XPUB) ---- */
+
+/* What subscribers sent: byte 1 and the topic subscribes, byte 0 and the
+ * topic unsubscribes.  Drained, with a turn for others after a burst. */
+static void read_subscriptions(struct worker *w)
+{
+	struct worker_loop *L = w->loop;
+
+	L->xpub_pending = false;
+	for (int i = 0; i < DRAIN_BURST; i++) {
+		zmq_msg_t msg;
+		const unsigned char *d;
+		size_t n;
+
+		(void)zmq_msg_init(&msg);	/* cannot fail */
+		if (zmq_msg_recv(&msg, w->pub, ZMQ_DONTWAIT) < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				worker_error(w, "read subscriptions on %s: %s", w->svc->bind, zmq_strerror(errno));
+			(void)zmq_msg_close(&msg);
+			return;	/* the end-of-turn check (check_xpub) sees what is left */
+		}
+		d = zmq_msg_data(&msg);
+		n = zmq_msg_size(&msg);
+		if (n >= 1 && d[0] == 1 && w->ops->on_subscribe)
+			w->ops->on_subscribe(w, (const char *)d + 1, n - 1);
+		(void)zmq_msg_close(&msg);
+	}
+	L->xpub_pending = true;	/* more may be there: next turn */
+}
+
+static void on_xpub_fd(struct worker *w, int fd, unsigned events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	read_subscriptions(w);
+}
+
+/* ZMQ_FD signals edges, and a send may take in a subscription without the
+ * fd saying so: after the turn's sends, ask the socket itself. */
+static void check_xpub(struct worker *w)
+{
+	int events = 0;
+	size_t sz = sizeof(events);
+
+	if (w->loop->xpub && w->pub != NULL && zmq_getsockopt(w->pub, ZMQ_EVENTS, &events, &sz) == 0 &&
+	    (events & ZMQ_POLLIN))
+		w->loop->xpub_pending = true;
+}
+
 static void on_signal_fd(struct worker *w, int fd, unsigned events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -653,12 +721,28 @@ static int watch_subs(struct worker *w)
 	return 0;
 }
 
+static int watch_xpub(struct worker *w)
+{
+	int fd;
+	size_t sz = sizeof(fd);
+
+	if (!w->loop->xpub || w->pub == NULL)
+		return 0;
+	if (zmq_getsockopt(w->pub, ZMQ_FD, &fd, &sz) < 0 ||
+	    worker_watch_fd(w, fd, WORKER_READABLE, on_xpub_fd, NULL) < 0) {
+		log_error("watch the subscribers of %s: %s", w->svc->bind, strerror(errno));
+		return -1;
+	}
+	w->loop->xpub_pending = true;	/* what came before the watch */
+	return 0;
+}
+
 int worker_loop_turn(struct worker *w)
 {
 	struct worker_loop *L = w->loop;
 	struct epoll_event evs[EPOLL_BATCH];
 	int n, timeout = -1;
-	bool pending = false;
+	bool pending = L->xpub_pending;
 
 	for (size_t i = 0; i < w->n_subs; i++)
 		pending |= L->sub_pending[i];
@@ -676,12 +760,15 @@ int worker_loop_turn(struct worker *w)
 	}
 	for (int i = 0; i < n; i++)
 		dispatch_fd(w, evs[i].data.u64, evs[i].events);
+	if (L->xpub_pending)
+		read_subscriptions(w);
 	for (size_t i = 0; pending && i < w->n_subs; i++)
 		if (L->sub_pending[i])
 			receive(w, i);
 	run_timers(w);
 	/* A batch never waits for more than one turn of the loop. */
 	flush_batch(w);
+	check_xpub(w);
 	return 0;
 }
 
@@ -695,7 +782,7 @@ static int loop(struct worker *w)
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 &&
 	    worker_timer_add(w, 0, (int64_t)wd_usec * 1000 / 2, feed_watchdog, NULL) < 0)
 		return 1;
-	if (watch_subs(w) < 0)
+	if (watch_subs(w) < 0 || watch_xpub(w) < 0)
 		return 1;
 	while (!w->stopping)
 		if (worker_loop_turn(w) < 0)
@@ -784,6 +871,7 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 
 		w.wire = strcmp(wire->text, "legacy") == 0 ? NBPY_WIRE_LEGACY : NBPY_WIRE_MSGPACK;
 		w.topic = w.svc->topic;
+		L.xpub = (w.svc->kind->flags & NBPY_KIND_XPUB) != 0;
 		if (nbpy_bus_batch_init(&w.batch, (size_t)nbpy_service_value(w.svc, "batch")->v.i) < 0)
 			goto out;
 		if ((w.pub = open_pub(&w)) == NULL)

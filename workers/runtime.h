@@ -9,6 +9,9 @@
  *   - publish and subscribe by service name through the registry, sequence
  *     numbers, their periodic announcement and gap counting (the tail
  *     included), batching (the framing is in common/bus.c);
+ *   - for kinds flagged NBPY_KIND_XPUB, an XPUB whose subscribers'
+ *     subscriptions reach ops->on_subscribe (a last-value cache answers
+ *     them with worker_send_now);
  *   - SIGTERM or SIGINT: what reached the sockets is handed over, on_stop
  *     flushes, the batch and the announcements go out, exit 0;
  *   - sd_notify READY, WATCHDOG and a STATUS line with counters, every second;
@@ -71,6 +74,11 @@ struct kind_ops {
 	void (*destroy)(struct worker *w);
 	/* Optional: more ", name value" counters for the STATUS line. */
 	void (*status)(struct worker *w, char *buf, size_t cap);
+	/* Kinds flagged NBPY_KIND_XPUB: a subscriber subscribed to topic (len
+	 * bytes, a prefix as ZeroMQ matches it, not NUL-terminated; 0 bytes:
+	 * everything) on the service's socket.  Every subscription is reported,
+	 * the second to a topic too (ZMQ_XPUB_VERBOSE); unsubscriptions are not. */
+	void (*on_subscribe)(struct worker *w, const char *topic, size_t len);
 };
 
 /* Sequence numbers run per stream: one (service, topic) pair.  A table of
@@ -128,6 +136,12 @@ struct worker {
  * service name and the topic's next sequence number (each topic is numbered
  * 1, 2, 3, ... on its own).  Counted; never blocks. */
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
+
+/* Send payload (one encoded message, or a batch) on topic (topic_len
+ * bytes) at once, after what is waiting in the batch: for a kind that
+ * resends what it published before (a last-value cache), so it is not
+ * counted in published.  Never blocks; 0, or -1 (counted as an error). */
+int worker_send_now(struct worker *w, const char *topic, size_t topic_len, const void *payload, size_t len);
 
 /* For the announcements: service published seq on topic (lengths in bytes,
  * no NUL needed).  worker_publish notes what it sends; a kind that sends
@@ -223,8 +237,12 @@ int worker_http(struct worker *w, const struct http_request *req, http_done_fn d
  * Any error, the end of the stream, a non-2xx answer, or no byte at all for
  * idle_ns (keep-alives count) drops the connection and reconnects after a
  * delay from the stream's backoff, reset once a record has arrived on the
- * new connection.  Errors go to w->errors and the log (never the URL's
- * credentials: pass those in headers or userpwd). */
+ * new connection.  HTTP 401 and 403 are a configuration error (credentials
+ * refused), not a passing one: counted (refused, refused_status for the
+ * kind's STATUS) and retried after refused_retry_ns, not the backoff's delay.
+ * A record cut by a disconnect is discarded, counted (cut), never passed
+ * on.  Errors go to w->errors and the log (never the URL's credentials: pass
+ * those in headers or userpwd). */
 struct worker_stream;
 
 typedef void (*worker_record_fn)(struct worker *w, struct worker_stream *s, const char *rec, size_t len,
@@ -242,6 +260,7 @@ struct worker_stream_spec {
 	int64_t idle_ns;		/* 0: no idle watchdog */
 	long connect_timeout_ms;	/* 0: 10 s */
 	int64_t backoff_min_ns, backoff_max_ns;	/* 0: 1 s and 60 s */
+	int64_t refused_retry_ns;	/* HTTP 401/403: retry after this (0: 60 s) */
 	/* A record (NUL-terminated at rec[len]; valid during the call). */
 	worker_record_fn on_record;
 	/* Optional: connected (raw: TLS done, time to log in; HTTP: a 2xx answer
@@ -254,6 +273,9 @@ struct worker_stream_spec {
 /* Counters of one stream, for the kind's STATUS. */
 struct worker_stream_stats {
 	uint64_t records, connects, drops, too_long;
+	uint64_t cut;		/* records cut by a disconnect, discarded */
+	uint64_t refused;	/* HTTP 401/403 answers */
+	long refused_status;	/* 401 or 403 while that was the last answer, else 0 */
 	bool connected;
 };
 

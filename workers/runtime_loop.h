@@ -37,6 +37,9 @@ struct worker_loop {
 	struct nbpy_bus_slice *slices;
 	struct nbpy_bus_frame frame;
 	unsigned char legacy_raw[NBPY_WIRE_MAX];
+	/* the publishing socket is an XPUB (NBPY_KIND_XPUB): subscriptions
+	 * to read, maybe more than ZMQ_FD's edge said */
+	bool xpub, xpub_pending;
 	/* libcurl */
 	CURLM *curl;
 	long long curl_timer;

@@ -32,7 +32,7 @@ struct worker_stream {
 	const char **headers;
 	bool raw;
 	size_t max_record;
-	int64_t idle_ns;
+	int64_t idle_ns, refused_retry_ns;
 	long connect_timeout_ms;
 	worker_record_fn on_record;
 	void (*on_connect)(struct worker *w, struct worker_stream *s, void *arg);
@@ -159,20 +159,25 @@ static void retry(struct worker *w, void *arg)
 	start(s);
 }
 
-/* Lose the connection, say why, and reconnect after the backoff's delay.
- * True when the kind closed the stream meanwhile. */
-static bool drop(struct worker_stream *s, const char *why)
+/* Lose the connection, say why, and reconnect after delay.  True when the
+ * kind closed the stream meanwhile. */
+static bool drop_for(struct worker_stream *s, const char *why, int64_t delay)
 {
 	struct worker *w = s->w;
-	int64_t delay = nbpy_backoff_next(&s->backoff);
+	char full[512];
 
+	(void)snprintf(full, sizeof(full), "%s", why);
+	if (s->line.len > 0) {	/* never passed on half */
+		s->st.cut++;
+		(void)snprintf(full, sizeof(full), "%s (a record cut after %zu bytes: discarded)", why, s->line.len);
+	}
 	teardown(s);
 	s->st.drops++;
-	worker_error(w, "stream %s: %s; reconnecting in %.1f s", s->name, why, (double)delay / 1e9);
+	worker_error(w, "stream %s: %s; reconnecting in %.1f s", s->name, full, (double)delay / 1e9);
 	if (s->on_drop) {
 		unsigned conn = enter(s);
 
-		s->on_drop(w, s, why, s->arg);
+		s->on_drop(w, s, full, s->arg);
 		if (leave(s, conn))
 			return true;
 	}
@@ -183,6 +188,12 @@ static bool drop(struct worker_stream *s, const char *why)
 		worker_error(w, "stream %s: out of memory: it stays down", s->name);
 	}
 	return false;
+}
+
+/* The same, after the backoff's delay. */
+static bool drop(struct worker_stream *s, const char *why)
+{
+	return drop_for(s, why, nbpy_backoff_next(&s->backoff));
 }
 
 static void idle_check(struct worker *w, void *arg)
@@ -246,6 +257,7 @@ static int feed(struct worker_stream *s, const char *data, size_t n)
 	return 0;
 too_long:
 	s->st.too_long++;
+	nbpy_buf_reset(&s->line);	/* counted here, not as cut by the drop */
 	(void)snprintf(s->why, sizeof(s->why), "a record longer than %zu bytes", s->max_record);
 	return -1;
 }
@@ -258,6 +270,7 @@ static bool connected(struct worker_stream *s)
 
 	s->st.connected = true;
 	s->st.connects++;
+	s->st.refused_status = 0;
 	if (s->on_connect == NULL)
 		return false;
 	conn = enter(s);
@@ -343,6 +356,14 @@ static void http_stream_done(struct worker *w, struct curl_owner *o, CURLcode re
 	if (s->pending && process(s))
 		return;
 	(void)curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
+	if (!s->http_ok && (code == 401 || code == 403)) {
+		/* the credentials: retrying soon will not help, and can lock an account */
+		s->st.refused++;
+		s->st.refused_status = code;
+		(void)snprintf(why, sizeof(why), "HTTP %ld: credentials refused (a configuration error)", code);
+		(void)drop_for(s, why, s->refused_retry_ns);
+		return;
+	}
 	if (s->why[0] != '\0')
 		(void)snprintf(why, sizeof(why), "%s", s->why);
 	else if (result != CURLE_OK)
@@ -571,7 +592,8 @@ struct worker_stream *worker_stream_open(struct worker *w, const struct worker_s
 	size_t nh = 0;
 
 	if (spec->url == NULL || spec->on_record == NULL ||
-	    (spec->backoff_min_ns < 0 || spec->backoff_max_ns < 0 || spec->idle_ns < 0)) {
+	    (spec->backoff_min_ns < 0 || spec->backoff_max_ns < 0 || spec->idle_ns < 0 ||
+	     spec->refused_retry_ns < 0)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -593,6 +615,7 @@ struct worker_stream *worker_stream_open(struct worker *w, const struct worker_s
 	s->raw = spec->raw;
 	s->max_record = spec->max_record ? spec->max_record : DEFAULT_MAX_RECORD;
 	s->idle_ns = spec->idle_ns;
+	s->refused_retry_ns = spec->refused_retry_ns ? spec->refused_retry_ns : 60 * NBPY_NS_PER_SEC;
 	s->connect_timeout_ms = spec->connect_timeout_ms ? spec->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	s->on_record = spec->on_record;
 	s->on_connect = spec->on_connect;

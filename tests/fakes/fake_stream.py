@@ -21,6 +21,9 @@ Modes (n is the connection's number, from 1):
   heartbeat  "hb0" .. "hb11", one every 100 ms, then silence
   idle       "hello", then silence (the client must give up)
   fail       the first 4 connections get 503; then "up" and silence
+  refused    odd connections get 401, even ones 403 (with a JSON body)
+  cut        n-th connection: record "k<n>-a", then "k<n>-half" without an
+             end of line, then the server ends the stream
   post       answers one POST with 201, logging method, headers and body
   raw_echo   raw: sends {"op":"connection"} on connecting; answers each line
              L with {"echo":L} split over two writes; the 2nd line received
@@ -96,6 +99,11 @@ def serve_http(c, n):
         log(ev="request", line=head[0], headers=headers, body=body.decode())
         send(c, b"HTTP/1.1 201 Created\r\nContent-Length: 7\r\nConnection: close\r\n\r\ncreated", 0)
         return
+    if mode == "refused":
+        body = b'{"errorMessage":"Insufficient authorization to perform request."}'
+        send(c, b"HTTP/1.1 %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+             % (b"401 Unauthorized" if n % 2 else b"403 Forbidden", len(body), body), 0)
+        return
     if mode == "fail" and n <= 4:
         send(c, b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy", 0)
         return
@@ -114,6 +122,11 @@ def serve_http(c, n):
         for x in RECORDS:
             log(ev="sent", rec=x)
         silence(c)
+    elif mode == "cut":
+        chunk(c, b"k%d-a\n" % n)
+        log(ev="sent", rec="k%d-a" % n)
+        chunk(c, b"k%d-half" % n)
+        send(c, b"0\r\n\r\n", 0)
     elif mode == "close":
         for x in ("c%d-a" % n, "c%d-b" % n):
             chunk(c, x.encode() + b"\n")

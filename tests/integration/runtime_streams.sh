@@ -4,7 +4,8 @@
 # against tests/fakes/fake_stream.py: records cut across reads and several in
 # one read, over-long records, the idle watchdog (kept quiet by keep-alives,
 # firing on a silent server), reconnects after the
-# server ends the stream, backoff growth between attempts, a raw line
+# server ends the stream, a record cut by it discarded and counted, backoff
+# growth between attempts, 401 and 403 retried after their own delay, a raw line
 # connection over TCP and TLS (a throwaway self-signed certificate), closing
 # a stream from its own callback, and a POST with body and headers.  Each
 # case is checked by runtime_streams_check.py against the fake's log.
@@ -55,6 +56,8 @@ run heartbeat heartbeat plain --idle-ms 300 --for-ms 1000 URL/stream
 run idle idle plain --idle-ms 300 --backoff-ms 100 200 --for-ms 1200 URL/stream
 run close close plain --backoff-ms 100 200 --for-ms 1000 URL/stream
 run backoff fail plain --backoff-ms 100 2000 --for-ms 2500 URL/stream
+run refused refused plain --refused-ms 300 --backoff-ms 50 100 --for-ms 1000 URL/stream
+run cut cut plain --backoff-ms 100 200 --for-ms 1000 URL/stream
 run raw raw_echo plain --raw --send '{"op":"auth"}' --send '{"op":"sub"}' --backoff-ms 100 200 --for-ms 1200 URL
 run raw_tls raw_echo tls --raw --cainfo "$T/cert.pem" --send '{"op":"auth"}' --send '{"op":"sub"}' \
 	--backoff-ms 100 200 --for-ms 1200 URL

@@ -86,6 +86,25 @@ elif case == "backoff":
           "the delays between attempts grow: %s ms (at least %s)" % (["%.0f" % g for g in gaps], low))
     check(len(gaps) >= 4 and gaps[3] > gaps[0] * 2, "the 4th delay is over twice the 1st")
     check(records == ["up"], "and the stream runs once the server answers: %r" % records)
+elif case == "refused":
+    # refused_retry 300 ms, backoff 50..100 ms: the refused retry, not the backoff
+    gaps = [(b - a) * 1000 for a, b in zip(accepts, accepts[1:])]
+    check(len(accepts) >= 3, "401, then 403, then 401 again (%d connections)" % len(accepts))
+    check(drops[:2] == ["HTTP 401: credentials refused (a configuration error)",
+                        "HTTP 403: credentials refused (a configuration error)"],
+          "both are a configuration error: %r" % drops[:2])
+    check(gaps and all(300 <= g < 450 for g in gaps), "retried after 300 ms each time: %s ms"
+          % ["%.0f" % g for g in gaps])
+    check(stats and stats[0]["refused"] == str(len(accepts)) and stats[0]["refused_status"] in ("401", "403")
+          and stats[0]["connects"] == "0", "counted, with the last status: %r" % stats)
+elif case == "cut":
+    want = ["k%d-a" % n for n in range(1, len(accepts) + 1)]
+    check(len(accepts) >= 3, "reconnects after each cut (%d connections)" % len(accepts))
+    check(records == want[:len(records)] and len(records) >= len(accepts) - 1,
+          "the whole records only, never a half: %r" % records)
+    check(drops and all(d == "the server ended the stream (a record cut after 7 bytes: discarded)"
+                        for d in drops), "the cut record is named in the drop: %r" % drops[:1])
+    check(stats and stats[0]["cut"] == str(len(drops)), "and counted: %r (%d drops)" % (stats, len(drops)))
 elif case in ("raw", "raw_tls"):
     per = {}
     for e in log:

@@ -13,3 +13,12 @@ counters_are() {
 	st=$(status_text "$1") || return 1
 	[[ "$st" == *"$2"* ]]
 }
+# counter_of SVC NAME: counter NAME from the service's STATUS text; fails,
+# saying why, when it is not there
+counter_of() {
+	local status n
+	status=$(field "$1" status) || return 1
+	n=$(sed -n "s/^\(.*[ ,]\)\{0,1\}$2 \([0-9][0-9]*\).*/\2/p" <<<"$status")
+	[ -n "$n" ] || { echo "no '$2 N' in the STATUS of $1: $status" >&2; return 1; }
+	echo "$n"
+}

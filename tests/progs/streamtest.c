@@ -4,7 +4,8 @@
  * with the monotonic time in ms:
  *
  *   MS connect | MS record LEN TEXT | MS drop WHY | MS stats records=N
- *   connects=N drops=N too_long=N | MS http STATUS BODY | MS closed
+ *   connects=N drops=N too_long=N cut=N refused=N refused_status=N |
+ *   MS http STATUS BODY | MS closed
  *
  *   streamtest [options] URL
  *     --raw              a raw line stream (URL https://host:port or http://)
@@ -12,6 +13,7 @@
  *     --max N            max_record
  *     --idle-ms N        idle watchdog
  *     --backoff-ms A B   reconnect backoff
+ *     --refused-ms N     retry after HTTP 401/403
  *     --send LINE        raw: send LINE on every connect (repeatable)
  *     --close-after N    worker_stream_close from inside on_record after N records
  *     --for-ms N         run this long, then print the stats and exit 0
@@ -88,9 +90,11 @@ static void finish(struct worker *w, void *arg)
 	if (stream != NULL) {
 		const struct worker_stream_stats *st = worker_stream_stats(stream);
 
-		printf("%.1f stats records=%llu connects=%llu drops=%llu too_long=%llu\n", ms(),
+		printf("%.1f stats records=%llu connects=%llu drops=%llu too_long=%llu cut=%llu refused=%llu "
+		       "refused_status=%ld\n", ms(),
 		       (unsigned long long)st->records, (unsigned long long)st->connects,
-		       (unsigned long long)st->drops, (unsigned long long)st->too_long);
+		       (unsigned long long)st->drops, (unsigned long long)st->too_long,
+		       (unsigned long long)st->cut, (unsigned long long)st->refused, st->refused_status);
 	}
 	fflush(stdout);
 	w->stopping = true;
@@ -230,6 +234,8 @@ int main(int argc, char **argv)
 			spec.max_record = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--idle-ms") && i + 1 < argc)
 			spec.idle_ns = atoll(argv[++i]) * 1000000;
+		else if (!strcmp(argv[i], "--refused-ms") && i + 1 < argc)
+			spec.refused_retry_ns = atoll(argv[++i]) * 1000000;
 		else if (!strcmp(argv[i], "--backoff-ms") && i + 2 < argc) {
 			spec.backoff_min_ns = atoll(argv[++i]) * 1000000;
 			spec.backoff_max_ns = atoll(argv[++i]) * 1000000;

@@ -58,7 +58,7 @@ int main(void)
 	table("### Subscribers (kinds that subscribe)", nbpy_subscriber_keys);
 	for (const struct nbpy_kind_spec *const *kp = nbpy_kinds; *kp != NULL; kp++) {
 		const struct nbpy_kind_spec *kind = *kp;
-		char title[128];
+		char title[512];
 
 		(void)snprintf(title, sizeof(title), "### kind `%s`\n\n%s. %s%s%s", kind->name, kind->doc,
 			       kind->flags & NBPY_KIND_PUBLISHES ? "Publishes." : "",

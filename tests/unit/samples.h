@@ -112,6 +112,11 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		strcpy(m->u.oanda.instrument, "EUR_USD");
 		m->u.oanda.bid = 1.16386;
 		m->u.oanda.ask = 1.16401;
+		m->u.oanda.bid_liquidity = 1000000;
+		m->u.oanda.ask_liquidity = 3000000;
+		m->u.oanda.closeout_bid = 1.16382;
+		m->u.oanda.closeout_ask = 1.16405;
+		m->u.oanda.tradeable = 1;
 		break;
 	case NBPY_SCHEMA_HEARTBEAT:
 		sample_header(m, s, "oandav20_tick");

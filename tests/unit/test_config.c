@@ -576,6 +576,43 @@ START_TEST(secret_read_from_key_file)
 }
 END_TEST
 
+/* A disabled service may name a credential not given yet: the problem
+ * waits in unresolved (for the worker, if it is started); enabled, it is
+ * an error.  Other keys of a disabled service are checked as ever. */
+START_TEST(secret_of_disabled_service_waits)
+{
+	struct nbpy_config *c;
+	const struct nbpy_service *i;
+	char want[256];
+	const char *path;
+
+	ck_assert_int_eq(unsetenv("NBPY_TEST_NO_SUCH_TOKEN"), 0);
+	path = write_temp(INFLUX_HEAD "enabled = no\ntoken = ${NBPY_TEST_NO_SUCH_TOKEN}\n");
+	{
+		struct nbpy_diag d;
+
+		c = nbpy_config_load(path, &d);
+		ck_assert_msg(c != NULL, "unexpected error: %s", d.n ? d.msgs[0] : "?");
+	}
+	i = nbpy_config_service(c, "influx");
+	(void)snprintf(want, sizeof(want), "%s:7: [influx] token: ${NBPY_TEST_NO_SUCH_TOKEN} is not set in the environment",
+		       path);
+	ck_assert_ptr_nonnull(i->unresolved);
+	ck_assert_str_eq(i->unresolved, want);
+	ck_assert_ptr_null(nbpy_config_service(c, "kraken_tick")->unresolved);
+	nbpy_config_free(c);
+	(void)unlink(path);
+	c = load_ok(INFLUX_HEAD "enabled = no\ntoken_file = /nonexistent/token\n");
+	ck_assert_ptr_nonnull(strstr(nbpy_config_service(c, "influx")->unresolved,
+				     "token_file: cannot open /nonexistent/token"));
+	nbpy_config_free(c);
+	EXPECT(INFLUX_HEAD "enabled = yes\ntoken = ${NBPY_TEST_NO_SUCH_TOKEN}\n",
+	       ":7: [influx] token: ${NBPY_TEST_NO_SUCH_TOKEN} is not set in the environment");
+	EXPECT(INFLUX_HEAD "enabled = no\nurl = ${NBPY_TEST_NO_SUCH_TOKEN}\n",
+	       ":7: [influx] url: ${NBPY_TEST_NO_SUCH_TOKEN} is not set in the environment");
+}
+END_TEST
+
 START_TEST(secret_file_errors_name_path_not_content)
 {
 	char big[NBPY_SECRET_FILE_MAX + 2];
@@ -730,6 +767,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, man_page_example_loads);
 	tcase_add_test(tc, secret_read_from_key_file);
 	tcase_add_test(tc, secret_file_errors_name_path_not_content);
+	tcase_add_test(tc, secret_of_disabled_service_waits);
 	tcase_add_test(tc, every_default_parses);
 	tcase_add_test(tc, value_parsers);
 	suite_add_tcase(s, tc);

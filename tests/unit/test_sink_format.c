@@ -98,6 +98,11 @@ START_TEST(sql_rows)
 	ck_assert_str_eq(v[5].s, "ask");
 	ck_assert_int_eq(v[6].i, 0);
 	ck_assert_str_eq(sql_table_key(t), "source, seq, event_time, side, tier_id");
+	ck_assert_str_eq(sql_table_message_key(t), "source, seq, event_time");
+	/* oanda_tick numbers one topic per instrument: the instrument is in both keys */
+	t = sql_table_for(NBPY_SCHEMA_OANDA_PRICE);
+	ck_assert_str_eq(sql_table_key(t), "source, seq, event_time, instrument");
+	ck_assert_str_eq(sql_table_message_key(t), "source, seq, event_time, instrument");
 }
 END_TEST
 
@@ -478,16 +483,21 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			"CREATE TABLE IF NOT EXISTS oanda_tick (source text NOT NULL, seq bigint "
 			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
 			" instrument text NOT NULL, bid double precision NOT NULL, ask double precision "
-			"NOT NULL, UNIQUE (source, seq, event_time))",
+			"NOT NULL, bid_liquidity bigint NOT NULL, ask_liquidity bigint NOT NULL, "
+			"closeout_bid double precision NOT NULL, closeout_ask double precision NOT NULL, "
+			"tradeable bigint NOT NULL, UNIQUE (source, seq, event_time, instrument))",
 		.ddl_sqlite =
 			"CREATE TABLE IF NOT EXISTS oanda_tick (source TEXT NOT NULL, seq INTEGER "
 			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument "
-			"TEXT NOT NULL, bid REAL NOT NULL, ask REAL NOT NULL, UNIQUE (source, seq,"
-			" event_time))",
+			"TEXT NOT NULL, bid REAL NOT NULL, ask REAL NOT NULL, bid_liquidity INTEGER NOT NULL, "
+			"ask_liquidity INTEGER NOT NULL, closeout_bid REAL NOT NULL, closeout_ask REAL NOT NULL, "
+			"tradeable INTEGER NOT NULL, UNIQUE (source, seq, event_time, instrument))",
 		.put =
 			"put $r0 isa oanda_tick, has source \"oandav20_tick\", has seq 1234567, has "
 			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
-			" has instrument \"EUR_USD\", has bid 1.16386, has ask 1.16401;\n",
+			" has instrument \"EUR_USD\", has bid 1.16386, has ask 1.16401, has bid_liquidity "
+			"1000000, has ask_liquidity 3000000, has closeout_bid 1.16382, has closeout_ask "
+			"1.16405, has tradeable 1;\n",
 		.define =
 			"define\n"
 			"  attribute source, value string;\n"
@@ -497,8 +507,14 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			"  attribute instrument, value string;\n"
 			"  attribute bid, value double;\n"
 			"  attribute ask, value double;\n"
+			"  attribute bid_liquidity, value integer;\n"
+			"  attribute ask_liquidity, value integer;\n"
+			"  attribute closeout_bid, value double;\n"
+			"  attribute closeout_ask, value double;\n"
+			"  attribute tradeable, value integer;\n"
 			"  entity oanda_tick, owns source, owns seq, owns event_time, owns recv_time,"
-			" owns instrument, owns bid, owns ask;\n",
+			" owns instrument, owns bid, owns ask, owns bid_liquidity, owns ask_liquidity, "
+			"owns closeout_bid, owns closeout_ask, owns tradeable;\n",
 	},
 	[7] = {
 		.lp =
@@ -657,6 +673,19 @@ START_TEST(every_schema_every_store)
 		has_levels |= s->fields[i].type == NBPY_F_LEVELS;
 	ck_assert_msg(has_levels == (strstr(sql_table_key(t), "tier_id") != NULL),
 		      "%s: book sides without one row per level (SQL_LEVELS)", s->name);
+	/* every column of the unique key is a column of the table */
+	{
+		char key[256], *save = NULL;
+
+		(void)snprintf(key, sizeof(key), "%s", sql_table_key(t));
+		for (char *c = strtok_r(key, ", ", &save); c != NULL; c = strtok_r(NULL, ", ", &save)) {
+			size_t i = 0;
+
+			while (i < sql_table_columns(t) && strcmp(sql_table_column(t, i), c) != 0)
+				i++;
+			ck_assert_msg(i < sql_table_columns(t), "%s: key column %s not in the table", s->name, c);
+		}
+	}
 
 	/* TypeDB: the entity and the rows, with every column's value */
 	nbpy_buf_reset(&b);

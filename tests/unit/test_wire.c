@@ -400,10 +400,15 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 		break;
 	}
 	case 6:
-		pack_doc_header(pk, 6, m, 3);
+		pack_doc_header(pk, 6, m, 8);
 		P_STR(m->u.oanda.instrument);
 		P_F64(m->u.oanda.bid);
 		P_F64(m->u.oanda.ask);
+		P_INT(m->u.oanda.bid_liquidity);
+		P_INT(m->u.oanda.ask_liquidity);
+		P_F64(m->u.oanda.closeout_bid);
+		P_F64(m->u.oanda.closeout_ask);
+		P_INT(m->u.oanda.tradeable);
 		break;
 	case 7:
 		pack_doc_header(pk, 7, m, 1);
@@ -1039,7 +1044,7 @@ START_TEST(decode_accepts_every_number_width)
 
 			msgpack_sbuffer_init(&sb);
 			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-			msgpack_pack_array(&pk, 9);
+			msgpack_pack_array(&pk, 14);
 			msgpack_pack_uint8(&pk, NBPY_SCHEMA_OANDA_PRICE);
 			msgpack_pack_uint8(&pk, 1);
 			msgpack_pack_str(&pk, 1);
@@ -1056,12 +1061,18 @@ START_TEST(decode_accepts_every_number_width)
 			else
 				msgpack_pack_double(&pk, (double)ints[i]);
 			msgpack_pack_double(&pk, 2.5);
+			msgpack_pack_int64(&pk, ints[i]);	/* bid_liquidity */
+			msgpack_pack_int64(&pk, 1);
+			msgpack_pack_double(&pk, 1.0);
+			msgpack_pack_double(&pk, 3.0);
+			msgpack_pack_int64(&pk, 1);
 			ck_assert_uint_lt(sb.size, sizeof(buf));
 			memcpy(buf, sb.data, sb.size);
 			ck_assert_msg(nbpy_wire_decode(buf, sb.size, &m, &err) == 0, "%lld/%d: %s",
 				      (long long)ints[i], as_float, err.msg);
 			ck_assert_int_eq(m.h.event_ns, ints[i]);
 			ck_assert(m.u.oanda.bid == (as_float == 1 ? 1.25 : (double)ints[i]));
+			ck_assert_int_eq(m.u.oanda.bid_liquidity, ints[i]);
 			msgpack_sbuffer_destroy(&sb);
 		}
 	}

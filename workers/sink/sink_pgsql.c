@@ -371,9 +371,8 @@ static bool write_once(struct pg_store *st, const struct sink_batch *b, bool sta
 		/* A message is new if any of its rows (order-book levels) is. */
 		(void)snprintf(sql, sizeof(sql),
 			       "WITH ins AS (INSERT INTO %s SELECT * FROM %s ON CONFLICT DO NOTHING "
-			       "RETURNING source, seq, event_time) "
-			       "SELECT count(*) FROM (SELECT DISTINCT source, seq, event_time FROM ins) AS k",
-			       sql_table_name(t), stage);
+			       "RETURNING %s) SELECT count(*) FROM (SELECT DISTINCT %s FROM ins) AS k",
+			       sql_table_name(t), stage, sql_table_message_key(t), sql_table_message_key(t));
 		if (!run_count(st, sql, &added))
 			goto rollback;
 		dup += msgs > added ? msgs - added : 0;

@@ -34,7 +34,11 @@ struct sql_table {
 	size_t n_cols;
 	const struct sql_side *sides;
 	bool levels;		/* one row per order-book level */
+	const char *key;	/* NULL: KEY */
 };
+
+/* Every table's unique key starts with these. */
+#define KEY "source, seq, event_time"
 
 #define AT(member) offsetof(struct nbpy_msg, member)
 #define COL(name, kind, member) { name, kind, AT(member), NULL },
@@ -76,14 +80,19 @@ struct sql_table {
 #define SCHEMA(id, ENUM, sname, member, ctype, legacy_topic, title, table, measurement, derive) \
 	[id] = { .schema = NBPY_SCHEMA_##ENUM, .name = table, .cols = sname##_cols, \
 		 .n_cols = N(sname##_cols), .sides = sname##_sides,
-#define SQL_LEVELS .levels = true,
+#define SQL_LEVELS .levels = true, .key = KEY ", side, tier_id",
+#define SQL_KEY(column) .key = KEY ", " column,
 #define END_SCHEMA },
 static const struct sql_table tables[NBPY_SCHEMA_END] = {
 #include "common/schemas.def"
 };
 
 #define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
-	_Static_assert(N(name##_cols) <= SQL_MAX_COLUMNS, #name ": more than SQL_MAX_COLUMNS columns");
+	_Static_assert(N(name##_cols) <= SQL_MAX_COLUMNS, #name ": more than SQL_MAX_COLUMNS columns"); \
+	_Static_assert(0
+#define SQL_LEVELS + 1
+#define SQL_KEY(column) + 1
+#define END_SCHEMA <= 1, "a schema with both SQL_LEVELS and SQL_KEY, or two SQL_KEY");
 #include "common/schemas.def"
 
 static enum sql_type col_type(enum col_kind k)
@@ -134,7 +143,12 @@ const char *sql_table_column_constant(const struct sql_table *t, size_t i)
 
 const char *sql_table_key(const struct sql_table *t)
 {
-	return t->levels ? "source, seq, event_time, side, tier_id" : "source, seq, event_time";
+	return t->key != NULL ? t->key : KEY;
+}
+
+const char *sql_table_message_key(const struct sql_table *t)
+{
+	return t->levels ? KEY : sql_table_key(t);
 }
 
 int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size_t cap)

@@ -4,7 +4,9 @@
  * Every table starts with the same four columns, source (the publishing
  * service), seq, event_time and recv_time, and has a unique key on
  * (source, seq, event_time) - plus (side, tier_id) for order-book levels,
- * one row per level - so writing a message twice stores it once.  seq
+ * one row per level, or the column a schema names with SQL_KEY (instrument,
+ * for a service numbering one topic per instrument) - so writing a message
+ * twice stores it once.  seq
  * restarts with the publisher; event_time tells the runs apart.  Column
  * names follow the original services' tables where they had one; they are
  * part of each schema's entry in common/schemas.def (docs/sinks.md lists
@@ -48,6 +50,9 @@ int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size
 
 /* The unique key's columns, comma-separated ("source, seq, event_time"). */
 const char *sql_table_key(const struct sql_table *t);
+/* The columns telling one message from another: the key less an
+ * order-book level's (side, tier_id). */
+const char *sql_table_message_key(const struct sql_table *t);
 
 /* How many rows m makes (1, or one per order-book level). */
 size_t sql_table_rows(const struct sql_table *t, const struct nbpy_msg *m);
