@@ -23,6 +23,7 @@
 #include "common/buf.h"
 #include "common/json_scan.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timefmt.h"
 
 struct pricing_settings {
@@ -71,7 +72,7 @@ static int decimal(struct nbpy_json v, double *out)
 
 	if (nbpy_json_string(v, text, sizeof(text), NULL) != NULL)
 		return -1;
-	*out = strtod(text, &end);
+	*out = nbpy_strtod(text, &end);
 	return end == text || *end != '\0' || !(*out > 0) || *out == HUGE_VAL ? -1 : 0;
 }
 
