@@ -426,6 +426,19 @@ START_TEST(iterating)
 	assert_text(v, NBPY_JSON_FALSE, "false");
 	ck_assert(!nbpy_json_next(&it, &name, &v));
 
+	/* a string ending in an escaped backslash ends at its quote */
+	root = scan_ok("[\"a\\\\\",{\"b\\\\\":\"\\\\\"},2]");
+	it = nbpy_json_iter(root);
+	ck_assert(nbpy_json_next(&it, NULL, &v));
+	assert_text(v, NBPY_JSON_STRING, "\"a\\\\\"");
+	ck_assert(nbpy_json_next(&it, NULL, &v));
+	assert_text(v, NBPY_JSON_OBJECT, "{\"b\\\\\":\"\\\\\"}");
+	ck_assert_ptr_null(nbpy_json_get(v, "b\\", &name));
+	assert_text(name, NBPY_JSON_STRING, "\"\\\\\"");
+	ck_assert(nbpy_json_next(&it, NULL, &v));
+	assert_text(v, NBPY_JSON_NUMBER, "2");
+	ck_assert(!nbpy_json_next(&it, NULL, &v));
+
 	/* empty containers and scalars hold nothing */
 	it = nbpy_json_iter(scan_ok(" [ ] "));
 	ck_assert(!nbpy_json_next(&it, NULL, &v));
