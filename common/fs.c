@@ -42,7 +42,7 @@ int nbpy_mkdir_parent(const char *file, mode_t mode)
 	return nbpy_mkdir_p(dir, mode);
 }
 
-int nbpy_write_atomic(const char *path, const void *buf, size_t len)
+int nbpy_write_prepare(const char *path, const void *buf, size_t len)
 {
 	char tmp[4200];
 	const char *p = buf;
@@ -74,13 +74,31 @@ int nbpy_write_atomic(const char *path, const void *buf, size_t len)
 		rc = -1;
 		e = errno;
 	}
-	if (rc == 0 && rename(tmp, path) < 0) {
-		rc = -1;
-		e = errno;
-	}
 	if (rc < 0) {
 		(void)unlink(tmp);
 		errno = e;
 	}
 	return rc;
+}
+
+int nbpy_write_commit(const char *path)
+{
+	char tmp[4200];
+	int e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (rename(tmp, path) == 0)
+		return 0;
+	e = errno;
+	(void)unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+int nbpy_write_atomic(const char *path, const void *buf, size_t len)
+{
+	return nbpy_write_prepare(path, buf, len) < 0 ? -1 : nbpy_write_commit(path);
 }

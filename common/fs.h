@@ -17,4 +17,10 @@ int nbpy_mkdir_parent(const char *file, mode_t mode);
  * content or the new, never a mix.  -1 with errno (path.tmp removed). */
 int nbpy_write_atomic(const char *path, const void *buf, size_t len);
 
+/* Its two halves, for a caller with a step between them: write buf to
+ * path.tmp and fsync it (-1 with errno, path.tmp removed); then rename
+ * path.tmp over path (-1 with errno, path.tmp removed). */
+int nbpy_write_prepare(const char *path, const void *buf, size_t len);
+int nbpy_write_commit(const char *path);
+
 #endif

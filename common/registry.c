@@ -1,7 +1,7 @@
 /* registry.c - see registry.h.  Ports are the seed's; topics keep the
  * original services' names so legacy and MessagePack subscribers agree.
  * NBPY_SCHEMA_NONE marks outputs whose schema comes with a later service
- * (OANDA transactions, statistics, baskets, signals). */
+ * (statistics, baskets, signals). */
 #include <string.h>
 
 #include "common/registry.h"
@@ -14,7 +14,8 @@ const struct nbpy_registry_entry nbpy_registry[] = {
 	{ "kraken_depth", 5560, "kr_depth", NBPY_SCHEMA_BOOK_TOP, "Kraken order book depth" },
 	{ "kraken_orders", 5561, "kr_trade", NBPY_SCHEMA_TRADE, "Kraken trade executions" },
 	{ "oanda_tick", 5562, "", NBPY_SCHEMA_OANDA_PRICE, "OANDA tickers, one topic per instrument" },
-	{ "oanda_orders", 5563, "oanda_orders", NBPY_SCHEMA_NONE, "OANDA orders / transactions" },
+	{ "oanda_orders", 5563, "oanda_orders", NBPY_SCHEMA_OANDA_TRANSACTION,
+	  "OANDA orders / transactions" },
 	{ "betfair_stream", 5564, "betfair_market", NBPY_SCHEMA_BETFAIR_MC, "Betfair exchange stream" },
 	{ "twitter", 5565, "twitter_sentiment", NBPY_SCHEMA_SENTIMENT, "sentiment by location" },
 	{ "kraken_EURUSD_depth", 5566, "kr_eurusd_depth", NBPY_SCHEMA_EURUSD_DEPTH,

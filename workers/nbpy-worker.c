@@ -1,6 +1,7 @@
 /* nbpy-worker.c - the multi-call worker binary: one kind per service.
  *
  *   nbpy-worker [-c FILE] SERVICE     run one service in the foreground
+ *   nbpy-worker [-c FILE] --once SERVICE   the kind's one-shot (kind_ops.once)
  *   nbpy-worker --list-kinds          every kind with its keys
  *   nbpy-worker --kinds-c             the kind table as C data (for the build)
  *
@@ -50,9 +51,11 @@ static char *service_from_name(const char *prog)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nbpy-worker [-c FILE] SERVICE\n"
+	fprintf(f, "usage: nbpy-worker [-c FILE] [--once] SERVICE\n"
 		   "       nbpy-worker --list-kinds\n"
-		   "  -c FILE   configuration (default %s/nbpy/nbpy.conf)\n", SYSCONFDIR);
+		   "  -c FILE   configuration (default %s/nbpy/nbpy.conf)\n"
+		   "  --once    the kind's one-shot instead of the service (oanda.transactions:\n"
+		   "            the open trades as JSON)\n", SYSCONFDIR);
 }
 
 int main(int argc, char **argv)
@@ -62,6 +65,7 @@ int main(int argc, char **argv)
 	const struct nbpy_service *svc;
 	const struct kind_ops *ops;
 	struct nbpy_config *c;
+	bool once = false;
 	int rc;
 
 	from_name = prog ? service_from_name(basename(prog)) : NULL;
@@ -74,6 +78,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--kinds-c") == 0) {
 			free(from_name);
 			return kinds_print_c(stdout) == 0 ? 0 : 1;
+		} else if (strcmp(argv[i], "--once") == 0) {
+			once = true;
 		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
 			path = argv[++i];
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -106,8 +112,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nbpy-worker: %s:%d: [%s] kind %s is not implemented by this nbpy-worker\n",
 			path, svc->line, service, svc->kind->name);
 		rc = NBPY_EX_CONFIG;
+	} else if (once && ops->once == NULL) {
+		fprintf(stderr, "nbpy-worker: %s:%d: [%s] kind %s has no --once\n", path, svc->line, service,
+			svc->kind->name);
+		rc = NBPY_EX_CONFIG;
 	} else {
-		rc = worker_run(c, service, ops);
+		rc = once ? ops->once(svc) : worker_run(c, service, ops);
 	}
 	nbpy_config_free(c);
 	free(from_name);

@@ -79,6 +79,9 @@ struct kind_ops {
 	 * everything) on the service's socket.  Every subscription is reported,
 	 * the second to a topic too (ZMQ_XPUB_VERBOSE); unsubscriptions are not. */
 	void (*on_subscribe)(struct worker *w, const char *topic, size_t len);
+	/* Optional: `nbpy-worker --once SERVICE`, a one-shot of the kind's
+	 * (no event loop, nothing published); returns the exit code. */
+	int (*once)(const struct nbpy_service *svc);
 };
 
 /* Sequence numbers run per stream: one (service, topic) pair.  A table of

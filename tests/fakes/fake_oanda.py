@@ -23,6 +23,7 @@ The account id's suffix picks a behaviour:
           ones are served normally (a snapshot again, as OANDA does).
 GET /_late?instrument=X: one more PRICE of X (its 100th), sent by the next
 stream to beat instead of a heartbeat, then counted in /_stats' prices.
+Transactions, sinceid and trades: tests/fakes/oanda_transactions.py.
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
 "malformed": n, "heartbeats": n, "unauthorized": n, "unauthorized_at": [times],
 "requests": [paths],
@@ -36,6 +37,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+import oanda_transactions  # the transactions stream, sinceid, trades
 
 PORT, TOKEN = int(sys.argv[1]), sys.argv[2]
 BEAT = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
@@ -119,6 +122,8 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_stats":
             with LOCK:
                 return self.send_json(200, STATS)
+        if oanda_transactions.handle(self, u, TOKEN, BEAT):
+            return
         if u.path == "/_late":
             with LOCK:
                 LATE.append(price(parse_qs(u.query)["instrument"][0], 100))

@@ -70,6 +70,9 @@ static const struct named names[] = {
 	V(5, "bid_volume_t1", 'd', u.eurusd_depth.bid_volume_t1), V(5, "ask_t1", 'd', u.eurusd_depth.ask_t1),
 	V(5, "ask_volume_t1", 'd', u.eurusd_depth.ask_volume_t1),
 	S(6, "instrument", u.oanda.instrument), V(6, "bid", 'd', u.oanda.bid), V(6, "ask", 'd', u.oanda.ask),
+	V(6, "bid_liquidity", 'i', u.oanda.bid_liquidity), V(6, "ask_liquidity", 'i', u.oanda.ask_liquidity),
+	V(6, "closeout_bid", 'd', u.oanda.closeout_bid), V(6, "closeout_ask", 'd', u.oanda.closeout_ask),
+	V(6, "tradeable", 'i', u.oanda.tradeable),
 	S(7, "source", u.heartbeat.source),
 	S(8, "market_id", u.betfair.market_id), V(8, "selection_id", 'i', u.betfair.selection_id),
 	V(8, "side", 'c', u.betfair.side), V(8, "level", 'i', u.betfair.level),
@@ -80,6 +83,11 @@ static const struct named names[] = {
 	V(9, "retweets", 'i', u.sentiment.retweets), V(9, "pos", 'd', u.sentiment.pos),
 	V(9, "neg", 'd', u.sentiment.neg), S(9, "location", u.sentiment.location),
 	S(9, "text", u.sentiment.text),
+	V(10, "id", 'i', u.oanda_txn.id), S(10, "type", u.oanda_txn.type), S(10, "account", u.oanda_txn.account),
+	S(10, "batch_id", u.oanda_txn.batch_id), S(10, "order_id", u.oanda_txn.order_id),
+	S(10, "trade_id", u.oanda_txn.trade_id), S(10, "instrument", u.oanda_txn.instrument),
+	S(10, "units", u.oanda_txn.units), S(10, "price", u.oanda_txn.price), S(10, "reason", u.oanda_txn.reason),
+	S(10, "pl", u.oanda_txn.pl), S(10, "financing", u.oanda_txn.financing),
 };
 
 #define N_NAMES (sizeof(names) / sizeof(names[0]))

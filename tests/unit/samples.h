@@ -151,6 +151,23 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		strcpy(t->text, "BTC to the moon \xe2\x9c\x93 with spaces and \"quotes\"");
 		break;
 	}
+	case NBPY_SCHEMA_OANDA_TRANSACTION: {
+		struct nbpy_oanda_transaction *t = &m->u.oanda_txn;
+
+		sample_header(m, s, "oanda_orders");
+		t->id = 6368;
+		strcpy(t->type, "ORDER_FILL");
+		strcpy(t->account, "101-004-1234567-001");
+		strcpy(t->batch_id, "6367");
+		strcpy(t->order_id, "6367");
+		strcpy(t->trade_id, "6368");
+		strcpy(t->instrument, "EUR_USD");
+		strcpy(t->units, "-1000");
+		strcpy(t->price, "1.16386");
+		strcpy(t->reason, "MARKET_ORDER");
+		strcpy(t->pl, "-0.1234");
+		break;		/* financing absent: empty */
+	}
 	default:
 		abort();
 	}

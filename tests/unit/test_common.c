@@ -6,6 +6,7 @@
 #include "common/backoff.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/crc32c.h"
 #include "common/log.h"
 #include "tests/unit/testutil.h"
@@ -263,6 +264,42 @@ START_TEST(buf_grows_formats_and_steals)
 }
 END_TEST
 
+/* The halves of an atomic write: prepare leaves the file as it was (the
+ * new content in FILE.tmp), commit puts it in place. */
+static void read_text(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(write_prepare_then_commit)
+{
+	char dir[] = "/tmp/nbpy-fs.XXXXXX", path[64], tmp[64], text[16];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/cursor", dir);
+	(void)snprintf(tmp, sizeof(tmp), "%s/cursor.tmp", dir);
+	ck_assert_int_eq(nbpy_write_atomic(path, "1\n", 2), 0);
+	ck_assert_int_eq(nbpy_write_prepare(path, "22\n", 3), 0);
+	read_text(path, text, sizeof(text));
+	ck_assert_str_eq(text, "1\n");
+	read_text(tmp, text, sizeof(text));
+	ck_assert_str_eq(text, "22\n");
+	ck_assert_int_eq(nbpy_write_commit(path), 0);
+	read_text(path, text, sizeof(text));
+	ck_assert_str_eq(text, "22\n");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(nbpy_write_commit(path), -1);	/* nothing prepared */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(error_classes)
 {
 	struct nbpy_error e;
@@ -293,6 +330,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, log_journal_detection);
 	tcase_add_test(tc, buf_grows_formats_and_steals);
 	tcase_add_test(tc, error_classes);
+	tcase_add_test(tc, write_prepare_then_commit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -631,6 +631,57 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			" owns followers_count, owns statuses_count, owns retweet_count, owns pos_score,"
 			" owns neg_score, owns location, owns tweet_text;\n",
 	},
+	[10] = {
+		.lp =
+			"transactions,instrument=EUR_USD,type=ORDER_FILL id=6368i,account=\"101-004-1234567-001\","
+			"batch_id=\"6367\",order_id=\"6367\",trade_id=\"6368\",units=\"-1000\",price=\"1.16386\","
+			"reason=\"MARKET_ORDER\",pl=\"-0.1234\" 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS oanda_transactions (source text NOT NULL, seq bigint "
+			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
+			" transaction_id bigint NOT NULL, transaction_type text NOT NULL, account_id text"
+			" NOT NULL, batch_id text NOT NULL, order_id text NOT NULL, trade_id text NOT NULL,"
+			" instrument text NOT NULL, units text NOT NULL, transaction_price text NOT NULL,"
+			" reason text NOT NULL, pl text NOT NULL, financing text NOT NULL,"
+			" UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS oanda_transactions (source TEXT NOT NULL, seq INTEGER "
+			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL,"
+			" transaction_id INTEGER NOT NULL, transaction_type TEXT NOT NULL, account_id TEXT"
+			" NOT NULL, batch_id TEXT NOT NULL, order_id TEXT NOT NULL, trade_id TEXT NOT NULL,"
+			" instrument TEXT NOT NULL, units TEXT NOT NULL, transaction_price TEXT NOT NULL,"
+			" reason TEXT NOT NULL, pl TEXT NOT NULL, financing TEXT NOT NULL,"
+			" UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa oanda_transactions, has source \"oanda_orders\", has seq 1234567,"
+			" has event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has transaction_id 6368, has transaction_type \"ORDER_FILL\", has account_id"
+			" \"101-004-1234567-001\", has batch_id \"6367\", has order_id \"6367\", has trade_id"
+			" \"6368\", has instrument \"EUR_USD\", has units \"-1000\", has transaction_price"
+			" \"1.16386\", has reason \"MARKET_ORDER\", has pl \"-0.1234\", has financing \"\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute transaction_id, value integer;\n"
+			"  attribute transaction_type, value string;\n"
+			"  attribute account_id, value string;\n"
+			"  attribute batch_id, value string;\n"
+			"  attribute order_id, value string;\n"
+			"  attribute trade_id, value string;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute units, value string;\n"
+			"  attribute transaction_price, value string;\n"
+			"  attribute reason, value string;\n"
+			"  attribute pl, value string;\n"
+			"  attribute financing, value string;\n"
+			"  entity oanda_transactions, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns transaction_id, owns transaction_type, owns account_id, owns batch_id,"
+			" owns order_id, owns trade_id, owns instrument, owns units, owns transaction_price,"
+			" owns reason, owns pl, owns financing;\n",
+	},
 };
 
 START_TEST(every_schema_every_store)

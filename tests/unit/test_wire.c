@@ -441,6 +441,24 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 		P_STR(t->text);
 		break;
 	}
+	case 10: {
+		const struct nbpy_oanda_transaction *t = &m->u.oanda_txn;
+
+		pack_doc_header(pk, 10, m, 12);
+		P_INT(t->id);
+		P_STR(t->type);
+		P_STR(t->account);
+		P_STR(t->batch_id);
+		P_STR(t->order_id);
+		P_STR(t->trade_id);
+		P_STR(t->instrument);
+		P_STR(t->units);
+		P_STR(t->price);
+		P_STR(t->reason);
+		P_STR(t->pl);
+		P_STR(t->financing);
+		break;
+	}
 	default:
 		ck_abort_msg("schema %d: not in docs/wire-format.md", schema);
 	}

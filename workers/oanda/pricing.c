@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "common/timefmt.h"
+#include "workers/oanda/v20.h"
 
 struct pricing_settings {
 	const char *url;
@@ -177,12 +178,6 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 		log_warning("pricing: bad line (%s): %.200s", why, rec);
 }
 
-/* Account ids and instrument names go into the URL as they are. */
-static bool url_safe(const char *s)
-{
-	return s[0] != '\0' && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")] == '\0';
-}
-
 static int init(struct worker *w)
 {
 	const struct pricing_settings *set = w->settings;
@@ -204,12 +199,12 @@ static int init(struct worker *w)
 		return worker_config_error(w, &set->auth_retry, "auth_retry: must be more than 0");
 	if (set->token[0] == '\0')
 		return worker_config_error(w, &set->token, "token: empty");
-	if (!url_safe(set->account))
+	if (!oanda_url_safe(set->account))
 		return worker_config_error(w, &set->account, "account: empty, or not letters, digits, _ - .");
 	if (set->instruments.n == 0)
 		return worker_config_error(w, &set->instruments, "instruments: none given");
 	for (size_t i = 0; i < set->instruments.n; i++)
-		if (!url_safe(set->instruments.items[i]))
+		if (!oanda_url_safe(set->instruments.items[i]))
 			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
 						   set->instruments.items[i]);
 	p->per_instrument = set->topic_per_instrument;
@@ -217,8 +212,7 @@ static int init(struct worker *w)
 			set->account);
 	for (size_t i = 0; i < set->instruments.n; i++)
 		nbpy_buf_printf(&url, "%s%s", i ? "%2C" : "", set->instruments.items[i]);
-	if (url.failed || asprintf(&p->auth, "Authorization: Bearer %s", set->token) < 0) {
-		p->auth = NULL;
+	if (url.failed || oanda_auth_header(set->token, &p->auth) < 0) {
 		nbpy_buf_free(&url);
 		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	}
@@ -253,10 +247,7 @@ static void destroy(struct worker *w)
 
 	if (p->stream != NULL)
 		worker_stream_close(p->stream);
-	if (p->auth != NULL) {
-		explicit_bzero(p->auth, strlen(p->auth));
-		free(p->auth);
-	}
+	oanda_auth_free(&p->auth);
 }
 
 const struct nbpy_kind_spec oanda_pricing_kind = {
