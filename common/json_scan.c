@@ -191,8 +191,7 @@ static bool value(struct scan *s, int depth);
 static struct nbpy_json_field *wanted(struct scan *s, const unsigned char *name)
 {
 	struct nbpy_json str = { (const char *)name, (size_t)(s->p - name), NBPY_JSON_STRING };
-
-	char first = name[1] == '"' ? '\0' : (char)name[1];
+	char first = name[1] == '"' ? '\0' : (char)name[1];	/* the empty name's: its NUL */
 
 	for (size_t i = 0; i < s->n; i++)	/* most names differ at the first byte */
 		if ((first == s->fields[i].name[0] || first == '\\') && name_is(str, s->fields[i].name))

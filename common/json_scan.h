@@ -7,17 +7,18 @@
  * tree.  Where a tree is handier and speed does not matter (control
  * requests, REST answers), json-c is fine.
  *
- *	struct nbpy_json root, bids, first;
+ *	struct nbpy_json_field f[] = { { .name = "instrument" }, { .name = "bids" } };
+ *	struct nbpy_json root, first;
  *	struct nbpy_json_iter it;
  *	char instrument[16];
  *
- *	if ((why = nbpy_json_scan(line, len, &root, NULL)) != NULL)
- *		... malformed: count and log why
- *	if (nbpy_json_get(root, "instrument", &v) != NULL ||
- *	    nbpy_json_string(v, instrument, sizeof(instrument), NULL) != NULL)
- *		... missing, not a string, or too long
- *	it = nbpy_json_iter(bids);
- *	if (!nbpy_json_next(&it, NULL, &first)) ... empty array
+ *	if ((why = nbpy_json_scan_object(line, len, &root, f, 2, &at)) != NULL)
+ *		... malformed: count, and log why and where (at)
+ *	if (nbpy_json_string(f[0].value, instrument, sizeof(instrument), NULL) != NULL)
+ *		... missing (type NBPY_JSON_NONE), not a string, or too long
+ *	it = nbpy_json_iter(f[1].value);
+ *	if (!nbpy_json_next(&it, NULL, &first))
+ *		... not an array, or empty
  *
  * Strict: RFC 8259's grammar exactly, any value at the top (the caller
  * checks the type), whitespace (space, tab, CR, LF) around it and nothing
