@@ -1,5 +1,6 @@
 /* text.c - see text.h. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/text.h"
@@ -36,6 +37,34 @@ bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end)
 			return false;
 	}
 	return true;
+}
+
+double nbpy_strtod(const char *s, char **end)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+					1e13, 1e14, 1e15 };
+	const char *p = s;
+	uint64_t m = 0;
+	int digits = 0, frac = -1;	/* digits after the '.', -1: none seen */
+
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 15)
+				return strtod(s, end);
+			m = m * 10 + (uint64_t)(*p - '0');
+			frac += frac >= 0;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	/* a sign, an exponent, hex, "5.", inf, nan...: strtod's own */
+	if (digits == 0 || frac == 0 || *p == 'e' || *p == 'E' || *p == 'x' || *p == 'X')
+		return strtod(s, end);
+	if (end != NULL)
+		*end = (char *)p;
+	return (double)m / pow10[frac < 0 ? 0 : frac];
 }
 
 unsigned nbpy_edit_distance(const char *a, const char *b)

@@ -32,6 +32,12 @@ static inline bool nbpy_utf8_valid(const char *s, size_t len)
 	return p == end || nbpy_utf8_valid_from(p, end);
 }
 
+/* strtod, the same to the bit and the end, with a fast path for plain
+ * decimals ("1.08013": at most 15 digits, no sign or exponent): such an
+ * integer and its power of ten are exact doubles and one IEEE division
+ * rounds correctly, as glibc's strtod does.  The C locale's '.'. */
+double nbpy_strtod(const char *s, char **end);
+
 /* Levenshtein distance, capped at 255 (enough to rank suggestions). */
 unsigned nbpy_edit_distance(const char *a, const char *b);
 

@@ -1,5 +1,6 @@
 /* test_common.c - backoff, time text, UTF-8, suggestions and logging. */
 #include <fcntl.h>
+#include <time.h>
 #include <stdint.h>
 
 #include "common/backoff.h"
@@ -36,6 +37,68 @@ START_TEST(crc32c_vectors_and_paths_agree)
 		ck_assert_uint_eq(nbpy_crc32c(0, buf + 1, n ? n - 1 : 0), nbpy_crc32c_sw(0, buf + 1, n ? n - 1 : 0));
 		ck_assert_uint_eq(nbpy_crc32c(nbpy_crc32c(0, buf, k), buf + k, n - k), nbpy_crc32c_sw(0, buf, n));
 	}
+}
+END_TEST
+
+/* nbpy_strtod is strtod to the bit and the end pointer, fast path or not:
+ * random decimals (the fast path's) and random strings (its edges). */
+START_TEST(strtod_fast_path_is_strtod)
+{
+	static const char alphabet[] = "0123456789012345678901234567890123456789..eE+-x ";
+	static const char *const edges[] = { "1.08013", "0", "0.0", ".5", "5.", ".", "", "-1.5", "+1", " 1",
+					     "1e5", "1.5E-3", "0x1p3", "inf", "nan", "999999999999999",
+					     "9999999999999999", "0.000000000000001", "1.2.3", "1.5in", "00012.50" };
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	char buf[32];
+
+	for (size_t i = 0; i < 200000 + sizeof(edges) / sizeof(edges[0]); i++) {
+		char *e1, *e2;
+		double a, b;
+
+		if (i < sizeof(edges) / sizeof(edges[0])) {
+			(void)snprintf(buf, sizeof(buf), "%s", edges[i]);
+		} else {
+			size_t n;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			n = 1 + x % 20;
+			for (size_t j = 0; j < n; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				/* half the strings: digits and one '.' only */
+				buf[j] = i % 2 ? alphabet[x % (sizeof(alphabet) - 1)] : "0123456789"[x % 10];
+			}
+			buf[n] = '\0';
+			if (i % 2 == 0)
+				buf[x % n] = '.';
+		}
+		a = nbpy_strtod(buf, &e1);
+		b = strtod(buf, &e2);
+		ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0 && e1 == e2, "'%s': %.17g end %td, strtod %.17g end %td",
+			      buf, a, e1 - buf, b, e2 - buf);
+	}
+	ck_assert(nbpy_strtod("1.08013", NULL) == 1.08013);
+}
+END_TEST
+
+/* The parse's calendar arithmetic is timegm's: every day from 1678 to 2261,
+ * days past a month's end and a leap second included. */
+START_TEST(rfc3339_days_are_timegms)
+{
+	char buf[64];
+
+	for (int year = 1678; year <= 2261; year++)
+		for (int mon = 1; mon <= 12; mon++)
+			for (int day = 1; day <= 31; day++) {
+				struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
+						 .tm_hour = 23, .tm_min = 59, .tm_sec = day == 31 ? 60 : 7 };
+				int64_t ns;
+				time_t t = timegm(&tm);
+
+				(void)snprintf(buf, sizeof(buf), "%04d-%02d-%02dT23:59:%02d.5Z", year, mon, day,
+					       day == 31 ? 60 : 7);
+				ck_assert_int_eq(nbpy_rfc3339_parse(buf, strlen(buf), &ns), 0);
+				ck_assert_msg(ns == (int64_t)t * SEC + 500000000, "%s", buf);
+			}
 }
 END_TEST
 
@@ -261,6 +324,8 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, rfc3339_format_and_parse);
 	tcase_add_test(tc, utf8_and_suggestions);
 	tcase_add_test(tc, crc32c_vectors_and_paths_agree);
+	tcase_add_test(tc, strtod_fast_path_is_strtod);
+	tcase_add_test(tc, rfc3339_days_are_timegms);
 	tcase_add_test(tc, log_plain_lines);
 	tcase_add_test(tc, log_journal_detection);
 	tcase_add_test(tc, buf_grows_formats_and_steals);

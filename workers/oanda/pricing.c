@@ -8,11 +8,12 @@
  * watchdog, the reconnect with backoff, the slow retry after a refused token
  * and the records cut by a disconnect; this file only parses records.  A
  * malformed line (a PRICE without one of the fields every ClientPrice has)
- * is counted (bad) and logged, never published.  The token is a secret: it
+ * is counted (bad) and logged, never published.  Lines are read with
+ * common/json_scan (strict, allocates nothing): json-c's tree cost more than
+ * everything else the worker does per price.  The token is a secret: it
  * goes into the Authorization header only, never into a log line, the
  * status or an error. */
 #include <autoconfig.h>
-#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,9 @@
 
 #include "workers/kinds.h"
 #include "common/buf.h"
+#include "common/json_scan.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timefmt.h"
 #include "workers/oanda/v20.h"
 
@@ -53,7 +56,6 @@ static const struct nbpy_key_spec pricing_keys[] = {
 
 struct pricing {
 	struct worker_stream *stream;
-	struct json_tokener *tok;	/* reused for every record */
 	char *auth;		/* "Authorization: Bearer TOKEN" (secret) */
 	bool per_instrument;	/* topic_per_instrument */
 	uint64_t prices, heartbeats;	/* malformed lines: w->bad_messages */
@@ -61,86 +63,77 @@ struct pricing {
 
 #define HEARTBEAT_TOPIC "oanda_heartbeat"
 
-/* A decimal string of OANDA's, e.g. "1.16386": more than 0.  0, or -1. */
-static int decimal(struct json_object *s, double *out)
-{
-	const char *text;
-	char *end;
+/* The members of a record that are read, found as it is checked. */
+enum { TYPE, TIME, INSTRUMENT, BIDS, ASKS, CLOSEOUT_BID, CLOSEOUT_ASK, TRADEABLE, FIELDS };
 
-	if (s == NULL || !json_object_is_type(s, json_type_string))
+/* A decimal string of OANDA's, e.g. "1.16386": more than 0.  0, or -1. */
+static int decimal(struct nbpy_json v, double *out)
+{
+	char text[64], *end;
+
+	if (nbpy_json_string(v, text, sizeof(text), NULL) != NULL)
 		return -1;
-	text = json_object_get_string(s);
-	*out = strtod(text, &end);
+	*out = nbpy_strtod(text, &end);
 	return end == text || *end != '\0' || !(*out > 0) || *out == HUGE_VAL ? -1 : 0;
 }
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 /* The first (best) entry of a bids/asks array: its price and liquidity. */
-static int best(struct json_object *o, const char *key, double *price, int64_t *liquidity)
+static int best(struct nbpy_json side, double *price, int64_t *liquidity)
 {
-	struct json_object *arr = get(o, key), *first, *liq;
+	struct nbpy_json_iter it = nbpy_json_iter(side);
+	struct nbpy_json first;
+	struct nbpy_json_field f[] = { { .name = "price" }, { .name = "liquidity" } };
 
-	if (arr == NULL || !json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0 ||
-	    (first = json_object_array_get_idx(arr, 0)) == NULL || decimal(get(first, "price"), price) < 0 ||
-	    (liq = get(first, "liquidity")) == NULL || !json_object_is_type(liq, json_type_int) ||
-	    (*liquidity = json_object_get_int64(liq)) < 0)
+	if (side.type != NBPY_JSON_ARRAY || !nbpy_json_next(&it, NULL, &first) || nbpy_json_fields(first, f, 2) != NULL ||
+	    decimal(f[0].value, price) < 0 || nbpy_json_int64(f[1].value, liquidity) != NULL || *liquidity < 0)
 		return -1;
 	return 0;
 }
 
 /* A record's "time" as the event time; 0, or -1. */
-static int event_time(struct json_object *o, struct nbpy_msg *m)
+static int event_time(struct nbpy_json time, struct nbpy_msg *m)
 {
-	struct json_object *time = get(o, "time");
+	char text[NBPY_RFC3339_MAX];
+	size_t len;
 
-	if (time == NULL || !json_object_is_type(time, json_type_string))
+	if (nbpy_json_string(time, text, sizeof(text), &len) != NULL)
 		return -1;
-	return nbpy_rfc3339_parse(json_object_get_string(time), (size_t)json_object_get_string_len(time),
-				  &m->h.event_ns);
+	return nbpy_rfc3339_parse(text, len, &m->h.event_ns);
 }
 
 /* One PRICE line into m; NULL, or what is wrong with it.  Every ClientPrice
  * carries these fields (OANDA v20's schema); one missing is malformed. */
-static const char *parse_price(struct json_object *o, struct nbpy_msg *m)
+static const char *parse_price(const struct nbpy_json_field *f, struct nbpy_msg *m)
 {
 	struct nbpy_oanda_price *p = &m->u.oanda;
-	struct json_object *inst = get(o, "instrument"), *tradeable = get(o, "tradeable");
-	const char *s;
+	size_t len;
 
-	if (inst == NULL || !json_object_is_type(inst, json_type_string))
+	if (f[INSTRUMENT].value.type != NBPY_JSON_STRING)
 		return "no instrument";
-	s = json_object_get_string(inst);
-	if (s[0] == '\0' || strlen(s) >= sizeof(p->instrument))
+	if (nbpy_json_string(f[INSTRUMENT].value, p->instrument, sizeof(p->instrument), &len) != NULL || len == 0)
 		return "instrument empty or too long";
-	memcpy(p->instrument, s, strlen(s) + 1);
-	if (event_time(o, m) < 0)
+	if (event_time(f[TIME].value, m) < 0)
 		return "no time or a bad one";
-	if (best(o, "bids", &p->bid, &p->bid_liquidity) < 0)
+	if (best(f[BIDS].value, &p->bid, &p->bid_liquidity) < 0)
 		return "no bid or its liquidity";
-	if (best(o, "asks", &p->ask, &p->ask_liquidity) < 0)
+	if (best(f[ASKS].value, &p->ask, &p->ask_liquidity) < 0)
 		return "no ask or its liquidity";
-	if (decimal(get(o, "closeoutBid"), &p->closeout_bid) < 0)
+	if (decimal(f[CLOSEOUT_BID].value, &p->closeout_bid) < 0)
 		return "no closeoutBid";
-	if (decimal(get(o, "closeoutAsk"), &p->closeout_ask) < 0)
+	if (decimal(f[CLOSEOUT_ASK].value, &p->closeout_ask) < 0)
 		return "no closeoutAsk";
-	if (tradeable == NULL || !json_object_is_type(tradeable, json_type_boolean))
+	if (f[TRADEABLE].value.type != NBPY_JSON_TRUE && f[TRADEABLE].value.type != NBPY_JSON_FALSE)
 		return "no tradeable";
-	p->tradeable = json_object_get_boolean(tradeable) ? 1 : 0;
+	p->tradeable = f[TRADEABLE].value.type == NBPY_JSON_TRUE;
 	return NULL;
 }
 
 /* A HEARTBEAT line: a heartbeat message on its own topic. */
-static const char *heartbeat(struct worker *w, struct pricing *p, struct json_object *o)
+static const char *heartbeat(struct worker *w, struct pricing *p, const struct nbpy_json_field *f)
 {
 	struct nbpy_msg m = { .h.schema = NBPY_SCHEMA_HEARTBEAT };
 
-	if (event_time(o, &m) < 0)
+	if (event_time(f[TIME].value, &m) < 0)
 		return "heartbeat without a time or with a bad one";
 	strcpy(m.u.heartbeat.source, "oanda");
 	if (worker_publish(w, &m, HEARTBEAT_TOPIC) == 0)
@@ -151,30 +144,38 @@ static const char *heartbeat(struct worker *w, struct pricing *p, struct json_ob
 static void on_record(struct worker *w, struct worker_stream *s, const char *rec, size_t len, void *arg)
 {
 	struct pricing *p = arg;
-	struct json_tokener *tok = p->tok;
-	struct json_object *o, *type;
+	struct nbpy_json root;
+	struct nbpy_json_field f[FIELDS] = {
+		[TYPE] = { .name = "type" }, [TIME] = { .name = "time" }, [INSTRUMENT] = { .name = "instrument" },
+		[BIDS] = { .name = "bids" }, [ASKS] = { .name = "asks" }, [CLOSEOUT_BID] = { .name = "closeoutBid" },
+		[CLOSEOUT_ASK] = { .name = "closeoutAsk" }, [TRADEABLE] = { .name = "tradeable" },
+	};
 	struct nbpy_msg m = { .h.schema = NBPY_SCHEMA_OANDA_PRICE };
-	const char *why = NULL, *t;
+	const char *why = NULL, *json_why;
+	char type[16];
+	size_t at = 0;
 
 	(void)s;
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, rec, (int)len);
-	if (o == NULL || json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))
+	if ((json_why = nbpy_json_scan_object(rec, len, &root, f, FIELDS, &at)) != NULL)
 		why = "not a JSON object";
-	else if (!json_object_object_get_ex(o, "type", &type) || !json_object_is_type(type, json_type_string))
+	else if (f[TYPE].value.type != NBPY_JSON_STRING)
 		why = "no type";
-	else if (strcmp((t = json_object_get_string(type)), "HEARTBEAT") == 0)
-		why = heartbeat(w, p, o);
-	else if (strcmp(t, "PRICE") != 0)
+	else if (nbpy_json_string(f[TYPE].value, type, sizeof(type), NULL) != NULL)
+		why = "unknown type";	/* too long to be one */
+	else if (strcmp(type, "HEARTBEAT") == 0)
+		why = heartbeat(w, p, f);
+	else if (strcmp(type, "PRICE") != 0)
 		why = "unknown type";
-	else if ((why = parse_price(o, &m)) == NULL &&
+	else if ((why = parse_price(f, &m)) == NULL &&
 		 worker_publish(w, &m, p->per_instrument ? m.u.oanda.instrument : NULL) == 0)
 		p->prices++;
-	json_object_put(o);
-	if (why != NULL) {
-		w->bad_messages++;
+	if (why == NULL)
+		return;
+	w->bad_messages++;
+	if (json_why != NULL)
+		log_warning("pricing: bad line (%s): %s at byte %zu: %.200s", why, json_why, at, rec);
+	else
 		log_warning("pricing: bad line (%s): %.200s", why, rec);
-	}
 }
 
 static int init(struct worker *w)
@@ -207,8 +208,6 @@ static int init(struct worker *w)
 			return worker_config_error(w, &set->instruments, "instruments: '%s' is not letters, digits, _ - .",
 						   set->instruments.items[i]);
 	p->per_instrument = set->topic_per_instrument;
-	if ((p->tok = json_tokener_new()) == NULL)
-		return nbpy_error_class_set(&w->error, NBPY_ERR_TRANSIENT, "out of memory");
 	nbpy_buf_printf(&url, "%s/v3/accounts/%s/pricing/stream?snapshot=true&instruments=", set->url,
 			set->account);
 	for (size_t i = 0; i < set->instruments.n; i++)
@@ -248,8 +247,6 @@ static void destroy(struct worker *w)
 
 	if (p->stream != NULL)
 		worker_stream_close(p->stream);
-	if (p->tok != NULL)
-		json_tokener_free(p->tok);
 	oanda_auth_free(&p->auth);
 }
 
