@@ -7,7 +7,7 @@
 # publish to the same counting, decoding subscriber (bench/pipeline sub),
 # which stops at N.  Prints a table: prices/s at the subscriber, the
 # publisher's CPU time per price, sequence gaps, and the ratio.  The worker
-# runs twice: as shipped (batch = 1) and with batch = 16.  Not a test.
+# runs twice: with batch = 1 and with batch = 16 (as shipped).  Not a test.
 #
 #   bench/oanda_stream.sh BUILD_DIR [N] [NPY] [TRIALS]
 #       N prices per worker run (default 1,000,000), NPY per Python run

@@ -129,7 +129,7 @@ static uint64_t next_seq(struct worker *w, const char *topic)
 
 	if (topic == w->topic)
 		return ++w->topic_seq;
-	e = stream_of(w, &w->sent, topic, strlen(topic), w->svc->name, strlen(w->svc->name), &added);
+	e = stream_of(w, &w->sent, topic, strlen(topic), w->svc->name, w->name_len, &added);
 	return e != NULL ? ++e->seq : ++w->topic_seq;	/* past the bound: shares the own topic's */
 }
 
@@ -141,7 +141,7 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 		return -1;
 	if (topic == NULL || strcmp(topic, w->topic) == 0)
 		topic = w->topic;
-	(void)snprintf(m->h.service, sizeof(m->h.service), "%s", w->svc->name);
+	memcpy(m->h.service, w->svc->name, w->name_len + 1);	/* the config checked its length */
 	m->h.seq = next_seq(w, topic);
 	if (w->batch.max > 1)
 		return add_to_batch(w, m, topic);
@@ -844,6 +844,7 @@ int worker_run(const struct nbpy_config *c, const char *service, const struct ki
 		fprintf(stderr, "nbpy-worker: %s: no service [%s]\n", c->path, service);
 		return NBPY_EX_CONFIG;
 	}
+	w.name_len = strlen(w.svc->name);
 	nbpy_log_init(service, (enum nbpy_log_level)nbpy_log_level_parse(
 				       nbpy_config_global(c, "log_level")->text));
 	if (sigemptyset(&mask) < 0 || sigaddset(&mask, SIGTERM) < 0 || sigaddset(&mask, SIGINT) < 0 ||

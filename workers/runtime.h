@@ -107,6 +107,7 @@ struct worker_seq_table {
 struct worker {
 	const struct nbpy_config *config;
 	const struct nbpy_service *svc;
+	size_t name_len;	/* strlen(svc->name), at most NBPY_SERVICE_MAX */
 	const struct kind_ops *ops;
 	const void *settings;	/* the kind's settings struct (svc->settings) */
 	void *kind_state;	/* kind->state_size zeroed bytes, freed after destroy */
