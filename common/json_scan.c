@@ -552,11 +552,13 @@ const char *nbpy_json_get(struct nbpy_json object, const char *name, struct nbpy
 
 const char *nbpy_json_string(struct nbpy_json s, char *buf, size_t cap, size_t *len)
 {
-	const char *p = s.text + 1, *end = s.text + s.len - 1;
+	const char *p, *end;
 	size_t n = 0;
 
 	if (s.type != NBPY_JSON_STRING)
-		return "not a string";
+		return "not a string";	/* before any arithmetic: a missing value's text is NULL */
+	p = s.text + 1;
+	end = s.text + s.len - 1;
 	if (memchr(p, '\\', (size_t)(end - p)) == NULL) {	/* the usual case: copy it */
 		n = (size_t)(end - p);
 		if (n >= cap)
@@ -583,12 +585,14 @@ const char *nbpy_json_string(struct nbpy_json s, char *buf, size_t cap, size_t *
 
 const char *nbpy_json_int64(struct nbpy_json num, int64_t *out)
 {
-	const char *p = num.text, *end = num.text + num.len;
+	const char *p, *end;
 	bool negative;
 	uint64_t v = 0, limit;
 
 	if (num.type != NBPY_JSON_NUMBER)
 		return "not a number";
+	p = num.text;
+	end = num.text + num.len;
 	negative = *p == '-';
 	p += negative;
 	limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;

@@ -526,6 +526,22 @@ END_TEST
 
 /* json-c agrees on every valid record, value for value, and refuses every
  * malformed one but those it is known to accept (json_c_differences). */
+/* A member that was not there (type NONE, text NULL): every accessor says
+ * so, without touching the pointer (UBSan: no arithmetic on NULL). */
+START_TEST(missing_values)
+{
+	const struct nbpy_json none = { NULL, 0, NBPY_JSON_NONE };
+	struct nbpy_json_iter it = nbpy_json_iter(none);
+	struct nbpy_json name, value;
+	char buf[8];
+	int64_t i;
+
+	ck_assert_str_eq(nbpy_json_string(none, buf, sizeof(buf), NULL), "not a string");
+	ck_assert_str_eq(nbpy_json_int64(none, &i), "not a number");
+	ck_assert(!nbpy_json_next(&it, &name, &value));
+}
+END_TEST
+
 START_TEST(json_c_agrees)
 {
 	bool ok;
@@ -609,6 +625,7 @@ int main(void)
 	tcase_add_test(tc, iterating);
 	tcase_add_test(tc, strings_unescaped);
 	tcase_add_test(tc, integers);
+	tcase_add_test(tc, missing_values);
 	tcase_add_test(tc, json_c_agrees);
 	tcase_add_test(tc, json_c_differences);
 	suite_add_tcase(s, tc);
