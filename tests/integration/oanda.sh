@@ -14,6 +14,7 @@ set -uo pipefail
 
 unset NBPY_TEST_OANDA_NO_TOKEN
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda
+. "$S/tests/lib/counters.sh"
 BASE=$(port_base 1313)
 FAKE=http://127.0.0.1:$BASE
 TOKEN=sekrit-0anda-t0ken-4711
@@ -23,13 +24,6 @@ stats() { curl -fs "$FAKE/_stats"; }
 stat() { stats | $PY -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 astat() {	# astat ACCOUNT KEY: a number, or a list's length, of the fake's stats for ACCOUNT
 	stats | $PY -c "import json,sys; v=json.load(sys.stdin)['accounts']['$1']['$2']; print(len(v) if isinstance(v, list) else v)"
-}
-counter_of() {	# counter_of SERVICE NAME: a counter from its STATUS text; fails if absent
-	local status n
-	status=$(field "$1" status) || return 1
-	n=$(sed -En "s/(^|.*[ ,])$2 ([0-9]+).*/\2/p" <<<"$status")
-	[ -n "$n" ] || { echo "no '$2 N' in the STATUS of $1: $status" >&2; return 1; }
-	echo "$n"
 }
 
 echo "oanda integration ($T)"

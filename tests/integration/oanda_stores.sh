@@ -8,6 +8,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda_stores
+. "$S/tests/lib/counters.sh"
 . "$S/scripts/lib/servers.sh"
 BASE=$(port_base 1414)
 FAKE=http://127.0.0.1:$BASE
@@ -16,13 +17,6 @@ DB=oanda_stores_$$
 itest_cleanup_extra() {
 	dropdb --if-exists "$DB" >/dev/null 2>&1
 	curl -fs -o /dev/null -XPOST "$NBPY_INFLUX_URL/query" --data-urlencode "q=DROP DATABASE $DB"
-}
-counter_of() {	# counter_of SERVICE NAME: a counter from its STATUS text; fails if absent
-	local status n
-	status=$(field "$1" status) || return 1
-	n=$(sed -n "s/.*[ ,]$2 \([0-9][0-9]*\).*/\1/p" <<<"$status")
-	[ -n "$n" ] || { echo "no '$2 N' in the STATUS of $1: $status" >&2; return 1; }
-	echo "$n"
 }
 served() { curl -fs "$FAKE/_stats" | $PY -c "import json,sys; print(len(json.load(sys.stdin)['prices']))"; }
 

@@ -12,6 +12,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" oanda_transactions
+. "$S/tests/lib/counters.sh"
 BASE=$(port_base 2717)
 FAKE=http://127.0.0.1:$BASE
 TOKEN=txn-0anda-t0ken-9931
@@ -30,13 +31,6 @@ s = json.load(sys.stdin)
 print(s['log'][-1]['id'] if '$1' == 'last' else s['$1'])"
 }
 last_published() { $PY "$CHECK" ids "$T/got.jsonl" | awk '{ print $NF }'; }
-counter_of() {	# counter_of SERVICE NAME: a counter from its STATUS text; fails if absent
-	local status n
-	status=$(field "$1" status) || return 1
-	n=$(sed -n "s/.*[ ,]$2 \([0-9][0-9]*\).*/\1/p" <<<"$status")
-	[ -n "$n" ] || { echo "no '$2 N' in the STATUS of $1: $status" >&2; return 1; }
-	echo "$n"
-}
 caught_up() { grep -c 'oanda_orders: transactions: caught up at' "$T/nbpyd.log"; }
 worker_pid() {	# the running worker's pid; fails while there is none (nbpyd says 0)
 	local p
