@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# bench/rolling_stats.sh - rolling statistics on the CPU, side by side in one
+# run on the same ticks: stats.rolling's computation (nbpy_rolling_push +
+# nbpy_rolling_get per tick, one window per instrument), nbpy_rolling_batch
+# on the CPU, the batch tool nbpy-stats end to end (CSV in, CSV out; when it
+# is built), pandas groupby-rolling (the original services' tool) and a
+# numpy-only version.  Every implementation's output is checked on a sample
+# of rows against an independent two-pass computation (bench/rolling_stats.py).
+# Prints one table: implementation, window, rows/s, ns per row, ratio to
+# pandas; and the bytes one instrument's window takes.  Not a test.
+#
+#   bench/rolling_stats.sh BUILD_DIR [N] [TRIALS]
+#       N ticks of 8 instruments (default 2,000,000); TRIALS runs of pandas,
+#       numpy and the tool per window (3), 2 * TRIALS + 1 of the C paths
+set -euo pipefail
+B=$(cd "${1:?usage: bench/rolling_stats.sh BUILD_DIR [N] [TRIALS]}" && pwd)
+N=${2:-2000000}
+TRIALS=${3:-3}
+WINDOWS="20 100 1000"
+EVERY=1009	# the sampled rows: every EVERY-th (prime: all instruments, all phases)
+S=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3	# Debian's, with python3-pandas and python3-numpy
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+[ -x "$B/bench/rolling" ] || { echo "rolling_stats.sh: $B/bench/rolling missing (make bench/rolling)" >&2; exit 1; }
+"$PY" -c 'import numpy, pandas' || { echo "rolling_stats.sh: $PY lacks numpy or pandas (apt-get install python3-pandas)" >&2; exit 1; }
+
+"$B/bench/rolling" gen "$N" 8 "$T/ticks.csv"
+# shellcheck disable=SC2086
+"$B/bench/rolling" run "$T/ticks.csv" $((2 * TRIALS + 1)) "$EVERY" "$T/samples.txt" $WINDOWS >"$T/c.out"
+
+mkdir "$T/tool"
+TOOL=$B/nbpy-stats
+if [ -x "$TOOL" ]; then
+	for w in $WINDOWS; do
+		for _ in $(seq "$TRIALS"); do
+			t0=$(date +%s%N)
+			"$TOOL" --in "$T/ticks.csv" --window "$w" --out "$T/tool/stats-$w.csv" >/dev/null
+			t1=$(date +%s%N)
+			echo "$(((t1 - t0) / N))"
+		done | sort -n | awk -v w="$w" '{ t[NR] = $1 } END { print "tool", w, t[1], t[int(NR / 2) + 1] }' >>"$T/tool.out"
+	done
+fi
+
+# shellcheck disable=SC2086
+if ! "$PY" "$S/rolling_stats.py" "$T/ticks.csv" "$TRIALS" "$EVERY" "$T/samples.txt" "$T/tool" $WINDOWS >"$T/py.out"; then
+	cat "$T/py.out" >&2
+	echo "rolling_stats.sh: an implementation disagrees with the two-pass reference" >&2
+	exit 1
+fi
+
+echo "$N ticks, 8 instruments; ns per row: fastest trial (median)"
+cat "$T/c.out" "$T/py.out" "${T}/tool.out" 2>/dev/null | awk -v n="$N" '
+	BEGIN {
+		name["stream"] = "stats.rolling: push + get per tick"
+		name["batch"] = "nbpy_rolling_batch, CPU (grouping included)"
+		name["tool"] = "nbpy-stats end to end (CSV in, CSV out)"
+		name["numpy"] = "numpy only"
+		name["pandas"] = "pandas groupby-rolling"
+		split("stream batch tool numpy pandas", order, " ")
+	}
+	$1 == "memory" { mem[$2] = $3 }
+	$1 == "check" { checks = checks sprintf("  %-7s W=%-5s %s rows: max rel. error mean %s, std %s, vwap %s: %s\n",
+			$2, $3, $4, $5, $6, $7, substr($0, index($0, $8))) }
+	$1 in name { best[$1, $2] = $3; med[$1, $2] = $4; if (!($2 in seen)) { seen[$2] = 1; ws[++nw] = $2 } }
+	END {
+		printf "%-46s %6s %12s %20s %10s\n", "implementation", "window", "rows/s", "ns/row", "x pandas"
+		for (i = 1; i <= nw; i++)
+			for (j = 1; j <= 5; j++) {
+				k = order[j]; w = ws[i]
+				if (!((k, w) in best)) continue
+				printf "%-46s %6d %12.0f %20s %10.1f\n", name[k], w, 1e9 / best[k, w],
+					sprintf("%.1f (%.1f)", best[k, w], med[k, w]), best["pandas", w] / best[k, w]
+			}
+		printf "\nmemory, one instrument'"'"'s window (heap bytes, malloc'"'"'s count):"
+		for (i = 1; i <= nw; i++)
+			printf " W=%d: %d B (%.1f B per tick);", ws[i], mem[ws[i]], mem[ws[i]] / ws[i]
+		printf "\nchecks against a two-pass computation on every %s-th row (sampled rows):\n%s", "'"$EVERY"'", checks
+	}'
+[ -x "$TOOL" ] || echo "(nbpy-stats not built in $B: no tool row)"
