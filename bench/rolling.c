@@ -100,7 +100,7 @@ static int gen(long n, int k, const char *path)
 		put_pipettes(f, (r >> 32) & 1 ? ask : bid, pairs[j].decimals);	/* a trade at either side */
 		fprintf(f, ",%ld\n", 1000 * (1 + (long)((r >> 33) % 100)));
 	}
-	if (fclose(f) != 0) {
+	if (ferror(f) | fclose(f)) {	/* both: fclose even after an error */
 		fprintf(stderr, "rolling: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
@@ -448,7 +448,7 @@ static int run(int argc, char **argv)
 		if (check_and_sample(&tk, &p, &g, &out, (size_t)every, samples) != 0)
 			return 1;
 	}
-	if (fclose(samples) != 0) {
+	if (ferror(samples) | fclose(samples)) {
 		fprintf(stderr, "rolling: %s: %s\n", samples_path, strerror(errno));
 		return 1;
 	}

@@ -89,7 +89,7 @@ def numpy_segment(x, w):
     mean = (mean_a * nav + mean_b * nbv) / w
     std = np.sqrt(np.maximum(m2, 0) / (w - 1)) if w > 1 else np.full(n - first, np.nan)
     flat = mn == mx          # pandas: a constant window has std 0, mean that value
-    std[flat] = 0
+    std[flat & (w > 1)] = 0
     mean[flat] = mn[flat]
     return mean, std, mn, mx
 
