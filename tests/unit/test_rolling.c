@@ -131,6 +131,27 @@ END_TEST
 /* Checks in the loops below call ck_abort_msg only on failure: every
  * ck_assert writes its location to Check's pipe, a system call per row. */
 
+/* Volumes that sum to 0 (a correction and its trade): no VWAP, not an
+ * infinity; NaN prices and volumes stay out of both sums. */
+START_TEST(vwap_zero_volume_sum)
+{
+	struct nbpy_rolling *r = new_window(2, 0, 1);
+	struct nbpy_rolling_row w;
+
+	ck_assert_int_eq(nbpy_rolling_push(r, 0, 1.1, 1.1, 1.1, 1), 0);
+	ck_assert_int_eq(nbpy_rolling_push(r, 1, 1.1, 1.1, 1.2, -1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_msg(isnan(w.vwap), "vwap %.17g, want NaN", w.vwap);
+	ck_assert_int_eq(nbpy_rolling_push(r, 2, 1.1, 1.1, NAN, 5), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert(w.vwap == 1.2);	/* the volume of a NaN price is left out too */
+	ck_assert_int_eq(nbpy_rolling_push(r, 3, 1.1, 1.1, 1.3, NAN), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_msg(isnan(w.vwap), "vwap %.17g, want NaN: no tick with price and volume", w.vwap);
+	nbpy_rolling_free(r);
+}
+END_TEST
+
 /* ---- (b) random FX-like data against a naive two-pass computation ---- */
 
 static uint64_t rng_state;
@@ -441,7 +462,8 @@ END_TEST
 
 static void ck_drift(uint32_t window)
 {
-	enum { N = 20000000 };
+	/* not a multiple of the window: the last window spans FRONT and BACK */
+	enum { N = 20000000 + 7 };
 	struct nbpy_rolling *r = new_window(window, 0, 0);
 	struct nbpy_rolling_row w;
 	double *last = calloc(window, sizeof(double)), mid = 1.1;
@@ -621,6 +643,7 @@ static Suite *rolling_suite(void)
 	tcase_add_test(tc, reference_vector);
 	tcase_add_test(tc, reference_constant_window_exact);
 	tcase_add_test(tc, reference_time_window);
+	tcase_add_test(tc, vwap_zero_volume_sum);
 	tcase_add_loop_test(tc, random_count_windows, 0, sizeof(WINDOWS) / sizeof(WINDOWS[0]));
 	tcase_add_loop_test(tc, random_time_windows, 0, sizeof(WINDOWS) / sizeof(WINDOWS[0]));
 	tcase_add_test(tc, batch_errors);
