@@ -11,12 +11,12 @@
  *       of (1) stats.rolling's work per tick: nbpy_rolling_push then
  *       nbpy_rolling_get into the tick's own instrument's window, and (2)
  *       nbpy_rolling_batch on the CPU over the whole file, grouping the rows
- *       by instrument into columns included.  Then checks, untimed, that the
+ *       by instrument into columns included (and that grouping alone).  Then checks, untimed, that the
  *       two give the same numbers on every row, and writes every EVERY-th
  *       row's statistics (W, row, count, mid mean/std/min/max, spread
  *       mean/std/min/max, vwap) to SAMPLES.txt for the comparison with
  *       pandas.  Prints one line per measurement:
- *           stream|batch W best_ns_per_row median_ns_per_row
+ *           stream|batch|group W best_ns_per_row median_ns_per_row
  *           memory W bytes_per_instrument_window
  *       Exit status 1 on any error or mismatch. */
 #include <errno.h>
@@ -443,6 +443,13 @@ static int run(int argc, char **argv)
 			if ((secs[i] = time_batch(&tk, &p, &g, &out)) < 0)
 				return 1;
 		report("batch", p.window, secs, trials, tk.n);
+		for (int i = 0; i < trials; i++) {
+			double t0 = now_s();
+
+			group(&tk, &g);
+			secs[i] = now_s() - t0;
+		}
+		report("group", p.window, secs, trials, tk.n);
 		printf("memory %u %zu\n", p.window, window_bytes(&p));
 		fflush(stdout);
 		if (check_and_sample(&tk, &p, &g, &out, (size_t)every, samples) != 0)

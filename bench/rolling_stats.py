@@ -9,7 +9,7 @@ mean, std (ddof = 1), min and max of mid and spread, and the VWAP, per
 instrument.  Then checks every EVERY-th row of each -- pandas, numpy, the C
 samples (bench/rolling) and, when TOOL_DIR/stats-W.csv exists, the batch
 tool's output -- against an independent two-pass computation of that row's
-window.  Prints lines "pandas|numpy W best_ns_per_row median_ns_per_row" and
+window, and the C samples against pandas' (C/pandas).  Prints lines "pandas|numpy W best_ns_per_row median_ns_per_row" and
 "check IMPL W rows max_rel_mean max_rel_std max_rel_vwap ok|FAIL ..."; exit
 status 1 when a check fails.
 """
@@ -179,7 +179,7 @@ def compare(name, w, got, ref, tol_std=TOL_STD):
         tol = 0.0 if k.endswith(("_min", "_max")) else tol_std if k.endswith("_std") else TOL_MEAN
         if worst[k] > tol:
             bad.append(f"{k} {worst[k]:.2g}")
-    if "count" in got and not np.array_equal(np.asarray(got["count"], float), ref["count"]):
+    if "count" in got and "count" in ref and not np.array_equal(np.asarray(got["count"], float), ref["count"]):
         bad.append("count")
     print("check %s %d %d %.2g %.2g %.2g %s" % (
         name, w, len(ref["vwap"]),
@@ -211,6 +211,7 @@ def main():
                for k in ("mean", "std", "min", "max")}
         got["vwap"] = r["vwap"].to_numpy()[rows]
         ok &= compare("pandas", w, got, ref, PANDAS_TOL_STD)
+        pandas_got = got
 
         best, med, (order, out) = time_it(lambda: numpy_stats(inst, *cols, w), trials)
         print("numpy %d %.2f %.2f" % (w, best * 1e9 / n, med * 1e9 / n), flush=True)
@@ -226,6 +227,7 @@ def main():
             got = {k: mine[:, 3 + j] for j, k in enumerate(STATS)}
             got["count"] = mine[:, 2]
             ok &= compare("C", w, got, ref)
+            ok &= compare("C/pandas", w, got, pandas_got, PANDAS_TOL_STD)
 
         tool = os.path.join(tool_dir, "stats-%d.csv" % w)
         if os.path.exists(tool):

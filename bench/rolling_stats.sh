@@ -60,7 +60,8 @@ cat "$T/c.out" "$T/py.out" "${T}/tool.out" 2>/dev/null | awk -v n="$N" '
 		split("stream batch tool numpy pandas", order, " ")
 	}
 	$1 == "memory" { mem[$2] = $3 }
-	$1 == "check" { checks = checks sprintf("  %-7s W=%-5s %s rows: max rel. error mean %s, std %s, vwap %s: %s\n",
+	$1 == "group" { group[$2] = $3 }
+	$1 == "check" { checks = checks sprintf("  %-8s W=%-5s %s rows: max rel. error mean %s, std %s, vwap %s: %s\n",
 			$2, $3, $4, $5, $6, $7, substr($0, index($0, $8))) }
 	$1 in name { best[$1, $2] = $3; med[$1, $2] = $4; if (!($2 in seen)) { seen[$2] = 1; ws[++nw] = $2 } }
 	END {
@@ -72,6 +73,9 @@ cat "$T/c.out" "$T/py.out" "${T}/tool.out" 2>/dev/null | awk -v n="$N" '
 				printf "%-46s %6d %12.0f %20s %10.1f\n", name[k], w, 1e9 / best[k, w],
 					sprintf("%.1f (%.1f)", best[k, w], med[k, w]), best["pandas", w] / best[k, w]
 			}
+		printf "\nof nbpy_rolling_batch'"'"'s time, grouping the rows by instrument into columns (ns/row, fastest):"
+		for (i = 1; i <= nw; i++)
+			printf " W=%d: %.1f;", ws[i], group[ws[i]]
 		printf "\nmemory, one instrument'"'"'s window (heap bytes, malloc'"'"'s count):"
 		for (i = 1; i <= nw; i++)
 			printf " W=%d: %d B (%.1f B per tick);", ws[i], mem[ws[i]], mem[ws[i]] / ws[i]
