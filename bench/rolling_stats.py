@@ -9,9 +9,10 @@ mean, std (ddof = 1), min and max of mid and spread, and the VWAP, per
 instrument.  Then checks every EVERY-th row of each -- pandas, numpy, the C
 samples (bench/rolling) and, when TOOL_DIR/stats-W.csv exists, the batch
 tool's output -- against an independent two-pass computation of that row's
-window, and the C samples against pandas' (C/pandas).  Prints lines "pandas|numpy W best_ns_per_row median_ns_per_row" and
-"check IMPL W rows max_rel_mean max_rel_std max_rel_vwap ok|FAIL ..."; exit
-status 1 when a check fails.
+window, and the C samples against pandas' (C/pandas).  Prints lines
+"pandas|numpy W best_ns_per_row median_ns_per_row" and "check IMPL W rows
+max_rel_mean max_rel_std max_rel_vwap ok|FAIL ..."; exit status 1 when a
+check fails.
 """
 import os
 import sys
