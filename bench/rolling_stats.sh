@@ -50,7 +50,8 @@ if ! "$PY" "$S/rolling_stats.py" "$T/ticks.csv" "$TRIALS" "$EVERY" "$T/samples.t
 fi
 
 echo "$N ticks, 8 instruments; ns per row: fastest trial (median)"
-cat "$T/c.out" "$T/py.out" "${T}/tool.out" 2>/dev/null | awk -v n="$N" '
+touch "$T/tool.out"
+cat "$T/c.out" "$T/py.out" "$T/tool.out" | awk -v n="$N" '
 	BEGIN {
 		name["stream"] = "stats.rolling: push + get per tick"
 		name["batch"] = "nbpy_rolling_batch, CPU (grouping included)"
