@@ -131,6 +131,29 @@ END_TEST
 /* Checks in the loops below call ck_abort_msg only on failure: every
  * ck_assert writes its location to Check's pipe, a system call per row. */
 
+/* Times at the ends of int64_t: no overflow in the eviction test (UBSan
+ * builds check it), the window still (t - window_ns, t]. */
+START_TEST(time_window_extreme_times)
+{
+	struct nbpy_rolling *r = new_window(10, INT64_MAX, 0);
+	struct nbpy_rolling_row w;
+
+	ck_assert_int_eq(nbpy_rolling_push(r, INT64_MIN, 1, 1, 1, 1), 0);
+	ck_assert_int_eq(nbpy_rolling_push(r, -2, 2, 2, 2, 1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_int_eq(w.count, 2);	/* INT64_MIN > -2 - INT64_MAX: in */
+	ck_assert_int_eq(nbpy_rolling_push(r, -1, 3, 3, 3, 1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_int_eq(w.count, 2);	/* INT64_MIN <= -1 - INT64_MAX: out */
+	ck_assert(w.mid_mean == 2.5);
+	ck_assert_int_eq(nbpy_rolling_push(r, INT64_MAX, 4, 4, 4, 1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_int_eq(w.count, 1);	/* -2, -1 <= INT64_MAX - INT64_MAX: out */
+	ck_assert(w.mid_mean == 4);
+	nbpy_rolling_free(r);
+}
+END_TEST
+
 /* Volumes that sum to 0 (a correction and its trade): no VWAP, not an
  * infinity; NaN prices and volumes stay out of both sums. */
 START_TEST(vwap_zero_volume_sum)
@@ -653,6 +676,7 @@ static Suite *rolling_suite(void)
 	tcase_add_test(tc, reference_vector);
 	tcase_add_test(tc, reference_constant_window_exact);
 	tcase_add_test(tc, reference_time_window);
+	tcase_add_test(tc, time_window_extreme_times);
 	tcase_add_test(tc, vwap_zero_volume_sum);
 	tcase_add_loop_test(tc, random_count_windows, 0, sizeof(WINDOWS) / sizeof(WINDOWS[0]));
 	tcase_add_loop_test(tc, random_time_windows, 0, sizeof(WINDOWS) / sizeof(WINDOWS[0]));
