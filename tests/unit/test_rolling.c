@@ -131,6 +131,29 @@ END_TEST
 /* Checks in the loops below call ck_abort_msg only on failure: every
  * ck_assert writes its location to Check's pipe, a system call per row. */
 
+/* Times at the ends of int64_t: no overflow in the eviction test (UBSan
+ * builds check it), the window still (t - window_ns, t]. */
+START_TEST(time_window_extreme_times)
+{
+	struct nbpy_rolling *r = new_window(10, INT64_MAX, 0);
+	struct nbpy_rolling_row w;
+
+	ck_assert_int_eq(nbpy_rolling_push(r, INT64_MIN, 1, 1, 1, 1), 0);
+	ck_assert_int_eq(nbpy_rolling_push(r, -2, 2, 2, 2, 1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_int_eq(w.count, 2);	/* INT64_MIN > -2 - INT64_MAX: in */
+	ck_assert_int_eq(nbpy_rolling_push(r, -1, 3, 3, 3, 1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_int_eq(w.count, 2);	/* INT64_MIN <= -1 - INT64_MAX: out */
+	ck_assert(w.mid_mean == 2.5);
+	ck_assert_int_eq(nbpy_rolling_push(r, INT64_MAX, 4, 4, 4, 1), 0);
+	nbpy_rolling_get(r, &w);
+	ck_assert_int_eq(w.count, 1);	/* -2, -1 <= INT64_MAX - INT64_MAX: out */
+	ck_assert(w.mid_mean == 4);
+	nbpy_rolling_free(r);
+}
+END_TEST
+
 /* Volumes that sum to 0 (a correction and its trade): no VWAP, not an
  * infinity; NaN prices and volumes stay out of both sums. */
 START_TEST(vwap_zero_volume_sum)
@@ -171,8 +194,10 @@ static double rng_unit(void)	/* [0, 1) */
 
 /* Ticks in several segments (one empty), with NaN bids, asks and prices,
  * zero volumes, constant stretches (one longer than 1000 ticks) and times
- * that may repeat.  Prices sit on a grid of 2^-17 (about 7.6e-6), so sums
- * of a few are exact and a stretch of equal prices is equal bit for bit. */
+ * that may repeat.  Prices are 1.1 plus multiples of 2^-17 (about 7.6e-6),
+ * exact in binary: mid and spread are exact, a stretch of equal prices is
+ * equal bit for bit, and a window that is not constant has a std far above
+ * rounding noise (so 1e-9 relative is a fair bound). */
 struct data {
 	size_t n_rows, n_segments;
 	size_t seg[8];
@@ -299,6 +324,9 @@ static void ck_exact(double got, double want, const char *what, size_t row)
 		ck_abort_msg("%s row %zu: %.17g, want %.17g", what, row, got, want);
 }
 
+/* Rows checked with a constant window of two or more: the data must have some. */
+static size_t constant_rows;
+
 static void ck_moments(double mean, double std, double min, double max,
 		       const struct naive_moments *m, const char *what, size_t row)
 {
@@ -311,6 +339,7 @@ static void ck_moments(double mean, double std, double min, double max,
 		ck_exact(mean, m->min, what, row);
 		if (m->n >= 2 && std != 0.0)
 			ck_abort_msg("%s row %zu: constant window, std %.17g", what, row, std);
+		constant_rows += m->n >= 2;
 	}
 }
 
@@ -406,6 +435,7 @@ static void ck_params(const struct data *d, uint32_t window, int64_t window_ns, 
 	char err[256];
 	size_t k, i;
 
+	constant_rows = 0;
 	out_make(&o, d->n_rows);
 	ck_assert_msg(nbpy_rolling_batch(NBPY_DEVICE_CPU, &p, &in, &o.out, err, sizeof(err)) == 0,
 		      "batch: %s", err);
@@ -423,6 +453,9 @@ static void ck_params(const struct data *d, uint32_t window, int64_t window_ns, 
 		nbpy_rolling_free(r);
 	}
 	out_free(&o);
+	/* the spread is constant in a constant stretch, whatever the window */
+	if (window >= 2)
+		ck_assert_uint_gt(constant_rows, 0);
 }
 
 static const uint32_t WINDOWS[] = { 1, 2, 3, 20, 1000 };
@@ -643,6 +676,7 @@ static Suite *rolling_suite(void)
 	tcase_add_test(tc, reference_vector);
 	tcase_add_test(tc, reference_constant_window_exact);
 	tcase_add_test(tc, reference_time_window);
+	tcase_add_test(tc, time_window_extreme_times);
 	tcase_add_test(tc, vwap_zero_volume_sum);
 	tcase_add_loop_test(tc, random_count_windows, 0, sizeof(WINDOWS) / sizeof(WINDOWS[0]));
 	tcase_add_loop_test(tc, random_time_windows, 0, sizeof(WINDOWS) / sizeof(WINDOWS[0]));
