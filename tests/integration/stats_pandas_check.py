@@ -24,7 +24,6 @@
         the rounding of the values themselves (STD_ABS below); NaN exactly
         where pandas has NaN.
 """
-import math
 import sqlite3
 import struct
 import sys
@@ -37,27 +36,26 @@ import pandas as pd
 
 MEAN_REL = 1e-12
 STD_REL = 1e-9
-# A std near 0 cannot be compared relatively: pandas' Welford add/remove
-# rounds the sum of squares M2 by about eps * L^2 at each step (L: the
-# largest |value| it sees, here |x - c| of a block), and those roundings add
-# up over the steps of a block (about sqrt(steps) of them, as a random
-# walk) without ever being recomputed.  A window whose values are equal but
-# for their last bits (spreads ask - bid of different quotes) has a true
-# var near 1e-32 and pandas' near that rounding, whose square root is the
-# std it prints (2.9e-13 seen for spreads of 2e-5).  So std is compared in
-# variance: within 2e-9 relative (1e-9 of std), or VAR_ABS * L^2, the
-# rounding of BLOCK steps: 4 sqrt(BLOCK) eps ~ 4e-14.  For a std that is
-# not near 0 that is below 1e-9: a mid std of 5e-6 with L = 6e-4 (the walk
-# of a block) may be off by 1.4e-20 in var, 3e-10 of the std; near 0 (var
-# below VAR_ABS * L^2 / 2e-9) a std of at most 1.2e-10 * L passes for 0.
-BLOCK = 2000
-VAR_ABS = 4 * math.sqrt(BLOCK) * np.finfo(float).eps
-# The tool computes from the values themselves, not shifted: its mean of
-# values near m is rounded by about eps * |m|, which adds about that squared
-# to a variance however small (a std of 3e-17 among spreads of 2e-5 is off
-# by 1e-8 relative that way, in any algorithm without a shift).  So a std
-# near 0 may also be off by STD_ABS * |mean| = 8 eps * |mean| (1.9e-15 for a
-# mid of 1.08: the 1e-15 of the issue, at the instrument's price level).
+# A std near 0 cannot be compared relatively, for two reasons.
+# The tool's: it computes from the values themselves, and a mid or a spread
+# near m is itself rounded by eps * |m| / 2 (mid = (bid + ask) / 2), so its
+# std is only defined to about eps * |m| whatever the algorithm: the tool
+# may be off by STD_ABS * |mean| = 8 eps * |mean| absolute (1.9e-15 for a
+# mid of 1.08: the 1e-15 of the issue, at the instrument's price level;
+# 3.5e-20 for a spread of 2e-5, where a std of 6.4e-17 among spreads equal
+# but for their last bits was seen off by 2.4e-22).
+# pandas': its Welford add/remove rounds the sum of squares M2 by about
+# eps * L^2 at each step (L: the largest |value| it sees, here |x - c| of a
+# block), and those roundings add up over the steps of a block without
+# ever being recomputed; the square root of such a residual is the std it
+# prints for a window of equal values (2.9e-13 seen for spreads of 2e-5
+# without blocks and shifts, where the tool had 7.9e-17).  So a std also
+# passes when its variance is within VAR_ABS * steps * L^2 of pandas' (the
+# rounding of the steps of its block, at most 4 eps each).  Blocks are
+# short to keep that small: a mid std of 3.5e-6 with L = 3e-4 (the walk of
+# 500 ticks) may be off by 4e-20 in var, 1.6e-9 of the std.
+BLOCK = 500
+VAR_ABS = 4 * np.finfo(float).eps
 STD_ABS = 8 * np.finfo(float).eps
 STATS = ["mid_mean", "mid_std", "mid_min", "mid_max", "spread_mean", "spread_std",
          "spread_min", "spread_max", "vwap"]
@@ -216,19 +214,21 @@ def blocks(inst, t, window, window_ns):
     """Rows (of ticks grouped by instrument) cut into blocks of BLOCK rows,
     each with the rows before it that its first windows reach: the indices
     to compute, their block, and which of them are the block's own."""
-    idx, key, own = [], [], []
+    idx, key, own, steps = [], [], [], []
     bounds = np.flatnonzero(np.r_[True, inst[1:] != inst[:-1], True])
+    block = max(BLOCK, 2 * window)	# a window's rows at most half the block
     for a, e in zip(bounds[:-1], bounds[1:]):
-        for s in range(a, e, BLOCK):
+        for s in range(a, e, block):
             if window_ns:
                 pre = a + int(np.searchsorted(t[a:e], t[s] - window_ns, side="right"))
             else:
                 pre = max(a, s - (window - 1))
-            rows = np.arange(pre, min(s + BLOCK, e))
+            rows = np.arange(pre, min(s + block, e))
             idx.append(rows)
             key.append(np.full(len(rows), len(key)))
             own.append(rows >= s)
-    return np.concatenate(idx), np.concatenate(key), np.concatenate(own)
+            steps.append(np.full(len(rows), len(rows)))
+    return tuple(np.concatenate(x) for x in (idx, key, own, steps))
 
 
 def shifted(key, x):
@@ -252,12 +252,13 @@ def reference(df, window, window_time, min_periods):
     a group (reference section 2.2 measured 1e-6 relative drift over 20M
     ticks in C): each instrument is computed in blocks of BLOCK rows (with
     the rows before a block that its windows reach, which makes every
-    window the same as in one pass), and std on shifted values."""
+    window the same as in one pass), and std on shifted values.  The blocks
+    of a time window are BLOCK rows too, plus the rows of window_time before."""
     names = df.instrument.to_numpy(dtype=object)
     order = np.argsort(names, kind="stable")
     inst, t = names[order], df.time.to_numpy()[order]
     window_ns = pd.Timedelta(window_time).value if window_time != "0" else 0
-    idx, key, own = blocks(inst, t, window, window_ns)
+    idx, key, own, steps = blocks(inst, t, window, window_ns)
     rows = order[idx]
     bid, ask = df.bid.to_numpy()[rows], df.ask.to_numpy()[rows]
     price, volume = df.price.to_numpy()[rows], df.volume.to_numpy()[rows]
@@ -280,7 +281,9 @@ def reference(df, window, window_time, min_periods):
     std = roll[["mid_x", "spread_x"]].std()
     out = {"instrument": inst, "time": t,
            "count": roll0["mid"].count().to_numpy()[own].astype(np.int64),
-           "mid_l": mid_l[own], "spread_l": spread_l[own],
+           # what pandas' std may be off by, in variance
+           "mid_var_abs": VAR_ABS * steps[own] * mid_l[own] ** 2,
+           "spread_var_abs": VAR_ABS * steps[own] * spread_l[own] ** 2,
            "mid_std": std["mid_x"].to_numpy()[own], "spread_std": std["spread_x"].to_numpy()[own]}
     for what, frame in (("mean", px.mean()), ("min", px.min()), ("max", px.max())):
         for col in ("mid", "spread"):
@@ -294,14 +297,14 @@ def reference(df, window, window_time, min_periods):
 def read_output(path):
     if path.endswith(".sqlite"):
         db = sqlite3.connect(path)
-        rows = db.execute("SELECT instrument, event_time, count, %s FROM tick_stats ORDER BY rowid"
-                          % ", ".join(STATS)).fetchall()
+        df = pd.read_sql_query("SELECT instrument, event_time, count, %s FROM tick_stats ORDER BY rowid"
+                               % ", ".join(STATS), db, coerce_float=True)
         db.close()
-        out = {"instrument": np.array([r[0] for r in rows], dtype=object),
-               "time_text": [r[1] for r in rows],
-               "count": np.array([r[2] for r in rows], dtype=np.int64)}
-        for i, s in enumerate(STATS):
-            out[s] = np.array([np.nan if r[3 + i] is None else r[3 + i] for r in rows], dtype=float)
+        out = {c: df[c].to_numpy() for c in df.columns}
+        for c in STATS:	# NULL: NaN
+            out[c] = out[c].astype(float)
+        out["time_text"] = out.pop("event_time")
+        out["count"] = out["count"].astype(np.int64)
         return out
     df = pd.read_csv(path, float_precision="round_trip", dtype={"instrument": object, "time": np.int64})
     out = {c: df[c].to_numpy() for c in df.columns}
@@ -329,8 +332,8 @@ def compare(name, got, ref):
         if len(idx):
             fail("time", idx)
     else:	# SQLite: RFC 3339 text with microseconds
-        want = [rfc3339(t) for t in ref["time"]]
-        idx = np.flatnonzero(np.array(got["time_text"], dtype=object) != np.array(want, dtype=object))
+        want = np.char.add(np.datetime_as_string(ref["time"].astype("datetime64[ns]").astype("datetime64[us]"), unit="us"), "Z")
+        idx = np.flatnonzero(got["time_text"].astype(str) != want)
         if len(idx):
             bad.append("event_time: %d rows differ, the first %r, want %r" % (
                 len(idx), got["time_text"][idx[0]], want[idx[0]]))
@@ -347,11 +350,11 @@ def compare(name, got, ref):
         if s.endswith("_min") or s.endswith("_max"):
             off = both & (a != b)
         elif s.endswith("_std"):
-            # in variance: 1e-9 relative in std is 2e-9 in var; near 0 the
-            # rounding of pandas' variance and of the tool's (VAR_ABS, STD_ABS)
+            # within 1e-9 relative or STD_ABS * |mean| (the tool's rounding),
+            # or in variance within pandas' rounding
             col = s[:-4]
-            off = both & (np.abs(a * a - b * b) > 2 * STD_REL * b * b + VAR_ABS * ref[col + "_l"] ** 2 +
-                          (STD_ABS * ref[col + "_mean"]) ** 2)
+            off = both & (np.abs(a - b) > STD_REL * np.abs(b) + STD_ABS * np.abs(ref[col + "_mean"])) & \
+                (np.abs(a * a - b * b) > ref[col + "_var_abs"])
         else:
             off = both & (np.abs(a - b) > MEAN_REL * np.abs(b))
         idx = np.flatnonzero(off)
