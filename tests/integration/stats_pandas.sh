@@ -49,6 +49,11 @@ check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
 # the same statistics whatever the input: CSV, database, capture
 stats store.csv store_w20.csv 20 0 0 --window 20 --in "$T/store.csv"
 check "capture and CSV input give the same bytes" cmp "$T/store_w20.csv" "$T/capture.csv"
+# --every 5: each instrument's 5th, 10th... row of the full output
+"$STATS" --quiet --window 20 --every 5 --in "$T/store.csv" --out "$T/every5.csv"
+awk -F, 'NR == 1 || ++n[$1] % 5 == 0' "$T/store_w20.csv" >"$T/every5_want.csv"
+check "--every 5 writes every 5th row of each instrument ($(wc -l <"$T/every5.csv") lines)" \
+	cmp "$T/every5.csv" "$T/every5_want.csv"
 
 # errors: exit status, message, and nothing left written
 fails_with() {	# fails_with WHAT STATUS MESSAGE ARGS...: exits STATUS saying MESSAGE
