@@ -85,7 +85,7 @@ fails_with "no window" 2 "no window" --in "$T/ticks.csv" --format none
 if nvidia-smi -L >/dev/null 2>&1; then
 	echo "  skipped: --device cuda without a GPU (a GPU is present)"
 else
-	fails_with "--device cuda without a GPU" 1 "nbpy-stats: --device cuda: " \
+	fails_with "--device cuda without a GPU" 1 "nbpy-stats: device cuda: " \
 		--window 3 --device cuda --in "$T/ticks.csv" --out "$T/cuda.csv"
 	check "...refused before anything is written" test ! -e "$T/cuda.csv"
 fi

@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 	}
 	if (o.device == NBPY_DEVICE_CUDA &&
 	    nbpy_rolling_device_pick(o.device, 0, &early, &r.device, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nbpy-stats: --device cuda: %s\n", err);
+		fprintf(stderr, "nbpy-stats: %s\n", err);
 		return EXIT_FAILURE;
 	}
 	if (!o.quiet)
