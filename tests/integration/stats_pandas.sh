@@ -71,6 +71,9 @@ printf 'instrument,time,bid,ask\nEUR_USD,1,1.1,1.2\nEUR_USD,2,1.1x,1.2\n' >"$T/b
 fails_with "a malformed number" 1 "$T/bad.csv:3: bid: not a finite number: '1.1x'" \
 	--window 2 --in "$T/bad.csv" --out "$T/bad_out.csv"
 check "...and no output is left" test ! -e "$T/bad_out.csv"
+echo "what was there" >"$T/keep.csv"
+"$STATS" --quiet --window 2 --in "$T/bad.csv" --out "$T/keep.csv" 2>/dev/null
+check "...and an output file that was there is left as it was" grep -qx "what was there" "$T/keep.csv"
 printf 'instrument,time,bid,ask\nEUR_USD,1,1.1,1.2\n\nEUR_USD,2,1.1\n' >"$T/short.csv"
 fails_with "a line short of a field" 1 "$T/short.csv:4: fewer fields, the header has 4" \
 	--window 2 --in "$T/short.csv" --out "$T/short_out.sqlite"

@@ -115,8 +115,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return fprintf(stderr, "nbpy-stats: --device %s: auto, cpu or cuda\n", optarg), -1;
 			break;
 		case 'e':
-			if (parse_count(optarg, UINT64_MAX, &o->every) < 0 || o->every == 0)
-				return fprintf(stderr, "nbpy-stats: --every %s: 1 or more\n", optarg), -1;
+			/* bounded: row + every never wraps */
+			if (parse_count(optarg, (uint64_t)1 << 40, &o->every) < 0 || o->every == 0)
+				return fprintf(stderr, "nbpy-stats: --every %s: 1 to 2^40\n", optarg), -1;
 			break;
 		case 'i':
 			o->in = optarg;

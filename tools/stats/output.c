@@ -1,5 +1,6 @@
 /* output.c - see output.h. */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -37,13 +38,14 @@ static const double *stat_column(const struct nbpy_rolling_output *out, int k)
 }
 #define N_STATS 9
 
-/* Whether writing path makes (or truncates) a regular file, which a failed
- * run then removes; not a device, a pipe or stdout. */
-static bool makes_file(const char *path)
+/* Whether path is a regular file or none yet (not a device, a pipe or
+ * stdout); *exists: it is there already. */
+static bool is_file(const char *path, bool *exists)
 {
 	struct stat st;
 
-	return strcmp(path, "-") != 0 && (stat(path, &st) < 0 ? errno == ENOENT : S_ISREG(st.st_mode));
+	*exists = stat(path, &st) == 0;
+	return strcmp(path, "-") != 0 && (*exists ? S_ISREG(st.st_mode) : errno == ENOENT);
 }
 
 static int sqlite_fail(struct output *o, const char *what, char *err, size_t errlen)
@@ -72,15 +74,25 @@ static int open_sqlite(struct output *o, char *err, size_t errlen)
 
 int output_open(struct output *o, enum output_format format, const char *path, char *err, size_t errlen)
 {
+	bool exists;
+
 	memset(o, 0, sizeof(*o));
 	o->format = format;
 	o->path = path;
 	if (format == OUTPUT_NONE)
 		return 0;
-	o->created = makes_file(path);
-	if (format == OUTPUT_SQLITE)
+	if (format == OUTPUT_SQLITE) {
+		o->created = is_file(path, &exists) && !exists;
 		return open_sqlite(o, err, errlen);
-	o->f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	}
+	/* a file is written beside it and renamed over it when complete: a
+	 * failed run leaves what was there */
+	if (is_file(path, &exists) &&
+	    (size_t)snprintf(o->partial, sizeof(o->partial), "%s.partial", path) >= sizeof(o->partial)) {
+		(void)snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	o->f = strcmp(path, "-") == 0 ? stdout : fopen(o->partial[0] ? o->partial : path, "w");
 	if (o->f == NULL || setvbuf(o->f, csv_buf, _IOFBF, sizeof(csv_buf)) != 0 ||
 	    fputs(csv_header, o->f) == EOF) {
 		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -156,16 +168,18 @@ int output_row(struct output *o, const char *instrument, int64_t t_ns, const str
 	return 0;
 }
 
-/* The SQLite database and its journal, when this run created them. */
+/* After a failure: the CSV being written, or the database and its journal
+ * when this run created them. */
 static void remove_created(const struct output *o)
 {
-	char journal[4096];
+	char journal[PATH_MAX + 16];
 
+	if (o->partial[0])
+		(void)unlink(o->partial);
 	if (!o->created)
 		return;
 	(void)unlink(o->path);
-	if (o->format == OUTPUT_SQLITE &&
-	    (size_t)snprintf(journal, sizeof(journal), "%s-journal", o->path) < sizeof(journal))
+	if ((size_t)snprintf(journal, sizeof(journal), "%s-journal", o->path) < sizeof(journal))
 		(void)unlink(journal);
 }
 
@@ -180,6 +194,10 @@ int output_close(struct output *o, bool ok, char *err, size_t errlen)
 		}
 		if (o->f != stdout && fclose(o->f) == EOF && rc == 0) {
 			(void)snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
+			rc = -1;
+		}
+		if (rc == 0 && o->partial[0] && rename(o->partial, o->path) < 0) {
+			(void)snprintf(err, errlen, "rename %s to %s: %s", o->partial, o->path, strerror(errno));
 			rc = -1;
 		}
 	}

@@ -11,6 +11,7 @@
 #ifndef NBPY_TOOLS_OUTPUT_H
 #define NBPY_TOOLS_OUTPUT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -21,7 +22,8 @@ enum output_format { OUTPUT_CSV, OUTPUT_SQLITE, OUTPUT_NONE };
 struct output {
 	enum output_format format;
 	const char *path;
-	bool created;		/* a regular file this run made or truncated: removed on failure */
+	bool created;		/* SQLite: a database this run made, removed on failure */
+	char partial[PATH_MAX + 16];	/* CSV to a file: PATH.partial, renamed over it at the end */
 	FILE *f;		/* CSV */
 	struct sqlite3 *db;	/* SQLite */
 	struct sqlite3_stmt *insert;
@@ -37,9 +39,9 @@ int output_open(struct output *o, enum output_format format, const char *path, c
 int output_row(struct output *o, const char *instrument, int64_t t_ns, const struct nbpy_rolling_output *out,
 	       size_t i, char *err, size_t errlen);
 
-/* Finishes: ok, commits (SQLite) and closes, -1 with the reason in err when
- * that fails; not ok (an error earlier), rolls back and removes what this
- * run created. */
+/* Finishes: ok, commits (SQLite) or renames the CSV into place, -1 with
+ * the reason in err when that fails; not ok (an error earlier), rolls back
+ * and removes what this run created: a failed run leaves what was there. */
 int output_close(struct output *o, bool ok, char *err, size_t errlen);
 
 #endif
