@@ -87,7 +87,7 @@ fails_with "a database of two tables" 1 "has the tables kraken_tick and oanda_ti
 head -c 3000 "$T/store.cap" >"$T/torn.cap"
 "$STATS" --window 3 --in "$T/torn.cap" --format none 2>"$T/err"
 check "a torn last record of a capture: the rest is read, with a warning" \
-	grep -q "torn.cap: a torn or corrupt record at offset 2975: the rest of the file is not read" "$T/err"
+	grep -q "torn.cap: a torn or corrupt record at offset [0-9]*: the rest of the file is not read" "$T/err"
 fails_with "no window" 2 "no window" --in "$T/ticks.csv" --format none
 if nvidia-smi -L >/dev/null 2>&1; then
 	echo "  skipped: --device cuda without a GPU (a GPU is present)"
