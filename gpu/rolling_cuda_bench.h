@@ -32,11 +32,11 @@ int nbpy_rolling_cuda_resident(const struct nbpy_rolling_params *p,
 			       const struct nbpy_rolling_input *in, int reps, double *best_s,
 			       char *err, size_t errlen);
 
-/* Best of 5: device-to-device cudaMemcpy of `bytes` (bytes read + written
- * per second) and page-locked host-to-device cudaMemcpy (bytes per second).
- * 0, or -1 with the CUDA error in err. */
-int nbpy_rolling_cuda_bandwidth(size_t bytes, double *d2d_bps, double *h2d_bps, char *err,
-				size_t errlen);
+/* Best of 5 cudaMemcpy of `bytes`: device to device (bytes read + written
+ * per second: what HBM moves), page-locked host to device and device to
+ * host (bytes per second over PCIe).  0, or -1 with the CUDA error in err. */
+int nbpy_rolling_cuda_bandwidth(size_t bytes, double *d2d_bps, double *h2d_bps, double *d2h_bps,
+				char *err, size_t errlen);
 
 #ifdef __cplusplus
 }
