@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <cub/block/block_scan.cuh>
@@ -286,8 +287,9 @@ template <class F> struct Tile {
 				while (g.seg[k] > r)
 					k--;
 				it[q].a = F::row(in, r);
-				/* the last row of a block or of a segment */
-				it[q].flag = (r - g.seg[k]) % w == w - 1 || r + 1 == g.seg[k + 1];
+				/* the last row of a block (a segment's last block, when
+				 * cut short, has no next block to read its suffixes) */
+				it[q].flag = (r - g.seg[k]) % w == w - 1;
 			}
 		}
 	}
@@ -721,7 +723,9 @@ extern "C" int nbpy_rolling_cuda_emulate(const struct nbpy_rolling_params *p,
 					 char *err, size_t errlen)
 {
 	const size_t n = in->n_rows, w = p->window;
-	double *dst[9];
+	const double *src[4] = { in->bid, in->ask, in->price, in->volume };
+	double *dst[9], *buf[4] = { NULL, NULL, NULL, NULL };
+	int rc = 0;
 
 	if (n == 0)
 		return 0;
@@ -730,11 +734,25 @@ extern "C" int nbpy_rolling_cuda_emulate(const struct nbpy_rolling_params *p,
 	if (chunk_rows < 1)
 		chunk_rows = CHUNK_ROWS;
 	out_doubles(out, dst);
-	/* the batch's chunks, each from its halo's first row */
-	for (size_t c0 = 0; c0 < n; c0 += chunk_rows) {
+	/* the batch's chunks, each from its halo's first row, copied as the
+	 * batch copies them to the device: a row outside is not there */
+	for (size_t c0 = 0; c0 < n && rc == 0; c0 += chunk_rows) {
 		const size_t c1 = n - c0 > chunk_rows ? c0 + chunk_rows : n;
 		const size_t h0 = halo_start(in, w, c0);
-		const DevIn din = { in->bid + h0, in->ask + h0, in->price + h0, in->volume + h0, h0 };
+
+		for (int c = 0; c < 4; c++) {
+			free(buf[c]);
+			buf[c] = (double *)malloc((c1 - h0) * sizeof(double));
+			if (!buf[c]) {
+				(void)snprintf(err, errlen, "emulate: out of memory");
+				rc = -1;
+				break;
+			}
+			memcpy(buf[c], src[c] + h0, (c1 - h0) * sizeof(double));
+		}
+		if (rc < 0)
+			break;
+		const DevIn din = { buf[0], buf[1], buf[2], buf[3], h0 };
 		const DevOut dout = { (long long *)out->count + c0, dst[0] + c0, dst[1] + c0,
 				      dst[2] + c0, dst[3] + c0, dst[4] + c0, dst[5] + c0,
 				      dst[6] + c0, dst[7] + c0, dst[8] + c0, c0 };
@@ -746,7 +764,9 @@ extern "C" int nbpy_rolling_cuda_emulate(const struct nbpy_rolling_params *p,
 			tile_emulate<Vwap>(din, dout, g, b);
 		}
 	}
-	return 0;
+	for (int c = 0; c < 4; c++)
+		free(buf[c]);
+	return rc;
 }
 
 extern "C" void *nbpy_rolling_cuda_host_alloc(size_t bytes)
