@@ -89,14 +89,16 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("rolling_cuda");
-	TCase *tc = tcase_create("cuda");
+	Suite *s;
+	TCase *tc;
 	char why[256];
 
 	if (!nbpy_cuda_usable(why, sizeof(why))) {
 		printf("skipped: no GPU (%s)\n", why);
 		return 77;
 	}
+	s = suite_create("rolling_cuda");
+	tc = tcase_create("cuda");
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 100);
 	tcase_add_loop_test(tc, cuda_vs_cpu, 0, 11);
