@@ -19,7 +19,6 @@
  * NSTREAMS streams so transfers overlap compute; gpu/README.md has the
  * reasoning and the byte counts. */
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +28,9 @@
 
 #include "gpu/rolling_cuda.h"
 #include "gpu/rolling_cuda_bench.h"
+
+/* what both the kernels and their host emulation run */
+#define HD __host__ __device__ __forceinline__
 
 namespace {
 
@@ -56,7 +58,7 @@ struct DevOut {
 /* ---- the three statistic families: an aggregate, its identity, one row's
  * aggregate, Chan's combine (the CPU's moments_combine), and the output ---- */
 
-__host__ __device__ __forceinline__ bool quote_ok(const DevIn &in, size_t r, double *mid, double *spread)
+HD bool quote_ok(const DevIn &in, size_t r, double *mid, double *spread)
 {
 	double bid = in.bid[r - in.in_base], ask = in.ask[r - in.in_base];
 
@@ -67,8 +69,8 @@ __host__ __device__ __forceinline__ bool quote_ok(const DevIn &in, size_t r, dou
 	return true;
 }
 
-__host__ __device__ __forceinline__ void chan(double na, double nb, double n, double ma, double qa,
-				     double mb, double qb, double *m, double *q)
+HD void chan(double na, double nb, double n, double ma, double qa, double mb, double qb,
+	     double *m, double *q)
 {
 	double delta = mb - ma;
 
@@ -81,8 +83,8 @@ struct Moments {
 	struct Agg {
 		double n, m1, q1, m2, q2;
 	};
-	static __host__ __device__ __forceinline__ Agg none() { return Agg{ 0, 0, 0, 0, 0 }; }
-	static __host__ __device__ __forceinline__ Agg row(const DevIn &in, size_t r)
+	static HD Agg none() { return Agg{ 0, 0, 0, 0, 0 }; }
+	static HD Agg row(const DevIn &in, size_t r)
 	{
 		double mid, spread;
 
@@ -90,7 +92,7 @@ struct Moments {
 			return none();
 		return Agg{ 1, mid, 0, spread, 0 };
 	}
-	static __host__ __device__ __forceinline__ Agg combine(const Agg &a, const Agg &b)
+	static HD Agg combine(const Agg &a, const Agg &b)
 	{
 		Agg c;
 
@@ -103,12 +105,11 @@ struct Moments {
 		chan(a.n, b.n, c.n, a.m2, a.q2, b.m2, b.q2, &c.m2, &c.q2);
 		return c;
 	}
-	static __host__ __device__ __forceinline__ double std_of(double n, double q)
+	static HD double std_of(double n, double q)
 	{
 		return n >= 2 ? sqrt((q > 0 ? q : 0) / (n - 1)) : (double)NAN;
 	}
-	static __host__ __device__ __forceinline__ void store(const DevOut &o, size_t r, const Agg &a,
-						     double min_periods)
+	static HD void store(const DevOut &o, size_t r, const Agg &a, double min_periods)
 	{
 		size_t i = r - o.out_base;
 		bool ok = a.n >= min_periods;
@@ -126,11 +127,11 @@ struct Extremes {
 	struct Agg {
 		double n, min1, max1, min2, max2;
 	};
-	static __host__ __device__ __forceinline__ Agg none()
+	static HD Agg none()
 	{
 		return Agg{ 0, (double)INFINITY, -(double)INFINITY, (double)INFINITY, -(double)INFINITY };
 	}
-	static __host__ __device__ __forceinline__ Agg row(const DevIn &in, size_t r)
+	static HD Agg row(const DevIn &in, size_t r)
 	{
 		double mid, spread;
 
@@ -138,14 +139,13 @@ struct Extremes {
 			return none();
 		return Agg{ 1, mid, mid, spread, spread };
 	}
-	static __host__ __device__ __forceinline__ Agg combine(const Agg &a, const Agg &b)
+	static HD Agg combine(const Agg &a, const Agg &b)
 	{
 		return Agg{ a.n + b.n, a.min1 < b.min1 ? a.min1 : b.min1,
 			    a.max1 > b.max1 ? a.max1 : b.max1, a.min2 < b.min2 ? a.min2 : b.min2,
 			    a.max2 > b.max2 ? a.max2 : b.max2 };
 	}
-	static __host__ __device__ __forceinline__ void store(const DevOut &o, size_t r, const Agg &a,
-						     double min_periods)
+	static HD void store(const DevOut &o, size_t r, const Agg &a, double min_periods)
 	{
 		size_t i = r - o.out_base;
 		bool ok = a.n >= min_periods;
@@ -162,8 +162,8 @@ struct Vwap {
 	struct Agg {
 		double n, pv, v;
 	};
-	static __host__ __device__ __forceinline__ Agg none() { return Agg{ 0, 0, 0 }; }
-	static __host__ __device__ __forceinline__ Agg row(const DevIn &in, size_t r)
+	static HD Agg none() { return Agg{ 0, 0, 0 }; }
+	static HD Agg row(const DevIn &in, size_t r)
 	{
 		double p = in.price[r - in.in_base], v = in.volume[r - in.in_base];
 
@@ -171,7 +171,7 @@ struct Vwap {
 			return none();
 		return Agg{ 1, p * v, v };
 	}
-	static __host__ __device__ __forceinline__ Agg combine(const Agg &a, const Agg &b)
+	static HD Agg combine(const Agg &a, const Agg &b)
 	{
 		if (a.n == 0)
 			return b;
@@ -179,8 +179,7 @@ struct Vwap {
 			return a;
 		return Agg{ a.n + b.n, a.pv + b.pv, a.v + b.v };
 	}
-	static __host__ __device__ __forceinline__ void store(const DevOut &o, size_t r, const Agg &a,
-						     double min_periods)
+	static HD void store(const DevOut &o, size_t r, const Agg &a, double min_periods)
 	{
 		o.vwap[r - o.out_base] = a.n >= min_periods && a.v != 0 ? a.pv / a.v : (double)NAN;
 	}
@@ -195,7 +194,7 @@ template <class F> struct Item {
 };
 
 template <class F> struct SegOp {
-	__host__ __device__ __forceinline__ Item<F> operator()(const Item<F> &x, const Item<F> &y) const
+	HD Item<F> operator()(const Item<F> &x, const Item<F> &y) const
 	{
 		Item<F> r;
 
@@ -207,7 +206,7 @@ template <class F> struct SegOp {
 
 /* The segment holding row r: k with seg[k] <= r < seg[k + 1] (empty
  * segments skipped), seg[n_seg] = n_rows > r. */
-__host__ __device__ __forceinline__ size_t seg_of(const size_t *seg, size_t n_seg, size_t r)
+HD size_t seg_of(const size_t *seg, size_t n_seg, size_t r)
 {
 	size_t lo = 0, hi = n_seg;
 
@@ -233,7 +232,7 @@ struct Geometry {
 /* One thread block's work: output rows [t0, t1) of the chunk's
  * [g.out_lo, g.out_hi).  The kernel runs it on the GPU; tile_emulate runs
  * the very same steps on the host, one thread after the other, so that the
- * tiling is tested where there is no GPU (tests/unit/test_rolling_cuda.c).
+ * tiling is tested where there is no GPU (tests/unit/test_rolling_cuda_emu.c).
  *
  * Backward: the suffixes of rows [lo, t1), scanned from t1 - 1 down in
  * steps of TILE rows, the carry taken from step to step; a block cut by t1
@@ -400,8 +399,10 @@ __global__ void __launch_bounds__(THREADS, 2) rolling_kernel(DevIn in, DevOut ou
 }
 
 /* The kernel's steps on the host: threads one after the other, the block
- * scan a plain inclusive scan over their items in the same order. */
-template <class F> void tile_emulate(const DevIn &in, const DevOut &out, const Geometry &g, size_t b)
+ * scan a plain inclusive scan over their items in the same order.  Static
+ * buffers: for the tests, one thread. */
+template <class F>
+void tile_emulate(const DevIn &in, const DevOut &out, const Geometry &g, size_t b)
 {
 	static Item<F> it[THREADS][ITEMS];
 	static size_t off[THREADS][ITEMS];
@@ -829,8 +830,8 @@ out:
 }
 
 /* Best of 5 of a cudaMemcpy, timed with events; bytes per second. */
-static cudaError_t copy_rate(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind, double moved,
-			     double *best)
+static cudaError_t copy_rate(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind,
+			     double moved, double *best)
 {
 	cudaEvent_t ev0 = NULL, ev1 = NULL;
 	cudaError_t e;
