@@ -12,7 +12,7 @@
  * row back; (c) the CPU path on the first cpu_rows rows.  Prints a table.
  *
  *   bench/gpu_rolling [ROWS [CPU_ROWS [WINDOW...]]]
- *   (default 100000000 rows, 20000000 for the CPU, windows 20 1000) */
+ *   (default 100000000 rows, 20000000 for the CPU (one core), windows 2 20 1000 10000) */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <math.h>
@@ -131,13 +131,13 @@ int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000000;
 	size_t cpu_rows = argc > 2 ? strtoull(argv[2], NULL, 10) : 20000000;
-	static const uint32_t DEFAULT_W[] = { 20, 1000 };
+	static const uint32_t DEFAULT_W[] = { 2, 20, 1000, 10000 };
 	struct nbpy_rolling_input in, cpu_in;
 	struct nbpy_rolling_output out, cpu_out, check_out;
 	size_t seg[101], cpu_seg[101];
 	double d2d, h2d, d2h, hbm_bound, pcie_bound, copy_bound;
 	char err[256], why[256];
-	int nw = argc > 3 ? argc - 3 : 2;
+	int nw = argc > 3 ? argc - 3 : (int)(sizeof(DEFAULT_W) / sizeof(DEFAULT_W[0]));
 	size_t bad = 0;
 
 	if (n < 100 || cpu_rows < 100 || cpu_rows > n) {
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 		struct nbpy_rolling_params p = { argc > 3 ? (uint32_t)strtoul(argv[3 + k], NULL, 10)
 							  : DEFAULT_W[k],
 						 0, 0 };
-		double resident, t, e2e = INFINITY, cpu = INFINITY;
+		double resident, t, e2e = INFINITY, cpu;
 
 		if (nbpy_rolling_params_check(&p, err, sizeof(err)) < 0 ||
 		    nbpy_rolling_cuda_resident(&p, &in, 5, &resident, err, sizeof(err)) < 0) {

@@ -10,7 +10,7 @@
 # Exit status: 0 all passed, 77 no usable GPU ("skipped: no GPU"), 1 else.
 #
 #   OUT=/some/dir bench/gpu_rolling.sh [ROWS [CPU_ROWS [WINDOW...]]]
-#   (bench/gpu_rolling's arguments; default 100M rows, 20M on the CPU, windows 20 1000)
+#   (bench/gpu_rolling's arguments; default 100M rows, 20M on the CPU, windows 2 20 1000 10000)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -682,7 +682,9 @@ extern "C" int nbpy_rolling_cuda_batch(const struct nbpy_rolling_params *p,
 	out_doubles(out, dst);
 	pins.n = 0;
 	chunk = n < CHUNK_ROWS ? n : CHUNK_ROWS;
-	if (device_alloc(&d, in, chunk + w - 1, chunk, NSTREAMS, err, errlen) < 0)
+	/* a chunk's input: its rows and up to w - 1 before them */
+	if (device_alloc(&d, in, chunk + w - 1 < n ? chunk + w - 1 : n, chunk, NSTREAMS, err,
+			 errlen) < 0)
 		return -1;
 	for (int c = 0; c < 4; c++)
 		pin(&pins, src[c], n * sizeof(double));
