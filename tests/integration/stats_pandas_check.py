@@ -21,8 +21,8 @@
         pandas 1.5 groupby('instrument').rolling(...) computes them again,
         and every row must agree: count, min and max exactly, mean and vwap
         within 1e-12 relative, std within 1e-9 relative or, near 0, within
-        the rounding of the values themselves (STD_ABS below); NaN exactly
-        where pandas has NaN.
+        the rounding of the tool's and of pandas' own (STD_ABS, VAR_ABS
+        below); NaN exactly where pandas has NaN.
 """
 import sqlite3
 import struct
