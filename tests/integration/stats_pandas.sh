@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# stats_pandas.sh - nbpy-stats computes what pandas computes: 1M FX-like
+# ticks of five instruments (stats_pandas_check.py gen: constant stretches,
+# NaN gaps, time gaps, zero volumes) through the tool on the CPU with
+# several windows, and every output row checked against pandas 1.5
+# groupby('instrument').rolling(...) (stats_pandas_check.py check); the same
+# for each input (CSV, a sink.sqlite database, a capture) and output (CSV,
+# SQLite); and its errors: a malformed line named by file and line, a time
+# going back under a time window, --device cuda without a GPU.
+set -uo pipefail
+
+. "$NBPY_SRCDIR/tests/lib/itest.sh" stats_pandas
+STATS=$B/nbpy-stats
+CHECK=$S/tests/integration/stats_pandas_check.py
+ROWS=${NBPY_STATS_ROWS:-1000000}
+start=$SECONDS
+
+[ -x "$STATS" ] || { bad "no $STATS"; exit 1; }
+$PY "$CHECK" gen "$T" "$ROWS" || { bad "generating the ticks"; exit 1; }
+echo "  (generated in $((SECONDS - start)) s)"
+
+specs=()
+# stats TICKS_CSV OUT WINDOW WINDOW_TIME MIN_PERIODS ARGS...: run nbpy-stats
+# with ARGS, writing OUT; its output is checked against pandas with the
+# parameters given (the same as ARGS say, written out for pandas)
+stats() {
+	local ref=$1 out=$2 window=$3 window_time=$4 mp=$5 t0=$SECONDS
+	shift 5
+	if "$STATS" --device cpu --quiet "$@" --out "$T/$out" 2>"$T/err"; then
+		ok "nbpy-stats $* ($((SECONDS - t0)) s)"
+		specs+=("$T/$ref" "$T/$out" "$window" "$window_time" "$mp")
+	else
+		bad "nbpy-stats $*: exit status $?: $(cat "$T/err")"
+	fi
+}
+
+stats ticks.csv w3.csv 3 0 0 --window 3 --in "$T/ticks.csv"
+stats ticks.csv w20_mp1.csv 20 0 1 --window 20 --min-periods 1 --in "$T/ticks.csv"
+stats ticks.csv w1000_mp999.csv 1000 0 999 --window 1000 --min-periods 999 --in "$T/ticks.csv"
+stats ticks.csv t2s.sqlite 0 2s 0 --window-time 2s --in "$T/ticks.csv"
+# the stores' inputs: a database (a table each) and a capture
+stats store_kraken.csv sqlite_kraken.csv 20 0 0 --window 20 --in "$T/store.sqlite" --table kraken_tick
+stats store_oanda.csv sqlite_oanda.csv 0 2s 0 --window-time 2s --in "$T/store.sqlite" --table oanda_tick
+stats store.csv capture.csv 20 0 0 --window 20 --in "$T/store.cap"
+stats trades.csv capture_trades.csv 3 0 0 --window 3 --in "$T/store.cap" --table kraken_trades
+echo "  (nbpy-stats done at $((SECONDS - start)) s)"
+check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
+
+# the same statistics whatever the input: CSV, database, capture
+stats store.csv store_w20.csv 20 0 0 --window 20 --in "$T/store.csv"
+check "capture and CSV input give the same bytes" cmp "$T/store_w20.csv" "$T/capture.csv"
+# --every 5: each instrument's 5th, 10th... row of the full output
+"$STATS" --quiet --window 20 --every 5 --in "$T/store.csv" --out "$T/every5.csv"
+awk -F, 'NR == 1 || ++n[$1] % 5 == 0' "$T/store_w20.csv" >"$T/every5_want.csv"
+check "--every 5 writes every 5th row of each instrument ($(wc -l <"$T/every5.csv") lines)" \
+	cmp "$T/every5.csv" "$T/every5_want.csv"
+
+# errors: exit status, message, and nothing left written
+fails_with() {	# fails_with WHAT STATUS MESSAGE ARGS...: exits STATUS saying MESSAGE
+	local what=$1 want=$2 msg=$3 rc
+	shift 3
+	"$STATS" "$@" 2>"$T/err"
+	rc=$?
+	if [ $rc -eq "$want" ] && grep -qF -- "$msg" "$T/err"; then
+		ok "$what: exit $rc, '$(head -n 1 "$T/err")'"
+	else
+		bad "$what: exit $rc (want $want), '$(cat "$T/err")' (want '$msg')"
+	fi
+}
+printf 'instrument,time,bid,ask\nEUR_USD,1,1.1,1.2\nEUR_USD,2,1.1x,1.2\n' >"$T/bad.csv"
+fails_with "a malformed number" 1 "$T/bad.csv:3: bid: not a finite number: '1.1x'" \
+	--window 2 --in "$T/bad.csv" --out "$T/bad_out.csv"
+check "...and no output is left" test ! -e "$T/bad_out.csv"
+echo "what was there" >"$T/keep.csv"
+"$STATS" --quiet --window 2 --in "$T/bad.csv" --out "$T/keep.csv" 2>/dev/null
+check "...and an output file that was there is left as it was" grep -qx "what was there" "$T/keep.csv"
+printf 'instrument,time,bid,ask\nEUR_USD,1,1.1,1.2\n\nEUR_USD,2,1.1\n' >"$T/short.csv"
+fails_with "a line short of a field" 1 "$T/short.csv:4: fewer fields, the header has 4" \
+	--window 2 --in "$T/short.csv" --out "$T/short_out.sqlite"
+check "...and no database is left" test ! -e "$T/short_out.sqlite"
+printf 'instrument,time,bid,ask\nA,5,1,2\nB,1,1,2\nA,4,1,2\n' >"$T/back.csv"
+fails_with "a time going back under a time window" 1 \
+	"$T/back.csv:4: time 4 of A goes back (line 2 has 5)" --window-time 1s --in "$T/back.csv" --format none
+check "...which a count window takes in row order" "$STATS" --quiet --window 2 --in "$T/back.csv" --format none
+fails_with "a database of two tables" 1 "has the tables kraken_tick and oanda_tick: choose one with --table" \
+	--window 3 --in "$T/store.sqlite" --format none
+head -c 3000 "$T/store.cap" >"$T/torn.cap"
+"$STATS" --window 3 --in "$T/torn.cap" --format none 2>"$T/err"
+check "a torn last record of a capture: the rest is read, with a warning" \
+	grep -q "torn.cap: a torn or corrupt record at offset [0-9]*: the rest of the file is not read" "$T/err"
+fails_with "no window" 2 "no window" --in "$T/ticks.csv" --format none
+if nvidia-smi -L >/dev/null 2>&1; then
+	echo "  skipped: --device cuda without a GPU (a GPU is present)"
+else
+	fails_with "--device cuda without a GPU" 1 "nbpy-stats: device cuda: " \
+		--window 3 --device cuda --in "$T/ticks.csv" --out "$T/cuda.csv"
+	check "...refused before anything is written" test ! -e "$T/cuda.csv"
+fi
+
+echo "stats_pandas: $fails failed, $((SECONDS - start)) s"
+[ $fails -eq 0 ]
