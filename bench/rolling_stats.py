@@ -8,7 +8,7 @@ version, each from columns in memory to every row's statistics: count-window
 mean, std (ddof = 1), min and max of mid and spread, and the VWAP, per
 instrument.  Then checks every EVERY-th row of each -- pandas, numpy, the C
 samples (bench/rolling) and, when TOOL_DIR/stats-W.csv exists, the batch
-tool's output -- against an independent two-pass computation of that row's
+tool's output (nbpy-stats --every EVERY) -- against an independent two-pass computation of that row's
 window, and the C samples against pandas' (C/pandas).  Prints lines
 "pandas|numpy W best_ns_per_row median_ns_per_row" and "check IMPL W rows
 max_rel_mean max_rel_std max_rel_vwap ok|FAIL ..."; exit status 1 when a
@@ -196,8 +196,9 @@ def main():
     trials, every = int(trials), int(every)
     df = pd.read_csv(path, float_precision="round_trip")
     # numpy gets what bench/rolling gets from its reader: integer
-    # instrument codes and float columns
-    inst = pd.factorize(df.instrument)[0].astype(np.int32)
+    # instrument codes (in name order, as nbpy-stats and pandas order them)
+    # and float columns
+    inst = pd.factorize(df.instrument, sort=True)[0].astype(np.int32)
     cols = tuple(df[c].to_numpy() for c in ("bid", "ask", "price", "volume"))
     n = len(df)
     rows = np.arange(0, n, every)
@@ -232,8 +233,17 @@ def main():
 
         tool = os.path.join(tool_dir, "stats-%d.csv" % w)
         if os.path.exists(tool):
+            # nbpy-stats --every EVERY: each instrument's EVERY-th, 2*EVERY-th...
+            # tick, the instruments in name order
             t = pd.read_csv(tool, float_precision="round_trip")
-            ok &= compare("tool", w, {k: t[k].to_numpy()[rows] for k in STATS}, ref)
+            trows = np.concatenate([np.flatnonzero(inst == c)[every - 1::every]
+                                    for c in range(inst.max() + 1)])
+            got = {k: t[k].to_numpy() for k in STATS + ["count"]}
+            if len(t) != len(trows):
+                print("check tool %d: %d rows, not %d" % (w, len(t), len(trows)))
+                ok = False
+            else:
+                ok &= compare("tool", w, got, reference(trows, inst, cols, w))
     sys.exit(0 if ok else 1)
 
 

@@ -2,8 +2,8 @@
 # bench/rolling_stats.sh - rolling statistics on the CPU, side by side in one
 # run on the same ticks: stats.rolling's computation (nbpy_rolling_push +
 # nbpy_rolling_get per tick, one window per instrument), nbpy_rolling_batch
-# on the CPU, the batch tool nbpy-stats end to end (CSV in, CSV out; when it
-# is built), pandas groupby-rolling (the original services' tool) and a
+# on the CPU, the batch tool nbpy-stats end to end (CSV in; nothing out, and
+# CSV out; when it is built), pandas groupby-rolling (the original services' tool) and a
 # numpy-only version.  Every implementation's output is checked on a sample
 # of rows against an independent two-pass computation (bench/rolling_stats.py).
 # Prints one table: implementation, window, rows/s, ns per row, ratio to
@@ -31,14 +31,25 @@ trap 'rm -rf "$T"' EXIT
 
 mkdir "$T/tool"
 TOOL=$B/nbpy-stats
+tool_ns() {	# tool_ns ARGS...: ns per tick of one nbpy-stats run; its summary into tool.log
+	local t0 t1
+	t0=$(date +%s%N)
+	"$TOOL" --device cpu --in "$T/ticks.csv" "$@" 2>>"$T/tool.log"
+	t1=$(date +%s%N)
+	awk -v t=$((t1 - t0)) -v n="$N" 'BEGIN { printf "%.1f\n", t / n }'
+}
+best_median() {	# best_median NAME W < one time a line
+	sort -n | awk -v k="$1" -v w="$2" '{ t[NR] = $1 } END { print k, w, t[1], t[int((NR + 1) / 2)] }'
+}
 if [ -x "$TOOL" ]; then
 	for w in $WINDOWS; do
-		for _ in $(seq "$TRIALS"); do
-			t0=$(date +%s%N)
-			"$TOOL" --in "$T/ticks.csv" --window "$w" --out "$T/tool/stats-$w.csv" >/dev/null
-			t1=$(date +%s%N)
-			echo "$(((t1 - t0) / N))"
-		done | sort -n | awk -v w="$w" '{ t[NR] = $1 } END { print "tool", w, t[1], t[int(NR / 2) + 1] }' >>"$T/tool.out"
+		for _ in $(seq "$TRIALS"); do tool_ns --window "$w" --format none; done |
+			best_median toolnone "$w" >>"$T/tool.out"
+		# every row formatted (into /dev/null): once, it takes seconds
+		tool_ns --window "$w" --format csv --out /dev/null | best_median toolcsv "$w" >>"$T/tool.out"
+		# what the check reads: every EVERY-th tick of each instrument
+		"$TOOL" --device cpu --in "$T/ticks.csv" --window "$w" --every "$EVERY" --quiet \
+			--out "$T/tool/stats-$w.csv"
 	done
 fi
 
@@ -55,10 +66,11 @@ cat "$T/c.out" "$T/py.out" "$T/tool.out" | awk -v n="$N" '
 	BEGIN {
 		name["stream"] = "stats.rolling: push + get per tick"
 		name["batch"] = "nbpy_rolling_batch, CPU (grouping included)"
-		name["tool"] = "nbpy-stats end to end (CSV in, CSV out)"
+		name["toolnone"] = "nbpy-stats: CSV in, computed, nothing out"
+		name["toolcsv"] = "nbpy-stats: CSV in, every row CSV out (1 run)"
 		name["numpy"] = "numpy only"
 		name["pandas"] = "pandas groupby-rolling"
-		split("stream batch tool numpy pandas", order, " ")
+		split("stream batch toolnone toolcsv numpy pandas", order, " ")
 	}
 	$1 == "memory" { mem[$2] = $3 }
 	$1 == "group" { group[$2] = $3 }
@@ -68,7 +80,7 @@ cat "$T/c.out" "$T/py.out" "$T/tool.out" | awk -v n="$N" '
 	END {
 		printf "%-46s %6s %12s %20s %10s\n", "implementation", "window", "rows/s", "ns/row", "x pandas"
 		for (i = 1; i <= nw; i++)
-			for (j = 1; j <= 5; j++) {
+			for (j = 1; j <= 6; j++) {
 				k = order[j]; w = ws[i]
 				if (!((k, w) in best)) continue
 				printf "%-46s %6d %12.0f %20s %10.1f\n", name[k], w, 1e9 / best[k, w],
@@ -82,4 +94,9 @@ cat "$T/c.out" "$T/py.out" "$T/tool.out" | awk -v n="$N" '
 			printf " W=%d: %d B (%.1f B per tick);", ws[i], mem[ws[i]], mem[ws[i]] / ws[i]
 		printf "\nchecks against a two-pass computation on every %s-th row (sampled rows):\n%s", "'"$EVERY"'", checks
 	}'
-[ -x "$TOOL" ] || echo "(nbpy-stats not built in $B: no tool row)"
+if [ -x "$TOOL" ]; then
+	echo "nbpy-stats' own account of its run with CSV out, at each window:"
+	awk '/ticks of/ && ++n % ('"$TRIALS"' + 1) == 0' "$T/tool.log" | sed 's/^/  /'
+else
+	echo "(nbpy-stats not built in $B: no tool rows)"
+fi
