@@ -100,3 +100,4 @@ if [ -x "$TOOL" ]; then
 else
 	echo "(nbpy-stats not built in $B: no tool rows)"
 fi
+echo "run time: $SECONDS s"
