@@ -17,8 +17,10 @@
  *       mean/std/min/max, vwap) to SAMPLES.txt for the comparison with
  *       pandas.  Prints one line per measurement:
  *           stream|batch|group W best_ns_per_row median_ns_per_row
- *           memory W bytes_per_instrument_window
- *       Exit status 1 on any error or mismatch. */
+ *       Exit status 1 on any error or mismatch.
+ *   bench/rolling mem W...
+ *       prints "memory W bytes" for one window of each W: the heap it
+ *       takes (run it with GLIBC_TUNABLES=glibc.malloc.tcache_count=0). */
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -370,19 +372,30 @@ static int check_and_sample(const struct ticks *tk, const struct nbpy_rolling_pa
 	return rc;
 }
 
-/* Heap bytes one window of p takes, as malloc counts them. */
-static size_t window_bytes(const struct nbpy_rolling_params *p)
+/* Heap bytes one window of each W takes, as malloc counts them (chunk
+ * headers included).  glibc counts chunks in its per-thread cache as in use,
+ * so run this with GLIBC_TUNABLES=glibc.malloc.tcache_count=0, and before
+ * anything is freed. */
+static int mem(int argc, char **argv)
 {
-	struct mallinfo2 before = mallinfo2(), after;
-	struct nbpy_rolling *r = nbpy_rolling_new(p);
-	size_t bytes;
+	struct nbpy_rolling_params one = { .window = 1 };
 
-	if (r == NULL)
-		return 0;
-	after = mallinfo2();
-	bytes = (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
-	nbpy_rolling_free(r);
-	return bytes;
+	nbpy_rolling_free(nbpy_rolling_new(&one));	/* malloc's own first allocations */
+	for (int a = 0; a < argc; a++) {
+		struct nbpy_rolling_params p = { .window = (uint32_t)strtoul(argv[a], NULL, 10) };
+		struct mallinfo2 before = mallinfo2(), after;
+		struct nbpy_rolling *r = nbpy_rolling_new(&p);
+
+		if (r == NULL) {
+			fprintf(stderr, "rolling: window %s: %s\n", argv[a], strerror(errno));
+			return 1;
+		}
+		after = mallinfo2();
+		printf("memory %u %zu\n", p.window,
+		       (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd));
+		nbpy_rolling_free(r);
+	}
+	return 0;
 }
 
 static int run(int argc, char **argv)
@@ -450,7 +463,6 @@ static int run(int argc, char **argv)
 			secs[i] = now_s() - t0;
 		}
 		report("group", p.window, secs, trials, tk.n);
-		printf("memory %u %zu\n", p.window, window_bytes(&p));
 		fflush(stdout);
 		if (check_and_sample(&tk, &p, &g, &out, (size_t)every, samples) != 0)
 			return 1;
@@ -476,7 +488,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 7 && strcmp(argv[1], "run") == 0)
 		return run(argc - 2, argv + 2);
+	if (argc >= 3 && strcmp(argv[1], "mem") == 0)
+		return mem(argc - 2, argv + 2);
 	fprintf(stderr, "usage: bench/rolling gen N K FILE.csv\n"
-		"       bench/rolling run FILE.csv TRIALS EVERY SAMPLES.txt W...\n");
+		"       bench/rolling run FILE.csv TRIALS EVERY SAMPLES.txt W...\n"
+		"       bench/rolling mem W...\n");
 	return 2;
 }

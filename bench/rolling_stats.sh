@@ -28,6 +28,8 @@ trap 'rm -rf "$T"' EXIT
 "$B/bench/rolling" gen "$N" 8 "$T/ticks.csv"
 # shellcheck disable=SC2086
 "$B/bench/rolling" run "$T/ticks.csv" $((2 * TRIALS + 1)) "$EVERY" "$T/samples.txt" $WINDOWS >"$T/c.out"
+# shellcheck disable=SC2086
+GLIBC_TUNABLES=glibc.malloc.tcache_count=0 "$B/bench/rolling" mem $WINDOWS >>"$T/c.out"
 
 mkdir "$T/tool"
 TOOL=$B/nbpy-stats
