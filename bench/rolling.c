@@ -11,11 +11,11 @@
  *       of (1) stats.rolling's work per tick: nbpy_rolling_push then
  *       nbpy_rolling_get into the tick's own instrument's window, and (2)
  *       nbpy_rolling_batch on the CPU over the whole file, grouping the rows
- *       by instrument into columns included (and that grouping alone).  Then checks, untimed, that the
- *       two give the same numbers on every row, and writes every EVERY-th
- *       row's statistics (W, row, count, mid mean/std/min/max, spread
- *       mean/std/min/max, vwap) to SAMPLES.txt for the comparison with
- *       pandas.  Prints one line per measurement:
+ *       by instrument into columns included (and that grouping alone).
+ *       Then checks, untimed, that the two give the same numbers on every
+ *       row, and writes every EVERY-th row's statistics (W, row, count,
+ *       mid mean/std/min/max, spread mean/std/min/max, vwap) to SAMPLES.txt
+ *       for the comparison with pandas.  Prints one line per measurement:
  *           stream|batch|group W best_ns_per_row median_ns_per_row
  *       Exit status 1 on any error or mismatch.
  *   bench/rolling mem W...

@@ -3,8 +3,8 @@
 # run on the same ticks: stats.rolling's computation (nbpy_rolling_push +
 # nbpy_rolling_get per tick, one window per instrument), nbpy_rolling_batch
 # on the CPU, the batch tool nbpy-stats end to end (CSV in; nothing out, and
-# CSV out; when it is built), pandas groupby-rolling (the original services' tool) and a
-# numpy-only version.  Every implementation's output is checked on a sample
+# CSV out; when it is built), pandas groupby-rolling (the original services'
+# tool) and a numpy-only version.  Every implementation's output is checked on a sample
 # of rows against an independent two-pass computation (bench/rolling_stats.py).
 # Prints one table: implementation, window, rows/s, ns per row, ratio to
 # pandas; and the bytes one instrument's window takes.  Not a test.
@@ -64,7 +64,7 @@ fi
 
 echo "$N ticks, 8 instruments; ns per row: fastest trial (median)"
 touch "$T/tool.out"
-cat "$T/c.out" "$T/py.out" "$T/tool.out" | awk -v n="$N" '
+cat "$T/c.out" "$T/py.out" "$T/tool.out" | awk '
 	BEGIN {
 		name["stream"] = "stats.rolling: push + get per tick"
 		name["batch"] = "nbpy_rolling_batch, CPU (grouping included)"
