@@ -145,7 +145,8 @@ static void row_out(const struct nbpy_rolling_output *out, size_t i, const struc
 	out->vwap[i] = w->vwap;
 }
 
-/* One window, emptied at each segment's start. */
+/* A count window by blocks (gpu/rolling_cpu.c); a time window through one
+ * window, emptied at each segment's start. */
 static int batch_cpu(const struct nbpy_rolling_params *p, const struct nbpy_rolling_input *in,
 		     const struct nbpy_rolling_output *out, char *err, size_t errlen)
 {
@@ -155,6 +156,12 @@ static int batch_cpu(const struct nbpy_rolling_params *p, const struct nbpy_roll
 
 	if (in->n_rows == 0)
 		return 0;
+	if (p->window_ns == 0) {
+		if (nbpy_rolling_batch_count(p, in, out) == 0)
+			return 0;
+		(void)snprintf(err, errlen, "window of %" PRIu32 " ticks: out of memory", p->window);
+		return -1;
+	}
 	r = nbpy_rolling_new(p);
 	if (!r) {
 		(void)snprintf(err, errlen, "window of %" PRIu32 " ticks: out of memory", p->window);

@@ -117,8 +117,9 @@ int nbpy_rolling_device_pick(enum nbpy_device want, size_t n_rows,
 /* Computes every row of in into out on device (CPU or CUDA, already picked).
  * 0, or -1 with the reason in err (out of memory, a CUDA error, a time
  * window going back in time: "rows N..M of segment K go back in time").
- * The CPU path is nbpy_rolling_push/get per segment: both paths of the
- * kind and of the tool give the same numbers. */
+ * The CPU path gives, bit for bit, the numbers of nbpy_rolling_push/get
+ * per segment (a count window by blocks, gpu/rolling_cpu.c): the kind and
+ * the tool give the same numbers. */
 int nbpy_rolling_batch(enum nbpy_device device, const struct nbpy_rolling_params *p,
 		       const struct nbpy_rolling_input *in, const struct nbpy_rolling_output *out,
 		       char *err, size_t errlen);

@@ -121,6 +121,23 @@ static inline void agg_clear(struct agg *a)
 	a->vw = VSUMS_NONE;
 }
 
+/* A tick's values as the window keeps them (struct tick). */
+static inline void tick_set(struct tick *k, double bid, double ask, double price, double volume)
+{
+	if (isfinite(bid) && isfinite(ask)) {
+		k->mid = (bid + ask) / 2;
+		k->spread = ask - bid;
+	} else {
+		k->mid = k->spread = NAN;
+	}
+	if (isfinite(price) && isfinite(volume)) {
+		k->pv = price * volume;
+		k->v = volume;
+	} else {
+		k->pv = k->v = NAN;
+	}
+}
+
 static inline uint32_t ring_pos(const struct nbpy_rolling *r, uint32_t i)
 {
 	uint32_t pos = r->head + i;
@@ -154,6 +171,12 @@ static inline void evict_oldest(struct nbpy_rolling *r)
 	r->len--;
 }
 
+/* pandas' min_periods for p: as set, or window (1 with a time window). */
+static double min_periods_of(const struct nbpy_rolling_params *p)
+{
+	return p->min_periods ? p->min_periods : p->window_ns > 0 ? 1 : p->window;
+}
+
 void nbpy_rolling_reset(struct nbpy_rolling *r)
 {
 	r->head = r->len = r->nfront = 0;
@@ -176,7 +199,7 @@ struct nbpy_rolling *nbpy_rolling_new(const struct nbpy_rolling_params *p)
 		return NULL;
 	r->cap = p->window;
 	r->window_ns = p->window_ns;
-	r->min_periods = p->min_periods ? p->min_periods : p->window_ns > 0 ? 1 : p->window;
+	r->min_periods = min_periods_of(p);
 	r->ticks = malloc((size_t)r->cap * sizeof(*r->ticks));
 	r->suf = malloc((size_t)r->cap * sizeof(*r->suf));
 	if (!r->ticks || !r->suf) {
@@ -215,18 +238,7 @@ int nbpy_rolling_push(struct nbpy_rolling *r, int64_t t_ns, double bid, double a
 		evict_oldest(r);
 	k = &r->ticks[ring_pos(r, r->len)];
 	k->t = t_ns;
-	if (isfinite(bid) && isfinite(ask)) {
-		k->mid = (bid + ask) / 2;
-		k->spread = ask - bid;
-	} else {
-		k->mid = k->spread = NAN;
-	}
-	if (isfinite(price) && isfinite(volume)) {
-		k->pv = price * volume;
-		k->v = volume;
-	} else {
-		k->pv = k->v = NAN;
-	}
+	tick_set(k, bid, ask, price, volume);
 	r->len++;
 	agg_add(&r->back, k);
 	r->pushed = true;
@@ -247,19 +259,90 @@ static inline void moments_out(const struct moments *m, double min_periods, doub
 	*max = m->max;
 }
 
+/* The statistics of a window whose aggregate is w. */
+static inline void agg_row(const struct agg *w, double min_periods, struct nbpy_rolling_row *out)
+{
+	out->count = (int64_t)w->mid.n;
+	moments_out(&w->mid, min_periods, &out->mid_mean, &out->mid_std, &out->mid_min,
+		    &out->mid_max);
+	moments_out(&w->spread, min_periods, &out->spread_mean, &out->spread_std,
+		    &out->spread_min, &out->spread_max);
+	out->vwap = w->vw.n >= min_periods && w->vw.v != 0 ? w->vw.pv / w->vw.v : NAN;
+}
+
 void nbpy_rolling_get(const struct nbpy_rolling *r, struct nbpy_rolling_row *out)
 {
 	struct agg w = r->nfront > 0 ? agg_combine(&r->suf[r->head], &r->back) : r->back;
 
-	out->count = (int64_t)w.mid.n;
-	moments_out(&w.mid, r->min_periods, &out->mid_mean, &out->mid_std, &out->mid_min,
-		    &out->mid_max);
-	moments_out(&w.spread, r->min_periods, &out->spread_mean, &out->spread_std,
-		    &out->spread_min, &out->spread_max);
-	out->vwap = w.vw.n >= r->min_periods && w.vw.v != 0 ? w.vw.pv / w.vw.v : NAN;
+	agg_row(&w, r->min_periods, out);
 }
 
 size_t nbpy_rolling_len(const struct nbpy_rolling *r)
 {
 	return r->len;
+}
+
+/* The window of a count-window segment is its blocks of W rows from the
+ * segment's start: exactly push/get's FRONT and BACK.  Row o of block b
+ * combines the suffix aggregate of block b - 1 from row o + 1 (the FRONT
+ * that push/get's seal computed) with the running aggregate of block b's
+ * rows 0..o (BACK); the same operations in the same order as push/get, so
+ * the same numbers, without the ring or a call per row. */
+static void segment_count(const struct nbpy_rolling_input *in, const struct nbpy_rolling_output *out,
+			  size_t first, size_t end, uint32_t window, double min_periods, struct agg *suf)
+{
+	struct nbpy_rolling_row row;
+	struct agg back, w;
+	struct tick k;
+	size_t b, n, o;
+
+	for (b = first; b < end; b += window) {
+		n = end - b < window ? end - b : window;
+		agg_clear(&back);
+		for (o = 0; o < n; o++) {
+			tick_set(&k, in->bid[b + o], in->ask[b + o], in->price[b + o], in->volume[b + o]);
+			agg_add(&back, &k);
+			if (b > first && o + 1 < window)
+				w = agg_combine(&suf[o + 1], &back);
+			else
+				w = back;
+			agg_row(&w, min_periods, &row);
+			out->count[b + o] = row.count;
+			out->mid_mean[b + o] = row.mid_mean;
+			out->mid_std[b + o] = row.mid_std;
+			out->mid_min[b + o] = row.mid_min;
+			out->mid_max[b + o] = row.mid_max;
+			out->spread_mean[b + o] = row.spread_mean;
+			out->spread_std[b + o] = row.spread_std;
+			out->spread_min[b + o] = row.spread_min;
+			out->spread_max[b + o] = row.spread_max;
+			out->vwap[b + o] = row.vwap;
+		}
+		if (end - b > window) {		/* a next block: this one's suffixes (seal) */
+			agg_clear(&back);
+			for (o = window; o-- > 0;) {
+				tick_set(&k, in->bid[b + o], in->ask[b + o], in->price[b + o],
+					 in->volume[b + o]);
+				agg_add(&back, &k);
+				suf[o] = back;
+			}
+		}
+	}
+}
+
+int nbpy_rolling_batch_count(const struct nbpy_rolling_params *p, const struct nbpy_rolling_input *in,
+			     const struct nbpy_rolling_output *out)
+{
+	struct agg *suf = NULL;
+	size_t k;
+
+	for (k = 0; k < in->n_segments && !suf; k++) {
+		if (in->seg[k + 1] - in->seg[k] > p->window &&
+		    !(suf = malloc((size_t)p->window * sizeof(*suf))))
+			return -1;
+	}
+	for (k = 0; k < in->n_segments; k++)
+		segment_count(in, out, in->seg[k], in->seg[k + 1], p->window, min_periods_of(p), suf);
+	free(suf);
+	return 0;
 }

@@ -9,4 +9,10 @@
  * each segment so, without allocating again). */
 void nbpy_rolling_reset(struct nbpy_rolling *r);
 
+/* nbpy_rolling_batch on the CPU for a count window (p->window_ns == 0; p
+ * and in checked): the same numbers as push/get row by row, faster.  0, or
+ * -1 when out of memory. */
+int nbpy_rolling_batch_count(const struct nbpy_rolling_params *p, const struct nbpy_rolling_input *in,
+			     const struct nbpy_rolling_output *out);
+
 #endif
