@@ -1,5 +1,7 @@
 /* text.c - see text.h. */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +67,110 @@ double nbpy_strtod(const char *s, char **end)
 	if (end != NULL)
 		*end = (char *)p;
 	return (double)m / pow10[frac < 0 ? 0 : frac];
+}
+
+#ifdef __SIZEOF_INT128__
+/* x = m 2^e (2^52 <= m < 2^53, -127 <= e <= 0) to 17 significant digits:
+ * q in [1e16, 1e17) and x ~ q 10^(exp10 - 16), q the exact m 10^k / 2^-e
+ * rounded half to even as printf does (m 10^k < 2^53 10^22 < 2^127: no
+ * overflow).  -1 when k would leave 0..22. */
+static int digits17(uint64_t m, int e, uint64_t *q, int *exp10)
+{
+	static const uint64_t P10[20] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
+		1000000000000ULL, 10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL };
+	unsigned __int128 v, rem, half;
+	/* log10(x) is within one of (e + 52) log10(2): adjusted below */
+	int k = 16 - (int)floor((e + 52) * 0.30102999566398120);
+
+	for (int tries = 0; tries < 3; tries++) {
+		if (k < 0 || k > 22)
+			return -1;
+		v = (unsigned __int128)m * P10[k < 19 ? k : 19] * (k < 19 ? 1 : P10[k - 19]);
+		if ((v >> -e) >= P10[17]) {
+			k--;
+			continue;
+		}
+		*q = (uint64_t)(v >> -e);
+		if (*q < P10[16]) {
+			k++;
+			continue;
+		}
+		rem = v - ((v >> -e) << -e);
+		half = e == 0 ? 1 : (unsigned __int128)1 << (-e - 1);
+		if (e != 0 && (rem > half || (rem == half && (*q & 1))))
+			++*q;
+		if (*q == P10[17]) {	/* 99999999999999999.5 up: one digit more */
+			*q = P10[16];
+			k--;
+		}
+		*exp10 = 16 - k;
+		return 0;
+	}
+	return -1;
+}
+#endif
+
+size_t nbpy_dtoa17(double x, char *buf)
+{
+#ifdef __SIZEOF_INT128__
+	double a = fabs(x);
+	char d[17];
+	uint64_t bits, q, hi, lo;
+	int exp10, nd, i;
+	size_t n = 0;
+
+	memcpy(&bits, &a, sizeof(bits));
+	/* a normal double: m the 53-bit significand, x = m 2^(biased - 1075) */
+	if (a >= 1e-6 && a < 9007199254740992.0 &&
+	    digits17((bits & 0xfffffffffffffULL) | (1ULL << 52), (int)(bits >> 52) - 1075, &q, &exp10) == 0) {
+		hi = q / 100000000;	/* two independent chains of digits */
+		lo = q % 100000000;
+		for (i = 8; i >= 0; i--, hi /= 10)
+			d[i] = (char)('0' + hi % 10);
+		for (i = 16; i >= 9; i--, lo /= 10)
+			d[i] = (char)('0' + lo % 10);
+		for (nd = 17; nd > 1 && d[nd - 1] == '0'; nd--)
+			;	/* %g drops trailing zeros */
+		if (x < 0)
+			buf[n++] = '-';
+		if (exp10 < -4) {	/* 1.2345e-05; 1e-6 <= a: exp10 >= -6 */
+			buf[n++] = d[0];
+			if (nd > 1)
+				buf[n++] = '.';
+			for (i = 1; i < nd; i++)
+				buf[n++] = d[i];
+			buf[n++] = 'e';
+			buf[n++] = '-';
+			buf[n++] = '0';
+			buf[n++] = (char)('0' - exp10);
+		} else if (exp10 < 0) {	/* 0.000123 */
+			buf[n++] = '0';
+			buf[n++] = '.';
+			for (i = exp10 + 1; i < 0; i++)
+				buf[n++] = '0';
+			for (i = 0; i < nd; i++)
+				buf[n++] = d[i];
+		} else {		/* 123.45; a < 2^53: exp10 <= 15 */
+			for (i = 0; i <= exp10; i++)
+				buf[n++] = d[i];
+			if (nd > exp10 + 1)
+				buf[n++] = '.';
+			for (i = exp10 + 1; i < nd; i++)
+				buf[n++] = d[i];
+		}
+		buf[n] = '\0';
+		return n;
+	}
+	if (x == 0) {
+		n = signbit(x) ? 2 : 1;
+		memcpy(buf, signbit(x) ? "-0" : "0", n + 1);
+		return n;
+	}
+#endif
+	return (size_t)snprintf(buf, NBPY_DTOA17_MAX, "%.17g", x);
 }
 
 unsigned nbpy_edit_distance(const char *a, const char *b)

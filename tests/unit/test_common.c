@@ -1,6 +1,7 @@
 /* test_common.c - backoff, time text, UTF-8, suggestions and logging. */
 #include <fcntl.h>
 #include <time.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "common/backoff.h"
@@ -77,6 +78,44 @@ START_TEST(strtod_fast_path_is_strtod)
 			      buf, a, e1 - buf, b, e2 - buf);
 	}
 	ck_assert(nbpy_strtod("1.08013", NULL) == 1.08013);
+}
+END_TEST
+
+/* nbpy_dtoa17 is snprintf's "%.17g" to the byte: doubles of random bits
+ * (every magnitude), random ones near 1 (the statistics' kind), exact ties
+ * of the 17th digit (m / 4 with 53-bit m: rounded half to even), and the
+ * edges of its own range and of %g's fixed/scientific switch. */
+START_TEST(dtoa17_is_printf)
+{
+	static const double edges[] = { 0.0, -0.0, 1e-6, 0x1.0c6f7a0b5ed8dp-20, 9.99999999999999e-7, 1e-5,
+					0.0001, 0.00009999999999999999, 1, 10, 0.1, 99999999999999999.0,
+					9007199254740991.0, 9007199254740992.0, 1234567890123456.75,
+					1234567890123456.25, 9999999999999999.5, 0.99999999999999999,
+					1.08497, 1.084985, NAN, INFINITY, -INFINITY, 1e300, 5e-324 };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	char got[NBPY_DTOA17_MAX], want[NBPY_DTOA17_MAX];
+
+	for (size_t i = 0; i < 600000 + sizeof(edges) / sizeof(edges[0]); i++) {
+		double d;
+		size_t n;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		if (i < sizeof(edges) / sizeof(edges[0])) {
+			d = edges[i];
+		} else if (i % 3 == 0) {
+			memcpy(&d, &x, sizeof(d));
+		} else if (i % 3 == 1) {
+			d = ldexp((double)(x >> 11), -53 - (int)(x % 40));	/* [0, 1) down to 2^-93 */
+		} else {
+			d = ldexp((double)((x >> 11) | 1), -(int)(x % 4));	/* ties at 2^-1, 2^-2 */
+		}
+		if (x & 1)
+			d = -d;
+		n = nbpy_dtoa17(d, got);
+		(void)snprintf(want, sizeof(want), "%.17g", d);
+		ck_assert_msg(strcmp(got, want) == 0 && n == strlen(want), "%a: '%s', printf '%s'", d, got,
+			      want);
+	}
 }
 END_TEST
 
@@ -325,6 +364,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, utf8_and_suggestions);
 	tcase_add_test(tc, crc32c_vectors_and_paths_agree);
 	tcase_add_test(tc, strtod_fast_path_is_strtod);
+	tcase_add_test(tc, dtoa17_is_printf);
 	tcase_add_test(tc, rfc3339_days_are_timegms);
 	tcase_add_test(tc, log_plain_lines);
 	tcase_add_test(tc, log_journal_detection);
