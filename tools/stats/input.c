@@ -77,7 +77,7 @@ enum csv_col { COL_INSTRUMENT, COL_TIME, COL_BID, COL_ASK, COL_PRICE, COL_VOLUME
 static const char *const csv_names[N_COLS] = { "instrument", "time", "bid", "ask", "price", "volume" };
 #define CSV_REQUIRED 4		/* the first four */
 
-/* A line without its end of line; fields cut at commas in place. */
+/* A line without its end of line ('\n' gone already, and any '\r'). */
 static size_t chomp(char *line, size_t len)
 {
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -85,25 +85,79 @@ static size_t chomp(char *line, size_t len)
 	return len;
 }
 
-/* Splits line at commas into at most max fields (NUL-terminated in place);
- * the number of fields, or max + 1 when there are more. */
-static size_t split(char *line, char **field, size_t *flen, size_t max)
+/* Splits line (len bytes) at commas into at most max fields (NUL-terminated
+ * in place); the number of fields, or max + 1 when there are more. */
+static size_t split(char *line, size_t len, char **field, size_t *flen, size_t max)
 {
+	char *p = line, *end = line + len;
 	size_t n = 0;
-	char *p = line;
 
 	for (;;) {
-		char *comma = strchr(p, ',');
+		char *q = p;
 
+		while (q < end && *q != ',')
+			q++;
 		if (n == max)
 			return max + 1;
 		field[n] = p;
-		flen[n] = comma ? (size_t)(comma - p) : strlen(p);
+		flen[n] = (size_t)(q - p);
 		n++;
-		if (comma == NULL)
+		if (q == end)
 			return n;
-		*comma = '\0';
-		p = comma + 1;
+		*q = '\0';
+		p = q + 1;
+	}
+}
+
+/* A CSV file's lines, read in blocks of a MiB rather than a call a line. */
+struct lines {
+	FILE *f;
+	char *buf;
+	size_t cap, start, end;	/* [start, end) read, not yet returned */
+	bool eof;
+};
+
+#define LINES_BLOCK ((size_t)1 << 20)
+
+/* The next line, in place and NUL-terminated without its '\n', in *line,
+ * its length in *len; the bytes it took of the file (with the '\n'), 0 at
+ * the end, or -1 on a read error (errno) or out of memory (ENOMEM). */
+static ssize_t next_line(struct lines *l, char **line, size_t *len)
+{
+	for (;;) {
+		char *nl = l->end > l->start ? memchr(l->buf + l->start, '\n', l->end - l->start) : NULL;
+		size_t n;
+
+		if (nl != NULL || (l->eof && l->end > l->start)) {
+			*line = l->buf + l->start;
+			*len = (nl != NULL ? (size_t)(nl - l->buf) : l->end) - l->start;
+			(*line)[*len] = '\0';	/* the '\n', or the byte kept free after end */
+			l->start += *len + (nl != NULL);
+			return (ssize_t)(*len + (nl != NULL));
+		}
+		if (l->eof)
+			return 0;
+		/* a partial line: to the front, then more after it */
+		memmove(l->buf, l->buf + l->start, l->end - l->start);
+		l->end -= l->start;
+		l->start = 0;
+		if (l->cap - l->end < LINES_BLOCK + 1) {
+			char *p = realloc(l->buf, 2 * l->cap + LINES_BLOCK + 1);
+
+			if (p == NULL) {
+				errno = ENOMEM;
+				return -1;
+			}
+			l->buf = p;
+			l->cap = 2 * l->cap + LINES_BLOCK + 1;
+		}
+		n = fread(l->buf + l->end, 1, l->cap - l->end - 1, l->f);
+		l->end += n;
+		if (n == 0) {
+			if (ferror(l->f))
+				return -1;
+			l->eof = true;
+		}
 	}
 }
 
@@ -142,8 +196,9 @@ static int parse_time(const char *s, size_t len, int64_t *t)
 
 static int read_csv(FILE *f, const char *path, struct ticks *tk, char *err, size_t errlen)
 {
-	char *line = NULL, **field = NULL;
-	size_t cap = 0, *flen = NULL, n_fields, col[N_COLS], done = 0, total = 0;
+	struct lines l = { .f = f };
+	char *line, **field = NULL;
+	size_t len, *flen = NULL, n_fields, col[N_COLS], done = 0, total = 0;
 	uint64_t lineno = 1;
 	ssize_t got;
 	struct stat st;
@@ -152,12 +207,12 @@ static int read_csv(FILE *f, const char *path, struct ticks *tk, char *err, size
 	tk->at_what = "line";
 	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
 		total = (size_t)st.st_size;
-	if ((got = getline(&line, &cap, f)) < 0) {
-		(void)snprintf(err, errlen, "%s: %s", path, ferror(f) ? strerror(errno) : "empty, no header");
+	if ((got = next_line(&l, &line, &len)) <= 0) {
+		(void)snprintf(err, errlen, "%s: %s", path, got < 0 ? strerror(errno) : "empty, no header");
 		goto out;
 	}
 	done += (size_t)got;
-	(void)chomp(line, (size_t)got);
+	len = chomp(line, len);
 	/* the header: as many fields as it has commas, plus one */
 	n_fields = 1;
 	for (const char *p = line; (p = strchr(p, ',')) != NULL; p++)
@@ -168,7 +223,7 @@ static int read_csv(FILE *f, const char *path, struct ticks *tk, char *err, size
 		(void)snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	(void)split(line, field, flen, n_fields);
+	(void)split(line, len, field, flen, n_fields);
 	for (size_t c = 0; c < N_COLS; c++) {
 		col[c] = SIZE_MAX;
 		for (size_t i = 0; i < n_fields; i++) {
@@ -186,9 +241,9 @@ static int read_csv(FILE *f, const char *path, struct ticks *tk, char *err, size
 			goto out;
 		}
 	}
-	while ((got = getline(&line, &cap, f)) >= 0) {
+	while ((got = next_line(&l, &line, &len)) > 0) {
 		double v[N_COLS];
-		size_t len, n;
+		size_t n;
 		int64_t t;
 		uint32_t id;
 		char why[200];
@@ -196,13 +251,13 @@ static int read_csv(FILE *f, const char *path, struct ticks *tk, char *err, size
 		lineno++;
 		done += (size_t)got;
 		progress_show("reading", done, total);
-		if ((len = chomp(line, (size_t)got)) == 0)
+		if ((len = chomp(line, len)) == 0)
 			continue;	/* a blank line, as pandas skips them */
 		if (memchr(line, '\0', len) != NULL) {
 			(void)snprintf(err, errlen, "%s:%" PRIu64 ": a NUL byte", path, lineno);
 			goto out;
 		}
-		if ((n = split(line, field, flen, n_fields)) != n_fields) {
+		if ((n = split(line, len, field, flen, n_fields)) != n_fields) {
 			(void)snprintf(err, errlen, "%s:%" PRIu64 ": %s fields, the header has %zu", path,
 				       lineno, n > n_fields ? "more" : "fewer", n_fields);
 			goto out;
@@ -229,12 +284,12 @@ static int read_csv(FILE *f, const char *path, struct ticks *tk, char *err, size
 			goto out;
 		}
 	}
-	if (ferror(f))
+	if (got < 0)
 		(void)snprintf(err, errlen, "%s: read: %s", path, strerror(errno));
 	else
 		rc = 0;
 out:
-	free(line);
+	free(l.buf);
 	free(field);
 	free(flen);
 	return rc;
