@@ -8,13 +8,15 @@
 # pandas' rolling per instrument from the ticks fed.  STATUS counts what was
 # refused (max_instruments) and what went back in time (window_time); device
 # = cuda without a GPU fails at start with exit 78 and says why in
-# nbpyctl status.  STATS_TICKS=N runs a bigger replay (default 6000).
+# nbpyctl status.  Then the same against pandas on STATS_BIG ticks (default
+# 1000000; 0 skips it) through one count window, recorded by sink.file.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" stats
 . "$S/tests/lib/counters.sh"
 BASE=$(port_base 61)
-N=${STATS_TICKS:-6000}
+N=6000
+BIG=${STATS_BIG:-1000000}
 CHECK=$S/tests/integration/stats_kind_check.py
 
 echo "stats.rolling against pandas ($T, $N ticks)"
@@ -80,4 +82,25 @@ run_check every7 window=50 min_periods=5 every=7
 run_check timed window=1000 window_time=2000000000
 run_check three window=10 max_instruments=3
 run_check ticking window=30 every=0 interval=1
+
+[ "$BIG" -gt 0 ] || { [ "$fails" = 0 ]; exit; }
+echo "stats.rolling against pandas on $BIG ticks"
+$PY "$CHECK" gen "$T/in.nbpy" "$T/in.npz" "$BIG" 5 || { bad "generating the ticks"; exit 1; }
+rm -f "$T/counted.nbpy"
+{
+	nbpyd_section
+	printf '\n[src]\nkind        = replay\npath        = %s/in.nbpy\nspeed       = 0\n' "$T"
+	printf 'start_delay = 2s\nbind        = tcp://127.0.0.1:%s\ntopic       = kraken_tick\nrestart     = never\n' \
+		$((BASE + 1))
+	# the whole run fits in the queues: the sink takes it at its pace, nothing dropped
+	stats counted $((BASE + 2)) "window = 20" "sndhwm = 2000000"
+	printf 'rcvhwm    = 2000000\n'
+} >"$CONF"
+start=$SECONDS
+start_nbpyd
+wait_for 120 eval "n=\$(counter_of counted_file received) && [ \"\$n\" -ge $BIG ]" ||
+	bad "counted_file: $(counter_of counted_file received) of $BIG statistics within 120 s"
+stop_nbpyd || bad "nbpyd exit status"
+ok "$BIG ticks replayed through stats.rolling into sink.file in $((SECONDS - start)) s"
+run_check counted window=20
 [ "$fails" = 0 ]
