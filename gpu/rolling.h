@@ -34,7 +34,7 @@ struct nbpy_rolling_params {
 	uint32_t min_periods;	/* 0: pandas' default: window, or 1 with window_ns */
 };
 
-/* NBPY_ROLLING_WINDOW_MAX bounds window (memory: about 128 B per tick of
+/* NBPY_ROLLING_WINDOW_MAX bounds window (memory: about 144 B per tick of
  * window per instrument). */
 #define NBPY_ROLLING_WINDOW_MAX (1u << 24)
 

@@ -60,9 +60,9 @@ static const struct nbpy_key_spec rolling_keys[] = {
 	NBPY_SETTINGS_END
 };
 
-/* Memory bound: about 128 bytes per tick of window (gpu/rolling.h), plus
+/* Memory bound: about 144 bytes per tick of window (gpu/rolling.h), plus
  * the copy cuda keeps. */
-#define TICK_BYTES 128u
+#define TICK_BYTES 144u
 #define CUDA_TICK_BYTES (sizeof(struct tick))
 #define MEMORY_MAX ((uint64_t)4 << 30)
 
