@@ -401,7 +401,6 @@ static int init(struct worker *w)
 {
 	const struct rolling_settings *set = w->settings;
 	struct rolling *r = w->kind_state;
-	enum nbpy_device got;
 	char err[256];
 	uint64_t per_tick;
 
@@ -416,7 +415,10 @@ static int init(struct worker *w)
 	if (set->every == 0 && set->interval == 0)
 		return worker_config_error(w, &set->every, "every = 0 and interval = 0: nothing would be published");
 	r->cuda = set->device == DEVICE_CUDA;
-	if (r->cuda && nbpy_rolling_device_pick(NBPY_DEVICE_CUDA, 0, &r->params, &got, err, sizeof(err)) < 0)
+	if (r->cuda && set->window_time > 0)
+		return worker_config_error(w, &set->window_time,
+					   "window_time: device = cuda computes count windows only (cpu: both)");
+	if (r->cuda && !nbpy_cuda_usable(err, sizeof(err)))
 		return worker_config_error(w, &set->device, "device = cuda: %s", err);
 	per_tick = r->cuda ? CUDA_TICK_BYTES : TICK_BYTES;
 	if ((uint64_t)set->max_instruments * (uint64_t)set->window * per_tick > MEMORY_MAX)
