@@ -8,8 +8,8 @@
   check TICKS.npz STATS.nbpy NAME KEY=VALUE...   every tick_stats row of the
                                  capture equals pandas' groupby-rolling over
                                  the ticks fed (mean/vwap 1e-12 relative, std
-                                 1e-9, count/min/max exact, NaN exactly where
-                                 pandas has NaN); keys: window, window_time
+                                 1e-9 relative + 1e-15 of the mean, count/min/
+                                 max exact, NaN exactly where pandas has NaN); keys: window, window_time
                                  (ns), min_periods, every, interval (0/1),
                                  max_instruments, sqlite (a database whose
                                  tick_stats table must hold the same rows)
@@ -18,9 +18,9 @@
                                  time for a time window
 
 The reference comes from the ticks the test fed and from pandas, never from
-nbpy (std: an exact two-pass over the same windows, see exact_std): mid = (bid + ask) / 2, spread = ask - bid, vwap = rolling
-sum(price * volume) / rolling sum(volume) (undefined when the window's
-volume is 0), per instrument, with rolling(window, min_periods) or
+nbpy (std: an exact two-pass over the same windows, see exact_std): mid =
+(bid + ask) / 2, spread = ask - bid, vwap = rolling sum(price * volume) /
+rolling sum(volume) (undefined when the window's volume is 0), per instrument, with rolling(window, min_periods) or
 rolling('Ns') for a time window.  Ticks of a time window going back in time
 are not in the window (stats.rolling counts them as out_of_order)."""
 import sqlite3
@@ -107,13 +107,14 @@ def exact_std(x, t, window, window_ns, min_periods, chunk=50_000):
     series (reference §2.2), so the reference for std is exact.  pandas'
     rule stays: a window of equal values has std exactly 0."""
     n, out = len(x), np.empty(len(x))
-    x = x - np.nanmin(x)        # exact for close prices (Sterbenz): keeps tiny stds exact
-    px = np.concatenate([np.full(window - 1, np.nan), x])
+    raw = np.concatenate([np.full(window - 1, np.nan), x])
+    px = raw - np.nanmin(x)     # exact for close prices (Sterbenz): keeps tiny stds exact
     pt = np.concatenate([np.full(window - 1, np.iinfo(np.int64).min), t])
     for a in range(0, n, chunk):
         b = min(n, a + chunk)
         X = np.lib.stride_tricks.sliding_window_view(px[a:b + window - 1], window)
         T = np.lib.stride_tricks.sliding_window_view(pt[a:b + window - 1], window)
+        R = np.lib.stride_tricks.sliding_window_view(raw[a:b + window - 1], window)
         ok = ~np.isnan(X)
         if window_ns:
             ok &= T > (t[a:b] - window_ns)[:, None]
@@ -123,8 +124,8 @@ def exact_std(x, t, window, window_ns, min_periods, chunk=50_000):
             mean = Z.sum(axis=1) / cnt
             d = np.where(ok, X - mean[:, None], 0.0)
             std = np.sqrt((d * d).sum(axis=1) / (cnt - 1))
-        lo = np.where(ok, X, np.inf).min(axis=1)
-        hi = np.where(ok, X, -np.inf).max(axis=1)
+        lo = np.where(ok, R, np.inf).min(axis=1)
+        hi = np.where(ok, R, -np.inf).max(axis=1)
         std[lo == hi] = 0.0
         std[(cnt < 2) | (cnt < min_periods)] = np.nan
         out[a:b] = std

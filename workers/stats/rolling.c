@@ -60,10 +60,12 @@ static const struct nbpy_key_spec rolling_keys[] = {
 	NBPY_SETTINGS_END
 };
 
-/* Memory bound: about 144 bytes per tick of window (gpu/rolling.h), plus
- * the copy cuda keeps. */
+/* Memory bound: about 144 bytes per tick of window (gpu/rolling.h); cuda
+ * keeps the ticks (struct tick) and, for a round, their batch: a time, a
+ * count and N_COLS columns. */
 #define TICK_BYTES 144u
-#define CUDA_TICK_BYTES (sizeof(struct tick))
+#define N_COLS 13		/* bid, ask, price, volume, then the 9 statistics */
+#define CUDA_TICK_BYTES (sizeof(struct tick) + 2 * sizeof(int64_t) + N_COLS * sizeof(double))
 #define MEMORY_MAX ((uint64_t)4 << 30)
 
 /* ---- which fields of each accepted schema make a tick ---- */
@@ -126,7 +128,7 @@ struct rolling {
 	struct nbpy_rolling_input in;
 	size_t *seg;
 	int64_t *t_ns;
-	double *cols;			/* bid, ask, price, volume, then the outputs */
+	double *cols[N_COLS];		/* bid, ask, price, volume, then the statistics */
 	int64_t *count;
 	size_t cap_rows, cap_segs;
 	struct instrument **batch;	/* the instruments of the round */
@@ -217,6 +219,17 @@ static void publish_row(struct worker *w, struct rolling *r, struct instrument *
 		r->published++;
 }
 
+/* Grow *p to n elements of size bytes: 0, or -1 (*p unchanged). */
+static int grow(void *p, size_t n, size_t size)
+{
+	void *q = realloc(*(void **)p, n * size);
+
+	if (q == NULL)
+		return -1;
+	*(void **)p = q;
+	return 0;
+}
+
 /* cuda: room for rows more rows and one more segment in the batch. */
 static int batch_reserve(struct rolling *r, size_t rows)
 {
@@ -224,31 +237,19 @@ static int batch_reserve(struct rolling *r, size_t rows)
 
 	if (need > r->cap_rows) {
 		size_t cap = need > 2 * r->cap_rows ? need : 2 * r->cap_rows;
-		int64_t *t = realloc(r->t_ns, cap * sizeof(*t)), *c;
-		double *cols;
 
-		if (t == NULL)
+		if (grow(&r->t_ns, cap, sizeof(*r->t_ns)) < 0 || grow(&r->count, cap, sizeof(*r->count)) < 0)
 			return -1;
-		r->t_ns = t;
-		if ((c = realloc(r->count, cap * sizeof(*c))) == NULL)
-			return -1;
-		r->count = c;
-		if ((cols = realloc(r->cols, cap * 13 * sizeof(*cols))) == NULL)
-			return -1;
-		r->cols = cols;
+		for (size_t k = 0; k < N_COLS; k++)
+			if (grow(&r->cols[k], cap, sizeof(double)) < 0)
+				return -1;
 		r->cap_rows = cap;
 	}
 	if (segs > r->cap_segs) {
 		size_t cap = segs > 2 * r->cap_segs ? segs : 2 * r->cap_segs;
-		size_t *seg = realloc(r->seg, cap * sizeof(*seg));
-		struct instrument **b;
 
-		if (seg == NULL)
+		if (grow(&r->seg, cap, sizeof(*r->seg)) < 0 || grow(&r->batch, cap, sizeof(*r->batch)) < 0)
 			return -1;
-		r->seg = seg;
-		if ((b = realloc(r->batch, cap * sizeof(*b))) == NULL)
-			return -1;
-		r->batch = b;
 		r->cap_segs = cap;
 	}
 	return 0;
@@ -257,7 +258,7 @@ static int batch_reserve(struct rolling *r, size_t rows)
 /* cuda: column k of the batch (0..3 inputs, 4..12 outputs). */
 static double *col(const struct rolling *r, size_t k)
 {
-	return r->cols + k * r->cap_rows;
+	return r->cols[k];
 }
 
 /* cuda: e's window, oldest first, as the next segment of the batch. */
@@ -462,7 +463,8 @@ static void destroy(struct worker *w)
 	free(r->slots);
 	free(r->seg);
 	free(r->t_ns);
-	free(r->cols);
+	for (size_t k = 0; k < N_COLS; k++)
+		free(r->cols[k]);
 	free(r->count);
 	free(r->batch);
 }
