@@ -44,6 +44,13 @@ stats() {
 	printf '\n[cu]\nkind      = stats.rolling\nsubscribe = src\nbind      = tcp://127.0.0.1:%s\ndevice    = cuda\n' $((BASE + 7))
 } >"$CONF"
 check "the configuration is valid" "$B/nbpyd" -c "$CONF" --check
+# the seed's entry points run the services they were renamed to
+for link in tick-pd:kraken_tick_stats tick-cuda:kraken_tick_stats_cuda influxdb-tick:kraken_tick_stats_influx; do
+	prog=nbpy-sub-kraken-basic-stat-${link%%:*} svc=${link#*:}
+	ln -s "$B/nbpy-worker" "$T/$prog"
+	out=$("$T/$prog" -c "$CONF" 2>&1)
+	check "$prog runs [$svc] (here: $out)" eval '[[ "$out" == *"has no service [$svc]" ]]'
+done
 start_nbpyd
 wait_for 10 all_running src counted every7 timed three ticking counted_file counted_sqlite \
 	every7_file timed_file three_file ticking_file || bad "services running: $(ctl status)"
