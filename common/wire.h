@@ -47,6 +47,7 @@ struct nbpy_book_level {
  * hold).  Times are in the header (event_ns, recv_ns). */
 #define NBPY_MEMBER_STR(field, size) char field[size];
 #define NBPY_MEMBER_F64(field, size) double field;
+#define NBPY_MEMBER_F64N(field, size) double field;
 #define NBPY_MEMBER_I64(field, size) int64_t field;
 #define NBPY_MEMBER_CHR(field, size) char field;
 #define NBPY_MEMBER_LEVELS(field, size) \
@@ -79,6 +80,7 @@ struct nbpy_msg {
 enum nbpy_field_type {
 	NBPY_F_STR,		/* char[size], UTF-8, no NUL */
 	NBPY_F_F64,		/* finite double */
+	NBPY_F_F64N,		/* double, NaN = undefined: nil on the wire */
 	NBPY_F_I64,
 	NBPY_F_U64,
 	NBPY_F_CHAR,		/* one printable ASCII character */
@@ -125,7 +127,8 @@ const struct nbpy_schema_desc *nbpy_schema_by_legacy_topic(const char *topic);
 /* Compute the derived fields of m (no-op for schemas without any). */
 void nbpy_wire_derive(struct nbpy_msg *m);
 
-/* ---- JSON view of one field (wire_json.c), NULL for legacy-only types ---- */
+/* ---- JSON view of one field (wire_json.c), NULL for legacy-only types and an
+ * undefined F64N (json-c adds NULL to an object as null) ---- */
 
 struct json_object;
 struct json_object *nbpy_wire_field_json(const struct nbpy_msg *m, const struct nbpy_field *f);

@@ -35,6 +35,7 @@ static const struct nbpy_field wire_header_fields[] = {
 /* One schemas.def field as a table entry, by type. */
 #define WF_STR(m, f, name, doc, d) WF_ENTRY(name, NBPY_F_STR, u.m.f, WF_SIZE(u.m.f), doc, d)
 #define WF_F64(m, f, name, doc, d) WF_ENTRY(name, NBPY_F_F64, u.m.f, 0, doc, d)
+#define WF_F64N(m, f, name, doc, d) WF_ENTRY(name, NBPY_F_F64N, u.m.f, 0, doc, d)
 #define WF_I64(m, f, name, doc, d) WF_ENTRY(name, NBPY_F_I64, u.m.f, 0, doc, d)
 #define WF_CHR(m, f, name, doc, d) WF_ENTRY(name, NBPY_F_CHAR, u.m.f, 0, doc, d)
 #define WF_LEVELS(m, f, name, doc, d) \
@@ -73,6 +74,7 @@ static const struct nbpy_field wire_header_fields[] = {
  * travels in legacy text as the Kraken Depth JSON. */
 #define WF_IS_LEVELS_STR 0
 #define WF_IS_LEVELS_F64 0
+#define WF_IS_LEVELS_F64N 0
 #define WF_IS_LEVELS_I64 0
 #define WF_IS_LEVELS_CHR 0
 #define WF_IS_LEVELS_LEVELS 1

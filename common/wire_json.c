@@ -1,7 +1,9 @@
 /* wire_json.c - one message field as a json-c value, for tools, the codec
  * benchmark and (later) human-readable dumps.  Levels become
- * [[price, volume, time_ns], ...]; the receive time its delta, as on the wire. */
+ * [[price, volume, time_ns], ...]; the receive time its delta, as on the wire;
+ * an undefined F64N value NULL, which json-c adds to an object as null. */
 #include <json-c/json.h>
+#include <math.h>
 
 #include "common/wire.h"
 
@@ -14,6 +16,8 @@ struct json_object *nbpy_wire_field_json(const struct nbpy_msg *m, const struct 
 		return json_object_new_string(p);
 	case NBPY_F_F64:
 		return json_object_new_double(*(const double *)p);
+	case NBPY_F_F64N:	/* undefined: NULL, which json-c writes as null */
+		return isnan(*(const double *)p) ? NULL : json_object_new_double(*(const double *)p);
 	case NBPY_F_I64:
 		return json_object_new_int64(*(const int64_t *)p);
 	case NBPY_F_U64:

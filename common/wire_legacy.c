@@ -99,6 +99,8 @@ static int put_field(struct text_buf *b, const struct nbpy_msg *m, const struct 
 		return 0;
 	case NBPY_F_F64:
 		return put_double(b, *(const double *)p, f->name, err);
+	case NBPY_F_F64N:	/* undefined: an empty field */
+		return isnan(*(const double *)p) ? 0 : put_double(b, *(const double *)p, f->name, err);
 	case NBPY_F_I64:
 		put_int(b, *(const int64_t *)p);
 		return 0;
@@ -275,6 +277,12 @@ static int get_field(const char *s, size_t n, struct nbpy_msg *m, const struct n
 		memcpy(p, s, n);
 		p[n] = '\0';
 		return 0;
+	case NBPY_F_F64N:
+		if (n == 0) {
+			*(double *)p = NAN;
+			return 0;
+		}
+		/* fall through */
 	case NBPY_F_F64:
 		if (nbpy_parse_double(s, n, (double *)p) < 0)
 			return nbpy_error_set(err, "field '%s': '%.*s' is not a finite number", f->name,

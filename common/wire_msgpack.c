@@ -177,6 +177,12 @@ INLINE int pack_field(struct writer *w, const struct nbpy_msg *m, const struct n
 		return pack_str(w, p, f->size, f->name, err);
 	case NBPY_F_F64:
 		return pack_f64(w, *(const double *)p, f->name, err);
+	case NBPY_F_F64N:	/* undefined (NaN) travels as nil; infinities do not */
+		if (isnan(*(const double *)p))
+			rc = put(w, 0xc0, 0, 0);
+		else
+			return pack_f64(w, *(const double *)p, f->name, err);
+		break;
 	case NBPY_F_I64:
 		rc = put_int(w, *(const int64_t *)p);
 		break;
@@ -491,6 +497,15 @@ INLINE int read_field(struct reader *r, struct nbpy_msg *m, const struct nbpy_fi
 	case NBPY_F_F64:
 		if ((rc = read_f64(r, (double *)p)) < 0)
 			return field_error(r->err, rc, f->name, "a finite number");
+		return 0;
+	case NBPY_F_F64N:
+		if (need(r, 1) == 0 && *r->p == 0xc0) {
+			*(double *)p = NAN;
+			r->p++;
+			return 0;
+		}
+		if ((rc = read_f64(r, (double *)p)) < 0)
+			return field_error(r->err, rc, f->name, "a finite number or nil");
 		return 0;
 	case NBPY_F_I64:
 		if ((rc = read_i64(r, (int64_t *)p)) < 0)

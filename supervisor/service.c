@@ -725,6 +725,7 @@ void svc_on_exit(struct svc *s, int ws, bool shutting_down)
 	/* Leftovers in its process group (children it forked) go with it. */
 	signal_group(s, SIGKILL);
 	svc_on_log(s);
+	svc_on_notify(s);	/* its last STATUS (an init error says why) */
 
 	if (s->stop_requested || shutting_down) {
 		record(s, "exit", e.signaled ? -1 : e.code, e.signal, e.core, uptime, 0, what);

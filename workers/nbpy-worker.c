@@ -6,7 +6,8 @@
  *   nbpy-worker --kinds-c             the kind table as C data (for the build)
  *
  * Installed under the seed's names too (nbpy-pub-kraken-tick, ...): then the
- * service comes from the program name. */
+ * service comes from the program name, or from `renamed` for the seed's
+ * entry points whose service has another name. */
 #include <autoconfig.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -29,10 +30,23 @@ static void list_kinds(void)
 	}
 }
 
+/* The seed's entry points named otherwise than their service. */
+static const struct {
+	const char *prog, *service;
+} renamed[] = {
+	{ "nbpy-sub-kraken-basic-stat-tick-pd", "kraken_tick_stats" },
+	{ "nbpy-sub-kraken-basic-stat-tick-cuda", "kraken_tick_stats_cuda" },
+	{ "nbpy-sub-kraken-basic-stat-influxdb-tick", "kraken_tick_stats_influx" },
+};
+
 /* nbpy-pub-kraken-EURUSD-tick -> kraken_EURUSD_tick */
 static char *service_from_name(const char *prog)
 {
 	static const char *const prefixes[] = { "nbpy-pub-", "nbpy-sub-" };
+
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
+		if (strcmp(prog, renamed[i].prog) == 0)
+			return strdup(renamed[i].service);
 
 	for (size_t i = 0; i < 2; i++) {
 		size_t n = strlen(prefixes[i]);

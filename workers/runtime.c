@@ -824,11 +824,17 @@ void worker_loop_close(struct worker *w)
 	nbpy_bus_frame_release(&L->frame);
 }
 
-/* Exit code for an error in w->error: 78 for configuration, else 1. */
+/* Exit code for an error in w->error: 78 for configuration, else 1.  The
+ * reason is logged, and is the last STATUS, which nbpyctl status shows. */
 static int failed(struct worker *w)
 {
-	if (w->error.msg[0] != '\0')
+	char status[sizeof(w->error.msg) + 16];
+
+	if (w->error.msg[0] != '\0') {
 		log_error("%s", w->error.msg);
+		(void)snprintf(status, sizeof(status), "STATUS=error: %s", w->error.msg);
+		(void)sd_notify(0, status);
+	}
 	return w->error.cls == NBPY_ERR_CONFIG ? NBPY_EX_CONFIG : 1;
 }
 

@@ -26,6 +26,7 @@ static const char *type_name(const struct nbpy_field *f)
 		(void)snprintf(buf, sizeof(buf), "str ≤ %zu", f->size - 1);
 		return buf;
 	case NBPY_F_F64: return "float64";
+	case NBPY_F_F64N: return "float64 or nil";
 	case NBPY_F_I64: return "int";
 	case NBPY_F_U64: return "uint";
 	case NBPY_F_CHAR: return "char";
@@ -123,9 +124,10 @@ static void sql(void)
 		for (size_t i = 4; i < sql_table_columns(t); i++) {
 			const char *constant = sql_table_column_constant(t, i);
 
-			printf("%s`%s` (%s%s%s%s)", i > 4 ? ", " : "", sql_table_column(t, i),
+			printf("%s`%s` (%s%s%s%s%s)", i > 4 ? ", " : "", sql_table_column(t, i),
 			       types[sql_table_column_type(t, i)], constant ? ", always `" : "",
-			       constant ? constant : "", constant ? "`" : "");
+			       constant ? constant : "", constant ? "`" : "",
+			       sql_table_column_nullable(t, i) ? ", NULL when undefined" : "");
 		}
 		printf(" |\n");
 	}

@@ -13,6 +13,7 @@
  * must not read them. */
 #include <errno.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +23,8 @@
 struct named {
 	int schema;		/* 0: the header, in every schema */
 	const char *name;
-	char type;		/* s str, c char, d double, i int64, u uint64, L book side */
+	char type;		/* s str, c char, d double, n double or null (NaN), i int64,
+				 * u uint64, L book side */
 	size_t off;		/* L: offset of the count */
 	size_t size;		/* s: buffer size; L: offset of the levels */
 };
@@ -88,6 +90,14 @@ static const struct named names[] = {
 	S(10, "trade_id", u.oanda_txn.trade_id), S(10, "instrument", u.oanda_txn.instrument),
 	S(10, "units", u.oanda_txn.units), S(10, "price", u.oanda_txn.price), S(10, "reason", u.oanda_txn.reason),
 	S(10, "pl", u.oanda_txn.pl), S(10, "financing", u.oanda_txn.financing),
+	S(11, "instrument", u.tick_stats.instrument), V(11, "window", 'i', u.tick_stats.window),
+	V(11, "window_time", 'i', u.tick_stats.window_time), V(11, "count", 'i', u.tick_stats.count),
+	V(11, "mid_mean", 'n', u.tick_stats.mid_mean), V(11, "mid_std", 'n', u.tick_stats.mid_std),
+	V(11, "mid_min", 'n', u.tick_stats.mid_min), V(11, "mid_max", 'n', u.tick_stats.mid_max),
+	V(11, "spread_mean", 'n', u.tick_stats.spread_mean),
+	V(11, "spread_std", 'n', u.tick_stats.spread_std),
+	V(11, "spread_min", 'n', u.tick_stats.spread_min),
+	V(11, "spread_max", 'n', u.tick_stats.spread_max), V(11, "vwap", 'n', u.tick_stats.vwap),
 };
 
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
@@ -136,6 +146,12 @@ static int set_one(struct nbpy_msg *m, const struct named *n, struct json_object
 		memcpy(p, s, len + (n->type == 's'));
 		return 0;
 	}
+	case 'n':
+		if (v == NULL) {	/* JSON null: undefined */
+			*(double *)p = NAN;
+			return 0;
+		}
+		/* fall through */
 	case 'd':
 		if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
 			return fail(why, cap, "expected a number for", n->name);
@@ -191,6 +207,10 @@ static struct json_object *get_one(const struct nbpy_msg *m, const struct named 
 		return json_object_new_string(p);
 	case 'c':
 		return json_object_new_string_len(p, 1);
+	case 'n':		/* NaN: NULL, which json-c writes as null */
+		if (isnan(*(const double *)p))
+			return NULL;
+		/* fall through */
 	case 'd':
 		return json_object_new_double(*(const double *)p);
 	case 'i':

@@ -2,6 +2,7 @@
 #ifndef NBPY_SAMPLES_H
 #define NBPY_SAMPLES_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,25 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		strcpy(t->reason, "MARKET_ORDER");
 		strcpy(t->pl, "-0.1234");
 		break;		/* financing absent: empty */
+	}
+	case NBPY_SCHEMA_TICK_STATS: {
+		struct nbpy_tick_stats *t = &m->u.tick_stats;
+
+		sample_header(m, s, "kraken_tick_stats");
+		strcpy(t->instrument, "XXBTZEUR");
+		t->window = 3;
+		t->window_time = 2000000000;
+		t->count = 2;
+		t->mid_mean = 5431.55;
+		t->mid_std = 0.25;
+		t->mid_min = 5431.5;
+		t->mid_max = 5432.0;
+		t->spread_mean = 1.1;
+		t->spread_std = 0.0;
+		t->spread_min = -0.5;
+		t->spread_max = 1.1;
+		t->vwap = NAN;	/* undefined: no volume in the window */
+		break;
 	}
 	default:
 		abort();

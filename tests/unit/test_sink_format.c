@@ -682,6 +682,57 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			" owns order_id, owns trade_id, owns instrument, owns units, owns transaction_price,"
 			" owns reason, owns pl, owns financing;\n",
 	},
+	[11] = {	/* vwap undefined: no field, NULL, no attribute */
+		.lp =
+			"tick_stats,instrument=XXBTZEUR window=3i,window_time=2000000000i,count=2i,"
+			"mid_mean=5431.55,mid_std=0.25,mid_min=5431.5,mid_max=5432.0,spread_mean=1.1,"
+			"spread_std=0.0,spread_min=-0.5,spread_max=1.1 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS tick_stats (source text NOT NULL, seq bigint NOT NULL,"
+			" event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL, instrument text"
+			" NOT NULL, window_ticks bigint NOT NULL, window_ns bigint NOT NULL, nobs bigint"
+			" NOT NULL, mid_mean double precision, mid_std double precision, mid_min double"
+			" precision, mid_max double precision, spread_mean double precision, spread_std"
+			" double precision, spread_min double precision, spread_max double precision,"
+			" vwap double precision, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS tick_stats (source TEXT NOT NULL, seq INTEGER NOT NULL,"
+			" event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument TEXT NOT NULL,"
+			" window_ticks INTEGER NOT NULL, window_ns INTEGER NOT NULL, nobs INTEGER NOT NULL,"
+			" mid_mean REAL, mid_std REAL, mid_min REAL, mid_max REAL, spread_mean REAL,"
+			" spread_std REAL, spread_min REAL, spread_max REAL, vwap REAL,"
+			" UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa tick_stats, has source \"kraken_tick_stats\", has seq 1234567,"
+			" has event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XXBTZEUR\", has window_ticks 3, has window_ns 2000000000,"
+			" has nobs 2, has mid_mean 5431.55, has mid_std 0.25, has mid_min 5431.5,"
+			" has mid_max 5432.0, has spread_mean 1.1, has spread_std 0.0, has spread_min -0.5,"
+			" has spread_max 1.1;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute window_ticks, value integer;\n"
+			"  attribute window_ns, value integer;\n"
+			"  attribute nobs, value integer;\n"
+			"  attribute mid_mean, value double;\n"
+			"  attribute mid_std, value double;\n"
+			"  attribute mid_min, value double;\n"
+			"  attribute mid_max, value double;\n"
+			"  attribute spread_mean, value double;\n"
+			"  attribute spread_std, value double;\n"
+			"  attribute spread_min, value double;\n"
+			"  attribute spread_max, value double;\n"
+			"  attribute vwap, value double;\n"
+			"  entity tick_stats, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns instrument, owns window_ticks, owns window_ns, owns nobs, owns mid_mean,"
+			" owns mid_std, owns mid_min, owns mid_max, owns spread_mean, owns spread_std,"
+			" owns spread_min, owns spread_max, owns vwap;\n",
+	},
 };
 
 START_TEST(every_schema_every_store)

@@ -30,6 +30,11 @@ static void assert_fields_equal(const struct nbpy_msg *a, const struct nbpy_msg 
 			ck_assert_msg(*(const double *)pa == *(const double *)pb, "%s: %.17g != %.17g",
 				      f->name, *(const double *)pa, *(const double *)pb);
 			break;
+		case NBPY_F_F64N:	/* undefined stays undefined */
+			ck_assert_msg(*(const double *)pa == *(const double *)pb ||
+				      (isnan(*(const double *)pa) && isnan(*(const double *)pb)),
+				      "%s: %.17g != %.17g", f->name, *(const double *)pa, *(const double *)pb);
+			break;
 		case NBPY_F_I64:
 		case NBPY_F_U64:
 		case NBPY_F_RECV_DELTA:
@@ -143,6 +148,8 @@ START_TEST(round_trip_edge_values)
 				*(int64_t *)p = variant ? INT64_MIN : INT64_MAX;
 			} else if (f->type == NBPY_F_F64) {
 				*(double *)p = variant ? -1.7976931348623157e308 : 4.9e-324;
+			} else if (f->type == NBPY_F_F64N) {
+				*(double *)p = variant ? NAN : -1.7976931348623157e308;
 			} else if (f->type == NBPY_F_LEVELS) {
 				struct nbpy_book_level *lv = (void *)((char *)&m + f->size);
 
@@ -175,6 +182,13 @@ START_TEST(encode_rejects_bad_values)
 	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
 	m.u.oanda.ask = -INFINITY;
 	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+
+	/* F64N: NaN is "undefined" and travels; an infinity does not */
+	sample(&m, NBPY_SCHEMA_TICK_STATS);
+	m.u.tick_stats.mid_std = INFINITY;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'mid_std': not a finite number");
+	ck_assert_int_eq(nbpy_legacy_encode(&m, NULL, text, sizeof(text), &len, &err), -1);
 
 	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
 	strcpy(m.u.oanda.instrument, "EUR\xff");
@@ -302,6 +316,7 @@ static void pack_text(msgpack_packer *pk, const char *s, size_t n)
 #define P_CHR(c) pack_text(pk, &(c), 1)
 #define P_F64(x) ck_assert_int_eq(msgpack_pack_double(pk, (x)), 0)
 #define P_INT(x) ck_assert_int_eq(msgpack_pack_int64(pk, (x)), 0)
+#define P_F64N(x) ck_assert_int_eq(isnan(x) ? msgpack_pack_nil(pk) : msgpack_pack_double(pk, (x)), 0)
 
 static void pack_doc_header(msgpack_packer *pk, int schema, const struct nbpy_msg *m, size_t n_body)
 {
@@ -459,6 +474,25 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 		P_STR(t->financing);
 		break;
 	}
+	case 11: {
+		const struct nbpy_tick_stats *t = &m->u.tick_stats;
+
+		pack_doc_header(pk, 11, m, 13);
+		P_STR(t->instrument);
+		P_INT(t->window);
+		P_INT(t->window_time);
+		P_INT(t->count);
+		P_F64N(t->mid_mean);
+		P_F64N(t->mid_std);
+		P_F64N(t->mid_min);
+		P_F64N(t->mid_max);
+		P_F64N(t->spread_mean);
+		P_F64N(t->spread_std);
+		P_F64N(t->spread_min);
+		P_F64N(t->spread_max);
+		P_F64N(t->vwap);
+		break;
+	}
 	default:
 		ck_abort_msg("schema %d: not in docs/wire-format.md", schema);
 	}
@@ -468,6 +502,7 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 #undef P_CHR
 #undef P_F64
 #undef P_INT
+#undef P_F64N
 
 /* m packed as the doc says, into out (at most cap bytes); returns its size. */
 static size_t doc_pack(int schema, const struct nbpy_msg *m, char *out, size_t cap)
@@ -535,6 +570,10 @@ START_TEST(json_view_every_schema)
 		const char *p = (const char *)&m + f->offset;
 		struct json_object *o = nbpy_wire_field_json(&m, f);
 
+		if (f->type == NBPY_F_F64N && isnan(*(const double *)p)) {
+			ck_assert_msg(o == NULL, "%s.%s: undefined is not JSON null", s->name, f->name);
+			continue;
+		}
 		ck_assert_msg(o != NULL, "%s.%s: no JSON", s->name, f->name);
 		switch (f->type) {
 		case NBPY_F_STR:
@@ -545,6 +584,7 @@ START_TEST(json_view_every_schema)
 			ck_assert_int_eq(json_object_get_string(o)[0], *p);
 			break;
 		case NBPY_F_F64:
+		case NBPY_F_F64N:
 			ck_assert(json_object_is_type(o, json_type_double));
 			ck_assert(json_object_get_double(o) == *(const double *)p);
 			break;
@@ -839,6 +879,74 @@ START_TEST(decode_rejects_wrong_types)
 }
 END_TEST
 
+/* A tick_stats payload whose mid_mean is packed by put (nil, a NaN...). */
+static size_t pack_tick_stats_mid_mean(char *buf, size_t cap, void (*put)(msgpack_packer *pk))
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t len;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 19);
+	msgpack_pack_uint8(&pk, 11);
+	msgpack_pack_uint8(&pk, 1);
+	msgpack_pack_str(&pk, 1);
+	msgpack_pack_str_body(&pk, "s", 1);
+	msgpack_pack_uint64(&pk, 5);
+	msgpack_pack_int64(&pk, 1000);
+	msgpack_pack_int64(&pk, 0);
+	msgpack_pack_str(&pk, 3);
+	msgpack_pack_str_body(&pk, "ABC", 3);
+	msgpack_pack_int64(&pk, 20);	/* window */
+	msgpack_pack_int64(&pk, 0);	/* window_time */
+	msgpack_pack_int64(&pk, 1);	/* count */
+	put(&pk);			/* mid_mean */
+	for (int i = 0; i < 7; i++)	/* mid_std .. spread_max */
+		msgpack_pack_nil(&pk);
+	msgpack_pack_double(&pk, 2.5);	/* vwap */
+	len = sb.size;
+	ck_assert_uint_le(len, cap);
+	memcpy(buf, sb.data, len);
+	msgpack_sbuffer_destroy(&sb);
+	return len;
+}
+
+static void put_nil(msgpack_packer *pk) { msgpack_pack_nil(pk); }
+static void put_nan(msgpack_packer *pk) { msgpack_pack_double(pk, NAN); }
+static void put_inf(msgpack_packer *pk) { msgpack_pack_float(pk, -INFINITY); }
+static void put_str(msgpack_packer *pk) { msgpack_pack_str(pk, 1); msgpack_pack_str_body(pk, "1", 1); }
+
+/* F64N: nil decodes as NaN (undefined); a NaN or infinite float is still
+ * refused, as in any float field, and nil is refused in an F64 field. */
+START_TEST(decode_f64n_nil_is_undefined)
+{
+	static const unsigned char nil_in_f64[] = {
+		0x9c, 0x04, 0x01, 0xa1, 's', 0x01, 0x01, 0x00, 0xa1, 'a',
+		0xc0,	/* bid_t0 = nil */
+		0x01, 0xa1, 'b', 0x01, 0x01,
+	};
+	char buf[256];
+	struct nbpy_error err = { 0 };
+	struct nbpy_msg m;
+	size_t len;
+
+	len = pack_tick_stats_mid_mean(buf, sizeof(buf), put_nil);
+	ck_assert_msg(nbpy_wire_decode(buf, len, &m, &err) == 0, "%s", err.msg);
+	ck_assert(isnan(m.u.tick_stats.mid_mean));
+	ck_assert(isnan(m.u.tick_stats.spread_max));
+	ck_assert(m.u.tick_stats.vwap == 2.5);
+	ck_assert_int_eq(m.u.tick_stats.count, 1);
+	len = pack_tick_stats_mid_mean(buf, sizeof(buf), put_nan);
+	assert_decode_fails(buf, len, "field 'mid_mean': expected a finite number or nil");
+	len = pack_tick_stats_mid_mean(buf, sizeof(buf), put_inf);
+	assert_decode_fails(buf, len, "field 'mid_mean': expected a finite number or nil");
+	len = pack_tick_stats_mid_mean(buf, sizeof(buf), put_str);
+	assert_decode_fails(buf, len, "field 'mid_mean': expected a finite number or nil");
+	assert_decode_fails(nil_in_f64, sizeof(nil_in_f64), "field 'bid_t0': expected a finite number");
+}
+END_TEST
+
 START_TEST(decode_rejects_oversized_and_lying_headers)
 {
 	static char big[NBPY_WIRE_MAX + 1];
@@ -922,6 +1030,14 @@ static void assert_object_matches(const msgpack_object *o, const struct nbpy_msg
 		ck_assert(memcmp(o->via.str.ptr, p, o->via.str.size) == 0);
 		break;
 	case NBPY_F_F64:
+		ck_assert_int_eq(o->type, MSGPACK_OBJECT_FLOAT64);
+		ck_assert(o->via.f64 == *(const double *)p);
+		break;
+	case NBPY_F_F64N:
+		if (isnan(*(const double *)p)) {
+			ck_assert_int_eq(o->type, MSGPACK_OBJECT_NIL);
+			break;
+		}
 		ck_assert_int_eq(o->type, MSGPACK_OBJECT_FLOAT64);
 		ck_assert(o->via.f64 == *(const double *)p);
 		break;
@@ -1226,6 +1342,7 @@ static Suite *wire_suite(void)
 	tcase_add_loop_test(tc, msgpack_c_packs_the_same_bytes, 1, NBPY_SCHEMA_END);
 	tcase_add_test(tc, decode_accepts_every_number_width);
 	tcase_add_test(tc, decode_rejects_oversized_and_lying_headers);
+	tcase_add_test(tc, decode_f64n_nil_is_undefined);
 	tcase_add_test(tc, decode_survives_random_input);
 	tcase_add_test(tc, pyfloat_matches_python_repr);
 	tcase_add_test(tc, pyfloat_property_check);

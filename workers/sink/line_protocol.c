@@ -1,6 +1,7 @@
 /* line_protocol.c - see line_protocol.h.  The measurements, tags and fields
  * come from common/schemas.def (its LP lines); this file writes them. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +142,7 @@ void lp_base_term(const char *pair, char base[8], char term[8])
 
 enum lp_role {
 	LP_END, LP_TAG, LP_TAG_CHAR, LP_TAG_INT, LP_TAG_BASE, LP_TAG_TERM, LP_TAG_CONST, LP_TAG_TIER,
-	LP_F64, LP_F64_CAST, LP_F64_TIER, LP_I64, LP_I64_LAG, LP_STR, LP_STR_IF_SET,
+	LP_F64, LP_F64_CAST, LP_F64N, LP_F64_TIER, LP_I64, LP_I64_LAG, LP_STR, LP_STR_IF_SET,
 	LP_LEVEL_PRICE, LP_LEVEL_VOLUME, LP_TIME_PLUS_ID,
 };
 
@@ -168,6 +169,7 @@ struct lp_measurement {
 #define LP_ITEM_TAG_TERM LP_PLAIN
 #define LP_ITEM_F64 LP_PLAIN
 #define LP_ITEM_F64_CAST LP_PLAIN
+#define LP_ITEM_F64N LP_PLAIN
 #define LP_ITEM_I64 LP_PLAIN
 #define LP_ITEM_STR LP_PLAIN
 #define LP_ITEM_STR_IF_SET LP_PLAIN
@@ -205,6 +207,7 @@ int lp_key(enum nbpy_schema schema, size_t i, struct lp_key *out)
 		[LP_TAG_TERM] = { true, "term currency of the pair" },
 		[LP_TAG_CONST] = { true, "" }, [LP_TAG_TIER] = { true, "0 = best" },
 		[LP_F64] = { false, "" }, [LP_F64_CAST] = { false, "float, from an integer" },
+		[LP_F64N] = { false, "float, left out when undefined" },
 		[LP_F64_TIER] = { false, "float, 0 = best" }, [LP_I64] = { false, "integer" },
 		[LP_I64_LAG] = { false, "integer, recv_ns - event_ns" }, [LP_STR] = { false, "string" },
 		[LP_STR_IF_SET] = { false, "string, when set" },
@@ -287,6 +290,10 @@ point(struct nbpy_buf *b, const struct lp_measurement *ms, const struct nbpy_msg
 			break;
 		case LP_F64:
 			f64(&pt, it->key, MEMBER(m, it, double));
+			break;
+		case LP_F64N:	/* undefined (NaN): no field */
+			if (!isnan(MEMBER(m, it, double)))
+				f64(&pt, it->key, MEMBER(m, it, double));
 			break;
 		case LP_F64_CAST:
 			f64(&pt, it->key, (double)MEMBER(m, it, int64_t));

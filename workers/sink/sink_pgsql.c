@@ -115,6 +115,10 @@ static int put_row(struct pg_store *st, const struct sql_value *v, size_t n)
 		int64_t us;
 		size_t len;
 
+		if (v[i].null) {	/* COPY BINARY: a field of length -1 */
+			put_be(st, 0xffffffffu, 4);
+			continue;
+		}
 		switch (v[i].type) {
 		case SQL_TEXT:
 			len = strlen(v[i].s);

@@ -148,6 +148,10 @@ static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n, in
 	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
 		int col = (int)i + 1;
 
+		if (v[i].null) {
+			rc = sqlite3_bind_null(ins, col);
+			continue;
+		}
 		switch (v[i].type) {
 		case SQL_TEXT:
 			rc = sqlite3_bind_text(ins, col, v[i].s, -1, SQLITE_TRANSIENT);

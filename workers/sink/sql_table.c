@@ -1,6 +1,7 @@
 /* sql_table.c - see sql_table.h.  The tables come from common/schemas.def:
  * each field's SQL column, a schema's constant column, and one row per
  * order-book level where the schema says SQL_LEVELS. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "common/timefmt.h"
 
 enum col_kind {
-	C_STR, C_F64, C_I64, C_U64, C_CHAR, C_TIME, C_CONST,
+	C_STR, C_F64, C_F64N, C_I64, C_U64, C_CHAR, C_TIME, C_CONST,
 	/* order-book rows: the level of the row */
 	C_SIDE, C_TIER, C_PRICE, C_VOLUME, C_LEVEL_TIME,
 };
@@ -52,6 +53,7 @@ struct sql_table {
 /* <name>_cols: the columns of each schema's table. */
 #define SQL_COL_STR(m, f, col) COL(col, C_STR, u.m.f)
 #define SQL_COL_F64(m, f, col) COL(col, C_F64, u.m.f)
+#define SQL_COL_F64N(m, f, col) COL(col, C_F64N, u.m.f)
 #define SQL_COL_I64(m, f, col) COL(col, C_I64, u.m.f)
 #define SQL_COL_CHR(m, f, col) COL(col, C_CHAR, u.m.f)
 #define SQL_COL_LEVELS(m, f, col)
@@ -68,6 +70,7 @@ struct sql_table {
 /* <name>_sides: the book sides of each schema, in row order. */
 #define SQL_SIDE_STR(m, f, col)
 #define SQL_SIDE_F64(m, f, col)
+#define SQL_SIDE_F64N(m, f, col)
 #define SQL_SIDE_I64(m, f, col)
 #define SQL_SIDE_CHR(m, f, col)
 #define SQL_SIDE_LEVELS(m, f, col) { col, AT(u.m.n_##f), AT(u.m.f) },
@@ -98,7 +101,7 @@ static const struct sql_table tables[NBPY_SCHEMA_END] = {
 static enum sql_type col_type(enum col_kind k)
 {
 	switch (k) {
-	case C_F64: case C_PRICE: case C_VOLUME:
+	case C_F64: case C_F64N: case C_PRICE: case C_VOLUME:
 		return SQL_FLOAT;
 	case C_I64: case C_U64: case C_TIER:
 		return SQL_INT;
@@ -136,6 +139,11 @@ enum sql_type sql_table_column_type(const struct sql_table *t, size_t i)
 	return col_type(t->cols[i].kind);
 }
 
+bool sql_table_column_nullable(const struct sql_table *t, size_t i)
+{
+	return t->cols[i].kind == C_F64N;
+}
+
 const char *sql_table_column_constant(const struct sql_table *t, size_t i)
 {
 	return t->cols[i].kind == C_CONST ? t->cols[i].constant : NULL;
@@ -164,8 +172,9 @@ int sql_table_ddl(const struct sql_table *t, enum sql_dialect d, char *buf, size
 		return -1;
 	len = (size_t)n;
 	for (size_t i = 0; i < t->n_cols; i++) {
-		n = snprintf(buf + len, cap - len, "%s %s NOT NULL, ", t->cols[i].name,
-			     types[col_type(t->cols[i].kind)]);
+		n = snprintf(buf + len, cap - len, "%s %s%s, ", t->cols[i].name,
+			     types[col_type(t->cols[i].kind)],
+			     sql_table_column_nullable(t, i) ? "" : " NOT NULL");
 		if (n < 0 || (size_t)n >= cap - len)
 			return -1;
 		len += (size_t)n;
@@ -209,6 +218,7 @@ void sql_table_row(const struct sql_table *t, const struct nbpy_msg *m, size_t r
 		struct sql_value *v = &out[i];
 
 		v->type = col_type(c->kind);
+		v->null = false;
 		switch (c->kind) {
 		case C_STR:
 			v->s = p;
@@ -223,6 +233,10 @@ void sql_table_row(const struct sql_table *t, const struct nbpy_msg *m, size_t r
 			break;
 		case C_F64:
 			memcpy(&v->f, p, sizeof(v->f));
+			break;
+		case C_F64N:	/* undefined (NaN): NULL */
+			memcpy(&v->f, p, sizeof(v->f));
+			v->null = isnan(v->f);
 			break;
 		case C_I64:
 		case C_TIME:

@@ -14,6 +14,7 @@
 #ifndef NBPY_SINK_SQL_TABLE_H
 #define NBPY_SINK_SQL_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ struct sql_value {
 	char ch[2];		/* where s points for one-character columns */
 	double f;		/* FLOAT */
 	int64_t i;		/* INT; TIME: ns since the epoch */
+	bool null;		/* SQL NULL (an undefined F64N value), whatever the type */
 };
 
 enum sql_dialect { SQL_POSTGRESQL, SQL_SQLITE };
@@ -42,6 +44,9 @@ const char *sql_table_name(const struct sql_table *t);
 size_t sql_table_columns(const struct sql_table *t);
 const char *sql_table_column(const struct sql_table *t, size_t i);
 enum sql_type sql_table_column_type(const struct sql_table *t, size_t i);
+/* Whether the column may be NULL: an F64N field, NULL when undefined. */
+bool sql_table_column_nullable(const struct sql_table *t, size_t i);
+
 /* The value of a constant column (SQL_CONST in schemas.def), else NULL. */
 const char *sql_table_column_constant(const struct sql_table *t, size_t i);
 

@@ -85,6 +85,8 @@ size_t typeql_put(struct nbpy_buf *q, const struct sql_table *t, const struct nb
 		sql_table_row(t, m, r, v);
 		(void)nbpy_buf_printf(q, "put $r%zu isa %s", first + r, sql_table_name(t));
 		for (size_t i = 0; i < sql_table_columns(t); i++) {
+			if (v[i].null)	/* undefined: the attribute is absent */
+				continue;
 			(void)nbpy_buf_printf(q, ", has %s ", sql_table_column(t, i));
 			put_value(q, &v[i]);
 		}
