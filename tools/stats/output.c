@@ -47,8 +47,9 @@ static int sqlite_fail(struct output *o, const char *what, char *err, size_t err
 	return -1;
 }
 
-/* The transaction and the table, at the first row (or at the end when
- * there is none): the write lock is not held while the input is read. */
+/* One transaction, so that the rows are all there or none is; and the
+ * table.  Begun at the first row (or at the end when there is none): the
+ * write lock is not held while the input is read. */
 static int sqlite_begin(struct output *o, char *err, size_t errlen)
 {
 	o->begun = true;
@@ -236,7 +237,7 @@ int output_row(struct output *o, const char *instrument, int64_t t_ns, const str
 	return o->format == OUTPUT_SQLITE ? sqlite_row(o, err, errlen) : capture_row(o, err, errlen);
 }
 
-/* After a failure: the CSV being written, or the database and its journal
+/* After a failure: the CSV or capture being written, or the database and its journal
  * when this run created them. */
 static void remove_created(const struct output *o)
 {
