@@ -69,10 +69,10 @@ check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
 
 # the store's database after the backfill: its own row as it was, and the
 # backfill's; the same backfill again is refused, and leaves it so
-rows() {	# rows WHERE: the rows of stats_store.sqlite's tick_stats
+rows() {	# rows WHERE [DB]: how many rows of tick_stats in DB (stats_store.sqlite)
 	$PY -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM tick_stats WHERE " + sys.argv[2]).fetchone()[0])' \
-		"$T/stats_store.sqlite" "$1"
+		"${2:-$T/stats_store.sqlite}" "$1" 2>/dev/null
 }
 live="source = 'kraken_tick_stats' AND seq = 7 AND event_time = '2023-11-14T22:13:20.000000Z' AND nobs = 20"
 backfill=$(wc -l <"$T/store.csv")
@@ -82,6 +82,46 @@ fails_with "the same backfill again" 1 \
 	"stats_store.sqlite: tick_stats has a row of source 'backfill_w20', seq 1, event_time " \
 	--window 20 --in "$T/store.csv" --source backfill_w20 --out "$T/stats_store.sqlite"
 check "...leaves the database as it was" test "$(rows "1") $(rows "$live")" = "$backfill 1"
+
+# the capture replayed into sink.sqlite: the store holds exactly the rows
+# the backfill wrote into its database directly, and counts no gap
+BASE=$(port_base 57)
+cat >"$CONF" <<CONF
+$(nbpyd_section)
+
+[feed]
+kind        = replay
+path        = $T/stats_w20.cap
+speed       = 0
+start_delay = 1s
+bind        = tcp://127.0.0.1:$BASE
+topic       = kraken_tick_stats
+restart     = never
+
+[lite]
+kind      = sink.sqlite
+subscribe = feed
+path      = $T/replayed.sqlite
+CONF
+# table DB [WHERE]: every row of tick_stats (of WHERE), in seq order, as text
+table() {
+	$PY -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute("SELECT * FROM tick_stats WHERE %s ORDER BY seq" % sys.argv[2]):
+    print(*map(repr, r))' "$1" "${2:-1}" 2>/dev/null
+}
+stored() { [ "$(rows 1 "$T/replayed.sqlite")" = $((backfill - 1)) ]; }
+t0=$SECONDS
+start_nbpyd
+wait_for 10 all_running feed lite || bad "replay and sink.sqlite running"
+wait_for 30 stored || bad "sink.sqlite stores the $((backfill - 1)) messages of the capture within 30 s"
+table "$T/replayed.sqlite" >"$T/replayed.txt"
+table "$T/stats_store.sqlite" "source = 'backfill_w20'" >"$T/direct.txt"
+check "the capture replayed into sink.sqlite: the rows of --out the database ($(wc -l <"$T/replayed.txt"))" \
+	cmp "$T/replayed.txt" "$T/direct.txt"
+gaps=$(ctl status lite 2>&1 | grep -o 'gaps [0-9]*')
+check "...and no gap counted ($gaps)" test "$gaps" = "gaps 0"
+stop_nbpyd || bad "nbpyd exit status"
+echo "  (replayed in $((SECONDS - t0)) s)"
 
 # the same statistics whatever the input: CSV, database, capture
 stats store.csv store_w20.csv 20 0 0 --window 20 --in "$T/store.csv"
