@@ -4,9 +4,12 @@
 # NaN gaps, time gaps, zero volumes) through the tool on the CPU with
 # several windows, and every output row checked against pandas 1.5
 # groupby('instrument').rolling(...) (stats_pandas_check.py check); the same
-# for each input (CSV, a sink.sqlite database, a capture) and output (CSV,
-# SQLite); and its errors: a malformed line named by file and line, a time
-# going back under a time window, --device cuda without a GPU.
+# for each input (CSV, a sink.sqlite database, a capture) and output (CSV;
+# SQLite, read back as sink.sqlite's table tick_stats, in a new database
+# and appended to one the store made; a capture of tick_stats messages,
+# decoded as docs/wire-format.md says); and its errors: a malformed line
+# named by file and line, a time going back under a time window, a
+# backfill written twice, --device cuda without a GPU.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" stats_pandas
@@ -19,43 +22,7 @@ start=$SECONDS
 $PY "$CHECK" gen "$T" "$ROWS" || { bad "generating the ticks"; exit 1; }
 echo "  (generated in $((SECONDS - start)) s)"
 
-specs=()
-# stats TICKS_CSV OUT WINDOW WINDOW_TIME MIN_PERIODS ARGS...: run nbpy-stats
-# with ARGS, writing OUT; its output is checked against pandas with the
-# parameters given (the same as ARGS say, written out for pandas)
-stats() {
-	local ref=$1 out=$2 window=$3 window_time=$4 mp=$5 t0=$SECONDS
-	shift 5
-	if "$STATS" --device cpu --quiet "$@" --out "$T/$out" 2>"$T/err"; then
-		ok "nbpy-stats $* ($((SECONDS - t0)) s)"
-		specs+=("$T/$ref" "$T/$out" "$window" "$window_time" "$mp")
-	else
-		bad "nbpy-stats $*: exit status $?: $(cat "$T/err")"
-	fi
-}
-
-stats ticks.csv w3.csv 3 0 0 --window 3 --in "$T/ticks.csv"
-stats ticks.csv w20_mp1.csv 20 0 1 --window 20 --min-periods 1 --in "$T/ticks.csv"
-stats ticks.csv w1000_mp999.csv 1000 0 999 --window 1000 --min-periods 999 --in "$T/ticks.csv"
-stats ticks.csv t2s.sqlite 0 2s 0 --window-time 2s --in "$T/ticks.csv"
-# the stores' inputs: a database (a table each) and a capture
-stats store_kraken.csv sqlite_kraken.csv 20 0 0 --window 20 --in "$T/store.sqlite" --table kraken_tick
-stats store_oanda.csv sqlite_oanda.csv 0 2s 0 --window-time 2s --in "$T/store.sqlite" --table oanda_tick
-stats store.csv capture.csv 20 0 0 --window 20 --in "$T/store.cap"
-stats trades.csv capture_trades.csv 3 0 0 --window 3 --in "$T/store.cap" --table kraken_trades
-echo "  (nbpy-stats done at $((SECONDS - start)) s)"
-check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
-
-# the same statistics whatever the input: CSV, database, capture
-stats store.csv store_w20.csv 20 0 0 --window 20 --in "$T/store.csv"
-check "capture and CSV input give the same bytes" cmp "$T/store_w20.csv" "$T/capture.csv"
-# --every 5: each instrument's 5th, 10th... row of the full output
-"$STATS" --quiet --window 20 --every 5 --in "$T/store.csv" --out "$T/every5.csv"
-awk -F, 'NR == 1 || ++n[$1] % 5 == 0' "$T/store_w20.csv" >"$T/every5_want.csv"
-check "--every 5 writes every 5th row of each instrument ($(wc -l <"$T/every5.csv") lines)" \
-	cmp "$T/every5.csv" "$T/every5_want.csv"
-
-# errors: exit status, message, and nothing left written
+# errors: exit status and message (and, checked after, nothing left written)
 fails_with() {	# fails_with WHAT STATUS MESSAGE ARGS...: exits STATUS saying MESSAGE
 	local what=$1 want=$2 msg=$3 rc
 	shift 3
@@ -67,6 +34,105 @@ fails_with() {	# fails_with WHAT STATUS MESSAGE ARGS...: exits STATUS saying MES
 		bad "$what: exit $rc (want $want), '$(cat "$T/err")' (want '$msg')"
 	fi
 }
+
+specs=()
+# stats TICKS_CSV OUT[@SOURCE] WINDOW WINDOW_TIME MIN_PERIODS ARGS...: run
+# nbpy-stats with ARGS, writing OUT; its output (the rows of SOURCE, default
+# nbpy-stats) is checked against pandas with the parameters given (the same
+# as ARGS say, written out for pandas)
+stats() {
+	local ref=$1 out=$2 window=$3 window_time=$4 mp=$5 t0=$SECONDS
+	shift 5
+	if "$STATS" --device cpu --quiet "$@" --out "$T/${out%@*}" 2>"$T/err"; then
+		ok "nbpy-stats $* ($((SECONDS - t0)) s)"
+		specs+=("$T/$ref" "$T/$out" "$window" "$window_time" "$mp")
+	else
+		bad "nbpy-stats $*: exit status $?: $(cat "$T/err")"
+	fi
+}
+
+stats ticks.csv w3.csv 3 0 0 --window 3 --in "$T/ticks.csv"
+stats ticks.csv w20_mp1.csv 20 0 1 --window 20 --min-periods 1 --in "$T/ticks.csv"
+stats ticks.csv w1000_mp999.csv 1000 0 999 --window 1000 --min-periods 999 --in "$T/ticks.csv"
+stats ticks.csv t2s.sqlite 0 2s 0 --window-time 2s --in "$T/ticks.csv"
+# a capture; and a backfill appended to the database of a store that
+# holds a row of the live service already
+stats store.csv stats_w20.cap@backfill_w20 20 0 0 --window 20 --in "$T/store.csv" --source backfill_w20
+stats store.csv stats_store.sqlite@backfill_w20 20 0 0 --window 20 --in "$T/store.csv" --source backfill_w20
+# the stores' inputs: a database (a table each) and a capture
+stats store_kraken.csv sqlite_kraken.csv 20 0 0 --window 20 --in "$T/store.sqlite" --table kraken_tick
+stats store_oanda.csv sqlite_oanda.csv 0 2s 0 --window-time 2s --in "$T/store.sqlite" --table oanda_tick
+stats store.csv capture.csv 20 0 0 --window 20 --in "$T/store.cap"
+stats trades.csv capture_trades.csv 3 0 0 --window 3 --in "$T/store.cap" --table kraken_trades
+echo "  (nbpy-stats done at $((SECONDS - start)) s)"
+check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
+
+# the store's database after the backfill: its own row as it was, and the
+# backfill's; the same backfill again is refused, and leaves it so
+rows() {	# rows WHERE [DB]: how many rows of tick_stats in DB (stats_store.sqlite)
+	$PY -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM tick_stats WHERE " + sys.argv[2]).fetchone()[0])' \
+		"${2:-$T/stats_store.sqlite}" "$1" 2>/dev/null
+}
+live="source = 'kraken_tick_stats' AND seq = 7 AND event_time = '2023-11-14T22:13:20.000000Z' AND nobs = 20"
+backfill=$(wc -l <"$T/store.csv")
+check "the store's own row is there as it was" test "$(rows "$live")" = 1
+check "...and the backfill's $((backfill - 1)) rows beside it" test "$(rows "source = 'backfill_w20'")" = $((backfill - 1))
+fails_with "the same backfill again" 1 \
+	"stats_store.sqlite: tick_stats has a row of source 'backfill_w20', seq 1, event_time " \
+	--window 20 --in "$T/store.csv" --source backfill_w20 --out "$T/stats_store.sqlite"
+check "...leaves the database as it was" test "$(rows "1") $(rows "$live")" = "$backfill 1"
+
+# the capture replayed into sink.sqlite: the store holds exactly the rows
+# the backfill wrote into its database directly, and counts no gap
+BASE=$(port_base 57)
+cat >"$CONF" <<CONF
+$(nbpyd_section)
+
+[feed]
+kind        = replay
+path        = $T/stats_w20.cap
+speed       = 0
+start_delay = 1s
+bind        = tcp://127.0.0.1:$BASE
+topic       = kraken_tick_stats
+restart     = never
+
+[lite]
+kind      = sink.sqlite
+subscribe = feed
+path      = $T/replayed.sqlite
+CONF
+# table DB [WHERE]: every row of tick_stats (of WHERE), in seq order, as text
+table() {
+	$PY -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute("SELECT * FROM tick_stats WHERE %s ORDER BY seq" % sys.argv[2]):
+    print(*map(repr, r))' "$1" "${2:-1}" 2>/dev/null
+}
+stored() { [ "$(rows 1 "$T/replayed.sqlite")" = $((backfill - 1)) ]; }
+t0=$SECONDS
+start_nbpyd
+wait_for 10 all_running feed lite || bad "replay and sink.sqlite running"
+wait_for 30 stored || bad "sink.sqlite stores the $((backfill - 1)) messages of the capture within 30 s"
+table "$T/replayed.sqlite" >"$T/replayed.txt"
+table "$T/stats_store.sqlite" "source = 'backfill_w20'" >"$T/direct.txt"
+check "the capture replayed into sink.sqlite: the rows of --out the database ($(wc -l <"$T/replayed.txt"))" \
+	cmp "$T/replayed.txt" "$T/direct.txt"
+gaps=$(ctl status lite 2>&1 | grep -o 'gaps [0-9]*')
+check "...and no gap counted ($gaps)" test "$gaps" = "gaps 0"
+stop_nbpyd || bad "nbpyd exit status"
+echo "  (replayed in $((SECONDS - t0)) s)"
+
+# the same statistics whatever the input: CSV, database, capture
+stats store.csv store_w20.csv 20 0 0 --window 20 --in "$T/store.csv"
+check "capture and CSV input give the same bytes" cmp "$T/store_w20.csv" "$T/capture.csv"
+# --every 5: each instrument's 5th, 10th... row of the full output
+"$STATS" --quiet --window 20 --every 5 --in "$T/store.csv" --out "$T/every5.csv"
+awk -F, 'NR == 1 || ++n[$1] % 5 == 0' "$T/store_w20.csv" >"$T/every5_want.csv"
+check "--every 5 writes every 5th row of each instrument ($(wc -l <"$T/every5.csv") lines)" \
+	cmp "$T/every5.csv" "$T/every5_want.csv"
+
+# errors, and nothing left written
 printf 'instrument,time,bid,ask\nEUR_USD,1,1.1,1.2\nEUR_USD,2,1.1x,1.2\n' >"$T/bad.csv"
 fails_with "a malformed number" 1 "$T/bad.csv:3: bid: not a finite number: '1.1x'" \
 	--window 2 --in "$T/bad.csv" --out "$T/bad_out.csv"
@@ -74,6 +140,10 @@ check "...and no output is left" test ! -e "$T/bad_out.csv"
 echo "what was there" >"$T/keep.csv"
 "$STATS" --quiet --window 2 --in "$T/bad.csv" --out "$T/keep.csv" 2>/dev/null
 check "...and an output file that was there is left as it was" grep -qx "what was there" "$T/keep.csv"
+cp "$T/stats_w20.cap" "$T/keep.cap"
+"$STATS" --quiet --window 2 --in "$T/bad.csv" --out "$T/keep.cap" 2>/dev/null
+check "...a capture too" cmp "$T/keep.cap" "$T/stats_w20.cap"
+check "...and nothing is left beside it" test ! -e "$T/keep.cap.partial"
 printf 'instrument,time,bid,ask\nEUR_USD,1,1.1,1.2\n\nEUR_USD,2,1.1\n' >"$T/short.csv"
 fails_with "a line short of a field" 1 "$T/short.csv:4: fewer fields, the header has 4" \
 	--window 2 --in "$T/short.csv" --out "$T/short_out.sqlite"

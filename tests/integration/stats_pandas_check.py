@@ -13,11 +13,18 @@
         DIR/store.cap (kraken_ticker and oanda_price messages, plus trades
         and heartbeats that a read of quotes skips), written by the
         documented formats (docs/wire-format.md, docs/services.md); the
-        capture's trades are DIR/trades.csv.
+        capture's trades are DIR/trades.csv.  DIR/stats_store.sqlite: a
+        database as sink.sqlite leaves it after storing one tick_stats
+        message of the service kraken_tick_stats (the table as
+        docs/sinks.md lays it out), for a backfill to append to.
     stats_pandas_check.py check TICKS_CSV OUTPUT WINDOW WINDOW_TIME MIN_PERIODS [...]
-        Each group of five: OUTPUT (CSV, or SQLite table tick_stats) holds
-        nbpy-stats' statistics of TICKS_CSV with those parameters (WINDOW 0:
-        none, WINDOW_TIME like 2s or 0, MIN_PERIODS 0: pandas' default);
+        Each group of five: OUTPUT (CSV; *.sqlite: the table tick_stats, its
+        rows of one source; *.cap: a capture of tick_stats messages; either
+        as PATH@SOURCE, default source nbpy-stats) holds nbpy-stats'
+        statistics of TICKS_CSV with those parameters (WINDOW 0: none,
+        WINDOW_TIME like 2s or 0, MIN_PERIODS 0: pandas' default), laid out
+        as docs/sinks.md and docs/wire-format.md say, numbered 1, 2... in
+        output order, at the tick's time;
         pandas 1.5 groupby('instrument').rolling(...) computes them again,
         and every row must agree: count, min and max exactly, mean and vwap
         within 1e-12 relative, std within 1e-9 relative or, near 0, within
@@ -129,6 +136,12 @@ def rfc3339(ns):
 
 
 COMMON = "source TEXT NOT NULL, seq INTEGER NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL"
+# tick_stats as docs/sinks.md lays it out, with the stores' SQLite types
+TICK_STATS_COLUMNS = [("source", "TEXT", 1), ("seq", "INTEGER", 1), ("event_time", "TEXT", 1),
+                      ("recv_time", "TEXT", 1), ("instrument", "TEXT", 1), ("window_ticks", "INTEGER", 1),
+                      ("window_ns", "INTEGER", 1), ("nobs", "INTEGER", 1)] + [(c, "REAL", 0) for c in STATS]
+LIVE_ROW = ["kraken_tick_stats", 7, "2023-11-14T22:13:20.000000Z", "2023-11-14T22:13:20.000100Z",
+            "EUR_USD", 20, 0, 20] + [1.5] * len(STATS)
 KRAKEN_TICK = ("instrument", "ask_price", "ask_whole_lot_volume", "ask_lot_volume", "bid_price",
                "bid_whole_lot_volume", "bid_lot_volume", "last_trade_price", "last_trade_lot_volume",
                "volume_today", "volume_last_24_hours", "vwap_today", "vwap_last_24_hours",
@@ -191,6 +204,15 @@ def write_capture(df, trades, path):
                                                  tr.price, tr.volume, "b", "m", "", seq])
 
 
+def write_stats_store(path):
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE IF NOT EXISTS tick_stats (%s, UNIQUE (source, seq, event_time))" %
+               ", ".join("%s %s%s" % (c, t, " NOT NULL" if nn else "") for c, t, nn in TICK_STATS_COLUMNS))
+    db.execute("INSERT INTO tick_stats VALUES (%s)" % ",".join("?" * len(LIVE_ROW)), LIVE_ROW)
+    db.commit()
+    db.close()
+
+
 def gen(out, rows):
     rng = np.random.default_rng(20261130)
     write_csv(ticks(rng, rows, True), out + "/ticks.csv")
@@ -205,6 +227,7 @@ def gen(out, rows):
     trades["bid"] = trades["ask"] = np.nan
     write_csv(trades, out + "/trades.csv")
     write_capture(store, trades, out + "/store.cap")
+    write_stats_store(out + "/stats_store.sqlite")
     print("generated %d + %d ticks" % (rows, len(store)))
 
 # ---- pandas ----
@@ -259,6 +282,16 @@ def reference(df, window, window_time, min_periods):
     inst, t = names[order], df.time.to_numpy()[order]
     window_ns = pd.Timedelta(window_time).value if window_time != "0" else 0
     idx, key, own, steps = blocks(inst, t, window, window_ns)
+    # the window_ticks written: --window, else the most ticks of one
+    # instrument in a span of window_time (nbpy-stats(1)), at least
+    # min_periods and 1
+    most = 0
+    if not window:
+        bounds = np.flatnonzero(np.r_[True, inst[1:] != inst[:-1], True])
+        for a, e in zip(bounds[:-1], bounds[1:]):
+            g = t[a:e]
+            first = np.searchsorted(g, g - window_ns, side="right")
+            most = max(most, int((np.arange(len(g)) - first).max()) + 1)
     rows = order[idx]
     bid, ask = df.bid.to_numpy()[rows], df.ask.to_numpy()[rows]
     price, volume = df.price.to_numpy()[rows], df.volume.to_numpy()[rows]
@@ -279,7 +312,8 @@ def reference(df, window, window_time, min_periods):
     roll, roll0 = g.rolling(w, min_periods=mp), g.rolling(w, min_periods=0)
     px, sums = roll[["mid", "spread"]], roll[["pv", "vm"]].sum()
     std = roll[["mid_x", "spread_x"]].std()
-    out = {"instrument": inst, "time": t,
+    out = {"instrument": inst, "time": t, "window_ticks": window or max(most, min_periods, 1),
+           "window_ns": window_ns,
            "count": roll0["mid"].count().to_numpy()[own].astype(np.int64),
            # what pandas' std may be off by, in variance
            "mid_var_abs": VAR_ABS * steps[own] * mid_l[own] ** 2,
@@ -294,25 +328,100 @@ def reference(df, window, window_time, min_periods):
     return out
 
 
-def read_output(path):
-    if path.endswith(".sqlite"):
-        db = sqlite3.connect(path)
-        df = pd.read_sql_query("SELECT instrument, event_time, count, %s FROM tick_stats ORDER BY rowid"
-                               % ", ".join(STATS), db, coerce_float=True)
-        db.close()
-        out = {c: df[c].to_numpy() for c in df.columns}
-        for c in STATS:	# NULL: NaN
-            out[c] = out[c].astype(float)
-        out["time_text"] = out.pop("event_time")
-        out["count"] = out["count"].astype(np.int64)
-        return out
-    df = pd.read_csv(path, float_precision="round_trip", dtype={"instrument": object, "time": np.int64})
-    out = {c: df[c].to_numpy() for c in df.columns}
-    out["count"] = out["count"].astype(np.int64)
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
+    return crc ^ 0xFFFFFFFF
+
+
+def read_capture(path):
+    """tick_stats messages, as docs/services.md (the capture) and
+    docs/wire-format.md (MessagePack) lay them out; the checksums of the
+    first and last 50 records (CRC-32C in Python is slow)."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"NBPYCAP2", "%s: not a capture of version 2: %r" % (path, data[:8])
+    view, pos, at, times, topics, payloads = memoryview(data), 8, [], [], [], []
+    while pos < len(data):
+        length, _, t, tn = struct.unpack_from("<IIqB", data, pos)
+        assert pos + 8 + length <= len(data), "%s: torn record at %d" % (path, pos)
+        at.append(pos)
+        times.append(t)
+        topics.append(bytes(view[pos + 17:pos + 17 + tn]))
+        payloads.append(view[pos + 17 + tn:pos + 8 + length])
+        pos += 8 + length
+    for p in at[:50] + at[-50:]:
+        length, crc = struct.unpack_from("<II", data, p)
+        assert crc32c(data[p + 8:p + 8 + length]) == crc, "%s: record at %d: bad CRC-32C" % (path, p)
+    unpacker = msgpack.Unpacker(raw=False, max_buffer_size=len(data))
+    unpacker.feed(b"".join(payloads))
+    rows = list(unpacker)
+    assert len(rows) == len(at), "%s: %d records, %d messages" % (path, len(at), len(rows))
+    assert all(len(r) == 19 for r in rows), "%s: a message of other than 19 elements" % path
+    cols = np.array(rows, dtype=object).reshape(len(rows), 19).T
+    ints = lambda c: c.astype(np.int64)
+    out = {"schema": ints(cols[0]), "version": ints(cols[1]), "source": cols[2], "seq": ints(cols[3]),
+           "time": ints(cols[4]), "recv_delta": ints(cols[5]), "instrument": cols[6],
+           "window_ticks": ints(cols[7]), "window_ns": ints(cols[8]), "count": ints(cols[9]),
+           "record_time": np.array(times, dtype=np.int64), "topic": np.array(topics, dtype=object)}
+    for k, c in enumerate(STATS):	# nil (None): NaN
+        out[c] = cols[10 + k].astype(float)
     return out
 
 
-def compare(name, got, ref):
+def read_sqlite(path, source):
+    """The rows of one source, in the table as docs/sinks.md lays it out."""
+    db = sqlite3.connect(path)
+    got = [(r[1], r[2], r[3]) for r in db.execute("PRAGMA table_info(tick_stats)")]
+    assert got == TICK_STATS_COLUMNS, "%s: tick_stats has the columns %s, not the store's %s" % (
+        path, got, TICK_STATS_COLUMNS)
+    df = pd.read_sql_query("SELECT source, seq, event_time, recv_time, instrument, window_ticks, window_ns, "
+                           "nobs, %s FROM tick_stats WHERE source = ? ORDER BY seq" % ", ".join(STATS),
+                           db, params=(source,), coerce_float=True)
+    db.close()
+    out = {c: df[c].to_numpy() for c in df.columns}
+    for c in STATS:	# NULL: NaN
+        out[c] = out[c].astype(float)
+    out["time_text"] = out.pop("event_time")
+    out["count"] = out.pop("nobs").astype(np.int64)
+    return out
+
+
+def read_output(spec):
+    """The rows of an OUTPUT spec, and the source they must have (CSV: None)."""
+    path, _, source = spec.partition("@")
+    source = source or "nbpy-stats"
+    if path.endswith(".sqlite"):
+        return read_sqlite(path, source), source
+    if path.endswith(".cap"):
+        return read_capture(path), source
+    df = pd.read_csv(path, float_precision="round_trip", dtype={"instrument": object, "time": np.int64})
+    out = {c: df[c].to_numpy() for c in df.columns}
+    out["count"] = out["count"].astype(np.int64)
+    return out, None
+
+
+def compare_message(got, ref, source, bad):
+    """What a message holds besides the statistics: its header and window,
+    as nbpy-stats(1) says."""
+    n = len(ref["count"])
+    want = {"source": source, "seq": np.arange(1, n + 1), "window_ticks": ref["window_ticks"],
+            "window_ns": ref["window_ns"]}
+    if "recv_time" in got:	# SQLite: received when it happened
+        want["recv_time"] = got["time_text"]
+    else:			# capture: schema 11 version 1, recv_delta 0, the record at the tick's time
+        want.update(schema=11, version=1, recv_delta=0, record_time=ref["time"], topic=b"kraken_tick_stats")
+    for what, w in want.items():
+        idx = np.flatnonzero(got[what] != w)
+        if len(idx):
+            i = idx[0]
+            bad.append("%s: %d rows differ, the first row %d: %r, want %r" % (
+                what, len(idx), i, got[what][i], w[i] if isinstance(w, np.ndarray) else w))
+
+
+def compare(got, source, ref):
     bad = []
     n = len(ref["count"])
 
@@ -324,6 +433,8 @@ def compare(name, got, ref):
 
     if len(got["count"]) != n:
         return ["%d rows, pandas has %d" % (len(got["count"]), n)]
+    if source is not None:
+        compare_message(got, ref, source, bad)
     idx = np.flatnonzero(got["instrument"] != ref["instrument"])
     if len(idx):
         fail("instrument", idx)
@@ -375,8 +486,11 @@ def check(specs):
         t0 = time.time()
         ref = reference(df, int(window), window_time, int(mp))
         t1 = time.time()
-        got = read_output(output)
-        bad = compare(output, got, ref)
+        try:
+            got, source = read_output(output)
+            bad = compare(got, source, ref)
+        except AssertionError as e:	# not laid out as documented
+            bad = [str(e)]
         what = "%s: window %s, window_time %s, min_periods %s: %d rows (pandas %.1f s, read %.1f s)" % (
             output.rsplit("/", 1)[-1], window, window_time, mp, len(ref["count"]), t1 - t0,
             time.time() - t1)

@@ -2,7 +2,8 @@
  * and backtests: the statistics of the kind stats.rolling, computed by
  * gpu/rolling.h for every tick of a CSV file, a SQLite database of
  * sink.sqlite or a capture of sink.file, many instruments at once, and
- * written as CSV or SQLite (docs/man/nbpy-stats.1).
+ * written as CSV, into sink.sqlite's table tick_stats or as a capture of
+ * tick_stats messages (docs/man/nbpy-stats.1).
  *
  * The ticks are read once into columns (tools/stats/input.c), grouped by
  * instrument (ticks.c), computed in chunks of whole instruments, so that
@@ -11,6 +12,7 @@
  *
  * Exit status: 0 done; 1 an error (input, output, device, memory): nothing
  * is left written; 2 bad usage. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -36,9 +38,9 @@ struct options {
 	struct nbpy_rolling_params p;	/* p.window 0: not given */
 	enum nbpy_device device;
 	uint64_t every;
-	const char *in, *table, *out;
+	const char *in, *table, *out, *source;
 	enum output_format format;
-	bool format_given, quiet;
+	bool format_given, source_given, quiet;
 };
 
 static void usage(void)
@@ -46,7 +48,8 @@ static void usage(void)
 	printf(
 		"usage: nbpy-stats [--window N] [--window-time DUR] [--min-periods N]\n"
 		"                  [--device auto|cpu|cuda] [--every N] --in FILE [--table T]\n"
-		"                  (--out FILE [--format csv|sqlite] | --format none) [--quiet]\n"
+		"                  (--out FILE [--format csv|sqlite|capture] [--source NAME]\n"
+		"                   | --format none) [--quiet]\n"
 		"  --window N         the last N ticks of each instrument (with --window-time: at most N)\n"
 		"  --window-time DUR  the ticks within DUR (500ms, 2s, 1m): (t - DUR, t]\n"
 		"  --min-periods N    ticks needed for a statistic (default: N, or 1 with --window-time)\n"
@@ -54,8 +57,10 @@ static void usage(void)
 		"  --every N          write every Nth tick's statistics of each instrument (default 1)\n"
 		"  --in FILE          CSV (- for stdin), a sink.sqlite database or a capture file\n"
 		"  --table T          kraken_tick, oanda_tick or kraken_trades (database, capture)\n"
-		"  --out FILE         CSV (- for stdout) or SQLite (table tick_stats)\n"
-		"  --format F         csv, sqlite (default from FILE's suffix) or none (compute only)\n"
+		"  --out FILE         CSV (- for stdout), SQLite (table tick_stats) or a capture\n"
+		"  --format F         csv, sqlite, capture (default from FILE's suffix) or none\n"
+		"                     (compute only)\n"
+		"  --source NAME      the rows' source (SQLite) or service (capture); default nbpy-stats\n"
 		"  --quiet            no progress and no summary\n"
 		"exit: 0 done, 1 error (nothing left written), 2 bad usage\n");
 }
@@ -71,6 +76,20 @@ static int parse_count(const char *s, uint64_t max, uint64_t *v)
 	return *end != '\0' || errno == ERANGE || *v > max ? -1 : 0;
 }
 
+/* A service's name, as nbpy.conf(5) allows it: the source column and the
+ * messages' service. */
+static bool source_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > NBPY_SERVICE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
+			return false;
+	return true;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
@@ -83,6 +102,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "table", required_argument, NULL, 'T' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "source", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -90,8 +110,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	uint64_t v;
 	int c;
 
-	*o = (struct options){ .device = NBPY_DEVICE_AUTO, .every = 1 };
-	while ((c = getopt_long(argc, argv, "w:t:m:d:e:i:T:o:f:qh", longs, NULL)) != -1) {
+	*o = (struct options){ .device = NBPY_DEVICE_AUTO, .every = 1, .source = "nbpy-stats" };
+	while ((c = getopt_long(argc, argv, "w:t:m:d:e:i:T:o:f:s:qh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			if (parse_count(optarg, NBPY_ROLLING_WINDOW_MAX, &v) < 0 || v == 0)
@@ -134,10 +154,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 				o->format = OUTPUT_CSV;
 			else if (strcmp(optarg, "sqlite") == 0)
 				o->format = OUTPUT_SQLITE;
+			else if (strcmp(optarg, "capture") == 0)
+				o->format = OUTPUT_CAPTURE;
 			else if (strcmp(optarg, "none") == 0)
 				o->format = OUTPUT_NONE;
 			else
-				return fprintf(stderr, "nbpy-stats: --format %s: csv, sqlite or none\n", optarg), -1;
+				return fprintf(stderr, "nbpy-stats: --format %s: csv, sqlite, capture or none\n",
+					       optarg), -1;
+			break;
+		case 's':
+			if (!source_valid(optarg))
+				return fprintf(stderr, "nbpy-stats: --source %s: 1 to %d letters, digits, '_', "
+					       "'.' or '-', as a service's name\n", optarg, NBPY_SERVICE_MAX), -1;
+			o->source = optarg;
+			o->source_given = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -168,11 +198,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		else if (dot && (strcmp(dot, ".sqlite") == 0 || strcmp(dot, ".sqlite3") == 0 ||
 				 strcmp(dot, ".db") == 0))
 			o->format = OUTPUT_SQLITE;
+		else if (dot && (strcmp(dot, ".cap") == 0 || strcmp(dot, ".nbpy") == 0))
+			o->format = OUTPUT_CAPTURE;
 		else
-			return fprintf(stderr, "nbpy-stats: --out %s: give --format csv or sqlite\n", o->out), -1;
+			return fprintf(stderr, "nbpy-stats: --out %s: give --format csv, sqlite or capture\n",
+				       o->out), -1;
 	}
-	if (o->format == OUTPUT_SQLITE && strcmp(o->out, "-") == 0)
-		return fprintf(stderr, "nbpy-stats: SQLite cannot go to stdout\n"), -1;
+	if (o->source_given && o->format == OUTPUT_CSV)
+		return fprintf(stderr, "nbpy-stats: --source: CSV has no source\n"), -1;
+	if (o->format != OUTPUT_CSV && strcmp(o->out, "-") == 0)
+		return fprintf(stderr, "nbpy-stats: only CSV can go to stdout\n"), -1;
 	return 0;
 }
 
@@ -325,7 +360,7 @@ int main(int argc, char **argv)
 	}
 	if (!o.quiet)
 		progress_init();
-	if (output_open(&out, o.format, o.out, err, sizeof(err)) < 0) {
+	if (output_open(&out, o.format, o.out, o.source, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nbpy-stats: %s\n", err);
 		(void)output_close(&out, false, err, sizeof(err));
 		return EXIT_FAILURE;

@@ -14,20 +14,13 @@
 #include "common/timefmt.h"
 #include "tools/stats/output.h"
 #include "workers/sink/sql_table.h"
+#include "workers/sink/sqlite_rows.h"
 
 /* CSV's stdio buffer: static, as stdout may keep it until the exit */
 static char csv_buf[1 << 20];
 
 static const char csv_header[] = "instrument,time,count,mid_mean,mid_std,mid_min,mid_max,"
 	"spread_mean,spread_std,spread_min,spread_max,vwap\n";
-
-static const char sqlite_ddl[] = "CREATE TABLE IF NOT EXISTS tick_stats (instrument TEXT NOT NULL, "
-	"event_time TEXT NOT NULL, \"window\" INTEGER NOT NULL, window_time INTEGER NOT NULL, "
-	"count INTEGER NOT NULL, mid_mean REAL, mid_std REAL, mid_min REAL, mid_max REAL, "
-	"spread_mean REAL, spread_std REAL, spread_min REAL, spread_max REAL, vwap REAL)";
-static const char sqlite_insert[] = "INSERT INTO tick_stats (instrument, event_time, \"window\", "
-	"window_time, count, mid_mean, mid_std, mid_min, mid_max, spread_mean, spread_std, spread_min, "
-	"spread_max, vwap) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* The statistics after count, in the order of both formats. */
 static const double *stat_column(const struct nbpy_rolling_output *out, int k)
@@ -55,6 +48,21 @@ static int sqlite_fail(struct output *o, const char *what, char *err, size_t err
 	return -1;
 }
 
+/* One transaction, so that the rows are all there or none is; and the
+ * table.  Begun at the first row (or at the end when there is none): the
+ * write lock is not held while the input is read. */
+static int sqlite_begin(struct output *o, char *err, size_t errlen)
+{
+	o->begun = true;
+	if (sqlite3_exec(o->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(o, "begin", err, errlen);
+	/* the store's own statement: the table it creates, and a key already
+	 * there an error (not ignored, as the store does) */
+	if (sqlite_rows_prepare(o->db, o->table, "INSERT", &o->insert) != SQLITE_OK)
+		return sqlite_fail(o, "table tick_stats", err, errlen);
+	return 0;
+}
+
 static int open_sqlite(struct output *o, char *err, size_t errlen)
 {
 	int rc = sqlite3_open_v2(o->path, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -63,17 +71,33 @@ static int open_sqlite(struct output *o, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "%s: %s", o->path, o->db ? sqlite3_errmsg(o->db) : sqlite3_errstr(rc));
 		return -1;
 	}
-	/* one transaction: the rows are all there or none is */
-	if (sqlite3_exec(o->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sqlite_fail(o, "begin", err, errlen);
-	if (sqlite3_exec(o->db, sqlite_ddl, NULL, NULL, NULL) != SQLITE_OK)
-		return sqlite_fail(o, "create table tick_stats", err, errlen);
-	if (sqlite3_prepare_v2(o->db, sqlite_insert, -1, &o->insert, NULL) != SQLITE_OK)
-		return sqlite_fail(o, "tick_stats", err, errlen);
+	/* the store writes in batches of milliseconds: wait for its lock */
+	if (sqlite3_busy_timeout(o->db, 5000) != SQLITE_OK ||
+	    sqlite3_exec(o->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(o, "open", err, errlen);
 	return 0;
 }
 
-int output_open(struct output *o, enum output_format format, const char *path, char *err, size_t errlen)
+/* A capture written beside path (a file) and renamed over it at the end. */
+static int open_capture(struct output *o, char *err, size_t errlen)
+{
+	const char *target = o->partial[0] ? o->partial : o->path;
+
+	/* capture_open_append appends: not to a partial file of a run killed */
+	if ((o->partial[0] && unlink(o->partial) < 0 && errno != ENOENT) ||
+	    capture_open_append(target, &o->cap) < 0) {
+		(void)snprintf(err, errlen, "%s: %s", target,
+			       errno == EINVAL ? "exists and is not an nbpy capture file" : strerror(errno));
+		return -1;
+	}
+	o->cap_open = true;
+	(void)snprintf(o->rec->topic, sizeof(o->rec->topic), "%s",
+		       nbpy_schema_get(NBPY_SCHEMA_TICK_STATS)->legacy_topic);
+	return 0;
+}
+
+int output_open(struct output *o, enum output_format format, const char *path, const char *source, char *err,
+		size_t errlen)
 {
 	bool exists;
 
@@ -82,6 +106,17 @@ int output_open(struct output *o, enum output_format format, const char *path, c
 	o->path = path;
 	if (format == OUTPUT_NONE)
 		return 0;
+	if (format != OUTPUT_CSV) {
+		o->table = sql_table_for(NBPY_SCHEMA_TICK_STATS);
+		o->msg = calloc(1, sizeof(*o->msg));
+		o->rec = calloc(1, sizeof(*o->rec));
+		if (o->msg == NULL || o->rec == NULL) {
+			(void)snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		o->msg->h.schema = NBPY_SCHEMA_TICK_STATS;
+		(void)snprintf(o->msg->h.service, sizeof(o->msg->h.service), "%s", source);
+	}
 	if (format == OUTPUT_SQLITE) {
 		o->created = is_file(path, &exists) && !exists;
 		return open_sqlite(o, err, errlen);
@@ -93,6 +128,8 @@ int output_open(struct output *o, enum output_format format, const char *path, c
 		(void)snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
+	if (format == OUTPUT_CAPTURE)
+		return open_capture(o, err, errlen);
 	o->f = strcmp(path, "-") == 0 ? stdout : fopen(o->partial[0] ? o->partial : path, "w");
 	if (o->f == NULL || setvbuf(o->f, csv_buf, _IOFBF, sizeof(csv_buf)) != 0 ||
 	    fputs(csv_header, o->f) == EOF) {
@@ -149,37 +186,68 @@ static int csv_row(struct output *o, const char *instrument, int64_t t_ns,
 	return 0;
 }
 
-static int sqlite_row(struct output *o, const char *instrument, int64_t t_ns,
-		      const struct nbpy_rolling_output *out, size_t i, char *err, size_t errlen)
+/* o->msg: the row as stats.rolling publishes it, numbered from 1, at the
+ * tick's time. */
+static void fill_msg(struct output *o, const char *instrument, int64_t t_ns,
+		     const struct nbpy_rolling_output *out, size_t i)
 {
-	sqlite3_stmt *ins = o->insert;
-	char tbuf[NBPY_RFC3339_MAX];
-	size_t tlen = sql_time_format(t_ns, tbuf, sizeof(tbuf));
-	int rc;
+	struct nbpy_msg *m = o->msg;
+	struct nbpy_tick_stats *s = &m->u.tick_stats;
 
-	if (tlen == 0) {
-		(void)snprintf(err, errlen, "%s: time %" PRId64 " of %s is out of range", o->path, t_ns,
-			       instrument);
+	m->h.seq++;
+	m->h.event_ns = m->h.recv_ns = t_ns;
+	(void)snprintf(s->instrument, sizeof(s->instrument), "%s", instrument);
+	s->window = o->window;
+	s->window_time = o->window_ns;
+	s->count = out->count[i];
+	s->mid_mean = out->mid_mean[i];
+	s->mid_std = out->mid_std[i];
+	s->mid_min = out->mid_min[i];
+	s->mid_max = out->mid_max[i];
+	s->spread_mean = out->spread_mean[i];
+	s->spread_std = out->spread_std[i];
+	s->spread_min = out->spread_min[i];
+	s->spread_max = out->spread_max[i];
+	s->vwap = out->vwap[i];
+}
+
+static int sqlite_row(struct output *o, char *err, size_t errlen)
+{
+	const struct nbpy_msg *m = o->msg;
+	struct sql_value v[SQL_MAX_COLUMNS];
+	char tbuf[NBPY_RFC3339_MAX];
+	int added;
+
+	if (!o->begun && sqlite_begin(o, err, errlen) < 0)
+		return -1;
+	sql_table_row(o->table, m, 0, v);
+	if (sqlite_rows_insert(o->insert, v, sql_table_columns(o->table), &added) == SQLITE_OK)
+		return 0;
+	if (sqlite3_extended_errcode(o->db) != SQLITE_CONSTRAINT_UNIQUE)
+		return sqlite_fail(o, "insert into tick_stats", err, errlen);
+	(void)sql_time_format(m->h.event_ns, tbuf, sizeof(tbuf));
+	(void)snprintf(err, errlen, "%s: tick_stats has a row of source '%s', seq %" PRIu64 ", event_time %s "
+		       "already (%s): written by a run before? Nothing is written; give another --source",
+		       o->path, m->h.service, m->h.seq, tbuf, m->u.tick_stats.instrument);
+	return -1;
+}
+
+static int capture_row(struct output *o, char *err, size_t errlen)
+{
+	struct capture_record *r = o->rec;
+	struct nbpy_error e;
+
+	if (nbpy_wire_encode(o->msg, r->payload, sizeof(r->payload), &r->len, &e) < 0) {
+		(void)snprintf(err, errlen, "%s: row %" PRIu64 " (%s): %s", o->path, o->msg->h.seq,
+			       o->msg->u.tick_stats.instrument, e.msg);
 		return -1;
 	}
-	rc = sqlite3_bind_text(ins, 1, instrument, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(ins, 2, tbuf, (int)tlen, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(ins, 3, o->window);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(ins, 4, o->window_ns);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(ins, 5, out->count[i]);
-	for (int k = 0; k < N_STATS && rc == SQLITE_OK; k++) {
-		double x = stat_column(out, k)[i];
-
-		rc = isnan(x) ? sqlite3_bind_null(ins, 6 + k) : sqlite3_bind_double(ins, 6 + k, x);
+	r->time_ns = o->msg->h.event_ns;
+	if (capture_append(&o->cap, r) < 0) {
+		(void)snprintf(err, errlen, "%s: %s", o->partial[0] ? o->partial : o->path, strerror(errno));
+		return -1;
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-	(void)sqlite3_reset(ins);
-	return rc == SQLITE_OK ? 0 : sqlite_fail(o, "insert into tick_stats", err, errlen);
+	return 0;
 }
 
 int output_row(struct output *o, const char *instrument, int64_t t_ns, const struct nbpy_rolling_output *out,
@@ -187,12 +255,13 @@ int output_row(struct output *o, const char *instrument, int64_t t_ns, const str
 {
 	if (o->format == OUTPUT_CSV)
 		return csv_row(o, instrument, t_ns, out, i, err, errlen);
-	if (o->format == OUTPUT_SQLITE)
-		return sqlite_row(o, instrument, t_ns, out, i, err, errlen);
-	return 0;
+	if (o->format == OUTPUT_NONE)
+		return 0;
+	fill_msg(o, instrument, t_ns, out, i);
+	return o->format == OUTPUT_SQLITE ? sqlite_row(o, err, errlen) : capture_row(o, err, errlen);
 }
 
-/* After a failure: the CSV being written, or the database and its journal
+/* After a failure: the CSV or capture being written, or the database and its journal
  * when this run created them. */
 static void remove_created(const struct output *o)
 {
@@ -220,12 +289,19 @@ int output_close(struct output *o, bool ok, char *err, size_t errlen)
 			(void)snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
 			rc = -1;
 		}
-		if (rc == 0 && o->partial[0] && rename(o->partial, o->path) < 0) {
-			(void)snprintf(err, errlen, "rename %s to %s: %s", o->partial, o->path, strerror(errno));
-			rc = -1;
-		}
+	}
+	if (o->cap_open && close(o->cap.fd) < 0 && rc == 0) {
+		(void)snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && o->partial[0] && rename(o->partial, o->path) < 0) {
+		(void)snprintf(err, errlen, "rename %s to %s: %s", o->partial, o->path, strerror(errno));
+		rc = -1;
 	}
 	if (o->db != NULL) {
+		/* no row: the table is made all the same */
+		if (rc == 0 && !o->begun)
+			rc = sqlite_begin(o, err, errlen);
 		(void)sqlite3_finalize(o->insert);
 		if (rc == 0 && sqlite3_exec(o->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 			rc = sqlite_fail(o, "commit", err, errlen);
@@ -236,6 +312,8 @@ int output_close(struct output *o, bool ok, char *err, size_t errlen)
 	}
 	if (rc < 0)
 		remove_created(o);
+	free(o->msg);
+	free(o->rec);
 	memset(o, 0, sizeof(*o));
 	return rc;
 }

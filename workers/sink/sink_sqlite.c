@@ -21,7 +21,7 @@
 #include "common/log.h"
 #include "workers/sink/sink.h"
 #include "workers/sink/sql_table.h"
-#include "common/timefmt.h"
+#include "workers/sink/sqlite_rows.h"
 
 struct sqlite_settings {
 	struct sink_settings sink;
@@ -116,65 +116,15 @@ static int connect_db(struct sink *s)
 static sqlite3_stmt *insert_for(struct sink *s, const struct sql_table *t, enum nbpy_schema schema, int *rc)
 {
 	struct sqlite_store *st = s->store_state;
-	char sql[4096];
-	size_t len;
 
 	if (st->insert[schema] != NULL)
 		return st->insert[schema];
-	if (sql_table_ddl(t, SQL_SQLITE, sql, sizeof(sql)) < 0 || (*rc = exec(s, sql)) != SQLITE_OK)
-		return NULL;
-	len = (size_t)snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO %s (", sql_table_name(t));
-	for (size_t i = 0; i < sql_table_columns(t); i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
-					sql_table_column(t, i));
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (");
-	for (size_t i = 0; i < sql_table_columns(t); i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
-	(void)snprintf(sql + len, sizeof(sql) - len, ")");
-	*rc = sqlite3_prepare_v2(st->db, sql, -1, &st->insert[schema], NULL);
+	*rc = sqlite_rows_prepare(st->db, t, "INSERT OR IGNORE", &st->insert[schema]);
 	if (*rc != SQLITE_OK) {
 		(void)nbpy_error_set(&st->err, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		return NULL;
 	}
 	return st->insert[schema];
-}
-
-/* Insert one row; *added is 1 if it is new, 0 if the unique key ignored it. */
-static int insert_row(sqlite3_stmt *ins, const struct sql_value *v, size_t n, int *added)
-{
-	char tbuf[NBPY_RFC3339_MAX];
-	int rc = SQLITE_OK;
-
-	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-		int col = (int)i + 1;
-
-		if (v[i].null) {
-			rc = sqlite3_bind_null(ins, col);
-			continue;
-		}
-		switch (v[i].type) {
-		case SQL_TEXT:
-			rc = sqlite3_bind_text(ins, col, v[i].s, -1, SQLITE_TRANSIENT);
-			break;
-		case SQL_FLOAT:
-			rc = sqlite3_bind_double(ins, col, v[i].f);
-			break;
-		case SQL_INT:
-			rc = sqlite3_bind_int64(ins, col, v[i].i);
-			break;
-		case SQL_TIME:
-			rc = sqlite3_bind_text(ins, col, tbuf, (int)sql_time_format(v[i].i, tbuf, sizeof(tbuf)),
-					       SQLITE_TRANSIENT);
-			break;
-		}
-	}
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(ins);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		*added = rc == SQLITE_OK ? sqlite3_changes(sqlite3_db_handle(ins)) : 0;
-	}
-	(void)sqlite3_reset(ins);
-	return rc;
 }
 
 static void sqlite_write(struct sink *s, const struct sink_batch *b)
@@ -201,7 +151,7 @@ static void sqlite_write(struct sink *s, const struct sink_batch *b)
 			int one = 0;
 
 			sql_table_row(t, m, r, v);
-			if ((rc = insert_row(ins, v, sql_table_columns(t), &one)) != SQLITE_OK) {
+			if ((rc = sqlite_rows_insert(ins, v, sql_table_columns(t), &one)) != SQLITE_OK) {
 				(void)nbpy_error_set(&st->err, "%s: insert into %s: %s", st->path,
 						     sql_table_name(t), sqlite3_errmsg(st->db));
 				goto rollback;
