@@ -138,9 +138,11 @@ static ssize_t next_line(struct lines *l, char **line, size_t *len)
 		if (l->eof)
 			return 0;
 		/* a partial line: to the front, then more after it */
-		memmove(l->buf, l->buf + l->start, l->end - l->start);
-		l->end -= l->start;
-		l->start = 0;
+		if (l->start > 0) {	/* (buf is still NULL before the first read) */
+			memmove(l->buf, l->buf + l->start, l->end - l->start);
+			l->end -= l->start;
+			l->start = 0;
+		}
 		if (l->cap - l->end < LINES_BLOCK + 1) {
 			char *p = realloc(l->buf, 2 * l->cap + LINES_BLOCK + 1);
 
