@@ -18,7 +18,7 @@ Also pandas end to end, the batch job as a pandas user writes it, timed
 once per window (wall time in this process: read_csv included, Python's
 start-up and import excluded): read_csv, the same computation, nothing
 written ("pe2enone W ns ns"); and at window CSV_W only (to_csv of 2M rows
-takes seconds) the same with every row's statistics written by to_csv to
+takes half a minute) the same with every row's statistics written by to_csv to
 /dev/null ("pe2ecsv W ns ns").  Both results are checked against the
 computation-only pandas output on the sampled rows (e2e-none/pandas,
 e2e-csv/pandas): the same numbers, std included.
