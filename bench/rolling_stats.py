@@ -1,6 +1,6 @@
 """bench/rolling_stats.py - pandas and numpy sides of bench/rolling_stats.sh.
 
-    rolling_stats.py TICKS.csv TRIALS EVERY C_SAMPLES.txt TOOL_DIR W...
+    rolling_stats.py TICKS.csv TRIALS EVERY C_SAMPLES.txt TOOL_DIR CSV_W W...
 
 Reads the ticks (not timed), then for each window W times TRIALS runs of
 (1) pandas groupby-rolling, as a pandas user writes it, and (2) a numpy-only
@@ -13,6 +13,15 @@ window, and the C samples against pandas' (C/pandas).  Prints lines
 "pandas|numpy W best_ns_per_row median_ns_per_row" and "check IMPL W rows
 max_rel_mean max_rel_std max_rel_vwap ok|FAIL ..."; exit status 1 when a
 check fails.
+
+Also pandas end to end, the batch job as a pandas user writes it, timed
+once per window (wall time in this process: read_csv included, Python's
+start-up and import excluded): read_csv, the same computation, nothing
+written ("pe2enone W ns ns"); and at window CSV_W only (to_csv of 2M rows
+takes half a minute) the same with every row's statistics written by to_csv to
+/dev/null ("pe2ecsv W ns ns").  Both results are checked against the
+computation-only pandas output on the sampled rows (e2e-none/pandas,
+e2e-csv/pandas): the same numbers, std included.
 """
 import os
 import sys
@@ -42,6 +51,24 @@ def pandas_stats(df, w):
     r = g[["mid", "spread"]].rolling(w)
     vwap = g.pv.rolling(w).sum() / g.vol.rolling(w).sum()
     return {"mean": r.mean(), "std": r.std(), "min": r.min(), "max": r.max(), "vwap": vwap}
+
+
+def pandas_end_to_end(path, w, out):
+    """The batch job in pandas: the CSV file in (read_csv's defaults), the
+    statistics computed as pandas_stats does, and, when out is given, every
+    row with its instrument, time and count written as CSV (the columns of
+    nbpy-stats --format csv, rows in groupby order as pandas gives them).
+    Returns the frame of statistics indexed by the original row."""
+    df = pd.read_csv(path)
+    r = pandas_stats(df, w)
+    res = pd.concat([r[k].add_suffix("_" + k) for k in ("mean", "std", "min", "max")], axis=1)
+    res["vwap"] = r["vwap"]
+    res = res.reset_index(level=0)
+    if out is not None:
+        res.insert(1, "time", df.time)
+        res.insert(2, "count", df.groupby("instrument").cumcount().add(1).clip(upper=w))
+        res.to_csv(out, index=False, columns=["instrument", "time", "count"] + STATS)
+    return res
 
 
 def window_sums(b, w):
@@ -191,8 +218,9 @@ def compare(name, w, got, ref, tol_std=TOL_STD):
 
 
 def main():
-    path, trials, every, c_samples, tool_dir = sys.argv[1:6]
-    windows = [int(a) for a in sys.argv[6:]]
+    path, trials, every, c_samples, tool_dir, csv_w = sys.argv[1:7]
+    windows = [int(a) for a in sys.argv[7:]]
+    csv_w = int(csv_w)
     trials, every = int(trials), int(every)
     df = pd.read_csv(path, float_precision="round_trip")
     # numpy gets what bench/rolling gets from its reader: integer
@@ -214,6 +242,15 @@ def main():
         got["vwap"] = r["vwap"].to_numpy()[rows]
         ok &= compare("pandas", w, got, ref, PANDAS_TOL_STD)
         pandas_got = got
+
+        for kind, out in (("none", None), ("csv", os.devnull)):
+            if out is not None and w != csv_w:
+                continue
+            best, med, res = time_it(lambda: pandas_end_to_end(path, w, out), 1)
+            print("pe2e%s %d %.2f %.2f" % (kind, w, best * 1e9 / n, med * 1e9 / n), flush=True)
+            res = res.sort_index()
+            ok &= compare("e2e-%s/pandas" % kind, w, {k: res[k].to_numpy()[rows] for k in STATS},
+                          pandas_got, 0.0)
 
         best, med, (order, out) = time_it(lambda: numpy_stats(inst, *cols, w), trials)
         print("numpy %d %.2f %.2f" % (w, best * 1e9 / n, med * 1e9 / n), flush=True)
