@@ -21,7 +21,7 @@ const struct nbpy_registry_entry nbpy_registry[] = {
 	{ "kraken_EURUSD_depth", 5566, "kr_eurusd_depth", NBPY_SCHEMA_EURUSD_DEPTH,
 	  "synthetic EURUSD from depth" },
 	{ "oandav20_tick", 5567, "oanda_tick", NBPY_SCHEMA_OANDA_PRICE, "OANDA v20 pricing stream" },
-	/* 5578-5584: services that consume and republish. */
+	/* 5578-5585: services that consume and republish. */
 	{ "kraken_EURUSD_tick", 5578, "kr_eurusd_tick", NBPY_SCHEMA_EURUSD_TICK,
 	  "synthetic EURUSD, variant B (every pair)" },
 	{ "oandav20_tick_topic", 5579, "", NBPY_SCHEMA_OANDA_PRICE,
@@ -36,6 +36,8 @@ const struct nbpy_registry_entry nbpy_registry[] = {
 	  "cross-exchange signals from ticks" },
 	{ "oanda_kraken_EURUSD_depth_position_order", 5584, "trade_signal", NBPY_SCHEMA_NONE,
 	  "cross-exchange signals from depth" },
+	{ "kraken_depth_exposure", 5585, "kr_exposure", NBPY_SCHEMA_EXPOSURE,
+	  "base and term currency exposure of Kraken books" },
 };
 const size_t nbpy_registry_size = sizeof(nbpy_registry) / sizeof(nbpy_registry[0]);
 

@@ -98,6 +98,15 @@ static const struct named names[] = {
 	V(11, "spread_std", 'n', u.tick_stats.spread_std),
 	V(11, "spread_min", 'n', u.tick_stats.spread_min),
 	V(11, "spread_max", 'n', u.tick_stats.spread_max), V(11, "vwap", 'n', u.tick_stats.vwap),
+	S(12, "instrument", u.exposure.instrument), S(12, "base_ccy", u.exposure.base_ccy),
+	S(12, "term_ccy", u.exposure.term_ccy), V(12, "bid_tier_id", 'i', u.exposure.bid_tier_id),
+	V(12, "top_bid", 'd', u.exposure.top_bid), V(12, "top_bid_volume", 'd', u.exposure.top_bid_volume),
+	V(12, "bid_base_amount", 'd', u.exposure.bid_base_amount),
+	V(12, "bid_term_amount", 'd', u.exposure.bid_term_amount),
+	V(12, "ask_tier_id", 'i', u.exposure.ask_tier_id),
+	V(12, "top_ask", 'd', u.exposure.top_ask), V(12, "top_ask_volume", 'd', u.exposure.top_ask_volume),
+	V(12, "ask_base_amount", 'd', u.exposure.ask_base_amount),
+	V(12, "ask_term_amount", 'd', u.exposure.ask_term_amount),
 };
 
 #define N_NAMES (sizeof(names) / sizeof(names[0]))

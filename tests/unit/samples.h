@@ -188,6 +188,23 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		t->vwap = NAN;	/* undefined: no volume in the window */
 		break;
 	}
+	case NBPY_SCHEMA_EXPOSURE: {
+		struct nbpy_exposure *x = &m->u.exposure;
+
+		sample_header(m, s, "kraken_depth_exposure");
+		strcpy(x->instrument, "XBTUSDT");
+		strcpy(x->base_ccy, "XBT");
+		strcpy(x->term_ccy, "USDT");
+		x->top_bid = 95000.5;
+		x->top_bid_volume = 0.25;
+		x->bid_base_amount = 0.25;
+		x->bid_term_amount = 23750.125;
+		x->top_ask = 95001.0;
+		x->top_ask_volume = 0.5;
+		x->ask_base_amount = 0.5;
+		x->ask_term_amount = 47500.5;
+		break;		/* tier ids 0: the top */
+	}
 	default:
 		abort();
 	}

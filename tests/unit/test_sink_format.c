@@ -733,6 +733,61 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			" owns mid_std, owns mid_min, owns mid_max, owns spread_mean, owns spread_std,"
 			" owns spread_min, owns spread_max, owns vwap;\n",
 	},
+	[12] = {	/* a pair the original could not split: XBT / USDT */
+		.lp =
+			"exposure,base_ccy=XBT,instrument=XBTUSDT,term_ccy=USDT bid_tier_id=0.0,top_bid=95000.5,"
+			"top_bid_volume=0.25,bid_base_amount=0.25,bid_term_amount=23750.125,ask_tier_id=0.0,"
+			"top_ask=95001.0,top_ask_volume=0.5,ask_base_amount=0.5,ask_term_amount=47500.5"
+			" 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS exposure (source text NOT NULL, seq bigint NOT NULL,"
+			" event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL, instrument text"
+			" NOT NULL, base_ccy text NOT NULL, term_ccy text NOT NULL, bid_tier_id bigint NOT NULL,"
+			" top_bid double precision NOT NULL, top_bid_volume double precision NOT NULL,"
+			" bid_base_amount double precision NOT NULL, bid_term_amount double precision NOT NULL,"
+			" ask_tier_id bigint NOT NULL, top_ask double precision NOT NULL, top_ask_volume double"
+			" precision NOT NULL, ask_base_amount double precision NOT NULL, ask_term_amount double"
+			" precision NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS exposure (source TEXT NOT NULL, seq INTEGER NOT NULL,"
+			" event_time TEXT NOT NULL, recv_time TEXT NOT NULL, instrument TEXT NOT NULL,"
+			" base_ccy TEXT NOT NULL, term_ccy TEXT NOT NULL, bid_tier_id INTEGER NOT NULL,"
+			" top_bid REAL NOT NULL, top_bid_volume REAL NOT NULL, bid_base_amount REAL NOT NULL,"
+			" bid_term_amount REAL NOT NULL, ask_tier_id INTEGER NOT NULL, top_ask REAL NOT NULL,"
+			" top_ask_volume REAL NOT NULL, ask_base_amount REAL NOT NULL, ask_term_amount REAL"
+			" NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa exposure, has source \"kraken_depth_exposure\", has seq 1234567,"
+			" has event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795,"
+			" has instrument \"XBTUSDT\", has base_ccy \"XBT\", has term_ccy \"USDT\","
+			" has bid_tier_id 0, has top_bid 95000.5, has top_bid_volume 0.25,"
+			" has bid_base_amount 0.25, has bid_term_amount 23750.125, has ask_tier_id 0,"
+			" has top_ask 95001.0, has top_ask_volume 0.5, has ask_base_amount 0.5,"
+			" has ask_term_amount 47500.5;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute base_ccy, value string;\n"
+			"  attribute term_ccy, value string;\n"
+			"  attribute bid_tier_id, value integer;\n"
+			"  attribute top_bid, value double;\n"
+			"  attribute top_bid_volume, value double;\n"
+			"  attribute bid_base_amount, value double;\n"
+			"  attribute bid_term_amount, value double;\n"
+			"  attribute ask_tier_id, value integer;\n"
+			"  attribute top_ask, value double;\n"
+			"  attribute top_ask_volume, value double;\n"
+			"  attribute ask_base_amount, value double;\n"
+			"  attribute ask_term_amount, value double;\n"
+			"  entity exposure, owns source, owns seq, owns event_time, owns recv_time,"
+			" owns instrument, owns base_ccy, owns term_ccy, owns bid_tier_id, owns top_bid,"
+			" owns top_bid_volume, owns bid_base_amount, owns bid_term_amount, owns ask_tier_id,"
+			" owns top_ask, owns top_ask_volume, owns ask_base_amount, owns ask_term_amount;\n",
+	},
 };
 
 START_TEST(every_schema_every_store)

@@ -493,6 +493,25 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 		P_F64N(t->vwap);
 		break;
 	}
+	case 12: {
+		const struct nbpy_exposure *t = &m->u.exposure;
+
+		pack_doc_header(pk, 12, m, 13);
+		P_STR(t->instrument);
+		P_STR(t->base_ccy);
+		P_STR(t->term_ccy);
+		P_INT(t->bid_tier_id);
+		P_F64(t->top_bid);
+		P_F64(t->top_bid_volume);
+		P_F64(t->bid_base_amount);
+		P_F64(t->bid_term_amount);
+		P_INT(t->ask_tier_id);
+		P_F64(t->top_ask);
+		P_F64(t->top_ask_volume);
+		P_F64(t->ask_base_amount);
+		P_F64(t->ask_term_amount);
+		break;
+	}
 	default:
 		ck_abort_msg("schema %d: not in docs/wire-format.md", schema);
 	}

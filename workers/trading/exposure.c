@@ -1,0 +1,87 @@
+/* exposure.c - kind exposure: base and term currency amounts at the top of
+ * each Kraken book (sub_kraken_influxdb_depth_base_term.py, reference 5.10),
+ * published as schema exposure, whose InfluxDB point is the original's
+ * measurement `exposure`.
+ *
+ * Per book: top bid and ask price and volume, base amount = volume, term
+ * amount = volume * price.  Fixed relative to the original: base and term
+ * come from the sinks' splitting of Kraken pair names (lp_base_term) plus a
+ * fallback for the names it leaves out (XBTUSDT, USDCUSD...), where the
+ * original raised NameError on every pair but X...Z and 6-character names;
+ * bid_tier_id is the bid's own level (the original wrote the asks loop's
+ * tier_id there, 0 as well, so no value changes); a book with an empty side
+ * is skipped (the original had no top to write either). */
+#include <string.h>
+
+#include "workers/kinds.h"
+#include "workers/sink/line_protocol.h"
+
+/* Term currencies of four letters, tried before the three-letter default. */
+static const char *const four_letter_terms[] = { "USDT", "USDC", "ZUSD", "ZEUR", "ZGBP", "ZJPY", "ZCAD" };
+
+/* base and term of a Kraken pair: the sinks' rules, else the last four
+ * letters when they name a four-letter term, else the last three. */
+static void exposure_base_term(const char *pair, char base[8], char term[8])
+{
+	size_t n = strlen(pair), tl = 3;
+
+	lp_base_term(pair, base, term);
+	if (base[0] != '\0' || n < 4)
+		return;
+	for (size_t i = 0; i < sizeof(four_letter_terms) / sizeof(four_letter_terms[0]); i++)
+		if (n > 4 && strcmp(pair + n - 4, four_letter_terms[i]) == 0)
+			tl = 4;
+	if (n - tl > 7)
+		return;	/* no base fits: no base and term tags */
+	memcpy(base, pair, n - tl);
+	base[n - tl] = '\0';
+	memcpy(term, pair + n - tl, tl + 1);
+}
+
+static void on_message(struct worker *w, const struct worker_input *in)
+{
+	const struct nbpy_msg *m = in->msg;
+	const struct nbpy_book_top *b = &m->u.book;
+	struct nbpy_exposure *x;
+	struct nbpy_msg out;
+
+	if (m->h.schema != NBPY_SCHEMA_BOOK_TOP) {
+		worker_error(w, "ignored a %s message: expected book_top",
+			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");
+		return;
+	}
+	if (b->n_bids == 0 || b->n_asks == 0)
+		return;	/* an empty side has no top */
+	memset(&out, 0, sizeof(out));
+	out.h.schema = NBPY_SCHEMA_EXPOSURE;
+	out.h.event_ns = m->h.event_ns;
+	out.h.recv_ns = m->h.recv_ns;
+	x = &out.u.exposure;
+	strcpy(x->instrument, b->instrument);
+	exposure_base_term(b->instrument, x->base_ccy, x->term_ccy);
+	x->bid_tier_id = 0;	/* the top: level 0 of each side */
+	x->top_bid = b->bids[0].price;
+	x->top_bid_volume = b->bids[0].volume;
+	x->bid_base_amount = b->bids[0].volume;
+	x->bid_term_amount = b->bids[0].volume * b->bids[0].price;
+	x->ask_tier_id = 0;
+	x->top_ask = b->asks[0].price;
+	x->top_ask_volume = b->asks[0].volume;
+	x->ask_base_amount = b->asks[0].volume;
+	x->ask_term_amount = b->asks[0].volume * b->asks[0].price;
+	(void)worker_publish(w, &out, NULL);
+}
+
+static const enum nbpy_schema accepts[] = { NBPY_SCHEMA_BOOK_TOP, NBPY_SCHEMA_NONE };
+
+static const struct nbpy_key_spec exposure_keys[] = { NBPY_SETTINGS_END };
+
+const struct nbpy_kind_spec exposure_kind = {
+	.name = "exposure",
+	.doc = "base and term currency amounts at the top of each Kraken book",
+	.flags = NBPY_KIND_PUBLISHES | NBPY_KIND_SUBSCRIBES | NBPY_KIND_NEEDS_INPUT,
+	.schema = NBPY_SCHEMA_EXPOSURE,
+	.accepts = accepts,
+	.keys = exposure_keys,
+	.ops = &(const struct kind_ops){ .on_message = on_message },
+};
