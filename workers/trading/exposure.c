@@ -17,7 +17,7 @@
 #include "workers/sink/line_protocol.h"
 
 /* Term currencies of four letters, tried before the three-letter default. */
-static const char *const four_letter_terms[] = { "USDT", "USDC", "ZUSD", "ZEUR", "ZGBP", "ZJPY", "ZCAD" };
+static const char *const four_letter_terms[] = { "USDT", "USDC" };
 
 /* base and term of a Kraken pair: the sinks' rules, else the last four
  * letters when they name a four-letter term, else the last three. */
