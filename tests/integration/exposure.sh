@@ -8,6 +8,7 @@
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" exposure
+. "$NBPY_SRCDIR/tests/lib/counters.sh"
 BASE=$(port_base 83)
 CHECK=$S/tests/integration/exposure_check.py
 
@@ -28,6 +29,8 @@ start_nbpyd
 check "workers become ready" wait_for 10 all_running kraken_depth_exposure kraken_depth_exposure_sqlite
 rows() { sqlite3 "$T/exposure.sqlite" 'SELECT count(*) FROM exposure' 2>/dev/null; }
 check "33 exposure rows stored" wait_for 20 eval '[ "$(rows)" = 33 ]'
+# 35 books were sent, one without bids and one without asks: counted, not stored
+check "the two one-sided books counted" wait_for 10 counters_are kraken_depth_exposure "books 35, one_sided 2"
 stop_nbpyd || bad "nbpyd exit status"
 $PY "$CHECK" check "$T/exposure.sqlite" || fails=$((fails + 1))
 echo "exposure: $fails failed"

@@ -10,7 +10,9 @@
  * original raised NameError on every pair but X...Z and 6-character names;
  * bid_tier_id is the bid's own level (the original wrote the asks loop's
  * tier_id there, 0 as well, so no value changes); a book with an empty side
- * is skipped (the original had no top to write either). */
+ * is skipped (the original had no top to write either) and counted
+ * (STATUS: books, one_sided). */
+#include <stdio.h>
 #include <string.h>
 
 #include "workers/kinds.h"
@@ -38,8 +40,13 @@ static void exposure_base_term(const char *pair, char base[8], char term[8])
 	memcpy(term, pair + n - tl, tl + 1);
 }
 
+struct exposure {
+	unsigned long long books, one_sided;
+};
+
 static void on_message(struct worker *w, const struct worker_input *in)
 {
+	struct exposure *e = w->kind_state;
 	const struct nbpy_msg *m = in->msg;
 	const struct nbpy_book_top *b = &m->u.book;
 	struct nbpy_exposure *x;
@@ -50,8 +57,11 @@ static void on_message(struct worker *w, const struct worker_input *in)
 			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");
 		return;
 	}
-	if (b->n_bids == 0 || b->n_asks == 0)
-		return;	/* an empty side has no top */
+	e->books++;
+	if (b->n_bids == 0 || b->n_asks == 0) {
+		e->one_sided++;	/* an empty side has no top */
+		return;
+	}
 	memset(&out, 0, sizeof(out));
 	out.h.schema = NBPY_SCHEMA_EXPOSURE;
 	out.h.event_ns = m->h.event_ns;
@@ -72,6 +82,13 @@ static void on_message(struct worker *w, const struct worker_input *in)
 	(void)worker_publish(w, &out, NULL);
 }
 
+static void status(struct worker *w, char *buf, size_t cap)
+{
+	const struct exposure *e = w->kind_state;
+
+	(void)snprintf(buf, cap, ", books %llu, one_sided %llu", e->books, e->one_sided);
+}
+
 static const enum nbpy_schema accepts[] = { NBPY_SCHEMA_BOOK_TOP, NBPY_SCHEMA_NONE };
 
 static const struct nbpy_key_spec exposure_keys[] = { NBPY_SETTINGS_END };
@@ -83,5 +100,6 @@ const struct nbpy_kind_spec exposure_kind = {
 	.schema = NBPY_SCHEMA_EXPOSURE,
 	.accepts = accepts,
 	.keys = exposure_keys,
-	.ops = &(const struct kind_ops){ .on_message = on_message },
+	.state_size = sizeof(struct exposure),
+	.ops = &(const struct kind_ops){ .on_message = on_message, .status = status },
 };
