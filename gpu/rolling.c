@@ -10,9 +10,7 @@
 #include "gpu/rolling.h"
 #include "gpu/rolling_cpu.h"
 
-/* NBPY_ROLLING_CPU_ONLY: set by Makefile.am while the CUDA object is not
- * part of gpu/libnbpy_gpu.a. */
-#if defined(HAVE_CUDA) && !defined(NBPY_ROLLING_CPU_ONLY)
+#ifdef HAVE_CUDA
 #define WITH_CUDA 1
 #include "gpu/rolling_cuda.h"
 #endif
