@@ -40,8 +40,11 @@ build_autotools() {
 
 # gpu/ alone: the flags are Makefile.am's (NVCCFLAGS, GPU_LIBS)
 build_direct() {
-	local d=$B/direct cc=${CC:-cc} libs
-	libs="-L$CUDA_PREFIX/lib64 -lcudart_static -ldl -lpthread -lrt -lstdc++ -lm"
+	local d=$B/direct cc=${CC:-cc} libs libdir
+	# the directory nvcc links from, as configure.ac finds it
+	libdir=$("$NVCC" --dryrun -x cu -c /dev/null -o /dev/null 2>&1 | sed -n 's/.*LIBRARIES=//p' |
+		tr -d '"' | tr ' ' '\n' | sed -n 's/^-L//p' | grep -v '/stubs$' | head -n 1)
+	libs="-L${libdir:-$CUDA_PREFIX/lib64} -lcudart_static -ldl -lpthread -lrt -lstdc++ -lm"
 	mkdir -p "$d/gpu" "$d/bench" "$d/tests/unit" && cd "$d" || return 1
 	printf '#define HAVE_CUDA 1\n' >autoconfig.h
 	"$NVCC" -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 \
