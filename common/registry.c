@@ -1,7 +1,6 @@
 /* registry.c - see registry.h.  Ports are the seed's; topics keep the
  * original services' names so legacy and MessagePack subscribers agree.
- * NBPY_SCHEMA_NONE marks outputs whose schema comes with a later service
- * (statistics, baskets, signals). */
+ * NBPY_SCHEMA_NONE marks outputs of more than one schema (the traders'). */
 #include <string.h>
 
 #include "common/registry.h"
@@ -30,14 +29,20 @@ const struct nbpy_registry_entry nbpy_registry[] = {
 	  "rolling statistics of Kraken tickers (CPU)" },
 	{ "kraken_tick_stats_cuda", 5581, "kraken_tick_stats", NBPY_SCHEMA_TICK_STATS,
 	  "rolling statistics of Kraken tickers (CUDA)" },
-	{ "kraken_EURUSD_basket", 5582, "kr_eurusd_basket", NBPY_SCHEMA_NONE,
-	  "EURUSD basket signals" },
-	{ "oanda_kraken_EURUSD_tick_position_order", 5583, "trade_signal", NBPY_SCHEMA_NONE,
-	  "cross-exchange signals from ticks" },
-	{ "oanda_kraken_EURUSD_depth_position_order", 5584, "trade_signal", NBPY_SCHEMA_NONE,
-	  "cross-exchange signals from depth" },
+	{ "kraken_EURUSD_basket", 5582, "kr_eurusd_basket", NBPY_SCHEMA_BASKET,
+	  "EURUSD basket: DEPTH, SNAPSHOT and BASKET records" },
+	/* the traders publish three schemas (order, fill, position) on one topic */
+	{ "oanda_kraken_EURUSD_tick_position_order", 5583, "trader", NBPY_SCHEMA_NONE,
+	  "trader acting on tick signals: orders, fills, positions" },
+	{ "oanda_kraken_EURUSD_depth_position_order", 5584, "trader", NBPY_SCHEMA_NONE,
+	  "trader acting on depth signals: orders, fills, positions" },
 	{ "kraken_depth_exposure", 5585, "kr_exposure", NBPY_SCHEMA_EXPOSURE,
 	  "base and term currency exposure of Kraken books" },
+	/* 5586-: services the seed had no port for */
+	{ "kraken_EURUSD_depth_signal", 5586, "kr_eurusd_signal", NBPY_SCHEMA_SIGNAL,
+	  "trading signals from the synthetic EURUSD (depth)" },
+	{ "kraken_EURUSD_tick_signal", 5587, "kr_eurusd_signal", NBPY_SCHEMA_SIGNAL,
+	  "trading signals from the synthetic EURUSD (tick)" },
 };
 const size_t nbpy_registry_size = sizeof(nbpy_registry) / sizeof(nbpy_registry[0]);
 

@@ -35,7 +35,7 @@ static int setup_curve(struct control_socket *c, const struct nbpy_config *cfg)
 {
 	const struct nbpy_value *clients = nbpy_config_global(cfg, "control_curve_clients");
 	const char *secret = nbpy_config_global(cfg, "control_curve_secret")->text;
-	int one = 1;
+	int one = 1, zero = 0;
 
 	c->clients = calloc(clients->n_items ? clients->n_items : 1, sizeof(*c->clients));
 	if (c->clients == NULL)
@@ -45,7 +45,8 @@ static int setup_curve(struct control_socket *c, const struct nbpy_config *cfg)
 			return -1;
 	/* The ZAP endpoint must exist before the socket it guards binds. */
 	c->zap = zmq_socket(c->ctx, ZMQ_REP);
-	if (c->zap == NULL || zmq_bind(c->zap, "inproc://zeromq.zap.01") < 0 ||
+	if (c->zap == NULL || zmq_setsockopt(c->zap, ZMQ_LINGER, &zero, sizeof(zero)) < 0 ||
+	    zmq_bind(c->zap, "inproc://zeromq.zap.01") < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, secret, strlen(secret)) < 0 ||
 	    zmq_setsockopt(c->sock, ZMQ_ZAP_DOMAIN, "nbpyd", 5) < 0) {

@@ -430,7 +430,7 @@ static void *open_pub(struct worker *w)
 static int open_subs(struct worker *w)
 {
 	const struct nbpy_value *hwm = nbpy_service_value(w->svc, "rcvhwm");
-	int h = hwm ? (int)hwm->v.i : 100000;
+	int h = hwm ? (int)hwm->v.i : 100000, zero = 0;
 	size_t n = w->svc->n_subs ? w->svc->n_subs : 1;
 
 	if (w->svc->n_subs > MAX_SUBS)
@@ -455,7 +455,12 @@ static int open_subs(struct worker *w)
 		w->sub_origin[i] = o < i ? w->sub_origin[o] : i;
 		w->origins[i].endpoint = sub->endpoint;
 
+		/* LINGER 0: a SUB has nothing of value to send, but with the
+		 * default (forever) zmq_ctx_term waits to deliver the subscription
+		 * it queued on reconnecting to a publisher that has gone, and the
+		 * worker hangs at stop until nbpyd kills it */
 		if (s == NULL || zmq_setsockopt(s, ZMQ_RCVHWM, &h, sizeof(h)) < 0 ||
+		    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) < 0 ||
 		    zmq_setsockopt(s, ZMQ_SUBSCRIBE, sub->topic, strlen(sub->topic)) < 0 ||
 		    zmq_connect(s, sub->endpoint) < 0) {
 			nbpy_error_set(&w->error, "subscribe to %s: %s", sub->endpoint, zmq_strerror(errno));
