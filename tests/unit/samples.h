@@ -205,6 +205,113 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		x->ask_term_amount = 47500.5;
 		break;		/* tier ids 0: the top */
 	}
+	case NBPY_SCHEMA_SIGNAL: {
+		struct nbpy_signal *g = &m->u.signal;
+
+		sample_header(m, s, "kraken_EURUSD_depth_signal");
+		g->id = 1538079543817645123LL;
+		strcpy(g->rule, "t_ask");
+		g->side = 's';
+		strcpy(g->instrument, "EUR_USD");
+		g->size = 1000.0;
+		g->price = 1.15999;
+		g->threshold = 0.003;
+		strcpy(g->instrument_t0, "XXBTZUSD");
+		g->eurusd_bid_t0 = 1.16386;
+		g->eurusd_ask_t0 = 1.16688;
+		strcpy(g->instrument_t1, "XXBTZEUR");
+		g->eurusd_bid_t1 = 1.15999;
+		g->eurusd_ask_t1 = 1.16038;
+		g->spread = 0.00039;
+		g->spread_t_bid = 0.00689;
+		g->spread_t_ask = -0.00348;
+		g->oanda_bid = 1.16012;
+		g->oanda_ask = NAN;	/* undefined: nil on the wire */
+		break;
+	}
+	case NBPY_SCHEMA_BASKET: {
+		struct nbpy_basket *b = &m->u.basket;
+
+		sample_header(m, s, "kraken_EURUSD_basket");
+		strcpy(b->msgtype, "BASKET");
+		strcpy(b->instrument_t0, "XXBTZUSD");
+		b->eurusd_bid_t0 = 1.16386;
+		b->eurusd_ask_t0 = 1.16688;
+		b->bid_t0 = 6301.2;
+		b->bid_volume_t0 = 0.5;
+		b->ask_t0 = 6302.0;
+		b->ask_volume_t0 = 1.2;
+		strcpy(b->instrument_t1, "XXBTZEUR");
+		b->eurusd_bid_t1 = 1.15999;
+		b->eurusd_ask_t1 = 1.16038;
+		b->bid_t1 = 5431.0;
+		b->bid_volume_t1 = 0.5;
+		b->ask_t1 = 5432.1;
+		b->ask_volume_t1 = 1.234;
+		b->spread = 0.00039;
+		b->spread_t_bid = 0.00689;
+		b->spread_t_ask = -0.00348;
+		strcpy(b->instrument_t0_cross, "XXBTZEUR");
+		b->bid_t0_cross = 5400.25;
+		b->ask_t0_cross = 5415.5;
+		strcpy(b->instrument_t1_cross, "XXBTZUSD");
+		b->bid_t1_cross = 6299.875;
+		b->ask_t1_cross = NAN;	/* undefined: nil on the wire */
+		strcpy(b->side_t0, "BUY");
+		strcpy(b->side_cross_t0, "SELL");
+		strcpy(b->side_t1, "SELL");
+		strcpy(b->side_cross_t1, "BUY");
+		break;
+	}
+	case NBPY_SCHEMA_ORDER: {
+		struct nbpy_order *o = &m->u.order;
+
+		sample_header(m, s, "oanda_kraken_EURUSD_depth_position_order");
+		strcpy(o->client_id, "nbpy-depth-1538079543817645123-0");
+		o->signal_id = 1538079543817645123LL;
+		strcpy(o->mode, "practice");
+		strcpy(o->instrument, "EUR_USD");
+		o->side = 'b';
+		o->units = 1000.0;
+		o->price = 1.16401;
+		o->take_profit = 1.16529;
+		o->stop_loss = NAN;	/* undefined: nil on the wire */
+		strcpy(o->state, "rejected");
+		strcpy(o->reason, "INSUFFICIENT_MARGIN");
+		strcpy(o->broker_id, "6370");
+		break;
+	}
+	case NBPY_SCHEMA_FILL: {
+		struct nbpy_fill *f = &m->u.fill;
+
+		sample_header(m, s, "oanda_kraken_EURUSD_depth_position_order");
+		strcpy(f->client_id, "nbpy-depth-1538079543817645123-0");
+		f->signal_id = 1538079543817645123LL;
+		strcpy(f->mode, "paper");
+		strcpy(f->instrument, "EUR_USD");
+		f->side = 's';
+		f->units = 500.0;
+		f->price = 1.16386;
+		f->fee = 0.25;
+		f->realised_pl = -1.5;
+		strcpy(f->currency, "USD");
+		break;		/* broker_id empty: paper */
+	}
+	case NBPY_SCHEMA_POSITION: {
+		struct nbpy_position *p = &m->u.position;
+
+		sample_header(m, s, "oanda_kraken_EURUSD_depth_position_order");
+		strcpy(p->instrument, "EUR_JPY");
+		strcpy(p->mode, "paper");
+		p->units = -1500.0;
+		p->average_price = 130.125;
+		p->mark = NAN;		/* undefined: no quote yet */
+		p->realised_pl = 12.5;
+		p->unrealised_pl = NAN;
+		p->fees = 0.75;
+		strcpy(p->currency, "USD");
+		break;
+	}
 	default:
 		abort();
 	}

@@ -788,6 +788,306 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			" owns top_bid_volume, owns bid_base_amount, owns bid_term_amount, owns ask_tier_id,"
 			" owns top_ask, owns top_ask_volume, owns ask_base_amount, owns ask_term_amount;\n",
 	},
+	[13] = {	/* a signal; oanda_ask undefined */
+		.lp =
+			"orders,instrument=KR_EURUSD_ORDER,instrument_t0=XXBTZUSD,instrument_t1=XXBTZEUR,rule=t_ask,"
+			"side=s kraken_EURUSD_depth_BID_5_t0=1.16386,kraken_EURUSD_depth_ASK_5_t0=1.16688,"
+			"kraken_EURUSD_depth_BID_5_t1=1.15999,kraken_EURUSD_depth_ASK_5_t1=1.16038,"
+			"spread_depth_t_bid=0.00689,spread_depth_t_ask=-0.00348,spread_depth=0.00039,"
+			"signal_id=1538079543817645123i,trade_instrument=\"EUR_USD\",size=1000.0,price=1.15999,"
+			"threshold=0.003,oanda_bid=1.16012 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS signals (source text NOT NULL, seq bigint NOT NULL, event_time "
+			"timestamptz NOT NULL, recv_time timestamptz NOT NULL, signal_id bigint NOT NULL, rule text "
+			"NOT NULL, side text NOT NULL, trade_instrument text NOT NULL, size double precision NOT "
+			"NULL, price double precision NOT NULL, threshold double precision NOT NULL, instrument_t0 "
+			"text NOT NULL, kraken_eurusd_depth_bid_5_t0 double precision NOT NULL, "
+			"kraken_eurusd_depth_ask_5_t0 double precision NOT NULL, instrument_t1 text NOT NULL, "
+			"kraken_eurusd_depth_bid_5_t1 double precision NOT NULL, kraken_eurusd_depth_ask_5_t1 double "
+			"precision NOT NULL, spread_depth double precision NOT NULL, spread_depth_t_bid double "
+			"precision NOT NULL, spread_depth_t_ask double precision NOT NULL, oanda_bid double "
+			"precision, oanda_ask double precision, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS signals (source TEXT NOT NULL, seq INTEGER NOT NULL, event_time "
+			"TEXT NOT NULL, recv_time TEXT NOT NULL, signal_id INTEGER NOT NULL, rule TEXT NOT NULL, side"
+			" TEXT NOT NULL, trade_instrument TEXT NOT NULL, size REAL NOT NULL, price REAL NOT NULL, "
+			"threshold REAL NOT NULL, instrument_t0 TEXT NOT NULL, kraken_eurusd_depth_bid_5_t0 REAL NOT "
+			"NULL, kraken_eurusd_depth_ask_5_t0 REAL NOT NULL, instrument_t1 TEXT NOT NULL, "
+			"kraken_eurusd_depth_bid_5_t1 REAL NOT NULL, kraken_eurusd_depth_ask_5_t1 REAL NOT NULL, "
+			"spread_depth REAL NOT NULL, spread_depth_t_bid REAL NOT NULL, spread_depth_t_ask REAL NOT "
+			"NULL, oanda_bid REAL, oanda_ask REAL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa signals, has source \"kraken_EURUSD_depth_signal\", has seq 1234567, has "
+			"event_time 2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795, has "
+			"signal_id 1538079543817645123, has rule \"t_ask\", has side \"s\", has trade_instrument "
+			"\"EUR_USD\", has size 1000.0, has price 1.15999, has threshold 0.003, has instrument_t0 "
+			"\"XXBTZUSD\", has kraken_eurusd_depth_bid_5_t0 1.16386, has kraken_eurusd_depth_ask_5_t0 "
+			"1.16688, has instrument_t1 \"XXBTZEUR\", has kraken_eurusd_depth_bid_5_t1 1.15999, has "
+			"kraken_eurusd_depth_ask_5_t1 1.16038, has spread_depth 0.00039, has spread_depth_t_bid "
+			"0.00689, has spread_depth_t_ask -0.00348, has oanda_bid 1.16012;\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute signal_id, value integer;\n"
+			"  attribute rule, value string;\n"
+			"  attribute side, value string;\n"
+			"  attribute trade_instrument, value string;\n"
+			"  attribute size, value double;\n"
+			"  attribute price, value double;\n"
+			"  attribute threshold, value double;\n"
+			"  attribute instrument_t0, value string;\n"
+			"  attribute kraken_eurusd_depth_bid_5_t0, value double;\n"
+			"  attribute kraken_eurusd_depth_ask_5_t0, value double;\n"
+			"  attribute instrument_t1, value string;\n"
+			"  attribute kraken_eurusd_depth_bid_5_t1, value double;\n"
+			"  attribute kraken_eurusd_depth_ask_5_t1, value double;\n"
+			"  attribute spread_depth, value double;\n"
+			"  attribute spread_depth_t_bid, value double;\n"
+			"  attribute spread_depth_t_ask, value double;\n"
+			"  attribute oanda_bid, value double;\n"
+			"  attribute oanda_ask, value double;\n"
+			"  entity signals, owns source, owns seq, owns event_time, owns recv_time, owns signal_id, "
+			"owns rule, owns side, owns trade_instrument, owns size, owns price, owns threshold, owns "
+			"instrument_t0, owns kraken_eurusd_depth_bid_5_t0, owns kraken_eurusd_depth_ask_5_t0, owns "
+			"instrument_t1, owns kraken_eurusd_depth_bid_5_t1, owns kraken_eurusd_depth_ask_5_t1, owns "
+			"spread_depth, owns spread_depth_t_bid, owns spread_depth_t_ask, owns oanda_bid, owns "
+			"oanda_ask;\n",
+	},
+	[14] = {	/* a BASKET record; ask_t1_cross undefined */
+		.lp =
+			"MESSAGES,MSGTYPE=BASKET,SIDE_CROSS_T0=SELL,SIDE_CROSS_T1=BUY,SIDE_T0=BUY,SIDE_T1=SELL,"
+			"instrument=KR_EURUSD_DEPTH,instrument_t0=XXBTZUSD,instrument_t0_cross=XXBTZEUR,"
+			"instrument_t1=XXBTZEUR,instrument_t1_cross=XXBTZUSD instrument_t0=\"XXBTZUSD\","
+			"instrument_t1=\"XXBTZEUR\",instrument_t0_cross=\"XXBTZEUR\","
+			"instrument_t1_cross=\"XXBTZUSD\",kraken_EURUSD_depth_BID_5_t0=1.16386,"
+			"kraken_EURUSD_depth_ASK_5_t0=1.16688,kraken_EURUSD_depth_BID_5_t1=1.15999,"
+			"kraken_EURUSD_depth_ASK_5_t1=1.16038,bid_t0=6301.2,bid_volume_t0=0.5,ask_t0=6302.0,"
+			"ask_volume_t0=1.2,bid_t1=5431.0,bid_volume_t1=0.5,ask_t1=5432.1,ask_volume_t1=1.234,"
+			"spread_depth_t_bid=0.00689,spread_depth_t_ask=-0.00348,spread_depth=0.00039,"
+			"bid_t0_cross=5400.25,ask_t0_cross=5415.5,bid_t1_cross=6299.875,SIDE_T0=\"BUY\","
+			"SIDE_CROSS_T0=\"SELL\",SIDE_T1=\"SELL\",SIDE_CROSS_T1=\"BUY\" 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS basket (source text NOT NULL, seq bigint NOT NULL, event_time "
+			"timestamptz NOT NULL, recv_time timestamptz NOT NULL, msgtype text NOT NULL, instrument_t0 "
+			"text NOT NULL, kraken_eurusd_depth_bid_5_t0 double precision NOT NULL, "
+			"kraken_eurusd_depth_ask_5_t0 double precision NOT NULL, bid_t0 double precision NOT NULL, "
+			"bid_volume_t0 double precision NOT NULL, ask_t0 double precision NOT NULL, ask_volume_t0 "
+			"double precision NOT NULL, instrument_t1 text NOT NULL, kraken_eurusd_depth_bid_5_t1 double "
+			"precision NOT NULL, kraken_eurusd_depth_ask_5_t1 double precision NOT NULL, bid_t1 double "
+			"precision NOT NULL, bid_volume_t1 double precision NOT NULL, ask_t1 double precision NOT "
+			"NULL, ask_volume_t1 double precision NOT NULL, spread_depth double precision NOT NULL, "
+			"spread_depth_t_bid double precision NOT NULL, spread_depth_t_ask double precision NOT NULL, "
+			"instrument_t0_cross text NOT NULL, bid_t0_cross double precision, ask_t0_cross double "
+			"precision, instrument_t1_cross text NOT NULL, bid_t1_cross double precision, ask_t1_cross "
+			"double precision, side_t0 text NOT NULL, side_cross_t0 text NOT NULL, side_t1 text NOT NULL,"
+			" side_cross_t1 text NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS basket (source TEXT NOT NULL, seq INTEGER NOT NULL, event_time "
+			"TEXT NOT NULL, recv_time TEXT NOT NULL, msgtype TEXT NOT NULL, instrument_t0 TEXT NOT NULL, "
+			"kraken_eurusd_depth_bid_5_t0 REAL NOT NULL, kraken_eurusd_depth_ask_5_t0 REAL NOT NULL, "
+			"bid_t0 REAL NOT NULL, bid_volume_t0 REAL NOT NULL, ask_t0 REAL NOT NULL, ask_volume_t0 REAL "
+			"NOT NULL, instrument_t1 TEXT NOT NULL, kraken_eurusd_depth_bid_5_t1 REAL NOT NULL, "
+			"kraken_eurusd_depth_ask_5_t1 REAL NOT NULL, bid_t1 REAL NOT NULL, bid_volume_t1 REAL NOT "
+			"NULL, ask_t1 REAL NOT NULL, ask_volume_t1 REAL NOT NULL, spread_depth REAL NOT NULL, "
+			"spread_depth_t_bid REAL NOT NULL, spread_depth_t_ask REAL NOT NULL, instrument_t0_cross TEXT"
+			" NOT NULL, bid_t0_cross REAL, ask_t0_cross REAL, instrument_t1_cross TEXT NOT NULL, "
+			"bid_t1_cross REAL, ask_t1_cross REAL, side_t0 TEXT NOT NULL, side_cross_t0 TEXT NOT NULL, "
+			"side_t1 TEXT NOT NULL, side_cross_t1 TEXT NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa basket, has source \"kraken_EURUSD_basket\", has seq 1234567, has event_time "
+			"2018-09-27T20:19:03.817645, has recv_time 2018-09-27T20:19:03.817795, has msgtype "
+			"\"BASKET\", has instrument_t0 \"XXBTZUSD\", has kraken_eurusd_depth_bid_5_t0 1.16386, has "
+			"kraken_eurusd_depth_ask_5_t0 1.16688, has bid_t0 6301.2, has bid_volume_t0 0.5, has ask_t0 "
+			"6302.0, has ask_volume_t0 1.2, has instrument_t1 \"XXBTZEUR\", has "
+			"kraken_eurusd_depth_bid_5_t1 1.15999, has kraken_eurusd_depth_ask_5_t1 1.16038, has bid_t1 "
+			"5431.0, has bid_volume_t1 0.5, has ask_t1 5432.1, has ask_volume_t1 1.234, has spread_depth "
+			"0.00039, has spread_depth_t_bid 0.00689, has spread_depth_t_ask -0.00348, has "
+			"instrument_t0_cross \"XXBTZEUR\", has bid_t0_cross 5400.25, has ask_t0_cross 5415.5, has "
+			"instrument_t1_cross \"XXBTZUSD\", has bid_t1_cross 6299.875, has side_t0 \"BUY\", has "
+			"side_cross_t0 \"SELL\", has side_t1 \"SELL\", has side_cross_t1 \"BUY\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute msgtype, value string;\n"
+			"  attribute instrument_t0, value string;\n"
+			"  attribute kraken_eurusd_depth_bid_5_t0, value double;\n"
+			"  attribute kraken_eurusd_depth_ask_5_t0, value double;\n"
+			"  attribute bid_t0, value double;\n"
+			"  attribute bid_volume_t0, value double;\n"
+			"  attribute ask_t0, value double;\n"
+			"  attribute ask_volume_t0, value double;\n"
+			"  attribute instrument_t1, value string;\n"
+			"  attribute kraken_eurusd_depth_bid_5_t1, value double;\n"
+			"  attribute kraken_eurusd_depth_ask_5_t1, value double;\n"
+			"  attribute bid_t1, value double;\n"
+			"  attribute bid_volume_t1, value double;\n"
+			"  attribute ask_t1, value double;\n"
+			"  attribute ask_volume_t1, value double;\n"
+			"  attribute spread_depth, value double;\n"
+			"  attribute spread_depth_t_bid, value double;\n"
+			"  attribute spread_depth_t_ask, value double;\n"
+			"  attribute instrument_t0_cross, value string;\n"
+			"  attribute bid_t0_cross, value double;\n"
+			"  attribute ask_t0_cross, value double;\n"
+			"  attribute instrument_t1_cross, value string;\n"
+			"  attribute bid_t1_cross, value double;\n"
+			"  attribute ask_t1_cross, value double;\n"
+			"  attribute side_t0, value string;\n"
+			"  attribute side_cross_t0, value string;\n"
+			"  attribute side_t1, value string;\n"
+			"  attribute side_cross_t1, value string;\n"
+			"  entity basket, owns source, owns seq, owns event_time, owns recv_time, owns msgtype, owns "
+			"instrument_t0, owns kraken_eurusd_depth_bid_5_t0, owns kraken_eurusd_depth_ask_5_t0, owns "
+			"bid_t0, owns bid_volume_t0, owns ask_t0, owns ask_volume_t0, owns instrument_t1, owns "
+			"kraken_eurusd_depth_bid_5_t1, owns kraken_eurusd_depth_ask_5_t1, owns bid_t1, owns "
+			"bid_volume_t1, owns ask_t1, owns ask_volume_t1, owns spread_depth, owns spread_depth_t_bid, "
+			"owns spread_depth_t_ask, owns instrument_t0_cross, owns bid_t0_cross, owns ask_t0_cross, "
+			"owns instrument_t1_cross, owns bid_t1_cross, owns ask_t1_cross, owns side_t0, owns "
+			"side_cross_t0, owns side_t1, owns side_cross_t1;\n",
+	},
+	[15] = {	/* a rejected order; no stop loss */
+		.lp =
+			"trade_order,instrument=EUR_USD,mode=practice,side=b,state=rejected "
+			"client_id=\"nbpy-depth-1538079543817645123-0\",signal_id=1538079543817645123i,units=1000.0,"
+			"price=1.16401,take_profit=1.16529,reason=\"INSUFFICIENT_MARGIN\",broker_id=\"6370\" "
+			"1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS trade_orders (source text NOT NULL, seq bigint NOT NULL, "
+			"event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL, client_id text NOT NULL, "
+			"signal_id bigint NOT NULL, mode text NOT NULL, instrument text NOT NULL, side text NOT NULL,"
+			" order_units double precision NOT NULL, quote_price double precision, take_profit double "
+			"precision, stop_loss double precision, order_state text NOT NULL, reason text NOT NULL, "
+			"broker_id text NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS trade_orders (source TEXT NOT NULL, seq INTEGER NOT NULL, "
+			"event_time TEXT NOT NULL, recv_time TEXT NOT NULL, client_id TEXT NOT NULL, signal_id "
+			"INTEGER NOT NULL, mode TEXT NOT NULL, instrument TEXT NOT NULL, side TEXT NOT NULL, "
+			"order_units REAL NOT NULL, quote_price REAL, take_profit REAL, stop_loss REAL, order_state "
+			"TEXT NOT NULL, reason TEXT NOT NULL, broker_id TEXT NOT NULL, UNIQUE (source, seq, "
+			"event_time))",
+		.put =
+			"put $r0 isa trade_orders, has source \"oanda_kraken_EURUSD_depth_position_order\", has seq "
+			"1234567, has event_time 2018-09-27T20:19:03.817645, has recv_time "
+			"2018-09-27T20:19:03.817795, has client_id \"nbpy-depth-1538079543817645123-0\", has "
+			"signal_id 1538079543817645123, has mode \"practice\", has instrument \"EUR_USD\", has side "
+			"\"b\", has order_units 1000.0, has quote_price 1.16401, has take_profit 1.16529, has "
+			"order_state \"rejected\", has reason \"INSUFFICIENT_MARGIN\", has broker_id \"6370\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute client_id, value string;\n"
+			"  attribute signal_id, value integer;\n"
+			"  attribute mode, value string;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute side, value string;\n"
+			"  attribute order_units, value double;\n"
+			"  attribute quote_price, value double;\n"
+			"  attribute take_profit, value double;\n"
+			"  attribute stop_loss, value double;\n"
+			"  attribute order_state, value string;\n"
+			"  attribute reason, value string;\n"
+			"  attribute broker_id, value string;\n"
+			"  entity trade_orders, owns source, owns seq, owns event_time, owns recv_time, owns "
+			"client_id, owns signal_id, owns mode, owns instrument, owns side, owns order_units, owns "
+			"quote_price, owns take_profit, owns stop_loss, owns order_state, owns reason, owns "
+			"broker_id;\n",
+	},
+	[16] = {	/* a paper fill: no broker id */
+		.lp =
+			"trade_fill,instrument=EUR_USD,mode=paper,side=s "
+			"client_id=\"nbpy-depth-1538079543817645123-0\",signal_id=1538079543817645123i,units=500.0,"
+			"price=1.16386,fee=0.25,realised_pl=-1.5,currency=\"USD\" 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS trade_fills (source text NOT NULL, seq bigint NOT NULL, "
+			"event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL, client_id text NOT NULL, "
+			"signal_id bigint NOT NULL, mode text NOT NULL, instrument text NOT NULL, side text NOT NULL,"
+			" fill_units double precision NOT NULL, fill_price double precision NOT NULL, fee double "
+			"precision NOT NULL, realised_pl double precision NOT NULL, currency text NOT NULL, broker_id"
+			" text NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS trade_fills (source TEXT NOT NULL, seq INTEGER NOT NULL, "
+			"event_time TEXT NOT NULL, recv_time TEXT NOT NULL, client_id TEXT NOT NULL, signal_id "
+			"INTEGER NOT NULL, mode TEXT NOT NULL, instrument TEXT NOT NULL, side TEXT NOT NULL, "
+			"fill_units REAL NOT NULL, fill_price REAL NOT NULL, fee REAL NOT NULL, realised_pl REAL NOT "
+			"NULL, currency TEXT NOT NULL, broker_id TEXT NOT NULL, UNIQUE (source, seq, event_time))",
+		.put =
+			"put $r0 isa trade_fills, has source \"oanda_kraken_EURUSD_depth_position_order\", has seq "
+			"1234567, has event_time 2018-09-27T20:19:03.817645, has recv_time "
+			"2018-09-27T20:19:03.817795, has client_id \"nbpy-depth-1538079543817645123-0\", has "
+			"signal_id 1538079543817645123, has mode \"paper\", has instrument \"EUR_USD\", has side "
+			"\"s\", has fill_units 500.0, has fill_price 1.16386, has fee 0.25, has realised_pl -1.5, has"
+			" currency \"USD\", has broker_id \"\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute client_id, value string;\n"
+			"  attribute signal_id, value integer;\n"
+			"  attribute mode, value string;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute side, value string;\n"
+			"  attribute fill_units, value double;\n"
+			"  attribute fill_price, value double;\n"
+			"  attribute fee, value double;\n"
+			"  attribute realised_pl, value double;\n"
+			"  attribute currency, value string;\n"
+			"  attribute broker_id, value string;\n"
+			"  entity trade_fills, owns source, owns seq, owns event_time, owns recv_time, owns "
+			"client_id, owns signal_id, owns mode, owns instrument, owns side, owns fill_units, owns "
+			"fill_price, owns fee, owns realised_pl, owns currency, owns broker_id;\n",
+	},
+	[17] = {	/* a short position, not marked yet */
+		.lp =
+			"position,instrument=EUR_JPY,mode=paper units=-1500.0,average_price=130.125,realised_pl=12.5,"
+			"fees=0.75,currency=\"USD\" 1538079543817645123\n",
+		.ddl =
+			"CREATE TABLE IF NOT EXISTS positions (source text NOT NULL, seq bigint NOT NULL, event_time "
+			"timestamptz NOT NULL, recv_time timestamptz NOT NULL, instrument text NOT NULL, mode text "
+			"NOT NULL, position_units double precision NOT NULL, average_price double precision, mark "
+			"double precision, realised_pl double precision NOT NULL, unrealised_pl double precision, "
+			"fees double precision NOT NULL, currency text NOT NULL, UNIQUE (source, seq, event_time))",
+		.ddl_sqlite =
+			"CREATE TABLE IF NOT EXISTS positions (source TEXT NOT NULL, seq INTEGER NOT NULL, event_time"
+			" TEXT NOT NULL, recv_time TEXT NOT NULL, instrument TEXT NOT NULL, mode TEXT NOT NULL, "
+			"position_units REAL NOT NULL, average_price REAL, mark REAL, realised_pl REAL NOT NULL, "
+			"unrealised_pl REAL, fees REAL NOT NULL, currency TEXT NOT NULL, UNIQUE (source, seq, "
+			"event_time))",
+		.put =
+			"put $r0 isa positions, has source \"oanda_kraken_EURUSD_depth_position_order\", has seq "
+			"1234567, has event_time 2018-09-27T20:19:03.817645, has recv_time "
+			"2018-09-27T20:19:03.817795, has instrument \"EUR_JPY\", has mode \"paper\", has "
+			"position_units -1500.0, has average_price 130.125, has realised_pl 12.5, has fees 0.75, has "
+			"currency \"USD\";\n",
+		.define =
+			"define\n"
+			"  attribute source, value string;\n"
+			"  attribute seq, value integer;\n"
+			"  attribute event_time, value datetime;\n"
+			"  attribute recv_time, value datetime;\n"
+			"  attribute instrument, value string;\n"
+			"  attribute mode, value string;\n"
+			"  attribute position_units, value double;\n"
+			"  attribute average_price, value double;\n"
+			"  attribute mark, value double;\n"
+			"  attribute realised_pl, value double;\n"
+			"  attribute unrealised_pl, value double;\n"
+			"  attribute fees, value double;\n"
+			"  attribute currency, value string;\n"
+			"  entity positions, owns source, owns seq, owns event_time, owns recv_time, owns instrument,"
+			" owns mode, owns position_units, owns average_price, owns mark, owns realised_pl, owns "
+			"unrealised_pl, owns fees, owns currency;\n",
+	},
 };
 
 START_TEST(every_schema_every_store)

@@ -512,6 +512,114 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 		P_F64(t->ask_term_amount);
 		break;
 	}
+	case 13: {
+		const struct nbpy_signal *t = &m->u.signal;
+
+		pack_doc_header(pk, 13, m, 18);
+		P_INT(t->id);
+		P_STR(t->rule);
+		P_CHR(t->side);
+		P_STR(t->instrument);
+		P_F64(t->size);
+		P_F64(t->price);
+		P_F64(t->threshold);
+		P_STR(t->instrument_t0);
+		P_F64(t->eurusd_bid_t0);
+		P_F64(t->eurusd_ask_t0);
+		P_STR(t->instrument_t1);
+		P_F64(t->eurusd_bid_t1);
+		P_F64(t->eurusd_ask_t1);
+		P_F64(t->spread);
+		P_F64(t->spread_t_bid);
+		P_F64(t->spread_t_ask);
+		P_F64N(t->oanda_bid);
+		P_F64N(t->oanda_ask);
+		break;
+	}
+	case 14: {
+		const struct nbpy_basket *t = &m->u.basket;
+
+		pack_doc_header(pk, 14, m, 28);
+		P_STR(t->msgtype);
+		P_STR(t->instrument_t0);
+		P_F64(t->eurusd_bid_t0);
+		P_F64(t->eurusd_ask_t0);
+		P_F64(t->bid_t0);
+		P_F64(t->bid_volume_t0);
+		P_F64(t->ask_t0);
+		P_F64(t->ask_volume_t0);
+		P_STR(t->instrument_t1);
+		P_F64(t->eurusd_bid_t1);
+		P_F64(t->eurusd_ask_t1);
+		P_F64(t->bid_t1);
+		P_F64(t->bid_volume_t1);
+		P_F64(t->ask_t1);
+		P_F64(t->ask_volume_t1);
+		P_F64(t->spread);
+		P_F64(t->spread_t_bid);
+		P_F64(t->spread_t_ask);
+		P_STR(t->instrument_t0_cross);
+		P_F64N(t->bid_t0_cross);
+		P_F64N(t->ask_t0_cross);
+		P_STR(t->instrument_t1_cross);
+		P_F64N(t->bid_t1_cross);
+		P_F64N(t->ask_t1_cross);
+		P_STR(t->side_t0);
+		P_STR(t->side_cross_t0);
+		P_STR(t->side_t1);
+		P_STR(t->side_cross_t1);
+		break;
+	}
+	case 15: {
+		const struct nbpy_order *t = &m->u.order;
+
+		pack_doc_header(pk, 15, m, 12);
+		P_STR(t->client_id);
+		P_INT(t->signal_id);
+		P_STR(t->mode);
+		P_STR(t->instrument);
+		P_CHR(t->side);
+		P_F64(t->units);
+		P_F64N(t->price);
+		P_F64N(t->take_profit);
+		P_F64N(t->stop_loss);
+		P_STR(t->state);
+		P_STR(t->reason);
+		P_STR(t->broker_id);
+		break;
+	}
+	case 16: {
+		const struct nbpy_fill *t = &m->u.fill;
+
+		pack_doc_header(pk, 16, m, 11);
+		P_STR(t->client_id);
+		P_INT(t->signal_id);
+		P_STR(t->mode);
+		P_STR(t->instrument);
+		P_CHR(t->side);
+		P_F64(t->units);
+		P_F64(t->price);
+		P_F64(t->fee);
+		P_F64(t->realised_pl);
+		P_STR(t->currency);
+		P_STR(t->broker_id);
+		break;
+	}
+	case 17: {
+		const struct nbpy_position *t = &m->u.position;
+
+		pack_doc_header(pk, 17, m, 9);
+		P_STR(t->instrument);
+		P_STR(t->mode);
+		P_F64(t->units);
+		P_F64N(t->average_price);
+		P_F64N(t->mark);
+		P_F64(t->realised_pl);
+		P_F64N(t->unrealised_pl);
+		P_F64(t->fees);
+		P_STR(t->currency);
+		break;
+	}
 	default:
 		ck_abort_msg("schema %d: not in docs/wire-format.md", schema);
 	}

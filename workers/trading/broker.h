@@ -15,7 +15,7 @@ struct worker;
 
 /* One market order, as the trader decided it. */
 struct trade_order {
-	char client_id[48];	/* nbpy-<service>-<signal id>-<leg>: a retry reuses it */
+	char client_id[48];	/* nbpy-<crc32c(service) in 8 hex>-<signal id>-<leg>: a retry reuses it */
 	int64_t signal_id;
 	char instrument[NBPY_INSTRUMENT_MAX + 1];	/* e.g. EUR_USD */
 	char side;		/* 'b' buy or 's' sell */
