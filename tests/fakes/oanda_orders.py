@@ -27,15 +27,16 @@ ending in -forbidden: 403):
 Transaction ids run from 6368 up, one sequence for creates, fills, cancels
 and rejects, as OANDA's.
 
-Control (no token):
+Control (no token; match=S limits a control to the POSTs whose client id
+contains S, else it takes the next POSTs whatever their id):
   /_orders/config?price=P&commission=C   the fill price of every order (P
       empty: the quote again) and the commission ("0.0000" by default);
-  /_orders/hang?n=K&seconds=S   the next K POSTs are filled at once but
+  /_orders/hang?n=K&seconds=S[&match=S]   the next K POSTs are filled at once but
       answered only after S seconds (a client timeout in between: the order
       exists though the client never heard so);
-  /_orders/fail?n=K&code=C   the next K POSTs are answered HTTP C (500 by
+  /_orders/fail?n=K&code=C[&match=S]   the next K POSTs are answered HTTP C (500 by
       default) without being processed;
-  /_orders/margin?n=K   the next K POSTs are created and then cancelled,
+  /_orders/margin?n=K[&match=S]   the next K POSTs are created and then cancelled,
       201 with an orderCancelTransaction, reason INSUFFICIENT_MARGIN: what
       OANDA answers a FOK market order the margin cannot cover (the order is
       accepted, then cancelled at fill time; OrderCancelReason
@@ -58,8 +59,8 @@ ACCOUNT_TXN = {"next": 6368}
 ORDERS = {}
 TXNS = {}
 STATE = {"requests": [], "fills": 0, "cancels": 0, "rejects": 0, "bad": 0, "unauthorized": 0}
-CONTROL = {"price": None, "commission": "0.0000", "hang": 0, "hang_s": 0.0, "fail": 0, "fail_code": 500,
-           "margin": 0}
+CONTROL = {"price": None, "commission": "0.0000"}
+RULES = []  # {"action": "hang"|"fail"|"margin", "match": substring or "", "n": left, "seconds", "code"}
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 UNITS = re.compile(r"^-?[1-9][0-9]*$")
 ON_FILL = {"takeProfitOnFill": "price", "stopLossOnFill": "price", "trailingStopLossOnFill": "distance"}
@@ -157,20 +158,27 @@ def post_order(h, account):
         record(h, "POST", h.path, cid, body, 400)
         return send_json(h, 400, {"errorCode": "INVALID_REQUEST", "errorMessage": problem})
     with LOCK:
-        if CONTROL["fail"] > 0:  # answered without being processed
-            CONTROL["fail"] -= 1
-            code, answer = CONTROL["fail_code"], None
+        fail = take_rule("fail", cid)
+        if fail is not None:  # answered without being processed
+            code, answer = fail["code"], None
         else:
             code, answer = process(account, body["order"], cid)
-        hang = 0.0
-        if CONTROL["hang"] > 0 and answer is not None:
-            CONTROL["hang"] -= 1
-            hang = CONTROL["hang_s"]
+        hang = take_rule("hang", cid) if answer is not None else None
     record(h, "POST", h.path, cid, body, code)
     if answer is None:
         return send_json(h, code, {"errorMessage": "An unexpected error occurred"})
-    time.sleep(hang)
+    if hang is not None:
+        time.sleep(hang["seconds"])
     return send_json(h, code, answer)
+
+
+def take_rule(action, cid):
+    """The first rule of action that applies to client id cid, used once (under LOCK)."""
+    for r in RULES:
+        if r["action"] == action and r["n"] > 0 and r["match"] in cid:
+            r["n"] -= 1
+            return r
+    return None
 
 
 def process(account, o, cid):
@@ -192,8 +200,7 @@ def process(account, o, cid):
     order.update(extra)
     ORDERS[cid] = order
     answer = {"orderCreateTransaction": create}
-    if CONTROL["margin"] > 0:
-        CONTROL["margin"] -= 1
+    if take_rule("margin", cid) is not None:
         STATE["cancels"] += 1
         cancel = txn(account, "ORDER_CANCEL", orderID=create["id"], clientOrderID=cid,
                      reason="INSUFFICIENT_MARGIN")
@@ -228,12 +235,9 @@ def control(h, path, q):
                 CONTROL["price"] = q["price"][0] or None
             if "commission" in q:
                 CONTROL["commission"] = q["commission"][0]
-        elif path == "/_orders/hang":
-            CONTROL["hang"], CONTROL["hang_s"] = num("n", 1), num("seconds", 3.0)
-        elif path == "/_orders/fail":
-            CONTROL["fail"], CONTROL["fail_code"] = num("n", 1), num("code", 500)
-        elif path == "/_orders/margin":
-            CONTROL["margin"] = num("n", 1)
+        elif path in ("/_orders/hang", "/_orders/fail", "/_orders/margin"):
+            RULES.append({"action": path[len("/_orders/"):], "match": q.get("match", [""])[0], "n": num("n", 1),
+                          "seconds": num("seconds", 3.0), "code": num("code", 500)})
         else:
             return send_json(h, 404, {"errorMessage": "no such control"})
     return send_json(h, 200, {})
