@@ -28,19 +28,20 @@ Transaction ids run from 6368 up, one sequence for creates, fills, cancels
 and rejects, as OANDA's.
 
 Control (no token; match=S limits a control to the POSTs whose client id
-contains S, else it takes the next POSTs whatever their id):
+contains S, nth=K to those of the K-th client id the fake saw (1: the
+first order, its retries included); else it takes the next POSTs):
   /_orders/config?price=P&commission=C   the fill price of every order (P
       empty: the quote again) and the commission ("0.0000" by default);
-  /_orders/hang?n=K&seconds=S[&match=S]   the next K POSTs are filled at once but
-      answered only after S seconds (a client timeout in between: the order
-      exists though the client never heard so);
-  /_orders/fail?n=K&code=C[&match=S]   the next K POSTs are answered HTTP C (500 by
-      default) without being processed;
-  /_orders/margin?n=K[&match=S]   the next K POSTs are created and then cancelled,
-      201 with an orderCancelTransaction, reason INSUFFICIENT_MARGIN: what
-      OANDA answers a FOK market order the margin cannot cover (the order is
-      accepted, then cancelled at fill time; OrderCancelReason
-      INSUFFICIENT_MARGIN), not a 400;
+  /_orders/hang?n=K&seconds=S[&match=S][&nth=K]   the next K POSTs are
+      filled at once but answered only after S seconds (a client timeout in
+      between: the order exists though the client never heard so);
+  /_orders/fail?n=K&code=C[&match=S][&nth=K]   the next K POSTs are
+      answered HTTP C (500 by default) without being processed;
+  /_orders/margin?n=K[&match=S][&nth=K]   the next K POSTs are created and
+      then cancelled, 201 with an orderCancelTransaction, reason
+      INSUFFICIENT_MARGIN: what OANDA answers a FOK market order the margin
+      cannot cover (the order is accepted, then cancelled at fill time;
+      OrderCancelReason INSUFFICIENT_MARGIN), not a 400;
   /_orders/state   {"requests": [{"method","path","client_id","body" (the
       parsed JSON, or the text when not JSON),"content_type","status"} in
       arrival order], "orders": {CID: order}, "fills": n, "cancels": n,
@@ -60,7 +61,8 @@ ORDERS = {}
 TXNS = {}
 STATE = {"requests": [], "fills": 0, "cancels": 0, "rejects": 0, "bad": 0, "unauthorized": 0}
 CONTROL = {"price": None, "commission": "0.0000"}
-RULES = []  # {"action": "hang"|"fail"|"margin", "match": substring or "", "n": left, "seconds", "code"}
+RULES = []  # {"action": "hang"|"fail"|"margin", "match", "nth", "n": uses left, "seconds", "code"}
+CIDS = []  # the client ids POSTed, in the order each was first seen
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 UNITS = re.compile(r"^-?[1-9][0-9]*$")
 ON_FILL = {"takeProfitOnFill": "price", "stopLossOnFill": "price", "trailingStopLossOnFill": "distance"}
@@ -158,6 +160,8 @@ def post_order(h, account):
         record(h, "POST", h.path, cid, body, 400)
         return send_json(h, 400, {"errorCode": "INVALID_REQUEST", "errorMessage": problem})
     with LOCK:
+        if cid not in CIDS:
+            CIDS.append(cid)
         fail = take_rule("fail", cid)
         if fail is not None:  # answered without being processed
             code, answer = fail["code"], None
@@ -175,7 +179,8 @@ def post_order(h, account):
 def take_rule(action, cid):
     """The first rule of action that applies to client id cid, used once (under LOCK)."""
     for r in RULES:
-        if r["action"] == action and r["n"] > 0 and r["match"] in cid:
+        if r["action"] == action and r["n"] > 0 and r["match"] in cid and \
+                r["nth"] in (0, CIDS.index(cid) + 1):
             r["n"] -= 1
             return r
     return None
@@ -236,7 +241,8 @@ def control(h, path, q):
             if "commission" in q:
                 CONTROL["commission"] = q["commission"][0]
         elif path in ("/_orders/hang", "/_orders/fail", "/_orders/margin"):
-            RULES.append({"action": path[len("/_orders/"):], "match": q.get("match", [""])[0], "n": num("n", 1),
+            RULES.append({"action": path[len("/_orders/"):], "match": q.get("match", [""])[0],
+                          "nth": num("nth", 0), "n": num("n", 1),
                           "seconds": num("seconds", 3.0), "code": num("code", 500)})
         else:
             return send_json(h, 404, {"errorMessage": "no such control"})
