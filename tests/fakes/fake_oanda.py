@@ -208,7 +208,6 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-
     def do_POST(self):
         if not oanda_orders.handle_post(self, urlparse(self.path)):
             self.send_json(404, {"errorMessage": "no such path"})
