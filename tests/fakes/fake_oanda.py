@@ -24,6 +24,9 @@ The account id's suffix picks a behaviour:
 GET /_late?instrument=X: one more PRICE of X (its 100th), sent by the next
 stream to beat instead of a heartbeat, then counted in /_stats' prices.
 Transactions, sinceid and trades: tests/fakes/oanda_transactions.py.
+Orders (POST /v3/accounts/A/orders, GET .../orders/@CLIENT_ID,
+GET .../transactions/ID, controls under /_orders/): tests/fakes/oanda_orders.py,
+filling at the first scripted quote below unless a test sets a price.
 GET /_stats: what was served, as JSON: {"prices": [PRICE objects, in order],
 "malformed": n, "heartbeats": n, "unauthorized": n, "unauthorized_at": [times],
 "requests": [paths],
@@ -38,6 +41,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+import oanda_orders  # orders: POST, lookup by client id, transactions by id
 import oanda_transactions  # the transactions stream, sinceid, trades
 
 PORT, TOKEN = int(sys.argv[1]), sys.argv[2]
@@ -122,7 +126,7 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_stats":
             with LOCK:
                 return self.send_json(200, STATS)
-        if oanda_transactions.handle(self, u, TOKEN, BEAT):
+        if oanda_transactions.handle(self, u, TOKEN, BEAT) or oanda_orders.handle_get(self, u):
             return
         if u.path == "/_late":
             with LOCK:
@@ -204,6 +208,17 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def do_POST(self):
+        if not oanda_orders.handle_post(self, urlparse(self.path)):
+            self.send_json(404, {"errorMessage": "no such path"})
 
+
+def quote(inst):
+    """The first scripted quote of inst: (bid, ask) as OANDA writes them."""
+    p = price(inst, 0)
+    return p["bids"][0]["price"], p["asks"][0]["price"]
+
+
+oanda_orders.TOKEN, oanda_orders.QUOTE = TOKEN, quote
 ThreadingHTTPServer.daemon_threads = True
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
