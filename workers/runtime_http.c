@@ -133,7 +133,7 @@ static void http_forget(struct worker *w, struct http_req *r)
 		}
 	(void)curl_multi_remove_handle(w->loop->curl, r->handle);
 	curl_easy_cleanup(r->handle);
-	curl_slist_free_all(r->headers);
+	worker_curl_headers_free(r->headers);
 	nbpy_buf_free(&r->body);
 	free(r);
 }
@@ -180,6 +180,13 @@ static void http_done(struct worker *w, struct curl_owner *o, CURLcode result)
 	}
 	r->done(w, &res, r->arg);
 	http_forget(w, r);
+}
+
+void worker_curl_headers_free(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(list);
 }
 
 /* The options every transfer of this worker shares. */
@@ -255,7 +262,7 @@ fail:
 	if (h)
 		curl_easy_cleanup(h);
 	if (r)
-		curl_slist_free_all(r->headers);
+		worker_curl_headers_free(r->headers);
 	free(r);
 	return -1;
 }

@@ -76,6 +76,9 @@ struct curl_owner {
 int worker_curl_common(struct worker *w, CURL *h, const char *url, const char *user_agent,
 		       const char *cainfo, const char *userpwd, const char *const *headers,
 		       struct curl_slist **list, char *errbuf, void *owner);
+/* Free a header list made by worker_curl_common, wiping each line first:
+ * libcurl's copies hold bearer tokens. */
+void worker_curl_headers_free(struct curl_slist *list);
 
 /* runtime_stream.c */
 /* Hand what the streams' transfers received to their kinds (outside

@@ -84,7 +84,7 @@ static void teardown(struct worker_stream *s)
 		curl_easy_cleanup(s->h);
 		s->h = NULL;
 	}
-	curl_slist_free_all(s->header_list);
+	worker_curl_headers_free(s->header_list);
 	s->header_list = NULL;
 	worker_timer_del(w, s->idle_timer);
 	worker_timer_del(w, s->more_timer);
