@@ -41,5 +41,19 @@ check "12 signals stored at threshold 0" wait_for 10 eval '[ "$(rows zero_signal
 stop_nbpyd || bad "nbpyd exit status"
 $PY "$CHECK" check "$T/depth_signal.sqlite" 0.003 2500 || fails=$((fails + 1))
 $PY "$CHECK" check "$T/zero_signal.sqlite" 0 1000 || fails=$((fails + 1))
+# a negative threshold or a size of 0: the worker exits 78 naming the key
+bad_key() {	# bad_key KEY VALUE MESSAGE
+	{
+		nbpyd_section
+		printf '\n[bad_signal]\nkind = signal.eurusd_depth\nconnect = tcp://127.0.0.1:%s\n' $((BASE + 1))
+		printf 'bind = tcp://127.0.0.1:%s\n%s = %s\n' $((BASE + 4)) "$1" "$2"
+	} >"$T/bad.conf"
+	timeout 10 "$B/nbpy-worker" -c "$T/bad.conf" bad_signal >"$T/bad.out" 2>&1
+	local rc=$?
+	[ $rc -eq 78 ] && grep -q "bad.conf:[0-9]*: \[bad_signal\] $3" "$T/bad.out" ||
+		{ echo "exit $rc: $(cat "$T/bad.out")"; return 1; }
+}
+check "threshold = -0.001: exits 78 saying why" bad_key threshold -0.001 "threshold: must be 0 or more"
+check "units = 0: exits 78 saying why" bad_key units 0 "units: must be more than 0"
 echo "signal: $fails failed"
 [ $fails -eq 0 ]
