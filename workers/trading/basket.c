@@ -13,13 +13,13 @@
  * Fixed relative to the originals (docs/trading.md says why): the EUR->USD
  * cross is bid = bid * EURUSD bid, ask = ask * EURUSD ask (they paired the
  * bid with the book's ask) at full precision (they rounded to 5 decimals);
- * each leg's sides follow its own quote currency (they took both from t1's);
- * spread_t_bid gives one BASKET (they wrote two, an indentation bug); a leg
- * quoted in neither EUR nor USD, or unnamed (the first t0), gives no cross
- * and so no SNAPSHOT or BASKET, counted (they wrote a stale or undefined
- * one); any Kraken pair name is split (kraken_base_term), not only names
- * ending in EUR/USD by their last three letters; nothing crashes (variant A
- * called float() on a pair name).  A message with a price that is not > 0,
+ * each leg's sides follow its own quote currency (they took all four from
+ * t1's); spread_t_bid gives one BASKET (they wrote two, an indentation
+ * bug); a leg quoted in neither EUR nor USD, unnamed (the first t0) or the
+ * EURUSD pair itself gives no cross and so no SNAPSHOT or BASKET, counted
+ * (they wrote a stale or undefined one); pair names are split as everywhere
+ * (kraken_base_term); nothing crashes (variant A called float() on a pair
+ * name).  A message with a price that is not > 0,
  * a negative volume or no t1 pair is skipped and counted. */
 #include <math.h>
 #include <stdio.h>
@@ -41,8 +41,8 @@ struct basket_leg {
 	double *cross_bid, *cross_ask;
 };
 
-/* The other quote currency of a pair whose base is the cross's term:
- * EURUSD, ZEURZUSD (its cross would be EUR in EUR). */
+/* Whether a pair's base is ccy, plain or with Kraken's Z: the base of
+ * EURUSD and ZEURZUSD is the term of their cross (EUR priced in EUR). */
 static bool base_is(const char *base, const char *ccy)
 {
 	return strcmp(base, ccy) == 0 || (base[0] == 'Z' && strcmp(base + 1, ccy) == 0);
