@@ -5,8 +5,8 @@
  *
  * Per book: top bid and ask price and volume, base amount = volume, term
  * amount = volume * price.  Fixed relative to the original: base and term
- * come from the sinks' splitting of Kraken pair names (lp_base_term) plus a
- * fallback for the names it leaves out (XBTUSDT, USDCUSD...), where the
+ * come from the sinks' splitting of Kraken pair names plus a fallback for
+ * the names it leaves out (kraken_base_term: XBTUSDT, USDCUSD...), where the
  * original raised NameError on every pair but X...Z and 6-character names;
  * bid_tier_id is the bid's own level (the original wrote the asks loop's
  * tier_id there, 0 as well, so no value changes); a book with an empty side
@@ -16,29 +16,7 @@
 #include <string.h>
 
 #include "workers/kinds.h"
-#include "workers/sink/line_protocol.h"
-
-/* Term currencies of four letters, tried before the three-letter default. */
-static const char *const four_letter_terms[] = { "USDT", "USDC" };
-
-/* base and term of a Kraken pair: the sinks' rules, else the last four
- * letters when they name a four-letter term, else the last three. */
-static void exposure_base_term(const char *pair, char base[8], char term[8])
-{
-	size_t n = strlen(pair), tl = 3;
-
-	lp_base_term(pair, base, term);
-	if (base[0] != '\0' || n < 4)
-		return;
-	for (size_t i = 0; i < sizeof(four_letter_terms) / sizeof(four_letter_terms[0]); i++)
-		if (n > 4 && strcmp(pair + n - 4, four_letter_terms[i]) == 0)
-			tl = 4;
-	if (n - tl > 7)
-		return;	/* no base fits: no base and term tags */
-	memcpy(base, pair, n - tl);
-	base[n - tl] = '\0';
-	memcpy(term, pair + n - tl, tl + 1);
-}
+#include "workers/trading/base_term.h"
 
 struct exposure {
 	unsigned long long books, one_sided;
@@ -68,7 +46,7 @@ static void on_message(struct worker *w, const struct worker_input *in)
 	out.h.recv_ns = m->h.recv_ns;
 	x = &out.u.exposure;
 	strcpy(x->instrument, b->instrument);
-	exposure_base_term(b->instrument, x->base_ccy, x->term_ccy);
+	kraken_base_term(b->instrument, x->base_ccy, x->term_ccy);
 	x->bid_tier_id = 0;	/* the top: level 0 of each side */
 	x->top_bid = b->bids[0].price;
 	x->top_bid_volume = b->bids[0].volume;
