@@ -13,10 +13,12 @@
         DIR/store.cap (kraken_ticker and oanda_price messages, plus trades
         and heartbeats that a read of quotes skips), written by the
         documented formats (docs/wire-format.md, docs/services.md); the
-        capture's trades are DIR/trades.csv.  DIR/stats_store.sqlite: a
-        database as sink.sqlite leaves it after storing one tick_stats
-        message of the service kraken_tick_stats (the table as
-        docs/sinks.md lays it out), for a backfill to append to.
+        capture's trades are DIR/trades.csv, their price as bid and ask too
+        (a trade is a tick at its price, docs/services.md).
+        DIR/stats_store.sqlite: a database as sink.sqlite leaves it after
+        storing one tick_stats message of the service kraken_tick_stats
+        (the table as docs/sinks.md lays it out), for a backfill to append
+        to.
     stats_pandas_check.py check TICKS_CSV OUTPUT WINDOW WINDOW_TIME MIN_PERIODS [...]
         Each group of five: OUTPUT (CSV; *.sqlite: the table tick_stats, its
         rows of one source; *.cap: a capture of tick_stats messages; either
@@ -224,7 +226,7 @@ def gen(out, rows):
     write_csv(store[~kraken], out + "/store_oanda.csv")
     write_sqlite(store, out + "/store.sqlite")
     trades = store[kraken].iloc[:len(store) // 10].copy()
-    trades["bid"] = trades["ask"] = np.nan
+    trades["bid"] = trades["ask"] = trades["price"]	# a trade's price is its quote (docs/services.md)
     write_csv(trades, out + "/trades.csv")
     write_capture(store, trades, out + "/store.cap")
     write_stats_store(out + "/stats_store.sqlite")
