@@ -279,8 +279,8 @@ static bool has_table(sqlite3 *db, const char *name)
 }
 
 /* The table to read: the one asked for, or the one table of ticks. */
-static const struct tick_source *pick_table(sqlite3 *db, const char *path, const char *table, char *err,
-				       size_t errlen)
+static const struct tick_source *pick_table(sqlite3 *db, const char *path, const char *table,
+					    char *err, size_t errlen)
 {
 	const struct tick_source *found = NULL;
 
@@ -304,7 +304,8 @@ static const struct tick_source *pick_table(sqlite3 *db, const char *path, const
 		(void)snprintf(err, errlen, "%s: no table %s", path, table);
 	else if (found == NULL)
 		(void)snprintf(err, errlen, "%s: no table of ticks (%s, %s or %s)", path,
-			       table_of(&tick_sources[0]), table_of(&tick_sources[1]), table_of(&tick_sources[2]));
+			       table_of(&tick_sources[0]), table_of(&tick_sources[1]),
+			       table_of(&tick_sources[2]));
 	return found;
 }
 
@@ -400,16 +401,14 @@ out:
 
 /* ---- capture ---- */
 
-static int add_message(struct ticks *tk, const struct tick_source *src, const struct nbpy_msg *m,
-		       uint64_t record, char *why, size_t whylen)
+static int add_tick(struct ticks *tk, const struct tick_fields *t, int64_t t_ns, uint64_t record,
+		    char *why, size_t whylen)
 {
-	struct tick_fields t;
 	uint32_t id;
 
-	tick_source_read(src, m, &t);
-	if (ticks_instrument(tk, t.instrument, strlen(t.instrument), &id, why, whylen) < 0)
+	if (ticks_instrument(tk, t->instrument, strlen(t->instrument), &id, why, whylen) < 0)
 		return -1;
-	return ticks_add(tk, id, m->h.event_ns, t.bid, t.ask, t.price, t.volume, record, why, whylen);
+	return ticks_add(tk, id, t_ns, t->bid, t->ask, t->price, t->volume, record, why, whylen);
 }
 
 static int read_capture(const char *path, const char *table, struct ticks *tk, struct input_info *info,
@@ -447,6 +446,7 @@ static int read_capture(const char *path, const char *table, struct ticks *tk, s
 		/* a payload may hold several messages back to back (a batch) */
 		while (off < v.len) {
 			const struct tick_source *src;
+			struct tick_fields t;
 			char why[200];
 
 			if (nbpy_wire_decode_next(v.payload + off, v.len - off, &used, m, &e) < 0) {
@@ -456,12 +456,12 @@ static int read_capture(const char *path, const char *table, struct ticks *tk, s
 				break;
 			}
 			off += used;
-			src = tick_source_of(m->h.schema);
+			src = tick_read(m, &t);
 			if (src == NULL || (only ? src != only : !src->quote)) {
 				info->skipped += m->h.schema != NBPY_SCHEMA_ANNOUNCEMENT;
 				continue;
 			}
-			if (add_message(tk, src, m, record, why, sizeof(why)) < 0) {
+			if (add_tick(tk, &t, m->h.event_ns, record, why, sizeof(why)) < 0) {
 				(void)snprintf(err, errlen, "%s: record %" PRIu64 ": %s", path, record, why);
 				goto out;
 			}

@@ -339,17 +339,15 @@ static void on_message(struct worker *w, const struct worker_input *in)
 	const struct rolling_settings *set = w->settings;
 	struct rolling *r = w->kind_state;
 	const struct nbpy_msg *m = in->msg;
-	const struct tick_source *src = tick_source_of(m->h.schema);
 	struct tick_fields t;
 	struct instrument *e;
 
-	if (src == NULL) {
+	if (tick_read(m, &t) == NULL) {
 		worker_error(w, "ignored a %s message: not a ticker",
 			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");
 		return;
 	}
 	r->ticks++;
-	tick_source_read(src, m, &t);
 	e = instrument_of(w, r, t.instrument);
 	if (e == NULL)
 		return;
@@ -438,6 +436,7 @@ static void destroy(struct worker *w)
 	free(r->batch);
 }
 
+/* tick_source.c's schemas */
 static const enum nbpy_schema accepts[] = {
 	NBPY_SCHEMA_KRAKEN_TICKER, NBPY_SCHEMA_OANDA_PRICE, NBPY_SCHEMA_TRADE, NBPY_SCHEMA_NONE
 };

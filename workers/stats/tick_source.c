@@ -17,7 +17,7 @@ const struct tick_source tick_sources[] = {
 };
 const size_t tick_sources_n = sizeof(tick_sources) / sizeof(tick_sources[0]);
 
-const struct tick_source *tick_source_of(enum nbpy_schema s)
+static const struct tick_source *source_of(enum nbpy_schema s)
 {
 	for (size_t i = 0; i < tick_sources_n; i++)
 		if (tick_sources[i].schema == s)
@@ -35,11 +35,16 @@ static double value_of(const struct nbpy_msg *m, struct tick_field f)
 	return v;
 }
 
-void tick_source_read(const struct tick_source *src, const struct nbpy_msg *m, struct tick_fields *t)
+const struct tick_source *tick_read(const struct nbpy_msg *m, struct tick_fields *t)
 {
+	const struct tick_source *src = source_of(m->h.schema);
+
+	if (src == NULL)
+		return NULL;
 	t->instrument = (const char *)m + src->instrument;
 	t->bid = value_of(m, src->bid);
 	t->ask = value_of(m, src->ask);
 	t->price = value_of(m, src->price);
 	t->volume = value_of(m, src->volume);
+	return src;
 }

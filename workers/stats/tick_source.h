@@ -37,15 +37,14 @@ struct tick_source {
 extern const struct tick_source tick_sources[];
 extern const size_t tick_sources_n;
 
-/* The tick fields of schema s; NULL: its messages are not ticks. */
-const struct tick_source *tick_source_of(enum nbpy_schema s);
-
-/* One tick of a message of src's schema. */
+/* One tick of a message. */
 struct tick_fields {
 	const char *instrument;		/* in the message */
 	double bid, ask, price, volume;	/* NaN: not in the schema */
 };
 
-void tick_source_read(const struct tick_source *src, const struct nbpy_msg *m, struct tick_fields *t);
+/* The tick of m into *t, and its schema's source; NULL (t untouched): m's
+ * schema has no ticks.  One call per message, for stats.rolling's path. */
+const struct tick_source *tick_read(const struct nbpy_msg *m, struct tick_fields *t);
 
 #endif
