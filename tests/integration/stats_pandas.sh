@@ -64,6 +64,7 @@ stats store_kraken.csv sqlite_kraken.csv 20 0 0 --window 20 --in "$T/store.sqlit
 stats store_oanda.csv sqlite_oanda.csv 0 2s 0 --window-time 2s --in "$T/store.sqlite" --table oanda_tick
 stats store.csv capture.csv 20 0 0 --window 20 --in "$T/store.cap"
 stats trades.csv capture_trades.csv 3 0 0 --window 3 --in "$T/store.cap" --table kraken_trades
+stats trades.csv sqlite_trades.csv 3 0 0 --window 3 --in "$T/store.sqlite" --table kraken_trades
 echo "  (nbpy-stats done at $((SECONDS - start)) s)"
 check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
 
