@@ -160,6 +160,11 @@ head -c 3000 "$T/store.cap" >"$T/torn.cap"
 check "a torn last record of a capture: the rest is read, with a warning" \
 	grep -q "torn.cap: a torn or corrupt record at offset [0-9]*: the rest of the file is not read" "$T/err"
 fails_with "no window" 2 "no window" --in "$T/ticks.csv" --format none
+# --source is a service's name, as a section of nbpy.conf(5) gives it
+fails_with "a source with a space" 2 "--source a b: 1 to 63 letters" --window 3 --source "a b" \
+	--in "$T/ticks.csv" --format none
+fails_with "a source of 64 characters" 2 "1 to 63 letters" --window 3 --source "$(printf "%064d" 0)" \
+	--in "$T/ticks.csv" --format none
 if nvidia-smi -L >/dev/null 2>&1; then
 	echo "  skipped: --device cuda without a GPU (a GPU is present)"
 else
