@@ -9,7 +9,8 @@
 # and appended to one the store made; a capture of tick_stats messages,
 # decoded as docs/wire-format.md says); and its errors: a malformed line
 # named by file and line, a time going back under a time window, a
-# backfill written twice, --device cuda without a GPU.
+# backfill written twice, a --source that is no service's name, --device
+# cuda without a GPU.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" stats_pandas
