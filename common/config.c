@@ -10,7 +10,6 @@
  * validate each section against the key table once its kind is known (a
  * `kind` line may come after the keys it governs), then resolve the bus:
  * bind endpoints, clashes and subscriptions (config_bus.c). */
-#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -131,16 +130,6 @@ char *config_strdup(struct loader *L, const char *s)
 
 /* ---- pass 1: raw sections and entries ---- */
 
-static bool name_valid(const char *s, size_t n)
-{
-	if (n == 0 || n > NBPY_SERVICE_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
-			return false;
-	return true;
-}
-
 static void section_header(struct loader *L, char *content)
 {
 	char *close = strchr(content, ']');
@@ -151,7 +140,7 @@ static void section_header(struct loader *L, char *content)
 		config_diag(L, L->line, "section header without ']'");
 		return;
 	}
-	if (!name_valid(content + 1, (size_t)(close - content - 1))) {
+	if (!nbpy_service_name_valid(content + 1, (size_t)(close - content - 1))) {
 		config_diag(L, L->line, "bad section name '%.*s': use 1-%d letters, digits, '_', '.' or '-'",
 		     (int)(close - content - 1), content + 1, NBPY_SERVICE_MAX);
 		return;

@@ -1,4 +1,5 @@
 /* text.c - see text.h. */
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,6 +7,17 @@
 #include <string.h>
 
 #include "common/text.h"
+#include "common/wire.h"
+
+bool nbpy_service_name_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > NBPY_SERVICE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
+			return false;
+	return true;
+}
 
 bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end)
 {

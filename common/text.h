@@ -7,6 +7,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Whether s (n bytes) is a service's name as nbpy.conf(5) allows it in a
+ * section header: 1 to NBPY_SERVICE_MAX (wire.h) letters, digits, '_', '.'
+ * or '-'. */
+bool nbpy_service_name_valid(const char *s, size_t n);
+
 /* The rest of nbpy_utf8_valid: [p, end) from the first byte that is not
  * plain ASCII, fully checked. */
 bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end);

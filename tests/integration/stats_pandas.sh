@@ -9,7 +9,8 @@
 # and appended to one the store made; a capture of tick_stats messages,
 # decoded as docs/wire-format.md says); and its errors: a malformed line
 # named by file and line, a time going back under a time window, a
-# backfill written twice, --device cuda without a GPU.
+# backfill written twice, a --source that is no service's name, --device
+# cuda without a GPU.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" stats_pandas
@@ -64,6 +65,7 @@ stats store_kraken.csv sqlite_kraken.csv 20 0 0 --window 20 --in "$T/store.sqlit
 stats store_oanda.csv sqlite_oanda.csv 0 2s 0 --window-time 2s --in "$T/store.sqlite" --table oanda_tick
 stats store.csv capture.csv 20 0 0 --window 20 --in "$T/store.cap"
 stats trades.csv capture_trades.csv 3 0 0 --window 3 --in "$T/store.cap" --table kraken_trades
+stats trades.csv sqlite_trades.csv 3 0 0 --window 3 --in "$T/store.sqlite" --table kraken_trades
 echo "  (nbpy-stats done at $((SECONDS - start)) s)"
 check "every output agrees with pandas" $PY "$CHECK" check "${specs[@]}"
 
@@ -159,6 +161,11 @@ head -c 3000 "$T/store.cap" >"$T/torn.cap"
 check "a torn last record of a capture: the rest is read, with a warning" \
 	grep -q "torn.cap: a torn or corrupt record at offset [0-9]*: the rest of the file is not read" "$T/err"
 fails_with "no window" 2 "no window" --in "$T/ticks.csv" --format none
+# --source is a service's name, as a section of nbpy.conf(5) gives it
+fails_with "a source with a space" 2 "--source a b: 1 to 63 letters" --window 3 --source "a b" \
+	--in "$T/ticks.csv" --format none
+fails_with "a source of 64 characters" 2 "1 to 63 letters" --window 3 --source "$(printf "%064d" 0)" \
+	--in "$T/ticks.csv" --format none
 if nvidia-smi -L >/dev/null 2>&1; then
 	echo "  skipped: --device cuda without a GPU (a GPU is present)"
 else

@@ -8,15 +8,18 @@
         fewer ticks as a store or the wire holds them (no NaN; OANDA prices
         have no price or volume), and the same ticks as a sink.sqlite
         database DIR/store.sqlite (tables kraken_tick and oanda_tick, laid
-        out as docs/sinks.md says; DIR/store_kraken.csv and
-        DIR/store_oanda.csv: each table's ticks) and as a capture
+        out as docs/sinks.md says, DIR/store_kraken.csv and
+        DIR/store_oanda.csv: each table's ticks; and kraken_trades, the
+        trades of DIR/trades.csv) and as a capture
         DIR/store.cap (kraken_ticker and oanda_price messages, plus trades
         and heartbeats that a read of quotes skips), written by the
         documented formats (docs/wire-format.md, docs/services.md); the
-        capture's trades are DIR/trades.csv.  DIR/stats_store.sqlite: a
-        database as sink.sqlite leaves it after storing one tick_stats
-        message of the service kraken_tick_stats (the table as
-        docs/sinks.md lays it out), for a backfill to append to.
+        capture's trades are DIR/trades.csv, their price as bid and ask too
+        (a trade is a tick at its price, docs/services.md).
+        DIR/stats_store.sqlite: a database as sink.sqlite leaves it after
+        storing one tick_stats message of the service kraken_tick_stats
+        (the table as docs/sinks.md lays it out), for a backfill to append
+        to.
     stats_pandas_check.py check TICKS_CSV OUTPUT WINDOW WINDOW_TIME MIN_PERIODS [...]
         Each group of five: OUTPUT (CSV; *.sqlite: the table tick_stats, its
         rows of one source; *.cap: a capture of tick_stats messages; either
@@ -162,7 +165,7 @@ def oanda_body(r):
     return [r.instrument, r.bid, r.ask, 1000000, 2000000, r.bid, r.ask, 1]
 
 
-def write_sqlite(df, path):
+def write_sqlite(df, trades, path):
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE kraken_tick (%s, %s, UNIQUE (source, seq, event_time))" %
                (COMMON, ", ".join(c + (" TEXT" if c == "instrument" else " REAL") + " NOT NULL"
@@ -179,6 +182,12 @@ def write_sqlite(df, path):
             oa.append(["oandav20_tick", seq, t, t] + oanda_body(r))
     db.executemany("INSERT INTO kraken_tick VALUES (%s)" % ",".join("?" * (4 + len(KRAKEN_TICK))), kr)
     db.executemany("INSERT INTO oanda_tick VALUES (%s)" % ",".join("?" * (4 + len(OANDA_TICK))), oa)
+    db.execute("CREATE TABLE kraken_trades (%s, instrument TEXT NOT NULL, price REAL NOT NULL, "
+               "volume REAL NOT NULL, side TEXT NOT NULL, order_type TEXT NOT NULL, misc TEXT NOT NULL, "
+               "trade_id INTEGER NOT NULL, UNIQUE (source, seq, event_time))" % COMMON)
+    db.executemany("INSERT INTO kraken_trades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   [["kraken_orders", seq, rfc3339(r.time), rfc3339(r.time), r.instrument, r.price, r.volume,
+                     "b", "m", "", seq] for seq, r in enumerate(trades.itertuples(index=False), 1)])
     db.commit()
     db.close()
 
@@ -222,10 +231,10 @@ def gen(out, rows):
     write_csv(store, out + "/store.csv")
     write_csv(store[kraken], out + "/store_kraken.csv")
     write_csv(store[~kraken], out + "/store_oanda.csv")
-    write_sqlite(store, out + "/store.sqlite")
     trades = store[kraken].iloc[:len(store) // 10].copy()
-    trades["bid"] = trades["ask"] = np.nan
+    trades["bid"] = trades["ask"] = trades["price"]	# a trade's price is its quote (docs/services.md)
     write_csv(trades, out + "/trades.csv")
+    write_sqlite(store, trades, out + "/store.sqlite")
     write_capture(store, trades, out + "/store.cap")
     write_stats_store(out + "/stats_store.sqlite")
     print("generated %d + %d ticks" % (rows, len(store)))

@@ -1,13 +1,15 @@
 /* test_rolling.c - gpu/rolling.h on the CPU: pandas' reference vector
  * (reference §2.1, values from that table), every row of random FX-like data
  * against a naive two-pass computation written here, the drift of 20M ticks,
- * the batch against push/get, parameter and device errors. */
+ * the batch against push/get, parameter and device errors; and what a tick
+ * is in each schema (workers/stats/tick_source.h, docs/services.md). */
 #include <math.h>
 #include <stdint.h>
 
 #include "autoconfig.h"
 #include "gpu/rolling.h"
 #include "tests/unit/testutil.h"
+#include "workers/stats/tick_source.h"
 
 /* ---- (a) the reference vector of next-capabilities.md §2.1 (pandas 1.5.3) ---- */
 
@@ -667,6 +669,68 @@ START_TEST(no_cuda_reason)
 }
 END_TEST
 
+/* ---- the ticks of each schema, as docs/services.md says them ---- */
+
+/* m's tick; its source's quote flag in *quote */
+static struct tick_fields tick_of(const struct nbpy_msg *m, bool *quote)
+{
+	struct tick_fields t;
+	const struct tick_source *src = tick_read(m, &t);
+
+	ck_assert_msg(src != NULL, "schema %d: no tick source", (int)m->h.schema);
+	ck_assert_int_eq(src->schema, m->h.schema);
+	*quote = src->quote;
+	return t;
+}
+
+START_TEST(tick_sources_by_schema)
+{
+	static struct nbpy_msg m;	/* static: a message is large */
+	struct tick_fields t;
+	bool quote;
+
+	/* kraken_ticker: the quote, and the last trade for the VWAP */
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_KRAKEN_TICKER;
+	strcpy(m.u.ticker.instrument, "XXBTZUSD");
+	m.u.ticker.bid_price = 30300.5;
+	m.u.ticker.ask_price = 30301.5;
+	m.u.ticker.last_trade_price = 30301.0;
+	m.u.ticker.last_trade_lot_volume = 0.25;
+	m.u.ticker.volume_today = 1234.0;
+	t = tick_of(&m, &quote);
+	ck_assert_str_eq(t.instrument, "XXBTZUSD");
+	ck_assert(t.bid == 30300.5 && t.ask == 30301.5 && t.price == 30301.0 && t.volume == 0.25);
+	ck_assert(quote);
+	/* oanda_price: a quote, no trade */
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_OANDA_PRICE;
+	strcpy(m.u.oanda.instrument, "EUR_USD");
+	m.u.oanda.bid = 1.08121;
+	m.u.oanda.ask = 1.08123;
+	t = tick_of(&m, &quote);
+	ck_assert_str_eq(t.instrument, "EUR_USD");
+	ck_assert(t.bid == 1.08121 && t.ask == 1.08123 && isnan(t.price) && isnan(t.volume));
+	ck_assert(quote);
+	/* trade: no quote, its price is both bid and ask (mid = price, spread 0) */
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_TRADE;
+	strcpy(m.u.trade.instrument, "XXBTZEUR");
+	m.u.trade.price = 27000.1;
+	m.u.trade.volume = 0.00125;
+	t = tick_of(&m, &quote);
+	ck_assert_str_eq(t.instrument, "XXBTZEUR");
+	ck_assert(t.bid == 27000.1 && t.ask == 27000.1 && t.price == 27000.1 && t.volume == 0.00125);
+	ck_assert(!quote);
+	/* anything else is no tick */
+	memset(&m, 0, sizeof(m));
+	m.h.schema = NBPY_SCHEMA_TICK_STATS;
+	ck_assert_ptr_null(tick_read(&m, &t));
+	m.h.schema = NBPY_SCHEMA_BOOK_TOP;
+	ck_assert_ptr_null(tick_read(&m, &t));
+}
+END_TEST
+
 static Suite *rolling_suite(void)
 {
 	Suite *s = suite_create("rolling");
@@ -684,6 +748,7 @@ static Suite *rolling_suite(void)
 	tcase_add_test(tc, params_check);
 	tcase_add_test(tc, devices);
 	tcase_add_test(tc, no_cuda_reason);
+	tcase_add_test(tc, tick_sources_by_schema);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(drift, drift_window_100);
 	tcase_add_test(drift, drift_window_20);

@@ -15,60 +15,27 @@
 #include "tools/stats/input.h"
 #include "tools/stats/progress.h"
 #include "workers/sink/sql_table.h"
+#include "workers/stats/tick_source.h"
 
-/* ---- the field mapping of each schema (input.h) ---- */
+/* ---- the tables of ticks: tick_source.h's schemas ---- */
 
-struct field {
-	size_t offset;		/* in struct nbpy_msg; NONE: not in the schema */
-	const char *column;	/* in its SQL table (schemas.def names it as the member) */
-};
-#define NONE { SIZE_MAX, NULL }
-#define F(member, field) { offsetof(struct nbpy_msg, u.member.field), #field }
-
-struct source {
-	enum nbpy_schema schema;
-	size_t instrument;
-	struct field bid, ask, price, volume;
-	bool quotes;		/* read from a capture by default */
-};
-
-static const struct source sources[] = {
-	{ NBPY_SCHEMA_KRAKEN_TICKER, offsetof(struct nbpy_msg, u.ticker.instrument), F(ticker, bid_price),
-	  F(ticker, ask_price), F(ticker, last_trade_price), F(ticker, last_trade_lot_volume), true },
-	{ NBPY_SCHEMA_OANDA_PRICE, offsetof(struct nbpy_msg, u.oanda.instrument), F(oanda, bid),
-	  F(oanda, ask), NONE, NONE, true },
-	{ NBPY_SCHEMA_TRADE, offsetof(struct nbpy_msg, u.trade.instrument), NONE, NONE,
-	  F(trade, price), F(trade, volume), false },
-};
-#define N_SOURCES (sizeof(sources) / sizeof(sources[0]))
-
-static const char *table_of(const struct source *s)
+static const char *table_of(const struct tick_source *s)
 {
 	return sql_table_name(sql_table_for(s->schema));
 }
 
-static const struct source *source_by_table(const char *table)
+static const struct tick_source *source_by_table(const char *table)
 {
-	for (size_t i = 0; i < N_SOURCES; i++)
-		if (strcmp(table_of(&sources[i]), table) == 0)
-			return &sources[i];
+	for (size_t i = 0; i < tick_sources_n; i++)
+		if (strcmp(table_of(&tick_sources[i]), table) == 0)
+			return &tick_sources[i];
 	return NULL;
 }
 
 static void unknown_table(const char *table, char *err, size_t errlen)
 {
 	(void)snprintf(err, errlen, "unknown table '%s': nbpy-stats reads %s, %s and %s", table,
-		       table_of(&sources[0]), table_of(&sources[1]), table_of(&sources[2]));
-}
-
-static double field_of(const struct nbpy_msg *m, struct field f)
-{
-	double v;
-
-	if (f.offset == SIZE_MAX)
-		return NAN;
-	memcpy(&v, (const char *)m + f.offset, sizeof(v));
-	return v;
+		       table_of(&tick_sources[0]), table_of(&tick_sources[1]), table_of(&tick_sources[2]));
 }
 
 /* ---- CSV ---- */
@@ -312,17 +279,17 @@ static bool has_table(sqlite3 *db, const char *name)
 }
 
 /* The table to read: the one asked for, or the one table of ticks. */
-static const struct source *pick_table(sqlite3 *db, const char *path, const char *table, char *err,
-				       size_t errlen)
+static const struct tick_source *pick_table(sqlite3 *db, const char *path, const char *table,
+					    char *err, size_t errlen)
 {
-	const struct source *found = NULL;
+	const struct tick_source *found = NULL;
 
 	if (table != NULL && source_by_table(table) == NULL) {
 		unknown_table(table, err, errlen);
 		return NULL;
 	}
-	for (size_t i = 0; i < N_SOURCES; i++) {
-		const char *name = table_of(&sources[i]);
+	for (size_t i = 0; i < tick_sources_n; i++) {
+		const char *name = table_of(&tick_sources[i]);
 
 		if ((table != NULL && strcmp(table, name) != 0) || !has_table(db, name))
 			continue;
@@ -331,13 +298,14 @@ static const struct source *pick_table(sqlite3 *db, const char *path, const char
 				       path, table_of(found), name);
 			return NULL;
 		}
-		found = &sources[i];
+		found = &tick_sources[i];
 	}
 	if (found == NULL && table != NULL)
 		(void)snprintf(err, errlen, "%s: no table %s", path, table);
 	else if (found == NULL)
 		(void)snprintf(err, errlen, "%s: no table of ticks (%s, %s or %s)", path,
-			       table_of(&sources[0]), table_of(&sources[1]), table_of(&sources[2]));
+			       table_of(&tick_sources[0]), table_of(&tick_sources[1]),
+			       table_of(&tick_sources[2]));
 	return found;
 }
 
@@ -359,8 +327,7 @@ static int column_value(sqlite3_stmt *st, int i, double *v)
 static int read_sqlite(const char *path, const char *table, struct ticks *tk, struct input_info *info,
 		       char *err, size_t errlen)
 {
-	static const char *const what[] = { "", "", "", "bid", "ask", "price", "volume" };
-	const struct source *src;
+	const struct tick_source *src;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	char sql[512];
@@ -410,7 +377,8 @@ static int read_sqlite(const char *path, const char *table, struct ticks *tk, st
 		for (int i = 3; i < 7; i++)
 			if (column_value(st, i, &v[i]) < 0) {
 				(void)snprintf(err, errlen, "%s: %s rowid %" PRId64 ": %s is not a finite "
-					       "number", path, table_of(src), rowid, what[i]);
+					       "number", path, table_of(src), rowid,
+					       sqlite3_column_name(st, i) ? sqlite3_column_name(st, i) : "?");
 				goto out;
 			}
 		if (ticks_instrument(tk, name, (size_t)sqlite3_column_bytes(st, 1), &id, why,
@@ -433,22 +401,20 @@ out:
 
 /* ---- capture ---- */
 
-static int add_message(struct ticks *tk, const struct source *src, const struct nbpy_msg *m,
-		       uint64_t record, char *why, size_t whylen)
+static int add_tick(struct ticks *tk, const struct tick_fields *t, int64_t t_ns, uint64_t record,
+		    char *why, size_t whylen)
 {
-	const char *name = (const char *)m + src->instrument;
 	uint32_t id;
 
-	if (ticks_instrument(tk, name, strlen(name), &id, why, whylen) < 0)
+	if (ticks_instrument(tk, t->instrument, strlen(t->instrument), &id, why, whylen) < 0)
 		return -1;
-	return ticks_add(tk, id, m->h.event_ns, field_of(m, src->bid), field_of(m, src->ask),
-			 field_of(m, src->price), field_of(m, src->volume), record, why, whylen);
+	return ticks_add(tk, id, t_ns, t->bid, t->ask, t->price, t->volume, record, why, whylen);
 }
 
 static int read_capture(const char *path, const char *table, struct ticks *tk, struct input_info *info,
 			char *err, size_t errlen)
 {
-	const struct source *only = NULL;
+	const struct tick_source *only = NULL;
 	struct capture_map map;
 	struct capture_view v;
 	struct nbpy_msg *m = malloc(sizeof(*m));
@@ -479,7 +445,8 @@ static int read_capture(const char *path, const char *table, struct ticks *tk, s
 		progress_show("reading", map.pos, map.size);
 		/* a payload may hold several messages back to back (a batch) */
 		while (off < v.len) {
-			const struct source *src = NULL;
+			const struct tick_source *src;
+			struct tick_fields t;
 			char why[200];
 
 			if (nbpy_wire_decode_next(v.payload + off, v.len - off, &used, m, &e) < 0) {
@@ -489,15 +456,12 @@ static int read_capture(const char *path, const char *table, struct ticks *tk, s
 				break;
 			}
 			off += used;
-			for (size_t i = 0; i < N_SOURCES && src == NULL; i++)
-				if (sources[i].schema == m->h.schema &&
-				    (only ? only == &sources[i] : sources[i].quotes))
-					src = &sources[i];
-			if (src == NULL) {
+			src = tick_read(m, &t);
+			if (src == NULL || (only ? src != only : !src->quote)) {
 				info->skipped += m->h.schema != NBPY_SCHEMA_ANNOUNCEMENT;
 				continue;
 			}
-			if (add_message(tk, src, m, record, why, sizeof(why)) < 0) {
+			if (add_tick(tk, &t, m->h.event_ns, record, why, sizeof(why)) < 0) {
 				(void)snprintf(err, errlen, "%s: record %" PRIu64 ": %s", path, record, why);
 				goto out;
 			}

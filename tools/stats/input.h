@@ -1,11 +1,9 @@
 /* input.h - nbpy-stats' readers: ticks from a CSV file, a SQLite database
  * of sink.sqlite, or a capture file of sink.file, into a struct ticks.
  *
- * The fields: bid, ask, price (the last trade's) and volume (its size).
- *   kraken_ticker (table kraken_tick): bid_price, ask_price,
- *     last_trade_price, last_trade_lot_volume;
- *   oanda_price (table oanda_tick): bid, ask; no price or volume (NaN);
- *   trade (table kraken_trades): price, volume; no bid or ask (NaN).
+ * The fields: bid, ask, price (the last trade's) and volume (its size), as
+ * workers/stats/tick_source.h takes them from each schema (table
+ * kraken_tick, oanda_tick or kraken_trades), as stats.rolling does.
  * CSV: a header naming the columns instrument, time, bid, ask and
  * optionally price and volume, in any order (others are ignored); time in
  * ns since the epoch or RFC 3339; an empty cell is NaN. */

@@ -12,7 +12,6 @@
  *
  * Exit status: 0 done; 1 an error (input, output, device, memory): nothing
  * is left written; 2 bad usage. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -21,6 +20,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/text.h"
 #include "common/timefmt.h"
 #include "gpu/rolling.h"
 #include "tools/stats/input.h"
@@ -74,20 +74,6 @@ static int parse_count(const char *s, uint64_t max, uint64_t *v)
 	errno = 0;
 	*v = strtoull(s, &end, 10);
 	return *end != '\0' || errno == ERANGE || *v > max ? -1 : 0;
-}
-
-/* A service's name, as nbpy.conf(5) allows it: the source column and the
- * messages' service. */
-static bool source_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > NBPY_SERVICE_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
-			return false;
-	return true;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -163,7 +149,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 					       optarg), -1;
 			break;
 		case 's':
-			if (!source_valid(optarg))
+			/* the source column and the messages' service: a service's name */
+			if (!nbpy_service_name_valid(optarg, strlen(optarg)))
 				return fprintf(stderr, "nbpy-stats: --source %s: 1 to %d letters, digits, '_', "
 					       "'.' or '-', as a service's name\n", optarg, NBPY_SERVICE_MAX), -1;
 			o->source = optarg;

@@ -28,6 +28,7 @@
 
 #include "workers/kinds.h"
 #include "gpu/rolling.h"
+#include "workers/stats/tick_source.h"
 
 struct rolling_settings {
 	int64_t window;
@@ -67,39 +68,6 @@ static const struct nbpy_key_spec rolling_keys[] = {
 #define N_COLS 13		/* bid, ask, price, volume, then the 9 statistics */
 #define CUDA_TICK_BYTES (sizeof(struct tick) + 2 * sizeof(int64_t) + N_COLS * sizeof(double))
 #define MEMORY_MAX ((uint64_t)4 << 30)
-
-/* ---- which fields of each accepted schema make a tick ---- */
-
-#define NONE SIZE_MAX
-#define AT(member) offsetof(struct nbpy_msg, member)
-
-struct tick_source {
-	enum nbpy_schema schema;
-	size_t instrument, bid, ask, price, volume;	/* offsets; NONE: NaN */
-};
-
-/* A trade has no quote: its price is both bid and ask (mid = price,
- * spread = 0).  An OANDA price has no trade: vwap is undefined. */
-static const struct tick_source sources[] = {
-	{ NBPY_SCHEMA_KRAKEN_TICKER, AT(u.ticker.instrument), AT(u.ticker.bid_price),
-	  AT(u.ticker.ask_price), AT(u.ticker.last_trade_price), AT(u.ticker.last_trade_lot_volume) },
-	{ NBPY_SCHEMA_OANDA_PRICE, AT(u.oanda.instrument), AT(u.oanda.bid), AT(u.oanda.ask), NONE, NONE },
-	{ NBPY_SCHEMA_TRADE, AT(u.trade.instrument), AT(u.trade.price), AT(u.trade.price),
-	  AT(u.trade.price), AT(u.trade.volume) },
-};
-
-static const struct tick_source *source_of(enum nbpy_schema s)
-{
-	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-		if (sources[i].schema == s)
-			return &sources[i];
-	return NULL;
-}
-
-static double field_of(const struct nbpy_msg *m, size_t off)
-{
-	return off == NONE ? NAN : *(const double *)((const char *)m + off);
-}
 
 /* ---- the instruments ---- */
 
@@ -371,20 +339,19 @@ static void on_message(struct worker *w, const struct worker_input *in)
 	const struct rolling_settings *set = w->settings;
 	struct rolling *r = w->kind_state;
 	const struct nbpy_msg *m = in->msg;
-	const struct tick_source *src = source_of(m->h.schema);
+	struct tick_fields t;
 	struct instrument *e;
 
-	if (src == NULL) {
+	if (tick_read(m, &t) == NULL) {
 		worker_error(w, "ignored a %s message: not a ticker",
 			     nbpy_schema_get(m->h.schema) ? nbpy_schema_get(m->h.schema)->name : "?");
 		return;
 	}
 	r->ticks++;
-	e = instrument_of(w, r, (const char *)m + src->instrument);
+	e = instrument_of(w, r, t.instrument);
 	if (e == NULL)
 		return;
-	if (push(r, e, m->h.event_ns, field_of(m, src->bid), field_of(m, src->ask), field_of(m, src->price),
-		 field_of(m, src->volume)) < 0) {
+	if (push(r, e, m->h.event_ns, t.bid, t.ask, t.price, t.volume) < 0) {
 		r->out_of_order++;	/* a time window going back in time: not added */
 		return;
 	}
@@ -469,6 +436,7 @@ static void destroy(struct worker *w)
 	free(r->batch);
 }
 
+/* tick_source.c's schemas */
 static const enum nbpy_schema accepts[] = {
 	NBPY_SCHEMA_KRAKEN_TICKER, NBPY_SCHEMA_OANDA_PRICE, NBPY_SCHEMA_TRADE, NBPY_SCHEMA_NONE
 };
