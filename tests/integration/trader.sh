@@ -3,7 +3,8 @@
 # independently in trader_check.py (its own netting, from next-capabilities
 # 3.2 and docs/trading.md): two captures of signals and OANDA quotes are
 # replayed into five traders (strategies depth and tick with slippage and
-# fees; three with one small risk limit each) and a SQLite store; every
+# fees; four with one small risk limit each, one of them past 00:00 UTC) and
+# a SQLite store; every
 # order, fill and position stored is checked, and the STATUS text of each
 # limit.  Also: flatten_on_stop, the token never in a log, the status or the
 # state, configuration errors (live without live_confirm) and a damaged
@@ -17,7 +18,8 @@ CHECK=$S/tests/integration/trader_check.py
 TOKEN=tok-$$-s3cr3t-never-shown
 
 echo "trader, paper mode, against values computed in the test ($T)"
-$PY "$CHECK" gen main "$T/main.nbpy" && $PY "$CHECK" gen limits "$T/limits.nbpy" ||
+$PY "$CHECK" gen main "$T/main.nbpy" && $PY "$CHECK" gen limits "$T/limits.nbpy" &&
+	$PY "$CHECK" gen nextday "$T/nextday.nbpy" ||
 	{ bad "generating the captures"; exit 1; }
 # trader NAME REPLAY_PORT PORT KEY=VALUE...
 trader() {
@@ -27,7 +29,7 @@ trader() {
 }
 {
 	nbpyd_section
-	for r in main:1 limits:2; do
+	for r in main:1 limits:2 nextday:11; do
 		printf '\n[replay_%s]\nkind = replay\npath = %s/%s.nbpy\nspeed = 0\nstart_delay = 2s\n' \
 			"${r%:*}" "$T" "${r%:*}"
 		printf 'bind = tcp://127.0.0.1:%s\nrestart = never\n' $((BASE + ${r#*:}))
@@ -42,19 +44,22 @@ trader() {
 		"max_daily_loss = 1000000000"
 	trader tr_loss $((BASE + 2)) $((BASE + 7)) "max_position = 1000000000" "max_orders_per_minute = 1000" \
 		"max_daily_loss = 5"
-	printf '\n[tr_sqlite]\nkind = sink.sqlite\nsubscribe = tr_depth, tr_tick, tr_pos, tr_rate, tr_loss\n'
+	trader tr_day $((BASE + 11)) $((BASE + 12)) "max_position = 1000000000" "max_orders_per_minute = 1000" \
+		"max_daily_loss = 5"
+	printf '\n[tr_sqlite]\nkind = sink.sqlite\nsubscribe = tr_depth, tr_tick, tr_pos, tr_rate, tr_loss, tr_day\n'
 	printf 'path = %s/trader.sqlite\n' "$T"
 } >"$CONF"
 check "the configuration is valid" "$B/nbpyd" -c "$CONF" --check
 start_nbpyd
-check "workers become ready" wait_for 10 all_running tr_depth tr_tick tr_pos tr_rate tr_loss tr_sqlite
+check "workers become ready" wait_for 10 all_running tr_depth tr_tick tr_pos tr_rate tr_loss tr_day tr_sqlite
 rows() {	# rows stored by the traders
 	sqlite3 "$T/trader.sqlite" 'SELECT (SELECT count(*) FROM trade_orders) + (SELECT count(*) FROM trade_fills)
 		+ (SELECT count(*) FROM positions)' 2>/dev/null
 }
-want=$(($($PY "$CHECK" rows-running main tr_depth tr_tick) + $($PY "$CHECK" rows limits tr_pos tr_rate tr_loss)))
+limit_rows=$(($($PY "$CHECK" rows limits tr_pos tr_rate tr_loss) + $($PY "$CHECK" rows nextday tr_day)))
+want=$(($($PY "$CHECK" rows-running main tr_depth tr_tick) + limit_rows))
 check "$want orders, fills and positions stored" wait_for 20 eval '[ "$(rows)" = "$want" ]'
-for svc in tr_depth:main tr_tick:main tr_pos:limits tr_rate:limits tr_loss:limits; do
+for svc in tr_depth:main tr_tick:main tr_pos:limits tr_rate:limits tr_loss:limits tr_day:nextday; do
 	text=$($PY "$CHECK" status "${svc#*:}" "${svc%:*}")
 	check "${svc%:*} STATUS says: $text" counters_are "${svc%:*}" "$text"
 done
@@ -63,12 +68,13 @@ check "tr_tick counted the signal before any quote" counters_are tr_tick "no_quo
 
 # flatten_on_stop: tr_tick closes both crosses at the last quotes
 check "nbpyctl stop tr_tick" eval "ctl stop tr_tick >/dev/null"
-want=$(($($PY "$CHECK" rows main tr_depth tr_tick) + $($PY "$CHECK" rows limits tr_pos tr_rate tr_loss)))
+want=$(($($PY "$CHECK" rows main tr_depth tr_tick) + limit_rows))
 check "the closing orders stored too ($want rows)" wait_for 10 eval '[ "$(rows)" = "$want" ]'
 check "no token in nbpyctl status" eval '! ctl --json status | grep -q "$TOKEN"'
 stop_nbpyd || bad "nbpyd exit status"
 $PY "$CHECK" check main "$T/trader.sqlite" tr_depth tr_tick || fails=$((fails + 1))
 $PY "$CHECK" check limits "$T/trader.sqlite" tr_pos tr_rate tr_loss || fails=$((fails + 1))
+$PY "$CHECK" check nextday "$T/trader.sqlite" tr_day || fails=$((fails + 1))
 check "the positions survive in the state file" grep -q '"EUR_USD"' "$T/state/trader/tr_depth.json"
 check "no token in the logs or the state" eval '! grep -r -l -- "$TOKEN" "$T" --exclude=nbpy.conf'
 

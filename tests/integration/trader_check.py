@@ -13,7 +13,8 @@ next-capabilities 3.2 for the netting), not from the C code.
 
 Scenarios: `main` (services tr_depth and tr_tick: a signal before any quote,
 FOK, an untradeable and a legacy quote, slippage, fees, a flip through zero,
-flatten_on_stop), `limits` (tr_pos, tr_rate, tr_loss: each trips its limit),
+flatten_on_stop), `limits` (tr_pos, tr_rate, tr_loss: each trips its limit), `nextday`
+(tr_day: the loss limit, then a new UTC day),
 `killed` (the real service name, a hashed client id)."""
 import math
 import re
@@ -35,6 +36,7 @@ SERVICES = {
     "tr_pos": dict(strategy="depth", slip=0.0, fee=0.0, max_pos=2000, rate=1000, loss=1e9, flatten=False),
     "tr_rate": dict(strategy="depth", slip=0.0, fee=0.0, max_pos=10**9, rate=3, loss=1e9, flatten=False),
     "tr_loss": dict(strategy="depth", slip=0.0, fee=0.0, max_pos=10**9, rate=1000, loss=5.0, flatten=False),
+    "tr_day": dict(strategy="depth", slip=0.0, fee=0.0, max_pos=10**9, rate=1000, loss=5.0, flatten=False),
     "oanda_kraken_EURUSD_depth_position_order":
         dict(strategy="depth", slip=1.0, fee=0.5, max_pos=10**9, rate=1000, loss=1e9, flatten=False),
 }
@@ -78,9 +80,11 @@ def events(scenario):
             q("EUR_USD", 1.08300, 1.08310), q("EUR_JPY", 161.700, 161.720), q("USD_JPY", 149.800, 149.810),
         ]
         return [(T0 + i * 10**6, e) for i, e in enumerate(steps)]
-    if scenario == "limits":
+    if scenario in ("limits", "nextday"):
         at = [(0, q("EUR_USD", 1.10000, 1.10010)), (1, s("b")), (2, s("b")), (3, s("b")), (4, s("b")),
               (5, q("EUR_USD", 1.09000, 1.09010)), (6, s("s")), (7, s("b")), (62, s("b")), (63, s("s"))]
+        if scenario == "nextday":       # 00:00 UTC is at T0 + 6400 s: opening orders again
+            at += [(6399, s("b")), (6400, s("b")), (6401, q("EUR_USD", 1.08000, 1.08010)), (6402, s("b"))]
         return [(T0 + t * SEC, e) for t, e in at]
     if scenario == "killed":
         out, t = [], T0
