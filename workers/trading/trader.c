@@ -90,8 +90,8 @@ static const struct nbpy_key_spec trader_keys[] = {
 		     "until the next day"),
 	NBPY_SETTING(struct trader_settings, flatten_on_stop, BOOL, "flatten_on_stop", "no",
 		     "close every open position when stopped"),
-	NBPY_SETTING(struct trader_settings, api_url, STRING, "api_url", "",
-		     "practice, live: OANDA REST host; empty: https://api-fxpractice.oanda.com (practice), "
+	NBPY_SETTING(struct trader_settings, api_url, STRING, "api_url", NULL,
+		     "practice, live: OANDA REST host; unset: https://api-fxpractice.oanda.com (practice), "
 		     "https://api-fxtrade.oanda.com (live)"),
 	NBPY_SETTING(struct trader_settings, account, STRING, "account", NULL, "practice, live: OANDA account id"),
 	NBPY_SETTING_SECRET(struct trader_settings, token, "token",
@@ -956,7 +956,7 @@ static int init(struct worker *w)
 	if (set->mode != MODE_PAPER) {
 #ifdef NBPY_HAVE_OANDA_BROKER
 		struct oanda_broker_config bc = {
-			.api_url = set->api_url[0] ? set->api_url
+			.api_url = set->api_url != NULL ? set->api_url
 				   : set->mode == MODE_LIVE ? "https://api-fxtrade.oanda.com"
 							    : "https://api-fxpractice.oanda.com",
 			.account = set->account,
