@@ -981,6 +981,11 @@ static void status(struct worker *w, char *buf, size_t cap)
 {
 	const struct trader_settings *set = w->settings;
 	struct trader *t = w->kind_state;
+	const struct {
+		const char *name;
+		const unsigned long long *count;
+	} rare[] = { { "failed", &t->failed }, { "busy", &t->busy }, { "bad", &t->bad },
+		     { "unknown", &t->unknown_fate } };
 	double realised, unrealised;
 	size_t n;
 
@@ -995,9 +1000,10 @@ static void status(struct worker *w, char *buf, size_t cap)
 	if (n < cap)
 		n += (size_t)snprintf(buf + n, cap - n, ", duplicates %llu, no_quote %llu, pl %.2f + %.2f %s",
 				      t->duplicates, t->no_quote, realised, unrealised, set->account_currency);
-	if (n < cap && (t->failed || t->busy || t->bad || t->unknown_fate))
-		(void)snprintf(buf + n, cap - n, ", failed %llu, busy %llu, bad %llu, unknown %llu", t->failed,
-			       t->busy, t->bad, t->unknown_fate);
+	/* the rare ones only when they happened: the line has 160 bytes */
+	for (size_t i = 0; i < sizeof(rare) / sizeof(rare[0]); i++)
+		if (n < cap && *rare[i].count > 0)
+			n += (size_t)snprintf(buf + n, cap - n, ", %s %llu", rare[i].name, *rare[i].count);
 }
 
 static void destroy(struct worker *w)
