@@ -15,7 +15,7 @@ Scenarios: `main` (services tr_depth and tr_tick: a signal before any quote,
 FOK, an untradeable and a legacy quote, slippage, fees, a flip through zero,
 flatten_on_stop), `limits` (tr_pos, tr_rate, tr_loss: each trips its limit), `nextday`
 (tr_day: the loss limit, then a new UTC day),
-`killed` (the real service name, a hashed client id)."""
+`killed` (the real service name)."""
 import math
 import re
 import sqlite3
@@ -122,13 +122,19 @@ def gen(scenario, path):
 
 # ---- the trader, as docs/trading.md describes it ----
 
+def crc32c(data):
+    """CRC-32C (Castagnoli, reflected 0x82F63B78), bit by bit."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
 def client_prefix(service):
-    if len(service) <= 16:
-        return "nbpy-" + service
-    h = 2166136261                              # FNV-1a, 32 bits
-    for c in service.encode():
-        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
-    return "nbpy-%08x" % h
+    """nbpy- and the service name's CRC-32C in 8 hex digits (schema order)."""
+    return "nbpy-%08x" % crc32c(service.encode())
 
 
 class Trader:
@@ -288,6 +294,7 @@ class Trader:
                 why, count = "max_orders_per_minute", "rate"
         if why is not None:
             self.n[count] += 1 if count == "no_quote" else len(legs)
+            self.n["orders"] += len(legs)
             for leg in legs:
                 self.order_row(leg, sid, "refused", why)
                 if leg[1] in self.pos:
@@ -366,9 +373,13 @@ def rows_of(db, table, service):
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in con.execute("SELECT * FROM %s WHERE source = ? ORDER BY seq" % table, (service,))]
+        rows = [dict(r) for r in con.execute("SELECT * FROM %s WHERE source = ? ORDER BY seq" % table, (service,))]
     finally:
         con.close()
+    for r in rows:      # the units column is named after its table (order_units, ...) since schemas 13-17
+        for k in [k for k in r if k.endswith("_units")]:
+            r["units"] = r.pop(k)
+    return rows
 
 
 def check(scenario, db, services):

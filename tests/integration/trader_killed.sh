@@ -5,8 +5,7 @@
 # signals, and the same capture is replayed again in full.  Afterwards every
 # signal has its order exactly once, no client id has two fills, the last
 # position of each instrument equals the sum of its fills, and the realised
-# PnL equals an uninterrupted run's (trader_check.py).  The service has the
-# real name, too long for a client id: the ids carry its hash.
+# PnL equals an uninterrupted run's (trader_check.py).
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" trader_killed

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "workers/kinds.h"
+#include "common/crc32c.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/timefmt.h"
@@ -124,7 +125,7 @@ struct pending {
 struct trader {
 	struct trader_state st;
 	char *state_path;
-	char client_prefix[24];		/* "nbpy-SERVICE", or a hash of a long name */
+	char client_prefix[24];		/* "nbpy-" and the CRC-32C of the service name */
 	struct quote quotes[MAX_QUOTES];
 	size_t n_quotes;
 	struct nbpy_msg out[MAX_OUT];	/* messages of the signal being handled */
@@ -580,6 +581,7 @@ static void refuse(struct worker *w, struct trader *t, const struct trade_order 
 	for (size_t i = 0; i < n; i++) {
 		const struct trader_holding *h = holding_of(t, o[i].instrument, false);
 
+		t->orders++;
 		add_order(t, set, &o[i], "refused", why, "", event_ns, recv_ns);
 		if (h != NULL)
 			add_position(t, set, h, event_ns, recv_ns);
@@ -698,9 +700,12 @@ static void send_orders(struct worker *w, struct trader *t, const struct trade_o
 		}
 #else
 	/* init refuses practice and live in a build without the broker */
-	(void)t, (void)rates, (void)event_ns, (void)recv_ns;
-	worker_error(w, "%zu orders not sent: no OANDA broker in this build", n);
+	(void)t;
 	(void)o;
+	(void)rates;
+	(void)event_ns;
+	(void)recv_ns;
+	worker_error(w, "%zu orders not sent: no OANDA broker in this build", n);
 #endif
 }
 
@@ -862,16 +867,6 @@ static void on_stop(struct worker *w)
 
 /* ---- the kind ---- */
 
-/* FNV-1a: a service name too long for a client id is named by its hash. */
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 static int check_settings(struct worker *w)
 {
 	const struct trader_settings *set = w->settings;
@@ -945,14 +940,12 @@ static int init(struct worker *w)
 {
 	const struct trader_settings *set = w->settings;
 	struct trader *t = w->kind_state;
-	size_t n = strlen(w->svc->name);
 
 	if (check_settings(w) < 0)
 		return -1;
-	if (n <= 16)
-		(void)snprintf(t->client_prefix, sizeof(t->client_prefix), "nbpy-%s", w->svc->name);
-	else
-		(void)snprintf(t->client_prefix, sizeof(t->client_prefix), "nbpy-%08" PRIx32, fnv1a(w->svc->name));
+	/* service names run to 63 bytes, a client id to 47 */
+	(void)snprintf(t->client_prefix, sizeof(t->client_prefix), "nbpy-%08" PRIx32,
+		       nbpy_crc32c(0, w->svc->name, strlen(w->svc->name)));
 	if (set->mode != MODE_PAPER) {
 #ifdef NBPY_HAVE_OANDA_BROKER
 		struct oanda_broker_config bc = {
