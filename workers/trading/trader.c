@@ -134,7 +134,7 @@ struct trader {
 	struct pending pending[TRADER_MAX_IN_FLIGHT];
 	long long stop_timer;
 	/* counters */
-	unsigned long long signals, orders, fills, rejected, failed, duplicates, no_quote, busy, bad;
+	unsigned long long signals, orders, fills, rejected, failed, duplicates, no_quote, bad;
 	unsigned long long refused_position, refused_rate, refused_loss, unknown_fate;
 };
 
@@ -438,6 +438,18 @@ static size_t build_orders(struct worker *w, struct trader *t, const struct nbpy
 
 /* ---- risk ---- */
 
+/* Signed units of the orders of instrument in flight: the limits count
+ * them as filled. */
+static double pending_units(const struct trader *t, const char *instrument)
+{
+	double u = 0;
+
+	for (size_t i = 0; i < TRADER_MAX_IN_FLIGHT; i++)
+		if (t->pending[i].used && strcmp(t->pending[i].o.instrument, instrument) == 0)
+			u += t->pending[i].o.side == 'b' ? t->pending[i].o.units : -t->pending[i].o.units;
+	return u;
+}
+
 enum refusal { GO, REFUSED_NO_QUOTE, REFUSED_LOSS, REFUSED_POSITION, REFUSED_RATE, REFUSED_FULL };
 
 /* Orders sent in the 60 s of event time before now (older ones dropped). */
@@ -511,19 +523,20 @@ static enum refusal check_orders(struct worker *w, struct trader *t, const struc
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct trader_holding *h = holding_of(t, o[i].instrument, false);
+		struct position p = { .units = holding_of(t, o[i].instrument, false)->p.units +
+					       pending_units(t, o[i].instrument) };
 		double du = o[i].side == 'b' ? o[i].units : -o[i].units;
 
-		if (!position_opens(&h->p, du))
+		if (!position_opens(&p, du))
 			continue;	/* reducing: always allowed */
 		if (t->st.halted) {
 			(void)snprintf(why, cap, "halted: daily loss %.2f %s > %g", t->st.halted_loss,
 				       set->account_currency, set->max_daily_loss);
 			return REFUSED_LOSS;
 		}
-		if (fabs(h->p.units + du) > (double)set->max_position) {
+		if (fabs(p.units + du) > (double)set->max_position) {
 			(void)snprintf(why, cap, "max_position: %s %.0f > %" PRId64, o[i].instrument,
-				       fabs(h->p.units + du), set->max_position);
+				       fabs(p.units + du), set->max_position);
 			return REFUSED_POSITION;
 		}
 	}
@@ -727,12 +740,6 @@ static void on_signal(struct worker *w, struct trader *t, const struct nbpy_msg 
 	}
 	t->st.last_signal_id = sig->id;
 	check_day(w, t, m->h.event_ns);
-	if (n_pending(t) > 0) {
-		t->busy++;
-		log_warning("signal %" PRId64 " skipped: orders of an earlier one not answered yet", sig->id);
-		(void)save_state(w, t);
-		return;
-	}
 	if ((n = build_orders(w, t, sig, o)) == 0) {
 		(void)save_state(w, t);
 		return;
@@ -977,8 +984,7 @@ static void status(struct worker *w, char *buf, size_t cap)
 	const struct {
 		const char *name;
 		const unsigned long long *count;
-	} rare[] = { { "failed", &t->failed }, { "busy", &t->busy }, { "bad", &t->bad },
-		     { "unknown", &t->unknown_fate } };
+	} rare[] = { { "failed", &t->failed }, { "bad", &t->bad }, { "unknown", &t->unknown_fate } };
 	double realised, unrealised;
 	size_t n;
 
