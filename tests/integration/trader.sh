@@ -53,8 +53,7 @@ check "the configuration is valid" "$B/nbpyd" -c "$CONF" --check
 start_nbpyd
 check "workers become ready" wait_for 10 all_running tr_depth tr_tick tr_pos tr_rate tr_loss tr_day tr_sqlite
 rows() {	# rows stored by the traders
-	sqlite3 "$T/trader.sqlite" 'SELECT (SELECT count(*) FROM trade_orders) + (SELECT count(*) FROM trade_fills)
-		+ (SELECT count(*) FROM positions)' 2>/dev/null
+	$PY "$CHECK" stored "$T/trader.sqlite"
 }
 limit_rows=$(($($PY "$CHECK" rows limits tr_pos tr_rate tr_loss) + $($PY "$CHECK" rows nextday tr_day)))
 want=$(($($PY "$CHECK" rows-running main tr_depth tr_tick) + limit_rows))

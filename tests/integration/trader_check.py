@@ -7,6 +7,7 @@ next-capabilities 3.2 for the netting), not from the C code.
   trader_check.py status SCENARIO SERVICE       the STATUS text the service should show
   trader_check.py rows SCENARIO SERVICE...      how many rows (orders, fills, positions) they store
   trader_check.py rows-running SCENARIO SERVICE...   the same before they stop (flatten_on_stop)
+  trader_check.py stored SQLITE                 the rows stored: orders, fills, positions after orders
   trader_check.py check SCENARIO SQLITE SERVICE...   every order, fill and position stored
   trader_check.py killed SQLITE SERVICE         after a SIGKILL and a second replay:
                                                 each signal once, positions = fills
@@ -382,12 +383,54 @@ def rows_of(db, table, service):
     return rows
 
 
+def split_positions(got):
+    """The positions published after an order (they carry its signal's
+    event time, as the order does) and those marked at a quote (the
+    quote's: no quote and signal share a time in these captures)."""
+    after = {r["event_time"] for r in got["order"]}
+    return [p for p in got["position"] if p["event_time"] in after], \
+        [p for p in got["position"] if p["event_time"] not in after]
+
+
+def check_marks(svc, marks, after_orders):
+    """A position marked at a quote: what the last order left, valued at a
+    bid (long) or an ask (short) of the capture, never flat."""
+    fails = 0
+    for m in marks:
+        before = [p for p in after_orders if p["instrument"] == m["instrument"] and p["seq"] < m["seq"]]
+        last = before[-1] if before else {}
+        quotes = [e[2:4] for _, e in events_all() if e[0] == "q" and e[1] == m["instrument"]]
+        side = 0 if m["units"] > 0 else 1
+        ok = (m["units"] != 0 and all(m[k] == last.get(k) for k in ("units", "average_price", "realised_pl", "fees"))
+              and any(close(m["mark"], q[side], PRICE_TOL) for q in quotes)
+              and (not m["instrument"].endswith("_USD")
+                   or close(m["unrealised_pl"], (m["mark"] - m["average_price"]) * m["units"], PL_TOL)))
+        if not ok:
+            print("  FAIL %s: position marked at a quote %s, after %s" % (svc, m, last))
+            fails += 1
+    return fails
+
+
+def events_all():
+    return [x for sc in ("main", "limits", "nextday", "killed") for x in events(sc)]
+
+
+def rows_of_all(db):
+    con = sqlite3.connect(db)
+    try:
+        return [{"source": r[0]} for r in con.execute("SELECT DISTINCT source FROM trade_orders")]
+    finally:
+        con.close()
+
+
 def check(scenario, db, services):
     fails = 0
     for svc in services:
         tr = simulate(scenario, svc)
         got = {k: rows_of(db, t, svc) for k, t in (("order", "trade_orders"), ("fill", "trade_fills"),
                                                    ("position", "positions"))}
+        got["position"], marks = split_positions(got)
+        fails += check_marks(svc, marks, got["position"])
         want = {k: [r for kk, r in tr.rows if kk == k] for k in got}
         for kind in ("order", "fill", "position"):
             g, w = got[kind], want[kind]
@@ -405,8 +448,8 @@ def check(scenario, db, services):
                 print("  FAIL %s %s: mode or currency not paper/USD" % (svc, kind))
                 fails += 1
         if fails == 0:
-            print("  ok   %s: %d orders, %d fills, %d positions as computed here" %
-                  (svc, len(got["order"]), len(got["fill"]), len(got["position"])))
+            print("  ok   %s: %d orders, %d fills, %d positions as computed here, %d marked at quotes" %
+                  (svc, len(got["order"]), len(got["fill"]), len(got["position"]), len(marks)))
     # the data covers what it must (else a check above could pass vacuously)
     if scenario == "main":
         t = simulate("main", "tr_tick")
@@ -449,7 +492,7 @@ def killed(db, service):
     for f in fills:
         net[f["instrument"]] = net.get(f["instrument"], 0) + (f["units"] if f["side"] == "b" else -f["units"])
     last = {}
-    for p in pos:
+    for p in sorted(pos, key=lambda p: (p["event_time"], p["seq"])):   # two incarnations: seq restarts
         last[p["instrument"]] = p
     for inst, n in net.items():
         if inst not in last or last[inst]["units"] != n:
@@ -474,6 +517,16 @@ def main():
         gen(sys.argv[2], sys.argv[3])
     elif cmd == "status":
         status(sys.argv[2], sys.argv[3])
+    elif cmd == "stored":
+        n = 0
+        try:
+            for svc in {r["source"] for r in rows_of_all(sys.argv[2])}:
+                got = {k: rows_of(sys.argv[2], t, svc) for k, t in (("order", "trade_orders"),
+                                                                    ("fill", "trade_fills"), ("position", "positions"))}
+                n += len(got["order"]) + len(got["fill"]) + len(split_positions(got)[0])
+        except sqlite3.Error:
+            pass                # not created yet
+        print(n)
     elif cmd in ("rows", "rows-running"):
         print(sum(len(simulate(sys.argv[2], svc, cmd == "rows").rows) for svc in sys.argv[3:]))
     elif cmd == "check":

@@ -44,8 +44,7 @@ check "the restarted trader saw all 120 signals" wait_for 15 eval '[ "$(signals)
 dups=$(counter_of "$SVC" duplicates)
 check "...and skipped the $dups it had acted on" [ "${dups:-0}" -ge "$n" ]
 rows() {
-	sqlite3 "$T/trader.sqlite" 'SELECT (SELECT count(*) FROM trade_orders) + (SELECT count(*) FROM trade_fills)
-		+ (SELECT count(*) FROM positions)' 2>/dev/null
+	$PY "$CHECK" stored "$T/trader.sqlite"
 }
 want=$($PY "$CHECK" rows killed "$SVC")
 check "$want orders, fills and positions stored" wait_for 10 eval '[ "$(rows)" = "$want" ]'

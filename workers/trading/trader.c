@@ -112,6 +112,9 @@ struct quote {
 	double bid, ask;
 	int64_t bid_liquidity, ask_liquidity;	/* 0: unknown */
 	bool tradeable_known, tradeable;
+	int64_t event_ns, recv_ns;
+	int64_t marked_mono;	/* when its position was last published marked at a quote */
+	long long mark_timer;	/* > 0: a later quote's mark is due */
 };
 
 /* An order on its way to the broker. */
@@ -148,25 +151,28 @@ static struct quote *quote_of(struct trader *t, const char *instrument)
 	return NULL;
 }
 
-static void on_price(struct worker *w, struct trader *t, const struct nbpy_oanda_price *p)
+static struct quote *on_price(struct worker *w, struct trader *t, const struct nbpy_msg *m)
 {
+	const struct nbpy_oanda_price *p = &m->u.oanda;
 	struct quote *q = quote_of(t, p->instrument);
 
 	if (!(p->bid > 0 && p->ask > 0)) {
 		t->bad++;
 		worker_error(w, "ignored a quote of %s: bid %g, ask %g", p->instrument, p->bid, p->ask);
-		return;
+		return NULL;
 	}
 	if (q == NULL) {
 		if (t->n_quotes == MAX_QUOTES) {
 			t->bad++;
 			worker_error(w, "ignored a quote of %s: %d instruments quoted already", p->instrument,
 				     MAX_QUOTES);
-			return;
+			return NULL;
 		}
 		q = &t->quotes[t->n_quotes++];
 		strcpy(q->instrument, p->instrument);
 	}
+	q->event_ns = m->h.event_ns;
+	q->recv_ns = m->h.recv_ns;
 	q->bid = p->bid;
 	q->ask = p->ask;
 	q->bid_liquidity = p->bid_liquidity;
@@ -175,6 +181,7 @@ static void on_price(struct worker *w, struct trader *t, const struct nbpy_oanda
 	 * quote without closeout prices says nothing about tradeable */
 	q->tradeable_known = p->closeout_bid > 0 || p->closeout_ask > 0;
 	q->tradeable = p->tradeable != 0;
+	return q;
 }
 
 /* The quote currency of an OANDA instrument (EUR_USD: USD), or NULL. */
@@ -722,6 +729,54 @@ static void send_orders(struct worker *w, struct trader *t, const struct trade_o
 #endif
 }
 
+/* ---- positions marked at new quotes ---- */
+
+/* The position of q's instrument, if open, marked at q. */
+static void publish_mark(struct worker *w, struct trader *t, struct quote *q)
+{
+	const struct trader_holding *h = holding_of(t, q->instrument, false);
+
+	if (h == NULL || h->p.units == 0)
+		return;
+	add_position(t, w->settings, h, q->event_ns, q->recv_ns);
+	emit(w, t);
+	q->marked_mono = nbpy_monotonic_ns();
+}
+
+static void mark_due(struct worker *w, void *arg)
+{
+	struct quote *q = arg;
+
+	q->mark_timer = 0;
+	publish_mark(w, w->kind_state, q);
+}
+
+/* A new quote of an open position: published at most once a second per
+ * instrument, the last quote of a busy second at its end. */
+static void mark_position(struct worker *w, struct trader *t, struct quote *q)
+{
+	const struct trader_holding *h = holding_of(t, q->instrument, false);
+	int64_t wait;
+
+	if (h == NULL || h->p.units == 0 || q->mark_timer > 0)
+		return;
+	wait = q->marked_mono + NBPY_NS_PER_SEC - nbpy_monotonic_ns();
+	if (q->marked_mono == 0 || wait <= 0)
+		publish_mark(w, t, q);
+	else if ((q->mark_timer = worker_timer_add(w, wait, 0, mark_due, q)) < 0)
+		q->mark_timer = 0;	/* the next quote tries again */
+}
+
+/* At stop: the marks still due go out now. */
+static void flush_marks(struct worker *w, struct trader *t)
+{
+	for (size_t i = 0; i < t->n_quotes; i++)
+		if (t->quotes[i].mark_timer > 0) {
+			worker_timer_del(w, t->quotes[i].mark_timer);
+			mark_due(w, &t->quotes[i]);
+		}
+}
+
 /* ---- signals ---- */
 
 static void on_signal(struct worker *w, struct trader *t, const struct nbpy_msg *m)
@@ -789,9 +844,11 @@ static void on_message(struct worker *w, const struct worker_input *in)
 {
 	struct trader *t = w->kind_state;
 	const struct nbpy_msg *m = in->msg;
+	struct quote *q;
 
 	if (m->h.schema == NBPY_SCHEMA_OANDA_PRICE) {
-		on_price(w, t, &m->u.oanda);
+		if ((q = on_price(w, t, m)) != NULL)
+			mark_position(w, t, q);
 	} else if (m->h.schema == NBPY_SCHEMA_SIGNAL) {
 		on_signal(w, t, m);
 	} else {
@@ -858,6 +915,7 @@ static void on_stop(struct worker *w)
 	const struct nbpy_value *v = nbpy_service_value(w->svc, "stop_timeout");
 	int64_t budget = v && v->text ? v->v.ns : nbpy_config_global(w->config, "stop_timeout")->v.ns;
 
+	flush_marks(w, t);
 	if (set->flatten_on_stop)
 		flatten(w, t);
 	if (n_pending(t) == 0)
