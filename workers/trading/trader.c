@@ -877,7 +877,7 @@ static void flatten(struct worker *w, struct trader *t)
 
 		if (h->p.units == 0)
 			continue;
-		(void)snprintf(leg, sizeof(leg), "f%zu", i);
+		(void)snprintf(leg, sizeof(leg), "f%u", (unsigned)(i % TRADER_MAX_INSTRUMENTS));
 		new_order(t, &o, now, leg, h->instrument, h->p.units > 0 ? 's' : 'b', fabs(h->p.units));
 		o.signal_id = 0;	/* no signal: the stop */
 		price_order(&o, q, NAN, NAN, 5);
