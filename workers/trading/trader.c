@@ -4,7 +4,8 @@
  * `oanda_price` of each instrument or sends them to OANDA v20 (broker.h),
  * nets the fills into positions with realised and unrealised PnL in the
  * account currency, and publishes an `order` for every order, a `fill` for
- * every fill and a `position` after every order, all on its one topic.
+ * every fill and a `position` after every order (and, at most once a second
+ * per instrument, marked at new quotes), all on its one topic.
  *
  * Strategies (side: the signal's, on its instrument, EUR_USD):
  *   depth  one order on the instrument, `units`; take profit and stop loss
@@ -643,7 +644,9 @@ static size_t n_pending(const struct trader *t)
 	return n;
 }
 
-/* ---- practice and live: OANDA v20 (oanda_orders.c) ---- */
+/* ---- practice and live: OANDA v20 (oanda_orders.c) ----
+ * NBPY_HAVE_OANDA_BROKER: a guard for this branch only, which lacks
+ * oanda_orders.c; removed at the merge. */
 
 #ifdef NBPY_HAVE_OANDA_BROKER
 static void forget_in_flight(struct trader *t, const char *client_id)
