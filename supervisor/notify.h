@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #define NOTIFY_MAX_DATAGRAM 4096	/* read at most this much of one */
-#define NOTIFY_STATUS_MAX 256		/* STATUS= kept, NUL included */
+#define NOTIFY_STATUS_MAX 512		/* STATUS= kept, NUL included */
 
 struct notify_msg {
 	bool ready;		/* READY=1 */

@@ -16,6 +16,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "supervisor/history.h"
+#include "supervisor/notify.h"
 #include "supervisor/restart_policy.h"
 #include "supervisor/worker_log.h"
 
@@ -70,7 +71,7 @@ struct svc {
 	unsigned restarts;
 	bool has_last_exit;
 	struct exit_status last_exit;
-	char status_text[256];
+	char status_text[NOTIFY_STATUS_MAX];
 	int notify_fd;
 	char notify_path[108];
 	int log_fd;			/* read end of the worker's stdout/stderr */

@@ -669,7 +669,7 @@ static void on_signal_fd(struct worker *w, int fd, unsigned events, void *arg)
 
 static void report_status(struct worker *w, void *arg)
 {
-	char buf[384], age[32] = "-", more[160] = "";
+	char buf[512], age[32] = "-", more[320] = "";
 
 	(void)arg;
 	announce(w);

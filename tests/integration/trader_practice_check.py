@@ -68,6 +68,16 @@ def gen(signals_path, prices_path):
     open(prices_path, "wb").write(px)
 
 
+def take_profit(side):
+    """The depth strategy's take-profit (reference 6.3): 0.11 % beyond the quote."""
+    return round(ASK * 1.0011, 5) if side == "b" else round(BID * (1 - 0.0011), 5)
+
+
+def stop_loss(side):
+    """...and its stop-loss: 0.1 % of the other side beyond it."""
+    return round(BID - 0.001 * ASK, 5) if side == "b" else round(ASK + 0.001 * BID, 5)
+
+
 FAILS = []
 
 
@@ -97,7 +107,9 @@ def check(fake, db):
         k = cids.index(r["client_id"])
         o = r["body"]["order"] if isinstance(r["body"], dict) and "order" in r["body"] else {}
         want = {"type": "MARKET", "instrument": "EUR_USD", "units": "1000" if SIDES[k] == "b" else "-1000",
-                "timeInForce": "FOK", "positionFill": "DEFAULT", "clientExtensions": {"id": r["client_id"]}}
+                "timeInForce": "FOK", "positionFill": "DEFAULT", "clientExtensions": {"id": r["client_id"]},
+                "takeProfitOnFill": {"price": "%.5f" % take_profit(SIDES[k])},
+                "stopLossOnFill": {"price": "%.5f" % stop_loss(SIDES[k])}}
         expect(o == want, "%s order's body %s is %s" % (PLAN[k], json.dumps(o), json.dumps(want)))
         expect(r["content_type"] == "application/json", "%s POST is application/json" % PLAN[k])
         expect(r["client_id"].startswith("nbpy-") and len(r["client_id"]) <= 47,
@@ -124,7 +136,7 @@ def check(fake, db):
         fill_txn[k] = o.get("fillingTransactionID")
     expect(orders.get(cids[3], {}).get("state") == "CANCELLED", "margin: CANCELLED at the fake")
 
-    fills = con.execute("SELECT client_id, side, units, fill_price, broker_id, mode FROM trade_fills").fetchall()
+    fills = con.execute("SELECT client_id, side, fill_units, fill_price, broker_id, mode FROM trade_fills").fetchall()
     for k in (0, 1, 2):
         mine = [f for f in fills if f[0] == cids[k]]
         want_price = ASK if SIDES[k] == "b" else BID  # the fake fills at its quote
@@ -146,7 +158,7 @@ def check(fake, db):
                                                                                          final.get(cids[k])))
     expect(final.get(cids[3]) == ("rejected", "INSUFFICIENT_MARGIN"),
            "margin: order stored rejected, INSUFFICIENT_MARGIN: %s" % (final.get(cids[3]),))
-    pos = con.execute("SELECT units FROM positions WHERE instrument = 'EUR_USD' ORDER BY seq DESC LIMIT 1").fetchall()
+    pos = con.execute("SELECT position_units FROM positions WHERE instrument = 'EUR_USD' ORDER BY seq DESC LIMIT 1").fetchall()
     expect(pos == [(1000.0,)], "final EUR_USD position +1000 (+1000 -1000 +1000): %s" % pos)
 
 

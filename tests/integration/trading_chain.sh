@@ -44,15 +44,19 @@ check "workers become ready" wait_for 10 all_running kraken_EURUSD_depth kraken_
 # the feed lasts 10 s after its 3 s start delay
 TRADER=oanda_kraken_EURUSD_depth_position_order
 set -- $want
-check "the trader handled the feed" wait_for 30 eval '[ "$(counter_of $TRADER orders)" = "$4" ]'
+n_orders=$4
+check "the trader handled the feed" wait_for 30 eval '[ "$(counter_of $TRADER orders)" = "$n_orders" ]'
 while [ $# -ge 2 ]; do
 	n=$(counter_of $TRADER "$1")
 	[ "$n" = "$2" ] && ok "$1 $2" || bad "$1: want $2, have ${n:-none}"
 	shift 2
 done
 orders() { sqlite3 "$T/trader.sqlite" 'SELECT count(*) FROM trade_orders' 2>/dev/null; }
-n_orders=$(echo "$want" | cut -d' ' -f4)
 check "$n_orders orders stored" wait_for 10 eval '[ "$(orders)" = "$n_orders" ]'
+# the feed's last quote marks the open position (at most a second later)
+records=$($PY "$CHECK" records) || bad "counting the feed's records"
+check "the feed has sent its $records records" wait_for 10 eval '[ "$(counter_of feed published)" = "$records" ]'
+sleep 1.5
 stop_nbpyd || bad "nbpyd exit status"
 $PY "$CHECK" check "$T/signals.sqlite" "$T/trader.sqlite" || fails=$((fails + 1))
 echo "trading_chain: $fails failed"

@@ -12,6 +12,7 @@ written out again (none read from nbpy):
   realised and unrealised PnL (next-capabilities 3.2).
 
   trading_chain_check.py gen CAPTURE        the feed: books and OANDA quotes
+  trading_chain_check.py records            how many records the feed has
   trading_chain_check.py expect             the trader's counters: NAME N pairs
   trading_chain_check.py check SIGNALS.sqlite TRADER.sqlite
 """
@@ -230,6 +231,8 @@ def check(sig_db, trader_db):
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
         gen(sys.argv[2])
+    elif sys.argv[1] == "records":
+        print(len(events()))
     elif sys.argv[1] == "expect":
         expect()
     else:
