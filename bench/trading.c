@@ -115,13 +115,16 @@ static int gen_capture(const char *path, long n)
 	return close(f.fd) < 0;
 }
 
-/* The quote, a pause for it to arrive ahead of the ticks, then the ticks. */
+/* A second for the subscribers to connect, the quote, a pause for it to
+ * arrive ahead of the ticks, then the ticks. */
 static void pub(void *s, long n, long rate)
 {
 	struct nbpy_msg m;
 	struct nbpy_error err;
 	int64_t start;
 
+	if (nanosleep(&(struct timespec){ .tv_sec = 1 }, NULL) < 0)
+		exit(1);
 	quote(&m, nbpy_now_ns());
 	if (nbpy_bus_send(s, QUOTE_TOPIC, &m, NBPY_WIRE_MSGPACK, 0, &err) < 0)
 		goto fail;
@@ -129,9 +132,15 @@ static void pub(void *s, long n, long rate)
 		exit(1);
 	start = nbpy_monotonic_ns();
 	for (long i = 0; i < n; i++) {
-		if (rate > 0)
-			while (nbpy_monotonic_ns() - start < (int64_t)((double)i * 1e9 / (double)rate))
-				;
+		/* paced by sleeping, not spinning: on a small machine a spinning
+		 * sender would take a core from the chain it measures */
+		int64_t due = start + (int64_t)((double)i * 1e9 / (double)(rate > 0 ? rate : 1));
+
+		if (rate > 0 && due > nbpy_monotonic_ns() &&
+		    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+				    &(struct timespec){ .tv_sec = due / NBPY_NS_PER_SEC, .tv_nsec = due % NBPY_NS_PER_SEC },
+				    NULL) != 0)
+			exit(1);
 		tick(&m, i, nbpy_now_ns());
 		if (nbpy_bus_send(s, TICK_TOPIC, &m, NBPY_WIRE_MSGPACK, 0, &err) < 0)
 			goto fail;
@@ -146,7 +155,8 @@ static void sub(void *s, long n)
 {
 	int64_t *lat = calloc((size_t)n + NBPY_BATCH_MAX, sizeof(int64_t)), first = 0, last = 0;
 	struct nbpy_msg *batch = malloc(NBPY_BATCH_MAX * sizeof(*batch));
-	int timeout = 10000;
+	int timeout = 1000;
+	int64_t idle_since = nbpy_monotonic_ns();
 	long got = 0;
 	char topic[64];
 	struct nbpy_error err;
@@ -159,8 +169,10 @@ static void sub(void *s, long n)
 					     NBPY_SCHEMA_NONE, 0, &err);
 		int64_t now = nbpy_now_ns();
 
+		if (nbpy_monotonic_ns() - idle_since > 10 * NBPY_NS_PER_SEC)
+			break;	/* 10 s without a fill (the trader announces its sequences every second) */
 		if (rc == -1)
-			break;
+			continue;
 		if (rc != 0) {
 			fprintf(stderr, "trading: bad message: %s\n", err.msg);
 			continue;
@@ -171,6 +183,7 @@ static void sub(void *s, long n)
 			if (first == 0)
 				first = now;
 			last = now;
+			idle_since = nbpy_monotonic_ns();
 			lat[got++] = now - batch[j].u.fill.signal_id;
 		}
 	}

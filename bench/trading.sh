@@ -14,6 +14,7 @@ B=$(cd "${1:?usage: bench/trading.sh BUILD_DIR [N] [RATE] [TRIALS]}" && pwd)
 N=${2:-200000}
 RATE=${3:-2000}
 TRIALS=${4:-3}
+BATCH=${BATCH:-1}	# the workers' batch key (messages per frame); the latency runs use 1
 NLAT=$((N / 20))
 S=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
@@ -22,7 +23,7 @@ FEED=tcp://127.0.0.1:$PORT OUT=tcp://127.0.0.1:$((PORT + 3))
 NBPYD=
 cleanup() {
 	[ -n "$NBPYD" ] && kill "$NBPYD" 2>/dev/null && wait "$NBPYD" 2>/dev/null
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 for f in nbpyd nbpy-worker bench/trading; do
@@ -42,10 +43,10 @@ conf() {
 	fi
 	[ "$2" = chain ] || return 0
 	printf '\n[signal]\nkind = signal.eurusd_depth\nconnect = %s\ntopics = kr_eurusd_depth\n' "$FEED"
-	printf 'threshold = 0.003\nunits = 1000\nbind = tcp://127.0.0.1:%s\n' $((PORT + 2))
+	printf 'threshold = 0.003\nunits = 1000\nbatch = %s\nbind = tcp://127.0.0.1:%s\n' "$BATCH" $((PORT + 2))
 	printf '\n[trader]\nkind = trader\nmode = paper\nstrategy = depth\nunits = 1000\n'
-	printf 'slippage_bps = 1\nfee_bps = 0.5\nmax_position = 10000\n'
-	printf 'max_orders_per_minute = 1000000000\nmax_daily_loss = 1000000000\n'
+	printf 'slippage_bps = 1\nfee_bps = 0.5\nmax_position = 10000\nbatch = %s\n' "$BATCH"
+	printf 'max_orders_per_minute = 0\nmax_daily_loss = 1000000000\n'
 	printf 'subscribe = signal\nconnect = %s\ntopics = EUR_USD\nbind = %s\n' "$FEED" "$OUT"
 }
 
@@ -83,7 +84,7 @@ run_py() {
 	local n=$N
 	[ "$1" = live ] && n=$NLAT
 	[ "$1" = replay ] && start replay none
-	python3 "$S/trading_py.py" "$FEED" "$OUT" "$n" 2>/dev/null &
+	/usr/bin/python3 "$S/trading_py.py" "$FEED" "$OUT" "$n" 2>/dev/null &
 	local pp=$!
 	sleep 0.5
 	if [ "$1" = live ]; then

@@ -4,7 +4,9 @@ what the signal and trader workers do between them, the originals' approach
 (one script, one loop): keep the latest OANDA EUR_USD quote, compute the
 synthetic spreads of each S4 tick, fire t_bid / t_ask at the threshold, fill
 on paper at the quote with slippage and fee, net the position, and publish
-each fill in nbpy's fill layout (schema 16) for bench/trading's `sub`.
+what the trader publishes for each: the order, the fill and the position,
+in nbpy's layouts (schemas 15, 16, 17; bench/trading's `sub` counts the
+fills).
 
     trading_py.py IN_ENDPOINT OUT_ENDPOINT N    stops after N ticks, or 10 s without one
 """
@@ -61,10 +63,16 @@ while ticks < n:
         avg = avg if q else 0.0
         realised += pl - fee
         fees += fee
-        seq += 1
-        out.send_multipart([b"trader", msgpack.packb(
-            [16, 1, "trader_py", seq, sid, 0, f"py-{sid}-0", sid, "paper", "EUR_USD", side, float(UNITS),
-             px, fee, pl - fee, "USD", ""])])
+        cid = f"py-{sid}-0"
+        for m_out in ([15, 1, "trader_py", seq + 1, sid, 0, cid, sid, "paper", "EUR_USD", side, float(UNITS),
+                       quote[8] if side == "b" else quote[7], None, None, "filled", "", ""],
+                      [16, 1, "trader_py", seq + 2, sid, 0, cid, sid, "paper", "EUR_USD", side, float(UNITS),
+                       px, fee, pl - fee, "USD", ""],
+                      [17, 1, "trader_py", seq + 3, sid, 0, "EUR_USD", "paper", float(q), avg if q else None,
+                       (quote[7] if q > 0 else quote[8]) if q else None, realised,
+                       ((quote[7] if q > 0 else quote[8]) - avg) * q if q else None, fees, "USD"]):
+            out.send_multipart([b"trader", msgpack.packb(m_out)])
+        seq += 3
 out.setsockopt(zmq.LINGER, 5000)
 out.close()
 print(ticks, seq, file=sys.stderr)

@@ -12,6 +12,22 @@
  * or '-'. */
 bool nbpy_service_name_valid(const char *s, size_t n);
 
+/* Copy src into dst (cap bytes), cut to fit and always terminated, as
+ * snprintf(dst, cap, "%s", src) does without the format's cost; false if
+ * it was cut. */
+static inline bool nbpy_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap);
+
+	if (cap == 0)
+		return false;
+	if (n == cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return src[n] == '\0';
+}
+
 /* The rest of nbpy_utf8_valid: [p, end) from the first byte that is not
  * plain ASCII, fully checked. */
 bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end);

@@ -42,6 +42,8 @@
 #include "common/crc32c.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/pyfloat.h"
+#include "common/text.h"
 #include "common/timefmt.h"
 #include "workers/oanda/v20.h"
 #include "workers/trading/broker.h"
@@ -50,7 +52,11 @@
 
 #define MAX_QUOTES 64		/* instruments quoted, at most */
 #define MAX_LEGS 2		/* orders per signal */
-#define MAX_OUT (3 * MAX_LEGS)	/* order, fill, position per leg */
+#define SIGNAL_OUT (3 * MAX_LEGS)	/* messages of one signal: order, fill, position per leg */
+/* Paper mode saves the state once for the signals of one turn of the loop
+ * (a group commit): their messages wait here until then, at most this many
+ * (1.7 KB each). */
+#define MAX_OUT 384
 #define DAY_NS (86400 * NBPY_NS_PER_SEC)
 #define RATE_WINDOW_NS (60 * NBPY_NS_PER_SEC)
 
@@ -85,8 +91,9 @@ static const struct nbpy_key_spec trader_keys[] = {
 		     "paper: fee = notional * bps / 10000, in the account currency"),
 	NBPY_SETTING_INT(struct trader_settings, max_position, "max_position", 1, 1000000000, "10000",
 			 "units per instrument, absolute; an order beyond is refused (reducing ones never)"),
-	NBPY_SETTING_INT(struct trader_settings, max_orders_per_minute, "max_orders_per_minute", 1,
-			 TRADER_MAX_RATE, "10", "orders in the last 60 s of signal event time, at most"),
+	NBPY_SETTING_INT(struct trader_settings, max_orders_per_minute, "max_orders_per_minute", 0,
+			 TRADER_MAX_RATE, "10",
+			 "orders in the last 60 s of signal event time, at most; 0: no limit (a backtest)"),
 	NBPY_SETTING(struct trader_settings, max_daily_loss, DOUBLE, "max_daily_loss", "500",
 		     "account currency; beyond it (realised + unrealised since 00:00 UTC) no opening order "
 		     "until the next day"),
@@ -132,8 +139,10 @@ struct trader {
 	char client_prefix[24];		/* "nbpy-" and the CRC-32C of the service name */
 	struct quote quotes[MAX_QUOTES];
 	size_t n_quotes;
-	struct nbpy_msg out[MAX_OUT];	/* messages of the signal being handled */
+	struct nbpy_msg out[MAX_OUT];	/* messages waiting for the state to be saved */
 	size_t n_out;
+	bool dirty;			/* the state changed since it was saved */
+	long long commit_timer;		/* > 0: a group commit is due at the end of this turn */
 	struct oanda_broker *broker;
 	struct pending pending[TRADER_MAX_IN_FLIGHT];
 	long long stop_timer;
@@ -230,7 +239,7 @@ static struct trader_holding *holding_of(struct trader *t, const char *instrumen
 		return NULL;
 	h = &t->st.held[t->st.n_held++];
 	memset(h, 0, sizeof(*h));
-	(void)snprintf(h->instrument, sizeof(h->instrument), "%s", instrument);
+	(void)nbpy_copy(h->instrument, sizeof(h->instrument), instrument);
 	return h;
 }
 
@@ -293,18 +302,18 @@ static void add_order(struct trader *t, const struct trader_settings *set, const
 {
 	struct nbpy_order *x = &next_out(t, NBPY_SCHEMA_ORDER, event_ns, recv_ns)->u.order;
 
-	(void)snprintf(x->client_id, sizeof(x->client_id), "%s", o->client_id);
+	(void)nbpy_copy(x->client_id, sizeof(x->client_id), o->client_id);
 	x->signal_id = o->signal_id;
-	(void)snprintf(x->mode, sizeof(x->mode), "%s", mode_names[set->mode]);
-	(void)snprintf(x->instrument, sizeof(x->instrument), "%s", o->instrument);
+	(void)nbpy_copy(x->mode, sizeof(x->mode), mode_names[set->mode]);
+	(void)nbpy_copy(x->instrument, sizeof(x->instrument), o->instrument);
 	x->side = o->side;
 	x->units = o->units;
 	x->price = o->price;
 	x->take_profit = o->take_profit;
 	x->stop_loss = o->stop_loss;
-	(void)snprintf(x->state, sizeof(x->state), "%s", state);
-	(void)snprintf(x->reason, sizeof(x->reason), "%s", reason);
-	(void)snprintf(x->broker_id, sizeof(x->broker_id), "%s", broker_id);
+	(void)nbpy_copy(x->state, sizeof(x->state), state);
+	(void)nbpy_copy(x->reason, sizeof(x->reason), reason);
+	(void)nbpy_copy(x->broker_id, sizeof(x->broker_id), broker_id);
 }
 
 static void add_fill(struct trader *t, const struct trader_settings *set, const struct trade_order *o,
@@ -312,17 +321,17 @@ static void add_fill(struct trader *t, const struct trader_settings *set, const 
 {
 	struct nbpy_fill *x = &next_out(t, NBPY_SCHEMA_FILL, event_ns, recv_ns)->u.fill;
 
-	(void)snprintf(x->client_id, sizeof(x->client_id), "%s", o->client_id);
+	(void)nbpy_copy(x->client_id, sizeof(x->client_id), o->client_id);
 	x->signal_id = o->signal_id;
-	(void)snprintf(x->mode, sizeof(x->mode), "%s", mode_names[set->mode]);
-	(void)snprintf(x->instrument, sizeof(x->instrument), "%s", o->instrument);
+	(void)nbpy_copy(x->mode, sizeof(x->mode), mode_names[set->mode]);
+	(void)nbpy_copy(x->instrument, sizeof(x->instrument), o->instrument);
 	x->side = o->side;
 	x->units = r->units;
 	x->price = r->price;
 	x->fee = r->fee;
 	x->realised_pl = realised;
-	(void)snprintf(x->currency, sizeof(x->currency), "%s", set->account_currency);
-	(void)snprintf(x->broker_id, sizeof(x->broker_id), "%s", r->fill_id);
+	(void)nbpy_copy(x->currency, sizeof(x->currency), set->account_currency);
+	(void)nbpy_copy(x->broker_id, sizeof(x->broker_id), r->fill_id);
 }
 
 static void add_position(struct trader *t, const struct trader_settings *set, const struct trader_holding *h,
@@ -331,8 +340,8 @@ static void add_position(struct trader *t, const struct trader_settings *set, co
 	struct nbpy_position *x = &next_out(t, NBPY_SCHEMA_POSITION, event_ns, recv_ns)->u.position;
 	double mark, pl;
 
-	(void)snprintf(x->instrument, sizeof(x->instrument), "%s", h->instrument);
-	(void)snprintf(x->mode, sizeof(x->mode), "%s", mode_names[set->mode]);
+	(void)nbpy_copy(x->instrument, sizeof(x->instrument), h->instrument);
+	(void)nbpy_copy(x->mode, sizeof(x->mode), mode_names[set->mode]);
 	x->units = h->p.units;
 	x->average_price = h->p.units != 0 ? h->p.average : NAN;
 	x->mark = x->unrealised_pl = NAN;
@@ -342,28 +351,53 @@ static void add_position(struct trader *t, const struct trader_settings *set, co
 	}
 	x->realised_pl = h->p.realised;
 	x->fees = h->p.fees;
-	(void)snprintf(x->currency, sizeof(x->currency), "%s", set->account_currency);
+	(void)nbpy_copy(x->currency, sizeof(x->currency), set->account_currency);
 }
 
-/* Publish what the signal (or the answer) produced. */
-static void emit(struct worker *w, struct trader *t)
+/* The state saved if it changed, then what it produced published: a crash
+ * in between loses the messages rather than acting on a signal twice. */
+static void commit(struct worker *w, struct trader *t)
 {
+	if (t->commit_timer > 0) {
+		worker_timer_del(w, t->commit_timer);
+		t->commit_timer = 0;
+	}
+	if (t->dirty) {
+		(void)save_state(w, t);
+		t->dirty = false;
+	}
 	for (size_t i = 0; i < t->n_out; i++)
 		(void)worker_publish(w, &t->out[i], NULL);
 	t->n_out = 0;
 }
 
+static void commit_due(struct worker *w, void *arg)
+{
+	struct trader *t = arg;
+
+	t->commit_timer = 0;
+	commit(w, t);
+}
+
+/* A signal handled: in paper mode its commit joins the others of this turn
+ * of the loop (a timer due now runs after the turn's messages), unless the
+ * messages waiting could not take another signal's; an order to a broker is
+ * never sent before the state says so, so the other modes commit at once. */
+static void signal_done(struct worker *w, struct trader *t)
+{
+	const struct trader_settings *set = w->settings;
+
+	t->dirty = true;
+	if (set->mode == MODE_PAPER && t->n_out + SIGNAL_OUT <= MAX_OUT) {
+		if (t->commit_timer > 0 || (t->commit_timer = worker_timer_add(w, 0, 0, commit_due, t)) > 0)
+			return;
+		t->commit_timer = 0;
+	}
+	commit(w, t);
+}
+
 /* ---- orders ---- */
 
-/* Python's round(x, decimals): the decimal nearest to the double's exact
- * value, as printf rounds it. */
-static double round_to(double x, int decimals)
-{
-	char buf[64];
-
-	(void)snprintf(buf, sizeof(buf), "%.*f", decimals, x);
-	return strtod(buf, NULL);
-}
 
 /* o's price, take profit and stop loss from q (NULL: none) as the
  * originals set them: a buy priced at the ask, its profit rate above it and
@@ -375,12 +409,12 @@ static void price_order(struct trade_order *o, const struct quote *q, double tp_
 		o->price = o->take_profit = o->stop_loss = NAN;
 	} else if (o->side == 'b') {
 		o->price = q->ask;
-		o->take_profit = round_to(q->ask * (1 + tp_rate), decimals);
-		o->stop_loss = round_to(q->bid - sl_rate * q->ask, decimals);
+		o->take_profit = nbpy_pyfloat_round(q->ask * (1 + tp_rate), decimals);
+		o->stop_loss = nbpy_pyfloat_round(q->bid - sl_rate * q->ask, decimals);
 	} else {
 		o->price = q->bid;
-		o->take_profit = round_to(q->bid * (1 - tp_rate), decimals);
-		o->stop_loss = round_to(q->ask + sl_rate * q->bid, decimals);
+		o->take_profit = nbpy_pyfloat_round(q->bid * (1 - tp_rate), decimals);
+		o->stop_loss = nbpy_pyfloat_round(q->ask + sl_rate * q->bid, decimals);
 	}
 }
 
@@ -390,7 +424,7 @@ static void new_order(const struct trader *t, struct trade_order *o, int64_t sig
 	memset(o, 0, sizeof(*o));
 	(void)snprintf(o->client_id, sizeof(o->client_id), "%s-%" PRId64 "-%s", t->client_prefix, signal_id, leg);
 	o->signal_id = signal_id;
-	(void)snprintf(o->instrument, sizeof(o->instrument), "%s", instrument);
+	(void)nbpy_copy(o->instrument, sizeof(o->instrument), instrument);
 	o->side = side;
 	o->units = units;
 	o->trailing_stop = NAN;
@@ -548,6 +582,8 @@ static enum refusal check_orders(struct worker *w, struct trader *t, const struc
 			return REFUSED_POSITION;
 		}
 	}
+	if (set->max_orders_per_minute == 0)
+		return GO;
 	recent = orders_in_window(t, now);
 	if (recent + n > (size_t)set->max_orders_per_minute) {
 		(void)snprintf(why, cap, "max_orders_per_minute: %zu sent in 60 s, max %" PRId64, recent,
@@ -677,8 +713,8 @@ static void on_answer(struct worker *w, const struct trade_order *o, const struc
 	settle(w, t, o, p->rate, r, p->event_ns, p->recv_ns);
 	forget_in_flight(t, o->client_id);
 	p->used = false;
-	(void)save_state(w, t);
-	emit(w, t);
+	t->dirty = true;
+	commit(w, t);
 	stop_if_done(w, t);
 }
 
@@ -706,7 +742,7 @@ static void send_orders(struct worker *w, struct trader *t, const struct trade_o
 		}
 		refuse(w, t, o, n, k < n ? "too many orders in flight" : "state not saved: not sent", event_ns,
 		       recv_ns);
-		emit(w, t);
+		commit(w, t);
 		return;
 	}
 	for (size_t i = 0; i < k; i++)
@@ -728,7 +764,7 @@ static void publish_mark(struct worker *w, struct trader *t, struct quote *q)
 	if (h == NULL || h->p.units == 0)
 		return;
 	add_position(t, w->settings, h, q->event_ns, q->recv_ns);
-	emit(w, t);
+	commit(w, t);	/* after the fills it follows */
 	q->marked_mono = nbpy_monotonic_ns();
 }
 
@@ -784,10 +820,8 @@ static void on_signal(struct worker *w, struct trader *t, const struct nbpy_msg 
 	}
 	t->st.last_signal_id = sig->id;
 	check_day(w, t, m->h.event_ns);
-	if ((n = build_orders(w, t, sig, o)) == 0) {
-		(void)save_state(w, t);
-		return;
-	}
+	if ((n = build_orders(w, t, sig, o)) == 0)
+		goto done;
 	switch (check_orders(w, t, o, n, m->h.event_ns, rates, why, sizeof(why))) {
 	case GO:
 		break;
@@ -811,7 +845,8 @@ limit:
 		log_warning("signal %" PRId64 " refused: %s", sig->id, why);
 		goto done;
 	}
-	note_orders(t, m->h.event_ns, n);
+	if (set->max_orders_per_minute > 0)
+		note_orders(t, m->h.event_ns, n);
 	if (set->mode != MODE_PAPER) {
 		send_orders(w, t, o, rates, n, m->h.event_ns, m->h.recv_ns);
 		return;
@@ -823,10 +858,7 @@ limit:
 		settle(w, t, &o[i], rates[i], &r, m->h.event_ns, m->h.recv_ns);
 	}
 done:
-	/* saved before the messages leave: a crash in between loses them
-	 * rather than filling the signal twice */
-	(void)save_state(w, t);
-	emit(w, t);
+	signal_done(w, t);
 }
 
 static void on_message(struct worker *w, const struct worker_input *in)
@@ -882,8 +914,8 @@ static void flatten(struct worker *w, struct trader *t)
 			paper_fill(set, q, &o, rate, &r);
 			settle(w, t, &o, rate, &r, now, now);
 		}
-		(void)save_state(w, t);
-		emit(w, t);
+		t->dirty = true;
+		commit(w, t);
 	}
 }
 
@@ -904,6 +936,7 @@ static void on_stop(struct worker *w)
 	const struct nbpy_value *v = nbpy_service_value(w->svc, "stop_timeout");
 	int64_t budget = v && v->text ? v->v.ns : nbpy_config_global(w->config, "stop_timeout")->v.ns;
 
+	commit(w, t);	/* the signals read at stop */
 	flush_marks(w, t);
 	if (set->flatten_on_stop)
 		flatten(w, t);
