@@ -61,6 +61,10 @@
 #define MAX_OUT 384
 #define DAY_NS (86400 * NBPY_NS_PER_SEC)
 #define RATE_WINDOW_NS (60 * NBPY_NS_PER_SEC)
+/* After a restart the orders left in flight are looked up this long after
+ * the start, so that the subscribers of the restarted trader are back for
+ * what the answers publish. */
+#define RECONCILE_DELAY_NS NBPY_NS_PER_SEC
 
 enum trade_mode { MODE_PAPER, MODE_PRACTICE, MODE_LIVE };
 static const char *const mode_names[] = { "paper", "practice", "live" };
@@ -149,6 +153,7 @@ struct trader {
 	struct oanda_broker *broker;
 	struct pending pending[TRADER_MAX_IN_FLIGHT];
 	long long stop_timer;
+	long long reconcile_timer;	/* > 0: the orders in flight at the start are not looked up yet */
 	/* counters */
 	unsigned long long signals, orders, fills, rejected, failed, duplicates, no_quote, bad;
 	unsigned long long refused_position, refused_rate, refused_loss, unknown_fate;
@@ -957,6 +962,10 @@ static void on_stop(struct worker *w)
 	const struct nbpy_value *v = nbpy_service_value(w->svc, "stop_timeout");
 	int64_t budget = v && v->text ? v->v.ns : nbpy_config_global(w->config, "stop_timeout")->v.ns;
 
+	if (t->reconcile_timer > 0) {	/* not looked up yet: the state keeps them for the next start */
+		worker_timer_del(w, t->reconcile_timer);
+		t->reconcile_timer = 0;
+	}
 	commit(w, t);	/* the signals read at stop */
 	flush_marks(w, t);
 	if (set->flatten_on_stop)
@@ -1011,13 +1020,15 @@ static int check_settings(struct worker *w)
 /* After a restart: OANDA is asked what became of each order in flight
  * (on_answer settles it); one kept by an older trader as a bare client id
  * cannot be looked up: its fate is unknown, reported, and forgotten. */
-static int reconcile(struct worker *w, struct trader *t)
+static void reconcile(struct worker *w, void *arg)
 {
-	size_t kept = 0, asked = 0;
+	struct trader *t = arg;
+	size_t kept = 0, asked = 0, slot = 0;
 
+	t->reconcile_timer = 0;
 	for (size_t i = 0; i < t->st.n_in_flight; i++) {
 		const struct trader_in_flight *f = &t->st.in_flight[i];
-		struct pending *p = &t->pending[asked];	/* none in use yet */
+		struct pending *p;
 
 		if (f->o.instrument[0] == '\0' || t->broker == NULL) {
 			t->unknown_fate++;
@@ -1029,6 +1040,11 @@ static int reconcile(struct worker *w, struct trader *t)
 		if (kept != i)
 			t->st.in_flight[kept] = *f;
 		f = &t->st.in_flight[kept++];
+		/* signals sent since the start may use some slots; the state's
+		 * in-flight list counts them, so one is free for each order here */
+		while (t->pending[slot].used)
+			slot++;
+		p = &t->pending[slot];
 		*p = (struct pending){ .used = true, .reconcile = true, .o = f->o, .rate = f->rate,
 				       .event_ns = f->event_ns, .recv_ns = f->recv_ns };
 		if (oanda_broker_reconcile(w, t->broker, &p->o, on_answer, p) < 0) {
@@ -1043,10 +1059,10 @@ static int reconcile(struct worker *w, struct trader *t)
 	if (asked > 0)
 		log_notice("%zu orders sent before a restart and not answered: asking OANDA what became of them",
 			   asked);
-	if (kept == t->st.n_in_flight)
-		return 0;
-	t->st.n_in_flight = kept;
-	return save_state(w, t);
+	if (kept < t->st.n_in_flight) {
+		t->st.n_in_flight = kept;
+		(void)save_state(w, t);
+	}
 }
 
 /* STATE_DIR/trader/SERVICE.json, read back; orders in flight at a crash are
@@ -1076,7 +1092,13 @@ static int load_state(struct worker *w, struct trader *t)
 	}
 	log_info("state %s: %zu positions, last signal %" PRId64 ", %zu orders in flight", t->state_path,
 		 t->st.n_held, t->st.last_signal_id, t->st.n_in_flight);
-	return reconcile(w, t);
+	if (t->st.n_in_flight == 0)
+		return 0;
+	if ((t->reconcile_timer = worker_timer_add(w, RECONCILE_DELAY_NS, 0, reconcile, t)) < 0) {
+		t->reconcile_timer = 0;
+		reconcile(w, t);
+	}
+	return 0;
 }
 
 static int init(struct worker *w)
