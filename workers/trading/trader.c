@@ -744,8 +744,8 @@ static void on_answer(struct worker *w, const struct trade_order *o, const struc
 }
 
 /* Send orders to OANDA, after the state says they are in flight (a crash
- * between the two then never sends them again: their fate is looked up by
- * hand, and the next start says so). */
+ * between the two then never sends them again: the next start asks OANDA
+ * what became of them, reconcile). */
 static void send_orders(struct worker *w, struct trader *t, const struct trade_order *o, const double *rates,
 			size_t n, int64_t event_ns, int64_t recv_ns)
 {
