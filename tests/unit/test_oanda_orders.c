@@ -1,10 +1,13 @@
 /* test_oanda_orders.c - the OANDA v20 order body and the reading of
  * OANDA's answers (workers/trading/oanda_order_json.c), against answers
  * written by hand in the shape of the v20 documentation (developer.oanda.com
- * rest-live-v20 order-ep / transaction-df, oanda/v20-python order.py). */
+ * rest-live-v20 order-ep / transaction-df, oanda/v20-python order.py); and
+ * the requests the broker (workers/trading/oanda_orders.c) makes to
+ * reconcile an order after a restart, its HTTP and timers stubbed below. */
 #include <math.h>
 
 #include "tests/unit/testutil.h"
+#include "workers/runtime.h"
 #include "workers/trading/oanda_order_json.h"
 
 static struct trade_order order(char side, double units)
@@ -363,10 +366,174 @@ START_TEST(the_transaction_is_the_outcome)
 }
 END_TEST
 
+/* ---- the broker's requests (oanda_orders.c), HTTP and timers stubbed ---- */
+
+static struct sent {
+	char method[8];
+	char url[256];
+	http_done_fn done;
+	void *arg;
+} sent[16];
+static int n_sent;
+static worker_timer_fn timer_fn;	/* the one retry timer due, NULL: none */
+static void *timer_arg;
+
+int worker_http(struct worker *w, const struct http_request *req, http_done_fn done, void *arg)
+{
+	(void)w;
+	ck_assert_int_lt(n_sent, 16);
+	(void)snprintf(sent[n_sent].method, sizeof(sent[n_sent].method), "%s", req->method ? req->method : "GET");
+	(void)snprintf(sent[n_sent].url, sizeof(sent[n_sent].url), "%s", req->url);
+	sent[n_sent].done = done;
+	sent[n_sent].arg = arg;
+	n_sent++;
+	return 0;
+}
+
+long long worker_timer_add(struct worker *w, int64_t after_ns, int64_t period_ns, worker_timer_fn fn, void *arg)
+{
+	(void)w;
+	(void)after_ns;
+	(void)period_ns;
+	timer_fn = fn;
+	timer_arg = arg;
+	return 1;
+}
+
+void worker_timer_del(struct worker *w, long long id)
+{
+	(void)w;
+	(void)id;
+	timer_fn = NULL;
+}
+
+/* The answer to the last request sent; a retry's timer fired at once. */
+static void answer(long status, const char *body)
+{
+	struct http_result res = { .status = status, .body = body, .len = body ? strlen(body) : 0 };
+	struct sent *s = &sent[n_sent - 1];
+
+	s->done(NULL, &res, s->arg);
+	if (timer_fn != NULL) {
+		worker_timer_fn fn = timer_fn;
+
+		timer_fn = NULL;
+		fn(NULL, timer_arg);
+	}
+}
+
+static struct trade_result outcome;
+static int outcomes;
+
+static void done(struct worker *w, const struct trade_order *o, const struct trade_result *r, void *arg)
+{
+	(void)w;
+	(void)o;
+	(void)arg;
+	outcome = *r;
+	outcomes++;
+}
+
+#define API "http://127.0.0.1:1/v3/accounts/101-004-1-001"
+
+static struct oanda_broker *broker(void)
+{
+	struct oanda_broker_config c = { .api_url = "http://127.0.0.1:1/", .account = "101-004-1-001",
+					 .token = "t0ken", .timeout_ns = 1000000000, .retries = 2 };
+	struct nbpy_error err;
+	struct oanda_broker *b = oanda_broker_new(&c, &err);
+
+	ck_assert_ptr_nonnull(b);
+	n_sent = outcomes = 0;
+	timer_fn = NULL;
+	return b;
+}
+
+START_TEST(reconcile_a_filled_order_fetches_its_fill)
+{
+	struct oanda_broker *b = broker();
+	struct trade_order o = order('s', 1000);
+	const char *fill = "{\"transaction\":" FILL_OBJ("\"-1000\"", "\"1.08401\"", "\"0.5000\"")
+			   ",\"lastTransactionID\":\"6369\"}";
+
+	ck_assert_int_eq(oanda_broker_reconcile(NULL, b, &o, done, NULL), 0);
+	ck_assert_int_eq(n_sent, 1);	/* a lookup, never a POST */
+	ck_assert_str_eq(sent[0].method, "GET");
+	ck_assert_str_eq(sent[0].url, API "/orders/@nbpy-trader-1700000000000000042-0");
+	ck_assert_uint_eq(oanda_broker_in_flight(b), 1);
+	answer(200, ORDER("FILLED", ",\"fillingTransactionID\":\"6369\""));
+	ck_assert_int_eq(n_sent, 2);
+	ck_assert_str_eq(sent[1].method, "GET");
+	ck_assert_str_eq(sent[1].url, API "/transactions/6369");
+	answer(200, fill);
+	ck_assert_int_eq(outcomes, 1);
+	ck_assert_int_eq(outcome.outcome, TRADE_FILLED);
+	ck_assert_double_eq(outcome.units, 1000);
+	ck_assert_double_eq_tol(outcome.price, 1.08401, 1e-12);
+	ck_assert_str_eq(outcome.fill_id, "6369");
+	ck_assert_uint_eq(oanda_broker_in_flight(b), 0);
+	oanda_broker_free(b);
+}
+END_TEST
+
+START_TEST(reconcile_an_order_oanda_never_received_is_not_placed)
+{
+	struct oanda_broker *b = broker();
+	struct trade_order o = order('b', 1000);
+
+	ck_assert_int_eq(oanda_broker_reconcile(NULL, b, &o, done, NULL), 0);
+	answer(404, "{\"errorCode\":\"ORDER_DOESNT_EXIST\"}");
+	ck_assert_int_eq(n_sent, 1);	/* not posted again: its signal is old */
+	ck_assert_int_eq(outcomes, 1);
+	ck_assert_int_eq(outcome.outcome, TRADE_REJECTED);
+	ck_assert_str_eq(outcome.reason, "not placed (OANDA has no such client id)");
+	oanda_broker_free(b);
+}
+END_TEST
+
+START_TEST(reconcile_without_an_answer_stays_unknown)
+{
+	struct oanda_broker *b = broker();
+	struct trade_order o = order('b', 1000);
+
+	ck_assert_int_eq(oanda_broker_reconcile(NULL, b, &o, done, NULL), 0);
+	answer(500, "");	/* the lookup asked again after a delay, twice (retries = 2) */
+	answer(0, NULL);
+	ck_assert_int_eq(outcomes, 0);
+	answer(503, "");
+	ck_assert_int_eq(n_sent, 3);
+	for (int i = 0; i < n_sent; i++)
+		ck_assert_str_eq(sent[i].method, "GET");
+	ck_assert_int_eq(outcomes, 1);
+	ck_assert_int_eq(outcome.outcome, TRADE_FAILED);
+	ck_assert_str_eq(outcome.reason, "3 tries: lookup: HTTP 503");
+	strcpy(o.client_id, "bad/id");	/* it goes into a URL */
+	ck_assert_int_eq(oanda_broker_reconcile(NULL, b, &o, done, NULL), -1);
+	oanda_broker_free(b);
+}
+END_TEST
+
+START_TEST(submit_posts_again_when_the_lookup_says_absent)
+{
+	struct oanda_broker *b = broker();
+	struct trade_order o = order('b', 1000);
+
+	ck_assert_int_eq(oanda_broker_submit(NULL, b, &o, done, NULL), 0);
+	ck_assert_str_eq(sent[0].method, "POST");
+	answer(500, "");	/* not processed: asked for, absent, the same order again */
+	ck_assert_str_eq(sent[1].method, "GET");
+	answer(404, "{\"errorCode\":\"ORDER_DOESNT_EXIST\"}");
+	ck_assert_int_eq(n_sent, 3);
+	ck_assert_str_eq(sent[2].method, "POST");
+	ck_assert_int_eq(outcomes, 0);
+	oanda_broker_free(b);
+}
+END_TEST
+
 static Suite *oanda_orders_suite(void)
 {
 	Suite *s = suite_create("oanda_orders");
-	TCase *body = tcase_create("body"), *answers = tcase_create("answers");
+	TCase *body = tcase_create("body"), *answers = tcase_create("answers"), *requests = tcase_create("requests");
 
 	tcase_add_test(body, sell_body_has_negative_units_and_no_on_fill_parts);
 	tcase_add_test(body, buy_body_with_take_profit_stop_loss_and_trailing_stop);
@@ -382,7 +549,12 @@ static Suite *oanda_orders_suite(void)
 	tcase_add_test(answers, the_lookup_says_absent_settled_or_unknown);
 	tcase_add_test(answers, the_transaction_is_the_outcome);
 	suite_add_tcase(s, body);
+	tcase_add_test(requests, reconcile_a_filled_order_fetches_its_fill);
+	tcase_add_test(requests, reconcile_an_order_oanda_never_received_is_not_placed);
+	tcase_add_test(requests, reconcile_without_an_answer_stays_unknown);
+	tcase_add_test(requests, submit_posts_again_when_the_lookup_says_absent);
 	suite_add_tcase(s, answers);
+	suite_add_tcase(s, requests);
 	return s;
 }
 

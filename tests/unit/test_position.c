@@ -95,8 +95,17 @@ START_TEST(state_round_trip)
 	s.n_recent = 2;
 	s.recent[0] = 1700000000000000000LL;
 	s.recent[1] = 1700000001000000000LL;
-	s.n_in_flight = 1;
-	strcpy(s.in_flight[0], "nbpy-0a1b2c3d-1700000000123456789-1");
+	s.n_in_flight = 2;	/* everything settle() and the lookup need; the second without take profit */
+	s.in_flight[0] = (struct trader_in_flight){
+		.o = { .client_id = "nbpy-0a1b2c3d-1700000000123456789-1", .signal_id = 1700000000123456789LL,
+		       .instrument = "EUR_USD", .side = 's', .units = 1000, .price = 1.08123,
+		       .take_profit = 1.07900, .stop_loss = 1.1 + 0.2 },
+		.rate = 1, .event_ns = 1700000000123456789LL, .recv_ns = 1700000000223456789LL };
+	s.in_flight[1] = (struct trader_in_flight){
+		.o = { .client_id = "nbpy-0a1b2c3d-1700000000123456789-2", .signal_id = 1700000000123456789LL,
+		       .instrument = "USD_JPY", .side = 'b', .units = 1234, .price = 149.5, .take_profit = NAN,
+		       .stop_loss = NAN },
+		.rate = 1 / 149.5, .event_ns = 5, .recv_ns = 6 };
 	ck_assert_int_eq(trader_state_save(&s, path, &err), 0);
 	ck_assert_int_eq(trader_state_load(&back, path, &err), 0);
 	ck_assert_int_eq(back.last_signal_id, s.last_signal_id);
@@ -110,8 +119,21 @@ START_TEST(state_round_trip)
 	}
 	ck_assert_uint_eq(back.n_recent, 2);
 	ck_assert_int_eq(back.recent[1], s.recent[1]);
-	ck_assert_uint_eq(back.n_in_flight, 1);
-	ck_assert_str_eq(back.in_flight[0], s.in_flight[0]);
+	ck_assert_uint_eq(back.n_in_flight, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct trader_in_flight *a = &s.in_flight[i], *b = &back.in_flight[i];
+
+		ck_assert_str_eq(b->o.client_id, a->o.client_id);
+		ck_assert_int_eq(b->o.signal_id, a->o.signal_id);
+		ck_assert_str_eq(b->o.instrument, a->o.instrument);
+		ck_assert_int_eq(b->o.side, a->o.side);
+		ck_assert(b->o.units == a->o.units && b->o.price == a->o.price && b->rate == a->rate);
+		ck_assert(i == 0 ? b->o.take_profit == a->o.take_profit && b->o.stop_loss == a->o.stop_loss
+				 : isnan(b->o.take_profit) && isnan(b->o.stop_loss));
+		ck_assert(isnan(b->o.trailing_stop));
+		ck_assert_int_eq(b->event_ns, a->event_ns);
+		ck_assert_int_eq(b->recv_ns, a->recv_ns);
+	}
 	unlink(path);
 	ck_assert_int_eq(trader_state_load(&back, path, &err), 1);	/* none: a first run */
 	ck_assert_uint_eq(back.n_held, 0);
@@ -158,6 +180,42 @@ START_TEST(state_damaged)
 }
 END_TEST
 
+#define FLIGHT_HEAD "{\"last_signal_id\": 5, \"day\": 1, \"day_start_pl\": 0, \"halted\": false, " \
+		    "\"halted_loss\": 0, \"recent_orders\": [], \"positions\": {}, \"in_flight\": "
+#define ORDER_HEAD "{\"client_id\": \"nbpy-1-5-1\", \"signal_id\": 5, \"instrument\": \"EUR_USD\", "
+#define ORDER_TAIL "\"price\": 1.1, \"rate\": 1, \"event_ns\": 5, \"recv_ns\": 6}]}"
+
+/* A file of an older trader (client ids only) still reads, as orders of
+ * which only the id is known; a damaged order is an error naming it. */
+START_TEST(state_in_flight_formats)
+{
+	struct trader_state s;
+	struct nbpy_error err;
+	const char *path = write_temp(FLIGHT_HEAD "[\"nbpy-0a1b2c3d-7-1\", \"nbpy-0a1b2c3d-7-2\"]}");
+
+	ck_assert_int_eq(trader_state_load(&s, path, &err), 0);
+	ck_assert_uint_eq(s.n_in_flight, 2);
+	ck_assert_str_eq(s.in_flight[1].o.client_id, "nbpy-0a1b2c3d-7-2");
+	ck_assert_str_eq(s.in_flight[1].o.instrument, "");	/* not known: not looked up */
+	unlink(path);
+	path = write_temp(FLIGHT_HEAD "[" ORDER_HEAD "\"side\": \"s\", \"units\": 700, " ORDER_TAIL);
+	ck_assert_int_eq(trader_state_load(&s, path, &err), 0);
+	ck_assert_uint_eq(s.n_in_flight, 1);
+	ck_assert_int_eq(s.in_flight[0].o.side, 's');
+	ck_assert_double_eq(s.in_flight[0].o.units, 700);
+	ck_assert(isnan(s.in_flight[0].o.take_profit) && isnan(s.in_flight[0].o.stop_loss));
+	unlink(path);
+	refused(FLIGHT_HEAD "[\"\"]}", "in_flight: order 1: client_id: not a client id");
+	refused(FLIGHT_HEAD "[7]}", "in_flight: order 1: client_id: not an order nor a client id");
+	refused(FLIGHT_HEAD "[" ORDER_HEAD "\"side\": \"x\", \"units\": 700, " ORDER_TAIL, "order 1: side: not b or s");
+	refused(FLIGHT_HEAD "[" ORDER_HEAD "\"side\": \"b\", \"units\": 0, " ORDER_TAIL,
+		"order 1: units: not whole units");
+	refused(FLIGHT_HEAD "[" ORDER_HEAD "\"side\": \"b\", " ORDER_TAIL, "order 1: units: missing");
+	refused(FLIGHT_HEAD "[" ORDER_HEAD "\"side\": \"b\", \"units\": 1, \"take_profit\": \"1\", " ORDER_TAIL,
+		"order 1: take_profit: not a number");
+}
+END_TEST
+
 static Suite *position_suite(void)
 {
 	Suite *s = suite_create("position");
@@ -167,6 +225,7 @@ static Suite *position_suite(void)
 	tcase_add_test(tc, opening_or_reducing);
 	tcase_add_test(tc, state_round_trip);
 	tcase_add_test(tc, state_damaged);
+	tcase_add_test(tc, state_in_flight_formats);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -69,7 +69,19 @@ struct oanda_broker *oanda_broker_new(const struct oanda_broker_config *c, struc
 int oanda_broker_submit(struct worker *w, struct oanda_broker *b, const struct trade_order *o,
 			broker_done_fn done, void *arg);
 
-/* Orders sent and not answered yet. */
+/* After a restart: what became of o, sent by an earlier run that never
+ * heard the answer (o as the trader's state kept it; only client_id,
+ * instrument, side and units matter here).  OANDA is asked for its client
+ * id, with the retries of a submit, and nothing is ever posted: FILLED or
+ * CANCELLED settle it as the answer to the POST would have; not at OANDA
+ * (404) is TRADE_REJECTED, reason "not placed (OANDA has no such client
+ * id)": the signal is old, the order is not sent again; no answer after
+ * every retry is TRADE_FAILED, its fate still unknown.  done as submit's;
+ * -1: could not start (done is not called). */
+int oanda_broker_reconcile(struct worker *w, struct oanda_broker *b, const struct trade_order *o,
+			   broker_done_fn done, void *arg);
+
+/* Orders sent (or looked up) and not answered yet. */
 unsigned oanda_broker_in_flight(const struct oanda_broker *b);
 
 void oanda_broker_free(struct oanda_broker *b);

@@ -12,7 +12,10 @@
  * and the same order (same client id) is posted again.  Every unknown
  * answer, of any of the three requests, uses one of `retries`; with none
  * left the order is TRADE_FAILED, its fate unknown, the reason saying the
- * last thing that went wrong. */
+ * last thing that went wrong.
+ *
+ * oanda_broker_reconcile starts at the lookup, for an order a crashed run
+ * sent: there a 404 means it was never placed, and it is not posted. */
 #include <autoconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,7 @@ struct pending {
 	broker_done_fn done;
 	void *arg;
 	enum step step;
+	bool reconcile;		/* oanda_broker_reconcile: never POSTed from here */
 	int retries_used;
 	long long timer;	/* a retry's delay, 0: none */
 	char txn[24];		/* STEP_FETCH: the transaction */
@@ -223,7 +227,14 @@ static void on_answer(struct worker *w, const struct http_result *res, void *arg
 	case OANDA_FINAL:
 		finish(w, p);
 		break;
-	case OANDA_ABSENT:	/* the earlier POST never arrived: the same order again */
+	case OANDA_ABSENT:
+		if (p->reconcile) {	/* a crashed run's order: its signal is old, never sent again */
+			p->r.outcome = TRADE_REJECTED;
+			(void)snprintf(p->r.reason, sizeof(p->r.reason), "not placed (OANDA has no such client id)");
+			finish(w, p);
+			break;
+		}
+		/* the earlier POST never arrived: the same order again */
 		log_notice("order %s: not at OANDA, sending it again", p->o.client_id);
 		p->step = STEP_POST;
 		go(w, p);
@@ -238,8 +249,9 @@ static void on_answer(struct worker *w, const struct http_result *res, void *arg
 	}
 }
 
-int oanda_broker_submit(struct worker *w, struct oanda_broker *b, const struct trade_order *o,
-			broker_done_fn done, void *arg)
+/* Track o and send its first request: a POST, or (reconcile) the lookup. */
+static int start(struct worker *w, struct oanda_broker *b, const struct trade_order *o, bool reconcile,
+		 broker_done_fn done, void *arg)
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	struct nbpy_error err;
@@ -251,13 +263,20 @@ int oanda_broker_submit(struct worker *w, struct oanda_broker *b, const struct t
 	p->o = *o;
 	p->done = done;
 	p->arg = arg;
-	p->step = STEP_POST;
-	if ((n = oanda_order_body(&p->o, p->body, sizeof(p->body), &err)) < 0) {
-		log_error("%s", err.msg);
+	p->reconcile = reconcile;
+	p->step = reconcile ? STEP_LOOKUP : STEP_POST;
+	if (!reconcile) {
+		if ((n = oanda_order_body(&p->o, p->body, sizeof(p->body), &err)) < 0) {
+			log_error("%s", err.msg);
+			free(p);
+			return -1;
+		}
+		p->body_len = (size_t)n;
+	} else if (!oanda_url_safe(o->client_id)) {	/* it goes into the URL */
+		log_error("order %s: client id must be letters, digits, _ - .", o->client_id);
 		free(p);
 		return -1;
 	}
-	p->body_len = (size_t)n;
 	if (send_step(w, p) < 0) {
 		free(p);
 		return -1;
@@ -267,6 +286,18 @@ int oanda_broker_submit(struct worker *w, struct oanda_broker *b, const struct t
 	b->pending = p;
 	b->n_pending++;
 	return 0;
+}
+
+int oanda_broker_submit(struct worker *w, struct oanda_broker *b, const struct trade_order *o,
+			broker_done_fn done, void *arg)
+{
+	return start(w, b, o, false, done, arg);
+}
+
+int oanda_broker_reconcile(struct worker *w, struct oanda_broker *b, const struct trade_order *o,
+			   broker_done_fn done, void *arg)
+{
+	return start(w, b, o, true, done, arg);
 }
 
 unsigned oanda_broker_in_flight(const struct oanda_broker *b)

@@ -27,9 +27,11 @@
  *
  * State (trader_state.h): paper mode saves it after a signal's orders are
  * settled and before their messages leave; practice and live save the
- * signal as taken, with its client ids in flight, before sending, so a
- * crash never sends a signal twice.  Signals at or below the last id are
- * duplicates: counted, ignored. */
+ * signal as taken, with its orders in flight, before sending, so a crash
+ * never sends a signal twice; the next start asks OANDA what became of
+ * each order still in flight (oanda_broker_reconcile) and settles the
+ * answer as a live one.  Signals at or below the last id are duplicates:
+ * counted, ignored. */
 #include <autoconfig.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -59,6 +61,10 @@
 #define MAX_OUT 384
 #define DAY_NS (86400 * NBPY_NS_PER_SEC)
 #define RATE_WINDOW_NS (60 * NBPY_NS_PER_SEC)
+/* After a restart the orders left in flight are looked up this long after
+ * the start, so that the subscribers of the restarted trader are back for
+ * what the answers publish. */
+#define RECONCILE_DELAY_NS NBPY_NS_PER_SEC
 
 enum trade_mode { MODE_PAPER, MODE_PRACTICE, MODE_LIVE };
 static const char *const mode_names[] = { "paper", "practice", "live" };
@@ -125,9 +131,10 @@ struct quote {
 	long long mark_timer;	/* > 0: a later quote's mark is due */
 };
 
-/* An order on its way to the broker. */
+/* An order on its way to the broker, or looked up after a restart. */
 struct pending {
 	bool used;
+	bool reconcile;		/* sent by an earlier run: being looked up */
 	struct trade_order o;
 	double rate;		/* account currency per unit of its quote currency, when sent */
 	int64_t event_ns, recv_ns;	/* of the signal: its messages carry them */
@@ -146,6 +153,7 @@ struct trader {
 	struct oanda_broker *broker;
 	struct pending pending[TRADER_MAX_IN_FLIGHT];
 	long long stop_timer;
+	long long reconcile_timer;	/* > 0: the orders in flight at the start are not looked up yet */
 	/* counters */
 	unsigned long long signals, orders, fills, rejected, failed, duplicates, no_quote, bad;
 	unsigned long long refused_position, refused_rate, refused_loss, unknown_fate;
@@ -480,15 +488,19 @@ static size_t build_orders(struct worker *w, struct trader *t, const struct nbpy
 
 /* ---- risk ---- */
 
-/* Signed units of the orders of instrument in flight: the limits count
- * them as filled. */
+/* Signed units of the orders of instrument in flight (sent, being looked
+ * up after a restart, or of a fate still unknown): the limits count them
+ * as filled. */
 static double pending_units(const struct trader *t, const char *instrument)
 {
 	double u = 0;
 
-	for (size_t i = 0; i < TRADER_MAX_IN_FLIGHT; i++)
-		if (t->pending[i].used && strcmp(t->pending[i].o.instrument, instrument) == 0)
-			u += t->pending[i].o.side == 'b' ? t->pending[i].o.units : -t->pending[i].o.units;
+	for (size_t i = 0; i < t->st.n_in_flight; i++) {
+		const struct trade_order *o = &t->st.in_flight[i].o;
+
+		if (strcmp(o->instrument, instrument) == 0)
+			u += o->side == 'b' ? o->units : -o->units;
+	}
 	return u;
 }
 
@@ -685,8 +697,8 @@ static size_t n_pending(const struct trader *t)
 static void forget_in_flight(struct trader *t, const char *client_id)
 {
 	for (size_t i = 0; i < t->st.n_in_flight; i++)
-		if (strcmp(t->st.in_flight[i], client_id) == 0) {
-			memmove(t->st.in_flight[i], t->st.in_flight[i + 1],
+		if (strcmp(t->st.in_flight[i].o.client_id, client_id) == 0) {
+			memmove(&t->st.in_flight[i], &t->st.in_flight[i + 1],
 				(t->st.n_in_flight - i - 1) * sizeof(t->st.in_flight[0]));
 			t->st.n_in_flight--;
 			return;
@@ -704,12 +716,25 @@ static void stop_if_done(struct worker *w, struct trader *t)
 }
 
 /* OANDA answered (or every retry failed): the order is settled as a paper
- * fill is, and no longer in flight. */
+ * fill is, and no longer in flight.  A lookup after a restart that got no
+ * answer leaves its order in flight, its fate still unknown, for the next
+ * start to ask again. */
 static void on_answer(struct worker *w, const struct trade_order *o, const struct trade_result *r, void *arg)
 {
 	struct trader *t = w->kind_state;
 	struct pending *p = arg;
 
+	if (p->reconcile && r->outcome == TRADE_FAILED) {
+		t->unknown_fate++;
+		worker_error(w, "order %s, sent before a restart: %s: its fate is still unknown (kept in %s, asked "
+			     "again at the next start; check the account)", o->client_id, r->reason, t->state_path);
+		p->used = false;
+		stop_if_done(w, t);
+		return;
+	}
+	if (p->reconcile)
+		log_notice("order %s, sent before a restart: %s at OANDA", o->client_id,
+			   r->outcome == TRADE_FILLED ? "filled" : r->reason);
 	settle(w, t, o, p->rate, r, p->event_ns, p->recv_ns);
 	forget_in_flight(t, o->client_id);
 	p->used = false;
@@ -719,8 +744,8 @@ static void on_answer(struct worker *w, const struct trade_order *o, const struc
 }
 
 /* Send orders to OANDA, after the state says they are in flight (a crash
- * between the two then never sends them again: their fate is looked up by
- * hand, and the next start says so). */
+ * between the two then never sends them again: the next start asks OANDA
+ * what became of them, reconcile). */
 static void send_orders(struct worker *w, struct trader *t, const struct trade_order *o, const double *rates,
 			size_t n, int64_t event_ns, int64_t recv_ns)
 {
@@ -732,7 +757,8 @@ static void send_orders(struct worker *w, struct trader *t, const struct trade_o
 			p[k] = &t->pending[i];
 			*p[k] = (struct pending){ .used = true, .o = o[k], .rate = rates[k], .event_ns = event_ns,
 						  .recv_ns = recv_ns };
-			memcpy(t->st.in_flight[t->st.n_in_flight++], o[k].client_id, sizeof(o[k].client_id));
+			t->st.in_flight[t->st.n_in_flight++] = (struct trader_in_flight){
+				.o = o[k], .rate = rates[k], .event_ns = event_ns, .recv_ns = recv_ns };
 			k++;
 		}
 	if (k < n || save_state(w, t) < 0) {
@@ -936,6 +962,10 @@ static void on_stop(struct worker *w)
 	const struct nbpy_value *v = nbpy_service_value(w->svc, "stop_timeout");
 	int64_t budget = v && v->text ? v->v.ns : nbpy_config_global(w->config, "stop_timeout")->v.ns;
 
+	if (t->reconcile_timer > 0) {	/* not looked up yet: the state keeps them for the next start */
+		worker_timer_del(w, t->reconcile_timer);
+		t->reconcile_timer = 0;
+	}
 	commit(w, t);	/* the signals read at stop */
 	flush_marks(w, t);
 	if (set->flatten_on_stop)
@@ -987,8 +1017,56 @@ static int check_settings(struct worker *w)
 	return 0;
 }
 
+/* After a restart: OANDA is asked what became of each order in flight
+ * (on_answer settles it); one kept by an older trader as a bare client id
+ * cannot be looked up: its fate is unknown, reported, and forgotten. */
+static void reconcile(struct worker *w, void *arg)
+{
+	struct trader *t = arg;
+	size_t kept = 0, asked = 0, slot = 0;
+
+	t->reconcile_timer = 0;
+	for (size_t i = 0; i < t->st.n_in_flight; i++) {
+		const struct trader_in_flight *f = &t->st.in_flight[i];
+		struct pending *p;
+
+		if (f->o.instrument[0] == '\0' || t->broker == NULL) {
+			t->unknown_fate++;
+			worker_error(w, "order %s was sent before a restart and not answered; %s: its fate is "
+				     "unknown, check the account", f->o.client_id,
+				     t->broker == NULL ? "mode = paper cannot ask OANDA" : "the state keeps only its id");
+			continue;
+		}
+		if (kept != i)
+			t->st.in_flight[kept] = *f;
+		f = &t->st.in_flight[kept++];
+		/* signals sent since the start may use some slots; the state's
+		 * in-flight list counts them, so one is free for each order here */
+		while (t->pending[slot].used)
+			slot++;
+		p = &t->pending[slot];
+		*p = (struct pending){ .used = true, .reconcile = true, .o = f->o, .rate = f->rate,
+				       .event_ns = f->event_ns, .recv_ns = f->recv_ns };
+		if (oanda_broker_reconcile(w, t->broker, &p->o, on_answer, p) < 0) {
+			p->used = false;
+			t->unknown_fate++;
+			worker_error(w, "order %s, sent before a restart: could not ask OANDA about it: its fate "
+				     "is unknown (kept in %s)", f->o.client_id, t->state_path);
+			continue;
+		}
+		asked++;
+	}
+	if (asked > 0)
+		log_notice("%zu orders sent before a restart and not answered: asking OANDA what became of them",
+			   asked);
+	if (kept < t->st.n_in_flight) {
+		t->st.n_in_flight = kept;
+		(void)save_state(w, t);
+	}
+}
+
 /* STATE_DIR/trader/SERVICE.json, read back; orders in flight at a crash are
- * reported, their fate unknown here. */
+ * looked up (reconcile). */
 static int load_state(struct worker *w, struct trader *t)
 {
 	const char *state_dir = nbpy_config_global(w->config, "state_dir")->text;
@@ -1012,15 +1090,15 @@ static int load_state(struct worker *w, struct trader *t)
 		log_info("no state in %s: a first run, flat", t->state_path);
 		return 0;
 	}
-	for (size_t i = 0; i < t->st.n_in_flight; i++) {
-		t->unknown_fate++;
-		worker_error(w, "order %s was sent before a restart and not answered: its fate is unknown, check "
-			     "the account", t->st.in_flight[i]);
+	log_info("state %s: %zu positions, last signal %" PRId64 ", %zu orders in flight", t->state_path,
+		 t->st.n_held, t->st.last_signal_id, t->st.n_in_flight);
+	if (t->st.n_in_flight == 0)
+		return 0;
+	if ((t->reconcile_timer = worker_timer_add(w, RECONCILE_DELAY_NS, 0, reconcile, t)) < 0) {
+		t->reconcile_timer = 0;
+		reconcile(w, t);
 	}
-	t->st.n_in_flight = 0;
-	log_info("state %s: %zu positions, last signal %" PRId64, t->state_path, t->st.n_held,
-		 t->st.last_signal_id);
-	return t->unknown_fate > 0 ? save_state(w, t) : 0;
+	return 0;
 }
 
 static int init(struct worker *w)

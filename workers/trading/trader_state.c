@@ -1,9 +1,17 @@
 /* trader_state.c - a trader's state file (trader_state.h), JSON:
  *
  *   {"last_signal_id": N, "day": N, "day_start_pl": X, "halted": B,
- *    "halted_loss": X, "recent_orders": [NS, ...], "in_flight": ["ID", ...],
+ *    "halted_loss": X, "recent_orders": [NS, ...],
+ *    "in_flight": [{"client_id": "ID", "signal_id": N, "instrument": "EUR_USD",
+ *                   "side": "b", "units": X, "price": X, "take_profit": X,
+ *                   "stop_loss": X, "rate": X, "event_ns": N, "recv_ns": N}, ...],
  *    "positions": {"EUR_USD": {"units": X, "average_price": X,
  *                              "realised_pl": X, "fees": X}, ...}}
+ *
+ * take_profit and stop_loss are left out when not set.  Files of older
+ * traders list the in-flight orders as bare client ids ("in_flight":
+ * ["ID", ...]): they are still read, as orders of which only the id is
+ * known.
  *
  * Doubles are written by json-c with 17 significant digits: they read back
  * bit for bit. */
@@ -32,6 +40,31 @@ static struct json_object *position_json(const struct position *p)
 	return o;
 }
 
+static bool add_double(struct json_object *o, const char *key, double v)
+{
+	return isnan(v) || json_object_object_add(o, key, json_object_new_double(v)) == 0;
+}
+
+static struct json_object *in_flight_json(const struct trader_in_flight *f)
+{
+	struct json_object *o = json_object_new_object();
+	char side[2] = { f->o.side, '\0' };
+
+	if (o == NULL || json_object_object_add(o, "client_id", json_object_new_string(f->o.client_id)) < 0 ||
+	    json_object_object_add(o, "signal_id", json_object_new_int64(f->o.signal_id)) < 0 ||
+	    json_object_object_add(o, "instrument", json_object_new_string(f->o.instrument)) < 0 ||
+	    json_object_object_add(o, "side", json_object_new_string(side)) < 0 ||
+	    !add_double(o, "units", f->o.units) || !add_double(o, "price", f->o.price) ||
+	    !add_double(o, "take_profit", f->o.take_profit) || !add_double(o, "stop_loss", f->o.stop_loss) ||
+	    !add_double(o, "rate", f->rate) ||
+	    json_object_object_add(o, "event_ns", json_object_new_int64(f->event_ns)) < 0 ||
+	    json_object_object_add(o, "recv_ns", json_object_new_int64(f->recv_ns)) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 static struct json_object *state_json(const struct trader_state *s)
 {
 	struct json_object *root = json_object_new_object(), *pos = json_object_new_object(),
@@ -45,8 +78,14 @@ static struct json_object *state_json(const struct trader_state *s)
 	}
 	for (size_t i = 0; ok && i < s->n_recent; i++)
 		ok = json_object_array_add(recent, json_object_new_int64(s->recent[i])) == 0;
-	for (size_t i = 0; ok && i < s->n_in_flight; i++)
-		ok = json_object_array_add(flight, json_object_new_string(s->in_flight[i])) == 0;
+	for (size_t i = 0; ok && i < s->n_in_flight; i++) {
+		struct json_object *f = s->in_flight[i].o.instrument[0] != '\0' ? in_flight_json(&s->in_flight[i]) :
+					json_object_new_string(s->in_flight[i].o.client_id);	/* id only */
+
+		ok = f != NULL && json_object_array_add(flight, f) == 0;
+		if (!ok)
+			json_object_put(f);
+	}
 	ok = ok && json_object_object_add(root, "last_signal_id", json_object_new_int64(s->last_signal_id)) == 0 &&
 	     json_object_object_add(root, "day", json_object_new_int64(s->day)) == 0 &&
 	     json_object_object_add(root, "day_start_pl", json_object_new_double(s->day_start_pl)) == 0 &&
@@ -126,6 +165,63 @@ static const char *read_position(struct json_object *o, struct position *p, cons
 	return p->units == trunc(p->units) ? NULL : "not whole units";
 }
 
+/* A string member of at most cap - 1 bytes copied to buf. */
+static const char *get_string(struct json_object *o, const char *key, char *buf, size_t cap)
+{
+	struct json_object *x;
+
+	if (!json_object_object_get_ex(o, key, &x))
+		return "missing";
+	if (!json_object_is_type(x, json_type_string))
+		return "not a string";
+	if ((size_t)json_object_get_string_len(x) >= cap || json_object_get_string_len(x) == 0)
+		return "empty or too long";
+	memcpy(buf, json_object_get_string(x), (size_t)json_object_get_string_len(x) + 1);
+	return NULL;
+}
+
+/* An order in flight: {...} as written above, or a bare client id (an older
+ * file: the rest unknown). */
+static const char *read_in_flight(struct json_object *x, struct trader_in_flight *f, const char **key)
+{
+	char side[2];
+	const char *why;
+
+	f->o.take_profit = f->o.stop_loss = f->o.trailing_stop = NAN;
+	*key = "client_id";
+	if (json_object_is_type(x, json_type_string)) {
+		if ((size_t)json_object_get_string_len(x) >= sizeof(f->o.client_id) ||
+		    json_object_get_string_len(x) == 0)
+			return "not a client id";
+		memcpy(f->o.client_id, json_object_get_string(x), (size_t)json_object_get_string_len(x) + 1);
+		return NULL;
+	}
+	if (!json_object_is_type(x, json_type_object))
+		return "not an order nor a client id";
+	if ((why = get_string(x, *key = "client_id", f->o.client_id, sizeof(f->o.client_id))) != NULL ||
+	    (why = get_int(x, *key = "signal_id", &f->o.signal_id)) != NULL ||
+	    (why = get_string(x, *key = "instrument", f->o.instrument, sizeof(f->o.instrument))) != NULL ||
+	    (why = get_string(x, *key = "side", side, sizeof(side))) != NULL ||
+	    (why = get_double(x, *key = "units", &f->o.units)) != NULL ||
+	    (why = get_double(x, *key = "price", &f->o.price)) != NULL ||
+	    (why = get_double(x, *key = "rate", &f->rate)) != NULL ||
+	    (why = get_int(x, *key = "event_ns", &f->event_ns)) != NULL ||
+	    (why = get_int(x, *key = "recv_ns", &f->recv_ns)) != NULL)
+		return why;
+	if (json_object_object_get_ex(x, "take_profit", NULL) &&
+	    (why = get_double(x, *key = "take_profit", &f->o.take_profit)) != NULL)
+		return why;
+	if (json_object_object_get_ex(x, "stop_loss", NULL) &&
+	    (why = get_double(x, *key = "stop_loss", &f->o.stop_loss)) != NULL)
+		return why;
+	f->o.side = side[0];
+	*key = "side";
+	if (f->o.side != 'b' && f->o.side != 's')
+		return "not b or s";
+	*key = "units";
+	return f->o.units >= 1 && f->o.units == trunc(f->o.units) ? NULL : "not whole units, 1 or more";
+}
+
 /* What is wrong with root, and where (*where: a member's name). */
 static const char *read_state(struct json_object *root, struct trader_state *s, const char **where)
 {
@@ -162,13 +258,15 @@ static const char *read_state(struct json_object *root, struct trader_state *s, 
 	if (json_object_array_length(flight) > TRADER_MAX_IN_FLIGHT)
 		return "too many";
 	for (size_t i = 0; i < json_object_array_length(flight); i++) {
-		struct json_object *x = json_object_array_get_idx(flight, i);
+		const char *key;
 
-		if (!json_object_is_type(x, json_type_string) ||
-		    (size_t)json_object_get_string_len(x) >= sizeof(s->in_flight[0]))
-			return "not a client id";
-		memcpy(s->in_flight[s->n_in_flight++], json_object_get_string(x),
-		       (size_t)json_object_get_string_len(x) + 1);
+		if ((why = read_in_flight(json_object_array_get_idx(flight, i), &s->in_flight[s->n_in_flight++],
+					  &key)) != NULL) {
+			static char what[96];
+
+			(void)snprintf(what, sizeof(what), "order %zu: %s: %s", i + 1, key, why);
+			return what;
+		}
 	}
 	*where = "positions";
 	if (!json_object_object_get_ex(root, "positions", &pos) || !json_object_is_type(pos, json_type_object))

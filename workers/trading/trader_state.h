@@ -1,7 +1,8 @@
 /* trader_state.h - what a trader keeps across restarts, in
  * STATE_DIR/trader/SERVICE.json: the positions, the last signal acted on,
- * the daily-loss window, the recent orders of the rate limit and the client
- * ids of orders sent and not answered yet.  Written atomically (common/fs.h);
+ * the daily-loss window, the recent orders of the rate limit and the orders
+ * sent and not answered yet (enough of each to look it up at OANDA after a
+ * crash and settle what it became).  Written atomically (common/fs.h);
  * a file that cannot be read back is an error, never a silent reset. */
 #ifndef NBPY_TRADING_TRADER_STATE_H
 #define NBPY_TRADING_TRADER_STATE_H
@@ -24,6 +25,15 @@ struct trader_holding {
 	struct position p;
 };
 
+/* An order sent and not answered.  A state file written before the orders
+ * were kept whole has only their client ids: then o.instrument is "" and
+ * the order cannot be looked up (the trader says its fate is unknown). */
+struct trader_in_flight {
+	struct trade_order o;	/* trailing_stop NaN and decimals 0: not kept */
+	double rate;		/* account currency per unit of its quote currency, when sent */
+	int64_t event_ns, recv_ns;	/* of its signal */
+};
+
 struct trader_state {
 	int64_t last_signal_id;		/* signals at or below it are duplicates */
 	int64_t day;			/* UTC day (days since 1970) of the daily-loss window */
@@ -34,7 +44,7 @@ struct trader_state {
 	size_t n_held;
 	int64_t recent[TRADER_MAX_RATE];	/* event times of the orders sent, oldest first */
 	size_t n_recent;
-	char in_flight[TRADER_MAX_IN_FLIGHT][sizeof(((struct trade_order *)0)->client_id)];
+	struct trader_in_flight in_flight[TRADER_MAX_IN_FLIGHT];
 	size_t n_in_flight;
 };
 
