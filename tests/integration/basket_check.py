@@ -16,13 +16,14 @@ exactly 0) and bad ones that give nothing.  Each says by hand what it must
 give: "skip", "depth", "no_cross", or the sides (T0, CROSS_T0, T1, CROSS_T1)
 of its BASKET records."""
 import math
+import os
 import sqlite3
-import struct
 import sys
 import time
-import zlib
 
-import msgpack
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import capture  # noqa: E402
+
 
 # pair -> (its cross, quoted in EUR), by hand; pairs not here have no cross
 CROSS = {
@@ -100,15 +101,13 @@ def values(msg):
 
 
 def gen(path):
-    out = bytearray(b"NBPYCAP1")
+    recs = []
     for seq, msg in enumerate(MESSAGES, 1):
         v = values(msg)
         t = T0 + seq * 10**6
-        payload = msgpack.packb([5, 1, "kraken_EURUSD_depth", seq, t, 1000, msg[0]]
-                                + [v[n] for n in NAMES[:6]] + [msg[1]] + [v[n] for n in NAMES[6:]])
-        rec = struct.pack("<qB", t + 1000, 15) + b"kr_eurusd_depth" + payload
-        out += struct.pack("<II", len(rec), zlib.crc32(rec)) + rec
-    open(path, "wb").write(out)
+        recs.append((t + 1000, "kr_eurusd_depth", [5, 1, "kraken_EURUSD_depth", seq, t, 1000, msg[0]]
+                     + [v[n] for n in NAMES[:6]] + [msg[1]] + [v[n] for n in NAMES[6:]]))
+    capture.write(path, recs)
 
 
 def cross(pair, B, A, b, a):

@@ -9,12 +9,13 @@ The pairs are the ones the original sub_kraken_influxdb_depth_base_term.py
 crashed on (NameError: neither X...Z nor 6 characters) or split wrongly
 (XTZUSD: X...Z by its rule 1, so TZU/USD), next to the ones it handled; base
 and term come from the table below, written by hand."""
+import os
 import sqlite3
-import struct
 import sys
-import zlib
 
-import msgpack
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import capture  # noqa: E402
+
 
 BASE_TERM = {               # pair -> (base, term), by hand
     "XXBTZEUR": ("XBT", "EUR"),     # the original's rule 1
@@ -56,13 +57,9 @@ def books():
 
 
 def gen(path):
-    out = bytearray(b"NBPYCAP1")
-    for seq, (pair, bids, asks) in enumerate(books(), 1):
-        t = T0 + seq * 10**6
-        payload = msgpack.packb([2, 1, "kraken_depth", seq, t, 1000, pair, bids, asks])
-        rec = struct.pack("<qB", t + 1000, 8) + b"kr_depth" + payload
-        out += struct.pack("<II", len(rec), zlib.crc32(rec)) + rec
-    open(path, "wb").write(out)
+    capture.write(path, [(T0 + seq * 10**6 + 1000, "kr_depth",
+                          [2, 1, "kraken_depth", seq, T0 + seq * 10**6, 1000, pair, bids, asks])
+                         for seq, (pair, bids, asks) in enumerate(books(), 1)])
 
 
 def expected():

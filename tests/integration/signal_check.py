@@ -13,12 +13,13 @@ exactly at -threshold, the original publisher's start-up placeholder as t0
 (which would fire), bad values (which would fire), an OANDA price equal to
 the synthetic one, another instrument's quote, two messages of one time."""
 import math
+import os
 import sqlite3
-import struct
 import sys
-import zlib
 
-import msgpack
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import capture  # noqa: E402
+
 
 T0 = 1700000000 * 10**9
 MS = 10**6
@@ -69,15 +70,13 @@ def payload(kind, seq, t, v):
 
 
 def gen(path):
-    out = bytearray(b"NBPYCAP1")
-    seqs = {}
+    recs, seqs = [], {}
     for i, (kind, ms, v) in enumerate(MESSAGES):
         topic, body = payload(kind, 0, T0 + ms * MS, v)
         seqs[topic] = seqs.get(topic, 0) + 1
         body[3] = seqs[topic]
-        rec = struct.pack("<qB", T0 + i * MS, len(topic)) + topic + msgpack.packb(body)
-        out += struct.pack("<II", len(rec), zlib.crc32(rec)) + rec
-    open(path, "wb").write(out)
+        recs.append((T0 + i * MS, topic, body))
+    capture.write(path, recs)
 
 
 def good(x):

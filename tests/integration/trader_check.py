@@ -18,13 +18,14 @@ flatten_on_stop), `limits` (tr_pos, tr_rate, tr_loss: each trips its limit), `ne
 (tr_day: the loss limit, then a new UTC day),
 `killed` (the real service name)."""
 import math
+import os
 import re
 import sqlite3
-import struct
 import sys
-import zlib
 
-import msgpack
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import capture  # noqa: E402
+
 
 T0 = 1700000000 * 10**9           # 2023-11-14T22:13:20Z
 SEC = 10**9
@@ -100,8 +101,7 @@ def events(scenario):
 
 
 def gen(scenario, path):
-    out = bytearray(b"NBPYCAP1")
-    seqs = {}
+    recs, seqs = [], {}
     for t, e in events(scenario):
         if e[0] == "q":
             _, inst, bid, ask, bliq, aliq, cbid, cask, tradeable = e
@@ -115,10 +115,8 @@ def gen(scenario, path):
                     "XXBTZEUR", 1.0790, 1.0800, "XXBTZUSD", 1.0831, 1.0840, 0.0009, -0.0031, 0.0050,
                     None, None]
         seqs[(svc, topic)] = seqs.get((svc, topic), 0) + 1
-        payload = msgpack.packb([schema, 1, svc, seqs[(svc, topic)], t, 1000] + body)
-        rec = struct.pack("<qB", t + 1000, len(topic)) + topic.encode() + payload
-        out += struct.pack("<II", len(rec), zlib.crc32(rec)) + rec
-    open(path, "wb").write(out)
+        recs.append((t + 1000, topic, [schema, 1, svc, seqs[(svc, topic)], t, 1000] + body))
+    capture.write(path, recs)
 
 
 # ---- the trader, as docs/trading.md describes it ----

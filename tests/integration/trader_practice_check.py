@@ -21,24 +21,21 @@
       and the final position the signed sum of the fills.
 """
 import json
+import os
 import sqlite3
-import struct
 import sys
 import urllib.request
-import zlib
 
 import msgpack
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import capture  # noqa: E402
 
 T0 = 1764500000000000000  # 2025-11-30T10:53:20Z
 SIGNAL_IDS = [T0 + k * 10**9 for k in range(1, 5)]
 PLAN = ["plain", "timeout", "500", "margin"]
 SIDES = ["b", "s", "b", "s"]
 BID, ASK = 1.08000, 1.08021
-
-
-def record(out, topic, t, payload):
-    rec = struct.pack("<qB", t + 1000, len(topic)) + topic + payload
-    out += struct.pack("<II", len(rec), zlib.crc32(rec)) + rec
 
 
 def signal(seq, sid, side):
@@ -56,16 +53,12 @@ def signal(seq, sid, side):
 
 
 def gen(signals_path, prices_path):
-    sig = bytearray(b"NBPYCAP1")
-    for seq, (sid, side) in enumerate(zip(SIGNAL_IDS, SIDES), 1):
-        record(sig, b"kr_eurusd_signal", sid, signal(seq, sid, side))
-    open(signals_path, "wb").write(sig)
-    px = bytearray(b"NBPYCAP1")
-    for seq in range(1, 4):
-        t = T0 + seq * 10**8
-        record(px, b"oanda_tick", t, msgpack.packb([6, 1, "oanda_tick", seq, t, 1000, "EUR_USD", BID, ASK,
-                                                    1000000, 1000000, BID - 0.00005, ASK + 0.00005, 1]))
-    open(prices_path, "wb").write(px)
+    capture.write(signals_path, [(sid + 1000, "kr_eurusd_signal", signal(seq, sid, side))
+                                 for seq, (sid, side) in enumerate(zip(SIGNAL_IDS, SIDES), 1)])
+    capture.write(prices_path, [(T0 + seq * 10**8 + 1000, "oanda_tick",
+                                 [6, 1, "oanda_tick", seq, T0 + seq * 10**8, 1000, "EUR_USD", BID, ASK,
+                                  1000000, 1000000, BID - 0.00005, ASK + 0.00005, 1])
+                                for seq in range(1, 4)])
 
 
 def take_profit(side):
