@@ -1,7 +1,9 @@
 /* bench/trading.c - the ends of the trading benchmark (bench/trading.sh).
  *
- *   trading gen-capture FILE N    a capture for `replay`: one OANDA EUR_USD quote, then N
- *                                 synthetic EURUSD ticks (S4) 1 us apart
+ *   trading gen-capture FILE N [K]
+ *                                 a capture for `replay`: one OANDA EUR_USD quote, then N
+ *                                 synthetic EURUSD ticks (S4) 1 us apart, K to a frame (a
+ *                                 batch, as a publisher with batch = K sends them; default 1)
  *   trading pub ENDPOINT N RATE   the same, live: the quote, then the N ticks paced at RATE
  *                                 a second, each stamped with the time it is sent
  *   trading sub ENDPOINT N        receive fills (schema 16) until N, or 10 s without one;
@@ -88,25 +90,33 @@ static void tick(struct nbpy_msg *m, long i, int64_t t)
 	nbpy_wire_derive(m);
 }
 
-static int gen_capture(const char *path, long n)
+static int gen_capture(const char *path, long n, long per_frame)
 {
 	struct capture_record *r = malloc(sizeof(*r));
 	struct nbpy_msg m;
 	struct capture_file f;
 	struct nbpy_error err;
 	int64_t t0 = 1700000000000000000LL;
+	size_t len;
 
-	if (r == NULL || capture_open_append(path, &f) < 0)
+	if (per_frame < 1 || per_frame > NBPY_BATCH_MAX || r == NULL || capture_open_append(path, &f) < 0)
 		return 1;
 	for (long i = -1; i < n; i++) {
 		if (i < 0)
 			quote(&m, t0);
 		else
 			tick(&m, i, t0 + (i + 1) * 1000);
-		strcpy(r->topic, i < 0 ? QUOTE_TOPIC : TICK_TOPIC);
-		r->time_ns = m.h.recv_ns;
-		if (nbpy_wire_encode(&m, (char *)r->payload, sizeof(r->payload), &r->len, &err) < 0 ||
-		    capture_append(&f, r) < 0) {
+		if (i <= 0 || i % per_frame == 0) {	/* a new frame: the quote, then each K ticks */
+			strcpy(r->topic, i < 0 ? QUOTE_TOPIC : TICK_TOPIC);
+			r->time_ns = m.h.recv_ns;
+			r->len = 0;
+		}
+		if (nbpy_wire_encode(&m, (char *)r->payload + r->len, sizeof(r->payload) - r->len, &len, &err) < 0) {
+			fprintf(stderr, "trading: %ld ticks to a frame do not fit a capture record\n", per_frame);
+			return 1;
+		}
+		r->len += len;
+		if ((i < 0 || (i + 1) % per_frame == 0 || i + 1 == n) && capture_append(&f, r) < 0) {
 			fprintf(stderr, "trading: %s: cannot write\n", path);
 			return 1;
 		}
@@ -201,9 +211,9 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc >= 4 && strcmp(argv[1], "gen-capture") == 0)
-		return gen_capture(argv[2], atol(argv[3]));
+		return gen_capture(argv[2], atol(argv[3]), argc >= 5 ? atol(argv[4]) : 1);
 	if (argc < 4 || (ctx = zmq_ctx_new()) == NULL) {
-		fprintf(stderr, "usage: trading gen-capture FILE N | pub ENDPOINT N RATE | sub ENDPOINT N\n");
+		fprintf(stderr, "usage: trading gen-capture FILE N [K] | pub ENDPOINT N RATE | sub ENDPOINT N\n");
 		return 2;
 	}
 	n = atol(argv[3]);

@@ -15,6 +15,9 @@ N=${2:-200000}
 RATE=${3:-2000}
 TRIALS=${4:-3}
 BATCH=${BATCH:-1}	# the workers' batch key (messages per frame); the latency runs use 1
+# ticks to a frame in the replayed capture, for both sides, as a publisher
+# with that batch key would have sent them (32 ticks fill a capture record)
+PER_FRAME=${PER_FRAME:-$((BATCH < 32 ? BATCH : 32))}
 NLAT=$((N / 20))
 S=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
@@ -30,7 +33,7 @@ for f in nbpyd nbpy-worker bench/trading; do
 	[ -x "$B/$f" ] || { echo "trading.sh: $B/$f not built (make bench/trading)" >&2; exit 1; }
 done
 
-"$B/bench/trading" gen-capture "$T/feed.nbpy" "$N"
+"$B/bench/trading" gen-capture "$T/feed.nbpy" "$N" "$PER_FRAME"
 
 # conf FEED_SECTION WITH_CHAIN: nbpyd, the feed (a replay or nothing: the
 # live publisher binds it), and the chain when asked for
@@ -103,7 +106,8 @@ run_py() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "trading: $N ticks replayed as fast as they go, $NLAT paced at $RATE/s; $TRIALS trials; $(nproc) CPUs"
+echo "trading: $N ticks replayed as fast as they go ($PER_FRAME to a frame), $NLAT paced at $RATE/s;" \
+	"batch = $BATCH; $TRIALS trials; $(nproc) CPUs"
 declare -A rate lat50 lat99 fills
 for who in nbpy py; do
 	: >"$T/$who.rate"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The Python peer of bench/trading: one pyzmq + msgpack subscriber doing
 what the signal and trader workers do between them, the originals' approach
-(one script, one loop): keep the latest OANDA EUR_USD quote, compute the
+(one script, one loop; a frame may hold a batch): keep the latest OANDA EUR_USD quote, compute the
 synthetic spreads of each S4 tick, fire t_bid / t_ask at the threshold, fill
 on paper at the quote with slippage and fee, net the position, and publish
 what the trader publishes for each: the order, the fill and the position,
@@ -29,12 +29,20 @@ s.setsockopt(zmq.RCVTIMEO, 10000)
 s.connect(src)
 quote = None
 q, avg, realised, fees, ticks, seq, last_id = 0, 0.0, 0.0, 0.0, 0, 0, 0
-while ticks < n:
-    try:
-        topic, payload = s.recv_multipart()
-    except zmq.Again:
-        break
-    m = msgpack.unpackb(payload, raw=False)
+frame = msgpack.Unpacker(raw=False)  # a frame holds one message, or a batch of them back to back
+
+
+def messages():
+    while ticks < n:
+        try:
+            topic, payload = s.recv_multipart()
+        except zmq.Again:
+            return
+        frame.feed(payload)
+        yield from frame
+
+
+for m in messages():
     if m[0] == 6 and m[6] == "EUR_USD":
         quote = m
         continue

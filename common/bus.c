@@ -82,7 +82,7 @@ void nbpy_bus_batch_free(struct nbpy_bus_batch *b)
 
 bool nbpy_bus_batch_fits(const struct nbpy_bus_batch *b, const char *topic)
 {
-	return b->n == 0 || (b->n < b->max && strcmp(b->topic, topic) == 0);
+	return b->n == 0 || (b->n < b->max && (b->topic == topic || strcmp(b->topic, topic) == 0));
 }
 
 int nbpy_bus_batch_add(struct nbpy_bus_batch *b, const struct nbpy_msg *m, const char *topic,
@@ -96,6 +96,14 @@ int nbpy_bus_batch_add(struct nbpy_bus_batch *b, const struct nbpy_msg *m, const
 	b->len += len;
 	b->n++;
 	return 0;
+}
+
+void nbpy_bus_batch_add_encoded(struct nbpy_bus_batch *b, const void *payload, size_t len, const char *topic)
+{
+	memcpy(b->buf + b->len, payload, len);
+	b->topic = topic;
+	b->len += len;
+	b->n++;
 }
 
 int nbpy_bus_batch_send(void *sock, struct nbpy_bus_batch *b, int flags, struct nbpy_error *err)

@@ -48,6 +48,9 @@ bool nbpy_bus_batch_fits(const struct nbpy_bus_batch *b, const char *topic);
 /* Encode m onto the batch (which must fit it); -1 if it cannot be encoded. */
 int nbpy_bus_batch_add(struct nbpy_bus_batch *b, const struct nbpy_msg *m, const char *topic,
 		       struct nbpy_error *err);
+/* Append an already encoded message (at most NBPY_WIRE_MAX bytes) to the
+ * batch, which must fit it; topic as for nbpy_bus_batch_add. */
+void nbpy_bus_batch_add_encoded(struct nbpy_bus_batch *b, const void *payload, size_t len, const char *topic);
 /* Send the batch as one frame and empty it, sent or not (as
  * nbpy_bus_send_frame).  Nothing to send is 0. */
 int nbpy_bus_batch_send(void *sock, struct nbpy_bus_batch *b, int flags, struct nbpy_error *err);

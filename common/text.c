@@ -9,6 +9,22 @@
 #include "common/text.h"
 #include "common/wire.h"
 
+size_t nbpy_put_i64(char *p, int64_t v)
+{
+	char d[20];
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		p[len++] = '-';
+	while (n > 0)
+		p[len++] = d[--n];
+	return len;
+}
+
 bool nbpy_service_name_valid(const char *s, size_t n)
 {
 	if (n == 0 || n > NBPY_SERVICE_MAX)

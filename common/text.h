@@ -12,6 +12,11 @@
  * or '-'. */
 bool nbpy_service_name_valid(const char *s, size_t n);
 
+/* v in decimal at p (at most NBPY_I64_MAX characters, no NUL), its
+ * length: what "%" PRId64 writes, without printf's cost per call. */
+#define NBPY_I64_MAX 20
+size_t nbpy_put_i64(char *p, int64_t v);
+
 /* Copy src into dst (cap bytes), cut to fit and always terminated, as
  * snprintf(dst, cap, "%s", src) does without the format's cost; false if
  * it was cut. */

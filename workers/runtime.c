@@ -79,6 +79,92 @@ static int add_to_batch(struct worker *w, const struct nbpy_msg *m, const char *
 	return 0;
 }
 
+/* ---- held messages (worker_hold) ---- */
+
+/* Each held message: this, the topic and its NUL (none for the service's
+ * own topic, or for a legacy frame, which carries its topic), then the
+ * encoded message. */
+struct held_head {
+	uint32_t len;
+	uint8_t tlen;
+	bool own_topic;
+};
+
+static int hold(struct worker *w, const struct nbpy_msg *m, const char *topic)
+{
+	bool legacy = w->wire == NBPY_WIRE_LEGACY;
+	size_t tlen = legacy || topic == w->topic ? 0 : strlen(topic) + 1, len, at;
+	struct held_head h;
+	struct nbpy_error err;
+	int rc;
+
+	if (tlen > NBPY_TOPIC_MAX + 1) {
+		worker_error(w, "publish: topic longer than %d bytes", NBPY_TOPIC_MAX);
+		return -1;
+	}
+	if (nbpy_buf_reserve(&w->held, sizeof(h) + tlen + (legacy ? NBPY_LEGACY_MAX : NBPY_WIRE_MAX)) < 0) {
+		worker_error(w, "publish: out of memory holding a message");
+		return -1;
+	}
+	at = w->held.len + sizeof(h) + tlen;
+	rc = legacy ? nbpy_legacy_encode(m, topic, w->held.data + at, NBPY_LEGACY_MAX, &len, &err)
+		    : nbpy_wire_encode(m, w->held.data + at, NBPY_WIRE_MAX, &len, &err);
+	if (rc < 0) {
+		worker_error(w, "publish: %s", err.msg);
+		return -1;
+	}
+	h.len = (uint32_t)len;
+	h.tlen = (uint8_t)tlen;
+	h.own_topic = !legacy && topic == w->topic;
+	memcpy(w->held.data + w->held.len, &h, sizeof(h));
+	memcpy(w->held.data + w->held.len + sizeof(h), topic, tlen);
+	w->held.len = at + len;
+	w->held.data[w->held.len] = '\0';
+	return 0;
+}
+
+void worker_hold(struct worker *w)
+{
+	w->holding = true;
+}
+
+size_t worker_held_bytes(const struct worker *w)
+{
+	return w->held.len;
+}
+
+void worker_release(struct worker *w)
+{
+	struct held_head h;
+
+	w->holding = false;
+	for (size_t at = 0; at < w->held.len; at += sizeof(h) + h.tlen + h.len) {
+		const char *topic, *payload;
+
+		memcpy(&h, w->held.data + at, sizeof(h));
+		topic = h.own_topic ? w->topic : w->held.data + at + sizeof(h);
+		payload = w->held.data + at + sizeof(h) + h.tlen;
+		if (w->pub == NULL)
+			continue;
+		if (w->batch.max > 1) {
+			if (!nbpy_bus_batch_fits(&w->batch, topic))
+				flush_batch(w);
+			nbpy_bus_batch_add_encoded(&w->batch, payload, h.len, topic);
+			if (w->batch.n == w->batch.max)
+				flush_batch(w);
+			continue;
+		}
+		if ((w->wire != NBPY_WIRE_LEGACY
+			     ? nbpy_bus_send_raw(w->pub, topic, strlen(topic), payload, h.len, ZMQ_DONTWAIT)
+			     : zmq_send(w->pub, payload, h.len, ZMQ_DONTWAIT)) < 0)
+			worker_error(w, "publish: %s", zmq_strerror(errno));
+		else
+			w->published++;
+	}
+	flush_batch(w);	/* its topic may point into held */
+	nbpy_buf_reset(&w->held);
+}
+
 static bool same_stream(const struct worker_seq *e, const char *topic, size_t topic_len,
 			const char *service, size_t service_len)
 {
@@ -143,6 +229,8 @@ int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic)
 		topic = w->topic;
 	memcpy(m->h.service, w->svc->name, w->name_len + 1);	/* the config checked its length */
 	m->h.seq = next_seq(w, topic);
+	if (w->holding)
+		return hold(w, m, topic);
 	if (w->batch.max > 1)
 		return add_to_batch(w, m, topic);
 	if (nbpy_bus_send(w->pub, topic, m, w->wire, ZMQ_DONTWAIT, &err) < 0) {
@@ -529,7 +617,6 @@ static void deliver(struct worker *w, size_t sub, size_t k, const char *topic, i
 	struct worker_input in = { .msg = m, .topic = topic, .recv_ns = now };
 
 	w->received++;
-	w->last_message_mono = nbpy_monotonic_ns();
 	if (track_sequence(w, m, topic)) {
 		w->repeats++;
 		return;
@@ -562,13 +649,13 @@ static void receive(struct worker *w, size_t sub)
 	char topic[NBPY_TOPIC_MAX + 1];
 	struct nbpy_error err;
 	size_t n;
-	int rc, events = 0;
+	int rc, i, events = 0;
 	size_t sz = sizeof(events);
 	int64_t now;
 
 	/* Drain what is there, but give other sockets a turn after a burst. */
 	L->sub_pending[sub] = false;
-	for (int i = 0; i < DRAIN_BURST; i++) {
+	for (i = 0; i < DRAIN_BURST; i++) {
 		rc = nbpy_bus_recv_frame(w->subs[sub], L->inbox, L->slices, NBPY_BATCH_MAX, &n, topic,
 					 sizeof(topic), w->svc->subs[sub].schema, ZMQ_DONTWAIT, &L->frame, &err);
 		if (rc == -1) {
@@ -578,7 +665,7 @@ static void receive(struct worker *w, size_t sub)
 			/* ZMQ_FD signals edges: only an empty socket re-arms it */
 			if (zmq_getsockopt(w->subs[sub], ZMQ_EVENTS, &events, &sz) == 0 && (events & ZMQ_POLLIN))
 				L->sub_pending[sub] = true;
-			return;
+			break;
 		}
 		if (rc == NBPY_BUS_BAD_MESSAGE) {
 			w->bad_messages++;
@@ -594,7 +681,10 @@ static void receive(struct worker *w, size_t sub)
 		}
 		nbpy_bus_frame_release(&L->frame);
 	}
-	L->sub_pending[sub] = true;	/* more may be there: next turn */
+	if (i == DRAIN_BURST)
+		L->sub_pending[sub] = true;	/* more may be there: next turn */
+	if (i > 0)	/* once a burst: a clock read per message shows in a flood */
+		w->last_message_mono = nbpy_monotonic_ns();
 }
 
 static void on_sub_fd(struct worker *w, int fd, unsigned events, void *arg)
@@ -926,6 +1016,7 @@ out:
 	free(w.origins);
 	free(w.sub_origin);
 	nbpy_bus_batch_free(&w.batch);
+	nbpy_buf_free(&w.held);
 	if (w.pub)
 		(void)zmq_close(w.pub);
 	if (w.zctx)

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "common/backoff.h"
+#include "common/buf.h"
 #include "common/bus.h"
 #include "common/config.h"
 #include "common/error.h"
@@ -117,6 +118,8 @@ struct worker {
 	enum nbpy_wire_mode wire;
 	const char *topic;
 	struct nbpy_bus_batch batch;	/* batch > 1: messages waiting for one frame */
+	struct nbpy_buf held;	/* worker_hold: encoded messages waiting for worker_release */
+	bool holding;
 	void **subs;
 	size_t n_subs;
 	/* one per connect endpoint: numbers what arrives without a publisher */
@@ -140,6 +143,13 @@ struct worker {
  * service name and the topic's next sequence number (each topic is numbered
  * 1, 2, 3, ... on its own).  Counted; never blocks. */
 int worker_publish(struct worker *w, struct nbpy_msg *m, const char *topic);
+
+/* Hold what worker_publish is given from now on (numbered and encoded,
+ * in order) until worker_release sends it: for a kind that saves its state
+ * before what it decided leaves.  worker_held_bytes says how much waits. */
+void worker_hold(struct worker *w);
+void worker_release(struct worker *w);
+size_t worker_held_bytes(const struct worker *w);
 
 /* Send payload (one encoded message, or a batch) on topic (topic_len
  * bytes) at once, after what is waiting in the batch: for a kind that

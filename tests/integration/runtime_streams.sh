@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# runtime_streams.sh - the worker runtime's event loop, HTTP requests and
-# long-lived streams (workers/runtime_stream.c), driven by tests/progs/streamtest
+# runtime_streams.sh - the worker runtime's event loop, held messages
+# (worker_hold), HTTP requests and long-lived streams (workers/runtime_stream.c), driven by tests/progs/streamtest
 # against tests/fakes/fake_stream.py: records cut across reads and several in
 # one read, over-long records, the idle watchdog (kept quiet by keep-alives,
 # firing on a silent server), reconnects after the
@@ -25,6 +25,7 @@ if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cer
 fi
 
 check "fd and timer events (streamtest --events)" "$ST" --events
+check "held messages leave at worker_release, in order (streamtest --hold)" "$ST" --hold
 
 n=0
 # run CASE MODE TLS STREAMTEST-ARGS... (the URL's port is $PORT)

@@ -20,6 +20,7 @@
  *     --post BODY        one worker_http POST of BODY instead of a stream
  *     --header H         a request header (repeatable)
  *     --events           the fd and timer self-test instead (no URL)
+ *     --hold             the worker_hold / worker_release self-test instead (no URL)
  *
  * Exit status: 0, or 1 when something could not be set up (or a self-test
  * check failed). */
@@ -30,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "common/log.h"
 #include "common/timefmt.h"
@@ -213,6 +215,112 @@ static int events_test(struct worker *w)
 	return failures ? 1 : 0;
 }
 
+/* ---- --hold: held messages leave at worker_release, in order ---- */
+
+/* What sub receives, up to max messages (and their topics), counted in *n:
+ * the first within wait_ms, the rest while they keep coming. */
+static void drain_sub(void *sub, int wait_ms, struct nbpy_msg *got, char topics[][NBPY_TOPIC_MAX + 1],
+		      size_t max, size_t *n)
+{
+	zmq_pollitem_t it = { .socket = sub, .events = ZMQ_POLLIN };
+	struct nbpy_msg batch[NBPY_BATCH_MAX];
+	char topic[NBPY_TOPIC_MAX + 1];
+	struct nbpy_error err;
+	size_t k;
+
+	*n = 0;
+	while (zmq_poll(&it, 1, wait_ms) == 1) {
+		if (nbpy_bus_recv_batch(sub, batch, NBPY_BATCH_MAX, &k, topic, sizeof(topic), NBPY_SCHEMA_NONE,
+					ZMQ_DONTWAIT, &err) != 0) {
+			expect(false, err.msg);
+			return;
+		}
+		for (size_t i = 0; i < k && *n < max; i++, (*n)++) {
+			got[*n] = batch[i];
+			strcpy(topics[*n], topic);
+		}
+		wait_ms = 50;	/* the rest of what was sent */
+	}
+}
+
+static void tick(struct nbpy_msg *m, double bid)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.schema = NBPY_SCHEMA_EURUSD_TICK;
+	m->h.event_ns = m->h.recv_ns = 1700000000000000000LL;
+	m->u.eurusd.bid_t0 = bid;
+}
+
+static int hold_test(struct worker *w)
+{
+	static struct nbpy_service svc = { .name = (char *)"holdtest" };
+	static struct nbpy_msg got[16];
+	static char topics[16][NBPY_TOPIC_MAX + 1];
+	void *ctx = zmq_ctx_new(), *sub;
+	struct nbpy_msg m;
+	size_t n;
+	char what[160];
+
+	w->svc = &svc;
+	w->name_len = strlen(svc.name);
+	w->topic = "own";
+	w->wire = NBPY_WIRE_MSGPACK;
+	w->sent.e = calloc(WORKER_MAX_STREAMS, sizeof(*w->sent.e));
+	if (ctx == NULL || w->sent.e == NULL || (w->pub = zmq_socket(ctx, ZMQ_PUB)) == NULL ||
+	    (sub = zmq_socket(ctx, ZMQ_SUB)) == NULL || zmq_bind(w->pub, "inproc://hold") < 0 ||
+	    zmq_connect(sub, "inproc://hold") < 0 || zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0) < 0)
+		return 1;
+	usleep(100000);	/* the subscription reaches the publisher */
+
+	/* one message to a frame: own, x, own held; then one not held */
+	worker_hold(w);
+	for (int i = 1; i <= 3; i++) {
+		tick(&m, i);
+		(void)worker_publish(w, &m, i == 2 ? "x" : NULL);
+	}
+	drain_sub(sub, 200, got, topics, 16, &n);
+	expect(n == 0 && w->published == 0 && worker_held_bytes(w) > 0, "held messages do not leave");
+	worker_release(w);
+	tick(&m, 4);
+	(void)worker_publish(w, &m, NULL);
+	drain_sub(sub, 1000, got, topics, 16, &n);
+	(void)snprintf(what, sizeof(what), "released in order, then one not held: %zu messages, published %llu", n,
+		 (unsigned long long)w->published);
+	expect(n == 4 && w->published == 4 && worker_held_bytes(w) == 0 && !strcmp(topics[0], "own") &&
+		       !strcmp(topics[1], "x") && !strcmp(topics[2], "own") && !strcmp(topics[3], "own") &&
+		       got[0].h.seq == 1 && got[1].h.seq == 1 && got[2].h.seq == 2 && got[3].h.seq == 3 &&
+		       got[0].u.eurusd.bid_t0 == 1 && got[1].u.eurusd.bid_t0 == 2 && got[2].u.eurusd.bid_t0 == 3 &&
+		       got[3].u.eurusd.bid_t0 == 4 && !strcmp(got[1].h.service, "holdtest"),
+	       what);
+
+	/* batches of 4: six held on own, one on x, leave as 4 + 2 + 1 */
+	if (nbpy_bus_batch_init(&w->batch, 4) < 0)
+		return 1;
+	worker_hold(w);
+	for (int i = 5; i <= 11; i++) {
+		tick(&m, i);
+		(void)worker_publish(w, &m, i == 11 ? "x" : NULL);
+	}
+	drain_sub(sub, 200, got, topics, 16, &n);
+	expect(n == 0 && w->batch.n == 0, "held messages do not join a batch");
+	worker_release(w);
+	drain_sub(sub, 1000, got, topics, 16, &n);
+	(void)snprintf(what, sizeof(what), "released in batches, in order: %zu messages, published %llu", n,
+		 (unsigned long long)w->published);
+	expect(n == 7 && w->published == 11 && got[0].h.seq == 4 && got[5].h.seq == 9 && got[6].h.seq == 2 &&
+		       got[0].u.eurusd.bid_t0 == 5 && got[5].u.eurusd.bid_t0 == 10 &&
+		       got[6].u.eurusd.bid_t0 == 11 && !strcmp(topics[5], "own") && !strcmp(topics[6], "x"),
+	       what);
+	nbpy_bus_batch_free(&w->batch);
+	nbpy_buf_free(&w->held);
+	free(w->sent.e);
+	zmq_close(sub);
+	zmq_close(w->pub);
+	w->pub = NULL;
+	zmq_ctx_term(ctx);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct worker_loop L = { .ep = -1 };
@@ -222,7 +330,7 @@ int main(int argc, char **argv)
 	const char *headers[8] = { NULL }, *post = NULL;
 	size_t n_headers = 0;
 	long for_ms = 5000;
-	bool events = false;
+	bool events = false, hold = false;
 	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -251,6 +359,8 @@ int main(int argc, char **argv)
 			headers[n_headers++] = argv[++i];
 		else if (!strcmp(argv[i], "--events"))
 			events = true;
+		else if (!strcmp(argv[i], "--hold"))
+			hold = true;
 		else
 			spec.url = argv[i];
 	}
@@ -260,8 +370,8 @@ int main(int argc, char **argv)
 	t0 = nbpy_monotonic_ns();
 	if (worker_loop_open(&w) < 0)
 		return 1;
-	if (events) {
-		rc = events_test(&w);
+	if (events || hold) {
+		rc = events ? events_test(&w) : hold_test(&w);
 		worker_loop_close(&w);
 		return rc;
 	}

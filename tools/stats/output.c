@@ -139,24 +139,6 @@ int output_open(struct output *o, enum output_format format, const char *path, c
 	return 0;
 }
 
-/* v in decimal at p (at most 20 characters, no NUL), its length: what
- * "%" PRId64 writes, without printf's cost per call. */
-static size_t put_i64(char *p, int64_t v)
-{
-	char d[20];
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
-
-	do
-		d[n++] = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
-	if (v < 0)
-		p[len++] = '-';
-	while (n > 0)
-		p[len++] = d[--n];
-	return len;
-}
-
 static int csv_row(struct output *o, const char *instrument, int64_t t_ns,
 		   const struct nbpy_rolling_output *out, size_t i, char *err, size_t errlen)
 {
@@ -168,9 +150,9 @@ static int csv_row(struct output *o, const char *instrument, int64_t t_ns,
 	len = strlen(instrument);
 	memcpy(line, instrument, len);
 	line[len++] = ',';
-	len += put_i64(line + len, t_ns);
+	len += nbpy_put_i64(line + len, t_ns);
 	line[len++] = ',';
-	len += put_i64(line + len, out->count[i]);
+	len += nbpy_put_i64(line + len, out->count[i]);
 	for (int k = 0; k < N_STATS; k++) {
 		double x = stat_column(out, k)[i];
 

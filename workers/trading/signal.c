@@ -20,9 +20,11 @@
  * nothing.  A bad value (NaN, infinite, <= 0) or a message of another schema
  * is counted and skipped. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "workers/kinds.h"
 
 /* The original pub_kraken_EURUSD_depth.py's start-up top of book for t0. */
@@ -102,7 +104,7 @@ static void fire(struct worker *w, const struct nbpy_msg *m, const struct synthe
 	struct nbpy_signal *g;
 	struct nbpy_msg out;
 
-	memset(&out, 0, sizeof(out));
+	memset(&out, 0, offsetof(struct nbpy_msg, u) + sizeof(out.u.signal));
 	out.h.schema = NBPY_SCHEMA_SIGNAL;
 	out.h.event_ns = m->h.event_ns;
 	out.h.recv_ns = m->h.recv_ns;
@@ -110,16 +112,16 @@ static void fire(struct worker *w, const struct nbpy_msg *m, const struct synthe
 	/* several signals of one message, or messages of one time: distinct ids */
 	g->id = m->h.event_ns > s->last_id ? m->h.event_ns : s->last_id + 1;
 	s->last_id = g->id;
-	(void)snprintf(g->rule, sizeof(g->rule), "%s", rule);
+	(void)nbpy_copy(g->rule, sizeof(g->rule), rule);
 	g->side = side;
-	(void)snprintf(g->instrument, sizeof(g->instrument), "%s", s->instrument);
+	(void)nbpy_copy(g->instrument, sizeof(g->instrument), s->instrument);
 	g->size = s->units;
 	g->price = price;
 	g->threshold = s->threshold;
-	(void)snprintf(g->instrument_t0, sizeof(g->instrument_t0), "%s", q->instrument_t0);
+	(void)nbpy_copy(g->instrument_t0, sizeof(g->instrument_t0), q->instrument_t0);
 	g->eurusd_bid_t0 = q->bid_t0;
 	g->eurusd_ask_t0 = q->ask_t0;
-	(void)snprintf(g->instrument_t1, sizeof(g->instrument_t1), "%s", q->instrument_t1);
+	(void)nbpy_copy(g->instrument_t1, sizeof(g->instrument_t1), q->instrument_t1);
 	g->eurusd_bid_t1 = q->bid_t1;
 	g->eurusd_ask_t1 = q->ask_t1;
 	g->spread = q->spread;

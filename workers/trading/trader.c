@@ -56,9 +56,9 @@
 #define MAX_LEGS 2		/* orders per signal */
 #define SIGNAL_OUT (3 * MAX_LEGS)	/* messages of one signal: order, fill, position per leg */
 /* Paper mode saves the state once for the signals of one turn of the loop
- * (a group commit): their messages wait here until then, at most this many
- * (1.7 KB each). */
-#define MAX_OUT 384
+ * (a group commit): their messages wait, held by the runtime, until then,
+ * at most about this many bytes (some 5000 messages). */
+#define HELD_MAX (1 << 20)
 #define DAY_NS (86400 * NBPY_NS_PER_SEC)
 #define RATE_WINDOW_NS (60 * NBPY_NS_PER_SEC)
 /* After a restart the orders left in flight are looked up this long after
@@ -146,8 +146,7 @@ struct trader {
 	char client_prefix[24];		/* "nbpy-" and the CRC-32C of the service name */
 	struct quote quotes[MAX_QUOTES];
 	size_t n_quotes;
-	struct nbpy_msg out[MAX_OUT];	/* messages waiting for the state to be saved */
-	size_t n_out;
+	struct nbpy_msg out;		/* the message being built */
 	bool dirty;			/* the state changed since it was saved */
 	long long commit_timer;		/* > 0: a group commit is due at the end of this turn */
 	struct oanda_broker *broker;
@@ -294,21 +293,25 @@ static int save_state(struct worker *w, struct trader *t)
 
 /* ---- messages ---- */
 
-static struct nbpy_msg *next_out(struct trader *t, enum nbpy_schema schema, int64_t event_ns, int64_t recv_ns)
+/* The message to build, zeroed as far as its schema's fields go. */
+static struct nbpy_msg *next_out(struct trader *t, enum nbpy_schema schema, int64_t event_ns, int64_t recv_ns,
+				 size_t body)
 {
-	struct nbpy_msg *m = &t->out[t->n_out++];	/* at most MAX_OUT before emit */
+	struct nbpy_msg *m = &t->out;
 
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, offsetof(struct nbpy_msg, u) + body);
 	m->h.schema = schema;
 	m->h.event_ns = event_ns;
 	m->h.recv_ns = recv_ns;
 	return m;
 }
 
-static void add_order(struct trader *t, const struct trader_settings *set, const struct trade_order *o,
-		      const char *state, const char *reason, const char *broker_id, int64_t event_ns, int64_t recv_ns)
+static void add_order(struct worker *w, struct trader *t, const struct trader_settings *set,
+		      const struct trade_order *o, const char *state, const char *reason, const char *broker_id,
+		      int64_t event_ns, int64_t recv_ns)
 {
-	struct nbpy_order *x = &next_out(t, NBPY_SCHEMA_ORDER, event_ns, recv_ns)->u.order;
+	struct nbpy_order *x =
+		&next_out(t, NBPY_SCHEMA_ORDER, event_ns, recv_ns, sizeof(struct nbpy_order))->u.order;
 
 	(void)nbpy_copy(x->client_id, sizeof(x->client_id), o->client_id);
 	x->signal_id = o->signal_id;
@@ -322,12 +325,15 @@ static void add_order(struct trader *t, const struct trader_settings *set, const
 	(void)nbpy_copy(x->state, sizeof(x->state), state);
 	(void)nbpy_copy(x->reason, sizeof(x->reason), reason);
 	(void)nbpy_copy(x->broker_id, sizeof(x->broker_id), broker_id);
+	(void)worker_publish(w, &t->out, NULL);
 }
 
-static void add_fill(struct trader *t, const struct trader_settings *set, const struct trade_order *o,
-		     const struct trade_result *r, double realised, int64_t event_ns, int64_t recv_ns)
+static void add_fill(struct worker *w, struct trader *t, const struct trader_settings *set,
+		     const struct trade_order *o, const struct trade_result *r, double realised, int64_t event_ns,
+		     int64_t recv_ns)
 {
-	struct nbpy_fill *x = &next_out(t, NBPY_SCHEMA_FILL, event_ns, recv_ns)->u.fill;
+	struct nbpy_fill *x =
+		&next_out(t, NBPY_SCHEMA_FILL, event_ns, recv_ns, sizeof(struct nbpy_fill))->u.fill;
 
 	(void)nbpy_copy(x->client_id, sizeof(x->client_id), o->client_id);
 	x->signal_id = o->signal_id;
@@ -340,12 +346,14 @@ static void add_fill(struct trader *t, const struct trader_settings *set, const 
 	x->realised_pl = realised;
 	(void)nbpy_copy(x->currency, sizeof(x->currency), set->account_currency);
 	(void)nbpy_copy(x->broker_id, sizeof(x->broker_id), r->fill_id);
+	(void)worker_publish(w, &t->out, NULL);
 }
 
-static void add_position(struct trader *t, const struct trader_settings *set, const struct trader_holding *h,
-			 int64_t event_ns, int64_t recv_ns)
+static void add_position(struct worker *w, struct trader *t, const struct trader_settings *set,
+			 const struct trader_holding *h, int64_t event_ns, int64_t recv_ns)
 {
-	struct nbpy_position *x = &next_out(t, NBPY_SCHEMA_POSITION, event_ns, recv_ns)->u.position;
+	struct nbpy_position *x =
+		&next_out(t, NBPY_SCHEMA_POSITION, event_ns, recv_ns, sizeof(struct nbpy_position))->u.position;
 	double mark, pl;
 
 	(void)nbpy_copy(x->instrument, sizeof(x->instrument), h->instrument);
@@ -360,10 +368,12 @@ static void add_position(struct trader *t, const struct trader_settings *set, co
 	x->realised_pl = h->p.realised;
 	x->fees = h->p.fees;
 	(void)nbpy_copy(x->currency, sizeof(x->currency), set->account_currency);
+	(void)worker_publish(w, &t->out, NULL);
 }
 
-/* The state saved if it changed, then what it produced published: a crash
- * in between loses the messages rather than acting on a signal twice. */
+/* The state saved if it changed, then what it produced (held since the
+ * last commit) published: a crash in between loses the messages rather
+ * than acting on a signal twice. */
 static void commit(struct worker *w, struct trader *t)
 {
 	if (t->commit_timer > 0) {
@@ -374,9 +384,8 @@ static void commit(struct worker *w, struct trader *t)
 		(void)save_state(w, t);
 		t->dirty = false;
 	}
-	for (size_t i = 0; i < t->n_out; i++)
-		(void)worker_publish(w, &t->out[i], NULL);
-	t->n_out = 0;
+	worker_release(w);
+	worker_hold(w);
 }
 
 static void commit_due(struct worker *w, void *arg)
@@ -396,7 +405,7 @@ static void signal_done(struct worker *w, struct trader *t)
 	const struct trader_settings *set = w->settings;
 
 	t->dirty = true;
-	if (set->mode == MODE_PAPER && t->n_out + SIGNAL_OUT <= MAX_OUT) {
+	if (set->mode == MODE_PAPER && worker_held_bytes(w) + SIGNAL_OUT * NBPY_WIRE_MAX <= HELD_MAX) {
 		if (t->commit_timer > 0 || (t->commit_timer = worker_timer_add(w, 0, 0, commit_due, t)) > 0)
 			return;
 		t->commit_timer = 0;
@@ -429,8 +438,16 @@ static void price_order(struct trade_order *o, const struct quote *q, double tp_
 static void new_order(const struct trader *t, struct trade_order *o, int64_t signal_id, const char *leg,
 		      const char *instrument, char side, double units)
 {
+	char id[sizeof(t->client_prefix) + NBPY_I64_MAX + 16];	/* PREFIX-SIGNAL_ID-LEG, then cut to fit */
+	size_t n = strlen(t->client_prefix);
+
+	memcpy(id, t->client_prefix, n);
+	id[n++] = '-';
+	n += nbpy_put_i64(id + n, signal_id);
+	id[n++] = '-';
+	(void)nbpy_copy(id + n, sizeof(id) - n, leg);
 	memset(o, 0, sizeof(*o));
-	(void)snprintf(o->client_id, sizeof(o->client_id), "%s-%" PRId64 "-%s", t->client_prefix, signal_id, leg);
+	(void)nbpy_copy(o->client_id, sizeof(o->client_id), id);
 	o->signal_id = signal_id;
 	(void)nbpy_copy(o->instrument, sizeof(o->instrument), instrument);
 	o->side = side;
@@ -618,7 +635,7 @@ static void settle(struct worker *w, struct trader *t, const struct trade_order 
 	struct trader_holding *h = holding_of(t, o->instrument, true);
 
 	t->orders++;
-	add_order(t, set, o, states[r->outcome], r->outcome == TRADE_FILLED ? "" : r->reason, r->broker_id,
+	add_order(w, t, set, o, states[r->outcome], r->outcome == TRADE_FILLED ? "" : r->reason, r->broker_id,
 		  event_ns, recv_ns);
 	if (r->outcome == TRADE_REJECTED) {
 		t->rejected++;
@@ -635,10 +652,10 @@ static void settle(struct worker *w, struct trader *t, const struct trade_order 
 		h->p.realised += realised;
 		h->p.fees += r->fee;
 		t->fills++;
-		add_fill(t, set, o, r, realised, event_ns, recv_ns);
+		add_fill(w, t, set, o, r, realised, event_ns, recv_ns);
 	}
 	if (h != NULL)
-		add_position(t, set, h, event_ns, recv_ns);
+		add_position(w, t, set, h, event_ns, recv_ns);
 }
 
 /* Refuse the orders of a signal, all of them, saying why. */
@@ -651,9 +668,9 @@ static void refuse(struct worker *w, struct trader *t, const struct trade_order 
 		const struct trader_holding *h = holding_of(t, o[i].instrument, false);
 
 		t->orders++;
-		add_order(t, set, &o[i], "refused", why, "", event_ns, recv_ns);
+		add_order(w, t, set, &o[i], "refused", why, "", event_ns, recv_ns);
 		if (h != NULL)
-			add_position(t, set, h, event_ns, recv_ns);
+			add_position(w, t, set, h, event_ns, recv_ns);
 	}
 }
 
@@ -789,7 +806,7 @@ static void publish_mark(struct worker *w, struct trader *t, struct quote *q)
 
 	if (h == NULL || h->p.units == 0)
 		return;
-	add_position(t, w->settings, h, q->event_ns, q->recv_ns);
+	add_position(w, t, w->settings, h, q->event_ns, q->recv_ns);
 	commit(w, t);	/* after the fills it follows */
 	q->marked_mono = nbpy_monotonic_ns();
 }
@@ -1108,6 +1125,7 @@ static int init(struct worker *w)
 
 	if (check_settings(w) < 0)
 		return -1;
+	worker_hold(w);	/* until each commit */
 	/* service names run to 63 bytes, a client id to 47 */
 	(void)snprintf(t->client_prefix, sizeof(t->client_prefix), "nbpy-%08" PRIx32,
 		       nbpy_crc32c(0, w->svc->name, strlen(w->svc->name)));
