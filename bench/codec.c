@@ -27,7 +27,7 @@ static size_t json_encode(const struct nbpy_msg *m, char *buf, size_t cap)
 	size_t n;
 
 	json_object_object_add(o, "schema", json_object_new_string(s->name));
-	json_object_object_add(o, "v", json_object_new_int(NBPY_WIRE_VERSION));
+	json_object_object_add(o, "v", json_object_new_int((int)s->version));
 	for (size_t i = 0; i < nbpy_n_header_fields; i++)
 		json_object_object_add(o, nbpy_header_fields[i].name, nbpy_wire_field_json(m, &nbpy_header_fields[i]));
 	for (size_t i = 0; i < s->n_fields; i++)

@@ -17,7 +17,6 @@
 
 #include "common/error.h"
 
-#define NBPY_WIRE_VERSION 1
 #define NBPY_WIRE_MAX 4096		/* largest MessagePack payload accepted */
 #define NBPY_LEGACY_MAX 8192		/* largest legacy frame, topic included */
 #define NBPY_TOPIC_MAX 63
@@ -114,6 +113,7 @@ struct nbpy_schema_desc {
 	size_t n_legacy;		/* 0: the body is Kraken Depth JSON */
 	void (*derive)(struct nbpy_msg *m);
 	const char *title;		/* one line, for the docs */
+	unsigned version;		/* its layout on the wire (SCHEMA_VERSION) */
 };
 
 /* The MessagePack header fields after schema and version. */

@@ -236,17 +236,17 @@ UNROLL
 }
 
 /* The whole message: array header, schema, version, header fields, body. */
-INLINE int pack_message(struct writer *w, const struct nbpy_msg *m, const struct nbpy_field *body,
-			size_t n, struct nbpy_error *err)
+INLINE int pack_message(struct writer *w, const struct nbpy_msg *m, unsigned version,
+			const struct nbpy_field *body, size_t n, struct nbpy_error *err)
 {
 	if (put_array(w, (uint32_t)(2 + N(wire_header_fields) + n)) < 0 ||
-	    put_uint(w, (uint64_t)m->h.schema) < 0 || put_uint(w, NBPY_WIRE_VERSION) < 0)
+	    put_uint(w, (uint64_t)m->h.schema) < 0 || put_uint(w, version) < 0)
 		return nbpy_error_set(err, "buffer too small");
 	return pack_fields(w, m, wire_header_fields, N(wire_header_fields), err) < 0 ? -1 :
 	       pack_fields(w, m, body, n, err);
 }
 
-typedef int encode_fn(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err);
+typedef int encode_fn(struct writer *w, const struct nbpy_msg *m, unsigned version, struct nbpy_error *err);
 
 /* ---- decoding ---- */
 
@@ -549,9 +549,10 @@ typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
 
 /* Each schema of common/schemas.def with its body table (wire_fields.h). */
 #define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
-	static int encode_##name(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err) \
+	static int encode_##name(struct writer *w, const struct nbpy_msg *m, unsigned version, \
+				 struct nbpy_error *err) \
 	{ \
-		return pack_message(w, m, name##_fields, N(name##_fields), err); \
+		return pack_message(w, m, version, name##_fields, N(name##_fields), err); \
 	} \
 	static int decode_##name(struct reader *r, struct nbpy_msg *m) \
 	{ \
@@ -561,9 +562,10 @@ typedef int decode_fn(struct reader *r, struct nbpy_msg *m);
 #include "common/schemas.def"
 
 /* The sequence announcement (wire.h): the header without a body. */
-static int encode_announcement(struct writer *w, const struct nbpy_msg *m, struct nbpy_error *err)
+static int encode_announcement(struct writer *w, const struct nbpy_msg *m, unsigned version,
+			       struct nbpy_error *err)
 {
-	return pack_message(w, m, NULL, 0, err);
+	return pack_message(w, m, version, NULL, 0, err);
 }
 
 static int decode_announcement(struct reader *r, struct nbpy_msg *m)
@@ -572,7 +574,7 @@ static int decode_announcement(struct reader *r, struct nbpy_msg *m)
 }
 
 static const struct nbpy_schema_desc announcement = {
-	NBPY_SCHEMA_ANNOUNCEMENT, "announcement", "", NULL, 0, NULL, 0, NULL, "sequence announcement"
+	NBPY_SCHEMA_ANNOUNCEMENT, "announcement", "", NULL, 0, NULL, 0, NULL, "sequence announcement", 1
 };
 
 static const struct {
@@ -592,7 +594,8 @@ int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *le
 
 	if ((unsigned)m->h.schema >= NBPY_SCHEMA_END || codecs[m->h.schema].encode == NULL)
 		return nbpy_error_set(err, "unknown schema %d", (int)m->h.schema);
-	if (codecs[m->h.schema].encode(&w, m, err) < 0)
+	if (codecs[m->h.schema].encode(&w, m, m->h.schema == NBPY_SCHEMA_ANNOUNCEMENT ? announcement.version :
+					   nbpy_schema_get(m->h.schema)->version, err) < 0)
 		return -1;
 	*len = (size_t)(w.p - (unsigned char *)buf);
 	return 0;
@@ -630,7 +633,7 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 	    (s = schema == NBPY_SCHEMA_ANNOUNCEMENT ? &announcement :
 		 nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[s->id].decode == NULL)
 		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
-	if ((rc = read_int(&r, &version, &neg)) < 0 || neg || version != NBPY_WIRE_VERSION)
+	if ((rc = read_int(&r, &version, &neg)) < 0 || neg || version != s->version)
 		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", s->name);
 	n = 2 + nbpy_n_header_fields + s->n_fields;
 	if (count != n)

@@ -36,10 +36,13 @@ static void derive_eurusd_depth(struct nbpy_msg *m)
 }
 
 /* A schema with book sides travels in legacy text as the Kraken Depth JSON:
- * no SOH fields (n_legacy 0). */
+ * no SOH fields (n_legacy 0).  Its version: 1, plus n - 1 when the entry
+ * says SCHEMA_VERSION(n). */
 #define SCHEMA(id, ENUM, name, member, ctype, legacy_topic, title, sql_table, measurement, derive) \
 	[id] = { NBPY_SCHEMA_##ENUM, #name, legacy_topic, name##_fields, N(name##_fields), \
-		 name##_legacy, name##_n_levels ? 0 : N(name##_legacy), derive, title },
+		 name##_legacy, name##_n_levels ? 0 : N(name##_legacy), derive, title, 1
+#define SCHEMA_VERSION(n) + (n) - 1
+#define END_SCHEMA },
 static const struct nbpy_schema_desc schemas[NBPY_SCHEMA_END] = {
 #include "common/schemas.def"
 };

@@ -73,7 +73,7 @@ def parse_doc(path):
         listed = re.sub(r"^S\d+: ", "", r[3])
         if "fields" not in listed:   # the summary lists them: it must agree
             assert listed.split(", ") == [f[0] for f in fields], (name, listed)
-        schemas[sid] = {"name": name, "topic": ticks(r[2])[0], "fields": fields}
+        schemas[sid] = {"name": name, "topic": ticks(r[2])[0], "fields": fields, "version": int(r[4])}
     by_name = {s["name"]: s for s in schemas.values()}
     for r in t["Legacy text"][1:]:
         s = by_name[r[0].strip("`")]
@@ -244,7 +244,7 @@ def derive(code, body):
 def main():
     header, schemas, code = parse_doc(sys.argv[1])
     messages = [(sid, *choose(header, schemas[sid])) for sid in sorted(schemas) for _ in range(ROUNDS)]
-    packed = [msgpack.packb([sid, 1] + [h[n] for n, _ in header[2:]] +
+    packed = [msgpack.packb([sid, schemas[sid]["version"]] + [h[n] for n, _ in header[2:]] +
                             [b[n] for n, _, _ in schemas[sid]["fields"]], use_bin_type=True)
               for sid, h, b in messages]
     requests = [{"schema": sid, "header": h, "body": b} for sid, h, b in messages]
@@ -269,7 +269,7 @@ def main():
             a = msgpack.unpackb(bytes.fromhex(enc["msgpack"]), raw=False)
             ck.eq(where + " elements", len(a), len(header) + len(s["fields"]))
             ck.eq(where + " schema", a[0], sid)
-            ck.eq(where + " version", a[1], 1)
+            ck.eq(where + " version", a[1], s["version"])
             for i, (name, _) in enumerate(header[2:], 2):
                 ck.eq(f"{where} {name}", a[i], h[name])
             for (name, _, _), got in zip(s["fields"], a[len(header):]):

@@ -46,7 +46,7 @@ static void names(const struct nbpy_field *f, size_t n, const char *sep)
 
 static void wire(void)
 {
-	printf("| id | name | legacy topic | body (in order) |\n|---|---|---|---|\n");
+	printf("| id | name | legacy topic | body (in order) | version |\n|---|---|---|---|---|\n");
 	for (int id = 1; id < NBPY_SCHEMA_END; id++) {
 		const struct nbpy_schema_desc *s = nbpy_schema_get(id);
 
@@ -56,7 +56,7 @@ static void wire(void)
 			printf("%zu fields", s->n_fields);
 		else
 			names(s->fields, s->n_fields, ", ");
-		printf(" |\n");
+		printf(" | %u |\n", s->version);
 	}
 	for (int id = 1; id < NBPY_SCHEMA_END; id++) {
 		const struct nbpy_schema_desc *s = nbpy_schema_get(id);
