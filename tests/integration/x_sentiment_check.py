@@ -56,7 +56,8 @@ RULES_HELD = [{"id": "111", "value": "old rule", "tag": "old"},
 def gen_sentence(rng):
     """A sentence both references score alike: no word twice (NLTK 3.8 finds a word's place with
     list.index), no one-character word, no "no", "so", "this", "without", no idioms, only boosters
-    both lists have, punctuation only where NLTK's list strips it, "kind of" never capitalised."""
+    both lists have, one punctuation mark of NLTK's list and only after words of 3 or more
+    characters (3.3.2 keeps "is!" whole, NLTK strips it), "kind of" never capitalised or last."""
     words, used = [], set()
     for _ in range(rng.randint(3, 9)):
         pool = rng.choice([POSITIVE, NEGATIVE, NEUTRAL, NEUTRAL, BOOSTERS, NEGATORS])
@@ -66,14 +67,17 @@ def gen_sentence(rng):
         used.add(w)
         if rng.random() < 0.15 and pool is not NEGATORS:
             w = w.upper()
-        if rng.random() < 0.1:
+        if rng.random() < 0.1 and len(w) > 2:
             w += ","
         words.append(w)
     if rng.random() < 0.25 and len(words) > 2:
         words.insert(rng.randint(1, len(words) - 1), "but")
-    if rng.random() < 0.1 and "kind" not in used:
-        words.insert(rng.randint(0, len(words)), "kind of")
-    return " ".join(words) + rng.choice(["", "", ".", "!", "!!", "!!!", "?", "??", "???"])
+    if rng.random() < 0.1 and "kind" not in used and words:
+        words.insert(rng.randint(0, len(words) - 1), "kind of")
+    end = rng.choice(["", "", ".", "!", "!!", "!!!", "?", "??", "???"])
+    if len(words[-1]) < 3 or words[-1].endswith(","):
+        end = ""  # NLTK and 3.3.2 strip "is!" and "sad,." differently
+    return " ".join(words) + end
 
 
 def post(i, text, rng):

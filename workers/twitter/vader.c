@@ -17,11 +17,18 @@
 #define C_INCR 0.733
 #define N_SCALAR (-0.74)
 #define LEXICON_FILE_MAX (16u << 20)
+#define RULE_WORDS 256		/* more than the rules' lists have words */
 
+/* One word: its lexicon valence and what the rules make of it, found
+ * with one lookup per token. */
 struct lex_entry {
 	const char *word;	/* NULL: free slot */
 	size_t len;
 	double valence;
+	double booster;		/* a one-word booster's B_INCR or B_DECR, else 0 */
+	bool in_lex;		/* the lexicon has it (valence is its) */
+	bool negate;		/* in the NEGATE list */
+	bool phrase;		/* a word of an idiom or of a two-word booster */
 };
 
 struct vader_lexicon {
@@ -53,8 +60,8 @@ double vader_lexicon_get(const struct vader_lexicon *lex, const char *word, size
 {
 	const struct lex_entry *e = lex_slot(lex, word, len);
 
-	*found = e->word != NULL;
-	return e->word ? e->valence : 0.0;
+	*found = e->word != NULL && e->in_lex;
+	return *found ? e->valence : 0.0;
 }
 
 size_t vader_lexicon_size(const struct vader_lexicon *lex)
@@ -127,54 +134,8 @@ static int parse_line(struct vader_lexicon *lex, char *line, size_t len, const c
 		lex->n++;
 	}
 	e->valence = v;
+	e->in_lex = true;
 	return 0;
-}
-
-struct vader_lexicon *vader_lexicon_load(const char *path, struct nbpy_error *err)
-{
-	struct vader_lexicon *lex = calloc(1, sizeof(*lex));
-	size_t len = 0, lines = 0, cap = 16;
-	unsigned lineno = 0;
-	char *p;
-
-	if (!lex) {
-		nbpy_error_set(err, "%s: out of memory", path);
-		return NULL;
-	}
-	lex->text = read_lexicon_file(path, &len, err);
-	if (!lex->text)
-		goto fail;
-	for (size_t i = 0; i < len; i++)
-		lines += lex->text[i] == '\n';
-	while (cap < 2 * (lines + 1))
-		cap *= 2;
-	lex->slots = calloc(cap, sizeof(*lex->slots));
-	if (!lex->slots) {
-		nbpy_error_set(err, "%s: out of memory", path);
-		goto fail;
-	}
-	lex->mask = cap - 1;
-	for (p = lex->text; p < lex->text + len;) {
-		char *nl = memchr(p, '\n', (size_t)(lex->text + len - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(lex->text + len - p);
-		char *next = p + n + (nl ? 1 : 0);
-
-		lineno++;
-		p[n] = '\0';
-		if (n > 0 && p[n - 1] == '\r')
-			p[--n] = '\0';
-		if (n > 0 && parse_line(lex, p, n, path, lineno, err) != 0)
-			goto fail;
-		p = next;
-	}
-	if (lex->n == 0) {
-		nbpy_error_set(err, "%s: no words: not a VADER lexicon", path);
-		goto fail;
-	}
-	return lex;
-fail:
-	vader_lexicon_free(lex);
-	return NULL;
 }
 
 /* ---- the rules' word lists (vaderSentiment 3.3.2) ---- */
@@ -225,13 +186,106 @@ static const struct scaled_word idioms[] = {
 	{ "broken heart", -2.9 },
 };
 
+/* The rules' words into the table, after the lexicon's (which they may
+ * share): a slot each, words of the static lists (never freed). */
+static void add_rule_word(struct vader_lexicon *lex, const char *word, size_t len, double booster, bool negate,
+			  bool phrase)
+{
+	struct lex_entry *e = lex_slot(lex, word, len);
+
+	if (!e->word) {
+		e->word = word;
+		e->len = len;
+	}
+	if (booster != 0)
+		e->booster = booster;
+	e->negate |= negate;
+	e->phrase |= phrase;
+}
+
+/* Each word of a space-separated phrase. */
+static void add_phrase_words(struct vader_lexicon *lex, const char *phrase)
+{
+	while (*phrase) {
+		size_t len = strcspn(phrase, " ");
+
+		add_rule_word(lex, phrase, len, 0, false, true);
+		phrase += len + (phrase[len] == ' ');
+	}
+}
+
+static void add_rule_words(struct vader_lexicon *lex)
+{
+	for (size_t k = 0; k < sizeof(negate_words) / sizeof(negate_words[0]); k++)
+		add_rule_word(lex, negate_words[k], strlen(negate_words[k]), 0, true, false);
+	for (size_t k = 0; k < sizeof(boosters) / sizeof(boosters[0]); k++) {
+		if (strchr(boosters[k].word, ' '))
+			add_phrase_words(lex, boosters[k].word);
+		else
+			add_rule_word(lex, boosters[k].word, strlen(boosters[k].word), boosters[k].value, false, false);
+	}
+	for (size_t k = 0; k < sizeof(idioms) / sizeof(idioms[0]); k++)
+		add_phrase_words(lex, idioms[k].word);
+}
+
+struct vader_lexicon *vader_lexicon_load(const char *path, struct nbpy_error *err)
+{
+	struct vader_lexicon *lex = calloc(1, sizeof(*lex));
+	size_t len = 0, lines = 0, cap = 16;
+	unsigned lineno = 0;
+	char *p;
+
+	if (!lex) {
+		nbpy_error_set(err, "%s: out of memory", path);
+		return NULL;
+	}
+	lex->text = read_lexicon_file(path, &len, err);
+	if (!lex->text)
+		goto fail;
+	for (size_t i = 0; i < len; i++)
+		lines += lex->text[i] == '\n';
+	while (cap < 2 * (lines + 1 + RULE_WORDS))
+		cap *= 2;
+	lex->slots = calloc(cap, sizeof(*lex->slots));
+	if (!lex->slots) {
+		nbpy_error_set(err, "%s: out of memory", path);
+		goto fail;
+	}
+	lex->mask = cap - 1;
+	for (p = lex->text; p < lex->text + len;) {
+		char *nl = memchr(p, '\n', (size_t)(lex->text + len - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(lex->text + len - p);
+		char *next = p + n + (nl ? 1 : 0);
+
+		lineno++;
+		p[n] = '\0';
+		if (n > 0 && p[n - 1] == '\r')
+			p[--n] = '\0';
+		if (n > 0 && parse_line(lex, p, n, path, lineno, err) != 0)
+			goto fail;
+		p = next;
+	}
+	if (lex->n == 0) {
+		nbpy_error_set(err, "%s: no words: not a VADER lexicon", path);
+		goto fail;
+	}
+	add_rule_words(lex);
+	return lex;
+fail:
+	vader_lexicon_free(lex);
+	return NULL;
+}
+
 /* ---- one text ---- */
 
 struct token {
 	uint32_t off, len;	/* the token in the lower-cased copy */
 	bool upper;		/* Python's str.isupper() */
 	bool in_lex;
+	bool negated;		/* in the NEGATE list, or has "n't" */
+	bool phrase;		/* may be part of an idiom or a two-word booster */
 	double valence;		/* the lexicon's, when in_lex */
+	double booster;		/* a booster's B_INCR or B_DECR, else 0 */
 };
 
 struct text {
@@ -273,36 +327,14 @@ static size_t words_in(const char *phrase)
 	return n;
 }
 
-static const struct scaled_word *booster_of(const struct text *x, size_t i)
-{
-	for (size_t k = 0; k < sizeof(boosters) / sizeof(boosters[0]); k++)
-		if (is(x, i, boosters[k].word))
-			return &boosters[k];
-	return NULL;
-}
-
-static bool negated(const struct text *x, size_t i)
-{
-	const char *w = x->low + x->t[i].off;
-
-	for (size_t k = 0; k < sizeof(negate_words) / sizeof(negate_words[0]); k++)
-		if (is(x, i, negate_words[k]))
-			return true;
-	for (size_t k = 0; k + 3 <= x->t[i].len; k++)
-		if (memcmp(w + k, "n't", 3) == 0)
-			return true;
-	return false;
-}
-
 /* A booster before a word pushes it away from zero (an ALL-CAPS one more). */
 static double scalar_inc_dec(const struct text *x, size_t i, double valence)
 {
-	const struct scaled_word *b = booster_of(x, i);
 	double scalar;
 
-	if (!b)
+	if (x->t[i].booster == 0)
 		return 0.0;
-	scalar = valence < 0 ? -b->value : b->value;
+	scalar = valence < 0 ? -x->t[i].booster : x->t[i].booster;
 	if (x->t[i].upper && x->cap_diff)
 		scalar += valence > 0 ? C_INCR : -C_INCR;
 	return scalar;
@@ -317,14 +349,14 @@ static bool so_or_this(const struct text *x, size_t i)
 static double negation_check(const struct text *x, double valence, size_t back, size_t i)
 {
 	if (back == 1) {
-		if (negated(x, i - 1))
+		if (x->t[i - 1].negated)
 			valence *= N_SCALAR;
 	} else if (back == 2) {
 		if (is(x, i - 2, "never") && so_or_this(x, i - 1))
 			valence *= 1.25;
 		else if (is(x, i - 2, "without") && is(x, i - 1, "doubt"))
 			;
-		else if (negated(x, i - 2))
+		else if (x->t[i - 2].negated)
 			valence *= N_SCALAR;
 	} else {
 		/* the reference's precedence: (never and so|this) or so|this before */
@@ -332,7 +364,7 @@ static double negation_check(const struct text *x, double valence, size_t back, 
 			valence *= 1.25;
 		else if (is(x, i - 3, "without") && (is(x, i - 2, "doubt") || is(x, i - 1, "doubt")))
 			;
-		else if (negated(x, i - 3))
+		else if (x->t[i - 3].negated)
 			valence *= N_SCALAR;
 	}
 	return valence;
@@ -365,6 +397,15 @@ static double idioms_check(const struct text *x, double valence, size_t i)
 			if (words_in(boosters[k].word) == grams[s].words && spells(x, i - grams[s].from, boosters[k].word))
 				valence += boosters[k].value;
 	return valence;
+}
+
+/* Could an idiom or a two-word booster be around word i (i - 3 .. i + 2)? */
+static bool near_phrase(const struct text *x, size_t i)
+{
+	for (size_t k = i - 3; k <= i + 2 && k < x->n; k++)
+		if (x->t[k].phrase)
+			return true;
+	return false;
 }
 
 /* "least X" negates X, but not "at least" or "very least". */
@@ -405,7 +446,7 @@ static double sentiment_valence(const struct text *x, size_t i)
 			s *= 0.9;
 		valence += s;
 		valence = negation_check(x, valence, back, i);
-		if (back == 3)
+		if (back == 3 && near_phrase(x, i))
 			valence = idioms_check(x, valence, i);
 	}
 	return least_check(x, valence, i);
@@ -457,8 +498,13 @@ static double punctuation_emphasis(const char *text, size_t len)
  * exact binary value, which is what printf does too. */
 static double round_to(double v, int digits)
 {
+	double scale = digits == 3 ? 1e3 : 1e4, y = v * scale, r = nearbyint(y);
 	char buf[64];
 
+	/* away from a tie, the nearest integer is sure and r / scale (exact
+	 * operands, one rounding) is the double nearest the decimal */
+	if (fabs(fabs(y - r) - 0.5) > 1e-6)
+		return r / scale;
 	(void)snprintf(buf, sizeof(buf), "%.*f", digits, v);
 	return strtod(buf, NULL);
 }
@@ -648,17 +694,23 @@ enum vader_result vader_score(const struct vader_lexicon *lex, const char *text,
 		case_of(u + a, b - a, &up, &lo);
 		tokens[x.n] = (struct token){ .off = (uint32_t)a, .len = (uint32_t)(b - a), .upper = up && !lo };
 		if (b - a <= VADER_WORD_MAX) {
-			int found;
+			const struct lex_entry *e = lex_slot(lex, low + a, b - a);
 
-			tokens[x.n].valence = vader_lexicon_get(lex, low + a, b - a, &found);
-			tokens[x.n].in_lex = found;
+			if (e->word) {
+				tokens[x.n].in_lex = e->in_lex;
+				tokens[x.n].valence = e->valence;
+				tokens[x.n].booster = e->booster;
+				tokens[x.n].negated = e->negate;
+				tokens[x.n].phrase = e->phrase;
+			}
 		}
+		tokens[x.n].negated |= memmem(low + a, b - a, "n't", 3) != NULL;
 		upper_tokens += tokens[x.n].upper;
 		x.n++;
 	}
 	x.cap_diff = upper_tokens > 0 && upper_tokens < x.n;
 	for (i = 0; i < x.n; i++) {
-		if (booster_of(&x, i) || (i + 1 < x.n && is(&x, i, "kind") && is(&x, i + 1, "of")))
+		if (tokens[i].booster != 0 || (i + 1 < x.n && is(&x, i, "kind") && is(&x, i + 1, "of")))
 			s[i] = 0;
 		else
 			s[i] = sentiment_valence(&x, i);
