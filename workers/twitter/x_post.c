@@ -39,19 +39,27 @@ static bool optional_string(struct nbpy_json v, char *buf, size_t cap)
 	return v.type == NBPY_JSON_NONE || v.type == NBPY_JSON_NULL || nbpy_json_string(v, buf, cap, NULL) == NULL;
 }
 
-/* An optional count in either of two spellings; absent is 0. */
-static bool count(struct nbpy_json metrics, const char *name, const char *other, int64_t *out)
+/* Optional counts of a public_metrics object, each in either of two
+ * spellings (names[2k], names[2k+1]); absent is 0.  n counts, at most 2. */
+static bool counts(struct nbpy_json metrics, const char *const *names, int64_t **out, size_t n)
 {
-	struct nbpy_json_field f[] = { { .name = name }, { .name = other } };
-	struct nbpy_json v;
+	struct nbpy_json_field f[4];
 
-	*out = 0;
+	for (size_t k = 0; k < n; k++)
+		*out[k] = 0;
 	if (metrics.type == NBPY_JSON_NONE)
 		return true;
-	if (nbpy_json_fields(metrics, f, 2) != NULL)
+	for (size_t k = 0; k < 2 * n; k++)
+		f[k] = (struct nbpy_json_field){ .name = names[k] };
+	if (nbpy_json_fields(metrics, f, 2 * n) != NULL)
 		return false;
-	v = f[0].value.type != NBPY_JSON_NONE ? f[0].value : f[1].value;
-	return v.type == NBPY_JSON_NONE || (nbpy_json_int64(v, out) == NULL && *out >= 0);
+	for (size_t k = 0; k < n; k++) {
+		struct nbpy_json v = f[2 * k].value.type != NBPY_JSON_NONE ? f[2 * k].value : f[2 * k + 1].value;
+
+		if (v.type != NBPY_JSON_NONE && (nbpy_json_int64(v, out[k]) != NULL || *out[k] < 0))
+			return false;
+	}
+	return true;
 }
 
 /* The element of array `list` whose "id" is id (an object), if any. */
@@ -72,13 +80,14 @@ static bool find_by_id(struct nbpy_json list, const char *id, struct nbpy_json *
 	return false;
 }
 
-static const char *author(struct nbpy_json includes, struct nbpy_sentiment *t)
+static const char *author(struct nbpy_json users, struct nbpy_sentiment *t)
 {
-	struct nbpy_json users, user;
+	static const char *const names[] = { "followers_count", "followers_count", "tweet_count", "post_count" };
 	struct nbpy_json_field f[] = { { .name = "username" }, { .name = "location" }, { .name = "public_metrics" } };
+	int64_t *out[] = { &t->followers, &t->statuses };
+	struct nbpy_json user;
 
-	if (includes.type == NBPY_JSON_NONE || nbpy_json_get(includes, "users", &users) != NULL ||
-	    !find_by_id(users, t->author_id, &user))
+	if (!find_by_id(users, t->author_id, &user))
 		return NULL;	/* an author not expanded: no name, no counts */
 	if (nbpy_json_fields(user, f, 3) != NULL)
 		return "bad user";
@@ -86,17 +95,16 @@ static const char *author(struct nbpy_json includes, struct nbpy_sentiment *t)
 		return "bad username";
 	if (!optional_string(f[1].value, t->location, sizeof(t->location)))
 		return "bad user location";
-	if (!count(f[2].value, "followers_count", "followers_count", &t->followers) ||
-	    !count(f[2].value, "tweet_count", "post_count", &t->statuses))
+	if (!counts(f[2].value, names, out, 2))
 		return "bad user public_metrics";
 	return NULL;
 }
 
 /* geo: an exact point [lon, lat], else the place's bounding box centre. */
-static const char *where(struct nbpy_json geo, struct nbpy_json includes, struct nbpy_sentiment *t)
+static const char *where(struct nbpy_json geo, struct nbpy_json places, struct nbpy_sentiment *t)
 {
 	struct nbpy_json_field g[] = { { .name = "coordinates" }, { .name = "place_id" } };
-	struct nbpy_json places, place, point, v;
+	struct nbpy_json place, point, v;
 	struct nbpy_json_iter it;
 	char place_id[32];
 	double c[4];
@@ -120,8 +128,7 @@ static const char *where(struct nbpy_json geo, struct nbpy_json includes, struct
 	}
 	if (!optional_string(g[1].value, place_id, sizeof(place_id)))
 		return "bad geo.place_id";
-	if (includes.type == NBPY_JSON_NONE || nbpy_json_get(includes, "places", &places) != NULL ||
-	    !find_by_id(places, place_id, &place))
+	if (!find_by_id(places, place_id, &place))
 		return NULL;
 	if (nbpy_json_get(place, "full_name", &v) == NULL && !optional_string(v, t->place, sizeof(t->place)))
 		return "bad place full_name";
@@ -178,7 +185,10 @@ enum x_post_result x_post_parse(const char *rec, size_t len, const struct vader_
 		[LANG] = { .name = "lang" }, [AUTHOR_ID] = { .name = "author_id" }, [GEO] = { .name = "geo" },
 		[METRICS] = { .name = "public_metrics" },
 	};
+	struct nbpy_json_field inc[] = { { .name = "users" }, { .name = "places" } };
+	static const char *const reposts[] = { "retweet_count", "repost_count" };
 	struct nbpy_sentiment *t = &m->u.sentiment;
+	int64_t *retweets = &t->retweets;
 	char text[VADER_TEXT_MAX + 1], stamp[NBPY_RFC3339_MAX];
 	struct vader_scores s;
 	struct nbpy_json root;
@@ -217,9 +227,11 @@ enum x_post_result x_post_parse(const char *rec, size_t len, const struct vader_
 		return fail(why, "bad data.lang");
 	if (!optional_string(d[AUTHOR_ID].value, t->author_id, sizeof(t->author_id)))
 		return fail(why, "bad data.author_id");
-	if (!count(d[METRICS].value, "retweet_count", "repost_count", &t->retweets))
+	if (!counts(d[METRICS].value, reposts, &retweets, 1))
 		return fail(why, "bad data.public_metrics");
-	if ((e = author(r[INCLUDES].value, t)) != NULL || (e = where(d[GEO].value, r[INCLUDES].value, t)) != NULL ||
+	if (r[INCLUDES].value.type != NBPY_JSON_NONE && nbpy_json_fields(r[INCLUDES].value, inc, 2) != NULL)
+		return fail(why, "includes: not an object, or a member twice");
+	if ((e = author(inc[0].value, t)) != NULL || (e = where(d[GEO].value, inc[1].value, t)) != NULL ||
 	    (e = rule_tags(r[RULES].value, t)) != NULL)
 		return fail(why, e);
 	if (!isnan(t->lat))
