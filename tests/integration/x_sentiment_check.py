@@ -19,11 +19,13 @@ generated sentences avoid the few rules where NLTK 3.8 and vaderSentiment
 """
 import calendar
 import json
-import math
+import os
 import random
-import signal
 import sqlite3
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from oanda_transactions_check import collect  # noqa: E402  (the same collector)
 
 REFERENCE = [
     "VADER is smart, handsome, and funny.", "VADER is smart, handsome, and funny!",
@@ -111,24 +113,6 @@ def gen(path):
     batches = [posts[:len(REFERENCE)] + bad + [huge], posts[len(REFERENCE):180], posts[180:]]
     with open(path, "w") as f:
         json.dump({"rules": RULES_HELD, "batches": batches}, f)
-
-
-def collect(ep, path):
-    import msgpack
-    import zmq
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    sub = zmq.Context().socket(zmq.SUB)
-    sub.setsockopt(zmq.SUBSCRIBE, b"")
-    sub.connect(ep)
-    with open(path, "a") as out:
-        while True:
-            topic, payload = sub.recv_multipart()
-            u = msgpack.Unpacker(raw=False)
-            u.feed(payload)
-            for m in u:
-                if m[0] != 0:  # 0: a sequence announcement
-                    out.write(json.dumps([topic.decode()] + m) + "\n")
-                    out.flush()
 
 
 FIELDS = ["id", "lang", "time_zone", "geohash", "user", "author_id", "followers", "statuses", "retweets",

@@ -1,6 +1,7 @@
 /* test_vader.c - VADER in C (workers/twitter/vader.c) against the reference
  * outputs of vaderSentiment (the README's sentences and the extra vectors of
- * docs/sentiment.md, computed by the Python reference, not by this code);
+ * the reference doc, and two by NLTK's port: computed by the Python
+ * reference, not by this code);
  * the lexicon loader's errors; bad UTF-8 and huge texts refused, not scored.
  * Needs the lexicon (scripts/lib/vader_lexicon.sh): NBPY_VADER_LEXICON, else
  * /var/lib/nbpy/vader_lexicon.txt, else $NBPY_SRCDIR/build/vader_lexicon.txt;
@@ -72,6 +73,10 @@ static const struct reference readme[] = {
 	{ "not bad, not great", 0.6754, NAN, NAN, NAN },
 	{ "the shit", -0.5574, NAN, NAN, NAN },
 	{ "VADER sentiment analysis is the shit.", 0.6124, NAN, NAN, NAN },
+	/* by NLTK 3.8's nltk.sentiment.vader with the installed lexicon: all in
+	 * capitals (no emphasis), and more than 4 "!" (4 count) */
+	{ "GREAT MARKET TODAY", 0.6249, 0.0, 0.328, 0.672 },
+	{ "The market is good today !!!!!!", 0.6209, 0.0, 0.551, 0.449 },
 };
 
 static void check_one(const struct reference *r)
