@@ -49,7 +49,7 @@ rules              = btc: bitcoin OR btc, eth: ethereum lang:en
 lexicon            = $LEXICON
 keep_text          = yes
 idle_timeout       = 1s
-retry_network      = 100ms
+retry_network      = 500ms
 retry_http         = 200ms
 retry_rate_limited = 300ms
 bind               = tcp://127.0.0.1:$((BASE + 1))
@@ -87,6 +87,8 @@ check "the rules: the stale one deleted, the missing one added" $PY "$CHECK" rul
 check "each post once, fields as sent, scores as NLTK's VADER gives them" \
 	$PY "$CHECK" posts "$T/posts.json" "$T/got.jsonl" "$LEXICON"
 check "reconnects on X's schedules (fake's timestamps)" $PY "$CHECK" backoff "$T/fake.jsonl"
+check "the status counts the rules deleted (1) and added (1)" eval \
+	'd=$(counter_of twitter rules_deleted) && a=$(counter_of twitter rules_added) && [ "$d" -eq 1 ] && [ "$a" -eq 1 ]'
 check "posts counted ($NPOSTS)" eval 'n=$(counter_of twitter posts) && [ "$n" -eq "$NPOSTS" ]'
 check "6 malformed lines counted as bad" eval 'n=$(counter_of twitter bad) && [ "$n" -eq 6 ]'
 check "the too-long post counted" eval 'n=$(counter_of twitter too_long) && [ "$n" -eq 1 ]'

@@ -235,14 +235,15 @@ def check_rules(log_path):
 
 def check_backoff(log_path):
     """The gap from each answer's end to the next connect, against X's schedules with the test's
-    bases (retry_network 100ms, retry_http 200ms, retry_rate_limited 300ms, idle_timeout 1s)."""
+    bases (retry_network 500ms, retry_http 200ms, retry_rate_limited 300ms, idle_timeout 1s); each
+    delay within -20 ms and +250 ms (a loaded machine), so "at once" is told from one step."""
     ev = events(log_path)
     connect = {e["n"]: e["t"] for e in ev if e["ev"] == "connect"}
     answer = {e["n"]: e["t"] for e in ev if e["ev"] == "answer"}
     expect = {1: (1.0, "a stall: the idle watchdog (1 s), then at once"), 2: (0.2, "503: retry_http"),
               3: (0.4, "503 again: doubled"), 4: (0.3, "429: retry_rate_limited"), 5: (0.6, "429 again: doubled"),
-              6: (0.0, "the stream ended after a 2xx: at once"), 7: (0.1, "network error: retry_network"),
-              8: (0.2, "network error again: twice retry_network")}
+              6: (0.0, "the stream ended after a 2xx: at once"), 7: (0.5, "network error: retry_network"),
+              8: (1.0, "network error again: twice retry_network")}
     rc = 0
     for n, (want, what) in sorted(expect.items()):
         if n not in answer or n + 1 not in connect:
@@ -250,7 +251,7 @@ def check_backoff(log_path):
             rc = 1
             continue
         gap = connect[n + 1] - answer[n]
-        ok = want - 0.02 <= gap <= want + 0.35
+        ok = want - 0.02 <= gap <= want + 0.25
         print("%s after connection %d (%s): %.3f s, expected %.3f s" % ("ok  " if ok else "FAIL", n, what, gap, want))
         rc |= 0 if ok else 1
     q = ev[[e["ev"] for e in ev].index("connect")]["query"]

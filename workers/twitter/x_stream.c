@@ -74,6 +74,8 @@ struct x_state {
 	char *stream_url, *rules_url;
 	char *delete_body, *add_body;	/* waiting to be sent */
 	char *sent_body;		/* sent, its answer not in yet */
+	size_t deleting, adding, sent;	/* rules in delete_body, add_body, sent_body */
+	uint64_t *sent_counter;		/* rules_deleted or rules_added, once sent_body is done */
 	struct worker_stream *stream;
 	bool established;	/* the stream answered 2xx since it last dropped */
 	unsigned attempts[RETRY_CLASSES];
@@ -147,6 +149,7 @@ static void on_rules_posted(struct worker *w, const struct http_result *r, void 
 		sync_failed(w, x, r->status, what);
 		return;
 	}
+	*x->sent_counter += x->sent;
 	/* X answers 200 with errors[] for rules it refused (invalid syntax) */
 	if (strstr(r->body, "\"errors\"") != NULL)
 		worker_error(w, "x: rules: X refused some: %.300s", r->body);
@@ -166,9 +169,13 @@ static void send_rules(struct worker *w, struct x_state *x)
 	if (x->delete_body) {
 		x->sent_body = x->delete_body;
 		x->delete_body = NULL;
+		x->sent = x->deleting;
+		x->sent_counter = &x->rules_deleted;
 	} else if (x->add_body) {
 		x->sent_body = x->add_body;
 		x->add_body = NULL;
+		x->sent = x->adding;
+		x->sent_counter = &x->rules_added;
 	} else {
 		open_stream(w, x);
 		return;
@@ -182,7 +189,6 @@ static void send_rules(struct worker *w, struct x_state *x)
 static void on_rules_listed(struct worker *w, const struct http_result *r, void *arg)
 {
 	struct x_state *x = arg;
-	size_t deleting, adding;
 	char what[256];
 
 	if (r->status != 200) {
@@ -193,14 +199,12 @@ static void on_rules_listed(struct worker *w, const struct http_result *r, void 
 	}
 	free(x->delete_body);
 	free(x->add_body);
-	if (x_rules_plan(x->rules, x->n_rules, r->body, r->len, &x->delete_body, &deleting, &x->add_body, &adding,
-			 what, sizeof(what)) < 0) {
+	if (x_rules_plan(x->rules, x->n_rules, r->body, r->len, &x->delete_body, &x->deleting, &x->add_body,
+			 &x->adding, what, sizeof(what)) < 0) {
 		sync_failed(w, x, 500, what);
 		return;
 	}
-	x->rules_deleted += deleting;
-	x->rules_added += adding;
-	log_info("x: rules: %zu to delete, %zu to add", deleting, adding);
+	log_info("x: rules: %zu to delete, %zu to add", x->deleting, x->adding);
 	send_rules(w, x);
 }
 
@@ -310,6 +314,7 @@ static int init(struct worker *w)
 {
 	const struct x_settings *set = w->settings;
 	struct x_state *x = w->kind_state;
+	struct nbpy_error lex_error = { 0 };
 	char why[256];
 
 	if (set->token[0] == '\0')
@@ -324,9 +329,9 @@ static int init(struct worker *w)
 		return worker_config_error(w, &set->rules, "rules: none given");
 	if (x_rules_from_config(&set->rules, &x->rules, &x->n_rules, why, sizeof(why)) < 0)
 		return worker_config_error(w, &set->rules, "%s", why);
-	x->lex = vader_lexicon_load(set->lexicon, &w->error);
+	x->lex = vader_lexicon_load(set->lexicon, &lex_error);
 	if (!x->lex)
-		return worker_config_error(w, &set->lexicon, "lexicon: %s", w->error.msg);
+		return worker_config_error(w, &set->lexicon, "lexicon: %s", lex_error.msg);
 	if (oanda_auth_header(set->token, &x->auth) < 0 ||
 	    asprintf(&x->stream_url, "%s/2/tweets/search/stream?%s", set->url, STREAM_FIELDS) < 0 ||
 	    asprintf(&x->rules_url, "%s/2/tweets/search/stream/rules", set->url) < 0)
