@@ -11,8 +11,10 @@ is appended to LOG as a JSON line with its time "t" (time.monotonic):
   {"ev": "connect", "n": N, "query": {...}}                 a stream GET
   {"ev": "answer", "n": N, "status": S}                      its answer ended
   {"ev": "refused", "auth": "bad"}                          a wrong bearer token
+GET /_x/go (no token needed) lets the first connection's posts go: until
+then (at most 20 s) it sends keep-alives, so a test's subscriber can join.
 The n-th stream connection (from 1) gets:
-  1  200, batch 0 with keep-alives between lines, keep-alives for 0.5 s,
+  1  200, keep-alives until /_x/go, batch 0 with keep-alives between lines, keep-alives for 0.5 s,
      then a stall: no byte at all until the client gives up
   2, 3  503        4, 5  429 (with a JSON problem body)
   6  200, batch 1, an `errors` object (operational-disconnect), then the
@@ -34,6 +36,7 @@ rules = {r["id"]: r for r in data["rules"]}
 next_rule_id = 900
 conns = 0
 lock = threading.Lock()
+go = threading.Event()
 
 
 def log(ev, **kw):
@@ -64,6 +67,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
+        if url.path == "/_x/go":
+            go.set()
+            self.answer(200, {})
+            return
         if not self.authorised():
             return
         if url.path == "/2/tweets/search/stream/rules":
@@ -124,6 +131,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         try:
+            while n == 1 and not go.wait(0.3):
+                self.chunk(b"\r\n")
             batch = {1: 0, 6: 1, 9: 2}.get(n)
             for line in data["batches"][batch] if batch is not None else []:
                 raw = line.encode("utf-8", "surrogateescape") if isinstance(line, str) else \

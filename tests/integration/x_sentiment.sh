@@ -74,6 +74,9 @@ $PY "$CHECK" collect "tcp://127.0.0.1:$((BASE + 1))" "$T/got.jsonl" &
 COLLECT_PID=$!
 start_nbpyd
 check "x.sentiment and its store run under nbpyd" wait_for 10 all_running twitter twitter_sentiment_sqlite
+check "the stream connects" wait_for 10 eval 'field twitter status | grep -q "connected yes"'
+sleep 1	# the subscribers (a ZeroMQ reconnect is 100 ms) join before the first post
+curl -fs -o /dev/null "$FAKE/_x/go" || bad "the fake did not take /_x/go"
 check "a missing lexicon stops the kind at start, naming the file" wait_for 10 eval \
 	"grep -q 'twitter_no_lexicon.*lexicon: $T/missing_lexicon.txt: No such file' '$T/nbpyd.log'"
 check "... with the configuration exit code (78)" wait_for 5 eval "grep -q 'twitter_no_lexicon: exit pid [0-9]*: exited 78' '$T/nbpyd.log'"

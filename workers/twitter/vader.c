@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "workers/twitter/vader.h"
 
 /* The method's empirically derived constants (Hutto & Gilbert 2014). */
@@ -546,34 +547,11 @@ static void score(const struct text *x, double *s, const char *text, size_t len,
 
 /* ---- UTF-8, case and tokens ---- */
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing past U+10FFFF), 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t left)
+/* The length of the UTF-8 sequence whose lead byte is c (the text is
+ * checked first). */
+static size_t seq_len(unsigned char c)
 {
-	unsigned c = s[0];
-	size_t n;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
+	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
 }
 
 /* Python's str.split() separators, as UTF-8: the length of the one at s, or 0. */
@@ -660,13 +638,8 @@ enum vader_result vader_score(const struct vader_lexicon *lex, const char *text,
 	memset(out, 0, sizeof(*out));
 	if (len > VADER_TEXT_MAX)
 		return VADER_TOO_LONG;
-	while (i < len) {
-		size_t n = utf8_len(u + i, len - i);
-
-		if (n == 0)
-			return VADER_BAD_UTF8;
-		i += n;
-	}
+	if (!nbpy_utf8_valid(text, len))
+		return VADER_BAD_UTF8;
 	memcpy(low, text, len);
 	lower_latin1(low, len);
 	/* whitespace-separated tokens; leading and trailing punctuation goes
@@ -681,7 +654,7 @@ enum vader_result vader_score(const struct vader_lexicon *lex, const char *text,
 			break;
 		start = i;
 		while (i < len && space_len(u + i, len - i) == 0)
-			i += utf8_len(u + i, len - i);
+			i += seq_len(u[i]);
 		end = i;
 		if (x.n == VADER_TOKENS_MAX)
 			return memset(out, 0, sizeof(*out)), VADER_TOO_LONG;

@@ -29,7 +29,7 @@ struct vader_scores {
 
 enum vader_result {
 	VADER_OK = 0,
-	VADER_BAD_UTF8,		/* the text is not valid UTF-8 */
+	VADER_BAD_UTF8,		/* the text is not valid UTF-8, or holds a NUL */
 	VADER_TOO_LONG,		/* over VADER_TEXT_MAX bytes or VADER_TOKENS_MAX tokens */
 };
 

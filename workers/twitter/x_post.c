@@ -62,40 +62,37 @@ static bool counts(struct nbpy_json metrics, const char *const *names, int64_t *
 	return true;
 }
 
-/* The element of array `list` whose "id" is id (an object), if any. */
-static bool find_by_id(struct nbpy_json list, const char *id, struct nbpy_json *found)
+/* The element of array `list` whose "id" (f[0]) is id, its members f[0..n)
+ * read in the same pass; false if there is none. */
+static bool find_by_id(struct nbpy_json list, const char *id, struct nbpy_json_field *f, size_t n)
 {
 	struct nbpy_json_iter it = nbpy_json_iter(list);
-	struct nbpy_json e, v;
+	struct nbpy_json e;
 	char eid[32];
 
 	if (id[0] == '\0')
 		return false;
 	while (nbpy_json_next(&it, NULL, &e))
-		if (nbpy_json_get(e, "id", &v) == NULL && nbpy_json_string(v, eid, sizeof(eid), NULL) == NULL &&
-		    strcmp(eid, id) == 0) {
-			*found = e;
+		if (nbpy_json_fields(e, f, n) == NULL && nbpy_json_string(f[0].value, eid, sizeof(eid), NULL) == NULL &&
+		    strcmp(eid, id) == 0)
 			return true;
-		}
 	return false;
 }
 
 static const char *author(struct nbpy_json users, struct nbpy_sentiment *t)
 {
 	static const char *const names[] = { "followers_count", "followers_count", "tweet_count", "post_count" };
-	struct nbpy_json_field f[] = { { .name = "username" }, { .name = "location" }, { .name = "public_metrics" } };
+	struct nbpy_json_field f[] = { { .name = "id" }, { .name = "username" }, { .name = "location" },
+				       { .name = "public_metrics" } };
 	int64_t *out[] = { &t->followers, &t->statuses };
-	struct nbpy_json user;
 
-	if (!find_by_id(users, t->author_id, &user))
+	if (!find_by_id(users, t->author_id, f, 4))
 		return NULL;	/* an author not expanded: no name, no counts */
-	if (nbpy_json_fields(user, f, 3) != NULL)
-		return "bad user";
-	if (!optional_string(f[0].value, t->user, sizeof(t->user)))
+	if (!optional_string(f[1].value, t->user, sizeof(t->user)))
 		return "bad username";
-	if (!optional_string(f[1].value, t->location, sizeof(t->location)))
+	if (!optional_string(f[2].value, t->location, sizeof(t->location)))
 		return "bad user location";
-	if (!counts(f[2].value, names, out, 2))
+	if (!counts(f[3].value, names, out, 2))
 		return "bad user public_metrics";
 	return NULL;
 }
@@ -104,7 +101,8 @@ static const char *author(struct nbpy_json users, struct nbpy_sentiment *t)
 static const char *where(struct nbpy_json geo, struct nbpy_json places, struct nbpy_sentiment *t)
 {
 	struct nbpy_json_field g[] = { { .name = "coordinates" }, { .name = "place_id" } };
-	struct nbpy_json place, point, v;
+	struct nbpy_json_field pf[] = { { .name = "id" }, { .name = "full_name" }, { .name = "geo" } };
+	struct nbpy_json point, v;
 	struct nbpy_json_iter it;
 	char place_id[32];
 	double c[4];
@@ -128,11 +126,11 @@ static const char *where(struct nbpy_json geo, struct nbpy_json places, struct n
 	}
 	if (!optional_string(g[1].value, place_id, sizeof(place_id)))
 		return "bad geo.place_id";
-	if (!find_by_id(places, place_id, &place))
+	if (!find_by_id(places, place_id, pf, 3))
 		return NULL;
-	if (nbpy_json_get(place, "full_name", &v) == NULL && !optional_string(v, t->place, sizeof(t->place)))
+	if (!optional_string(pf[1].value, t->place, sizeof(t->place)))
 		return "bad place full_name";
-	if (!isnan(t->lat) || nbpy_json_get(place, "geo", &v) != NULL || nbpy_json_get(v, "bbox", &v) != NULL)
+	if (!isnan(t->lat) || pf[2].value.type != NBPY_JSON_OBJECT || nbpy_json_get(pf[2].value, "bbox", &v) != NULL)
 		return NULL;
 	for (it = nbpy_json_iter(v), n = 0; n < 4 && nbpy_json_next(&it, NULL, &point); n++)
 		if (!number(point, &c[n]))
