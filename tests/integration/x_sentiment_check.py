@@ -9,6 +9,8 @@
     x_sentiment_check.py rules LOG            the rules sync: stale deleted, missing added
     x_sentiment_check.py backoff LOG          the reconnect delays, from the fake's timestamps
     x_sentiment_check.py sqlite DB OUT        the SQLite rows are exactly what was published
+    x_sentiment_check.py pgsql ROWS OUT       the same for PostgreSQL (psql -At -F '|' rows)
+    x_sentiment_check.py influx URL DB OUT    the same for InfluxDB's measurement crypto
 
 Expected scores come from the Python reference (nltk.sentiment.vader, Debian's
 python3-nltk, given the same lexicon file), never from nbpy.  NLTK 3.8 drops
@@ -278,6 +280,48 @@ def check_sqlite(db, got_path):
     return 0
 
 
+def store_key(g):
+    """What every store keeps of a published message, to compare."""
+    return (g["id"], g["event_ns"] // 1000, g["user"], g["compound"], g["pos"], g["neu"], g["neg"], g["lat"],
+            g["lon"], g["rules"])
+
+
+def compare(store, rows, got_path):
+    want = sorted(store_key(g) for g in load_got(got_path))
+    rows = sorted(rows, key=lambda r: r[0])
+    if rows != want:
+        print("%s: %d rows, %d published; first difference: %s" % (
+            store, len(rows), len(want), next(((r, w) for r, w in zip(rows, want) if r != w), None)))
+        return 1
+    print("%s: %d rows, exactly what was published" % (store, len(rows)))
+    return 0
+
+
+def check_pgsql(rows_path, got_path):
+    def num(v):
+        return None if v == "" else float(v)
+    rows = []
+    with open(rows_path) as f:
+        for line in f:
+            r = line.rstrip("\n").split("|")
+            rows.append((r[0], int(r[1]), r[2], *map(num, r[3:9]), r[9]))
+    return compare("pgsql", rows, got_path)
+
+
+def check_influx(url, db, got_path):
+    import urllib.parse
+    import urllib.request
+    q = urllib.parse.urlencode({"db": db, "epoch": "ns", "q": 'SELECT "id", "user", "compound_score", "pos_score",'
+                                ' "neu_score", "neg_score", "latitude", "longitude", "rules" FROM "crypto"'})
+    res = json.load(urllib.request.urlopen(url + "/query?" + q, timeout=5))["results"][0]
+    rows = []
+    for series in res.get("series", []):
+        for v in series["values"]:
+            t, pid, user, c, p, u, n, lat, lon, rules = v
+            rows.append((pid, t // 1000, user, c, p, u, n, lat, lon, rules or ""))
+    return compare("influxdb", rows, got_path)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen":
@@ -294,5 +338,9 @@ if __name__ == "__main__":
         sys.exit(check_backoff(sys.argv[2]))
     elif cmd == "sqlite":
         sys.exit(check_sqlite(sys.argv[2], sys.argv[3]))
+    elif cmd == "pgsql":
+        sys.exit(check_pgsql(sys.argv[2], sys.argv[3]))
+    elif cmd == "influx":
+        sys.exit(check_influx(sys.argv[2], sys.argv[3], sys.argv[4]))
     else:
         sys.exit("unknown command " + cmd)
