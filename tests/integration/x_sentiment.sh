@@ -80,10 +80,7 @@ curl -fs -o /dev/null "$FAKE/_x/go" || bad "the fake did not take /_x/go"
 check "a missing lexicon stops the kind at start, naming the file" wait_for 10 eval \
 	"grep -q 'twitter_no_lexicon.*lexicon: $T/missing_lexicon.txt: No such file' '$T/nbpyd.log'"
 check "... with the configuration exit code (78)" wait_for 5 eval "grep -q 'twitter_no_lexicon: exit pid [0-9]*: exited 78' '$T/nbpyd.log'"
-NPOSTS=$($PY -c "
-import json
-b = json.load(open('$T/posts.json'))['batches']
-print(sum(1 for x in b for p in x if isinstance(p, dict) and len(p['data']['text']) <= 1120))")
+NPOSTS=$($PY "$CHECK" valid "$T/posts.json")
 check "all $NPOSTS valid posts published, across 9 connections" wait_for 30 eval \
 	'[ "$($PY "$CHECK" count "$T/got.jsonl")" -ge "$NPOSTS" ]'
 check "the rules: the stale one deleted, the missing one added" $PY "$CHECK" rules "$T/fake.jsonl"

@@ -2,6 +2,7 @@
 """Checks for tests/integration/x_sentiment.sh (kind x.sentiment).
 
     x_sentiment_check.py gen POSTS            the fake's posts and rules
+    x_sentiment_check.py valid POSTS          how many of the fake's posts are to be published
     x_sentiment_check.py collect EP OUT       what the service publishes, one JSON line each
     x_sentiment_check.py count OUT            how many posts arrived
     x_sentiment_check.py posts POSTS OUT LEXICON   every valid post published once, fields as the
@@ -167,10 +168,15 @@ def rfc3339_ns(s):
         * 10**9 + int(frac.ljust(9, "0"))
 
 
-def check_posts(posts_path, got_path, lexicon):
+def valid_posts(posts_path):
+    """The fake's posts that x.sentiment publishes: not the malformed lines, not the too-long one."""
     with open(posts_path) as f:
         batches = json.load(f)["batches"]
-    want = [p for b in batches for p in b if isinstance(p, dict) and len(p["data"]["text"]) <= 1120]
+    return [p for b in batches for p in b if isinstance(p, dict) and len(p["data"]["text"]) <= 1120]
+
+
+def check_posts(posts_path, got_path, lexicon):
+    want = valid_posts(posts_path)
     got = load_got(got_path)
     vader = analyzer(lexicon)
     fails, pn_skipped = [], 0
@@ -326,6 +332,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen":
         gen(sys.argv[2])
+    elif cmd == "valid":
+        print(len(valid_posts(sys.argv[2])))
     elif cmd == "collect":
         collect(sys.argv[2], sys.argv[3])
     elif cmd == "count":

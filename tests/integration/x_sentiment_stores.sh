@@ -69,10 +69,7 @@ check "x.sentiment and its three stores run" wait_for 10 all_running twitter twi
 check "the stream connects" wait_for 10 eval 'field twitter status | grep -q "connected yes"'
 sleep 1	# the subscribers join before the first post
 curl -fs -o /dev/null "$FAKE/_x/go" || bad "the fake did not take /_x/go"
-NPOSTS=$($PY -c "
-import json
-b = json.load(open('$T/posts.json'))['batches']
-print(sum(1 for x in b for p in x if isinstance(p, dict) and len(p['data']['text']) <= 1120))")
+NPOSTS=$($PY "$CHECK" valid "$T/posts.json")
 check "all $NPOSTS posts published" wait_for 30 eval 'n=$(counter_of twitter posts) && [ "$n" -eq "$NPOSTS" ]'
 for s in twitter_sentiment_sqlite twitter_sentiment_influx twitter_sentiment_pgsql; do
 	check "$s wrote $NPOSTS" wait_for 10 eval "w=\$(counter_of $s written) && [ \"\$w\" -eq $NPOSTS ]"
