@@ -51,5 +51,5 @@ for mode in text line; do
 	read -r _ _ pb pm < <("$PY" "$S/bench/sentiment_py.py" "$mode" "$LEXICON" "$T/lines.jsonl" "$TRIALS")
 	printf '| %s | %s | %s (%s) | %s (%s) | %.0fx |\n' \
 		"$([ "$mode" = text ] && echo 'texts only' || echo 'per stream line (JSON + score)')" \
-		"$n" "$cb" "$cm" "$pb" "$pm" "$(echo "$cb / $pb" | bc -l)"
+		"$n" "$cb" "$cm" "$pb" "$pm" "$(awk -v c="$cb" -v p="$pb" 'BEGIN { print c / p }')"
 done
