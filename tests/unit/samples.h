@@ -143,12 +143,19 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		strcpy(t->time_zone, "London");
 		strcpy(t->geohash, "gcpvj0duq53p");
 		strcpy(t->user, "satoshi");
+		strcpy(t->author_id, "9876543210");
 		t->followers = 1200;
 		t->statuses = 34000;
 		t->retweets = 3;
+		t->compound = 0.8316;
 		t->pos = 0.75;
+		t->neu = 0.125;
 		t->neg = 0.125;
 		strcpy(t->location, "London, UK");
+		strcpy(t->place, "City of London, London");
+		t->lat = 51.5125;
+		t->lon = -0.09375;
+		strcpy(t->rules, "crypto,btc");
 		strcpy(t->text, "BTC to the moon \xe2\x9c\x93 with spaces and \"quotes\"");
 		break;
 	}

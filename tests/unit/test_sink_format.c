@@ -142,12 +142,14 @@ START_TEST(line_protocol_escaping)
 	strcpy(m.u.sentiment.user, "u");
 	strcpy(m.u.sentiment.id, "1");
 	m.u.sentiment.followers = 3;
+	m.u.sentiment.lat = m.u.sentiment.lon = NAN;
 	ck_assert_uint_eq(lp_append(&b, &m, LP_NS), 1);
-	/* empty geohash/time_zone tags left out; ",= " escaped in tags;
-	 * '"' and '\' in strings; newline to space */
+	/* empty geohash/rules/time_zone tags left out; ",= " escaped in tags;
+	 * '"' and '\' in strings; newline to space; no place, no lat/lon */
 	ck_assert_str_eq(b.data,
 		"crypto,lang=e\\ n\\,\\=x id=\"1\",followers_count=3i,retweet_count=0i,statuses_count=0i,"
-		"text=\"say \\\"hi\\\" \\\\ now please\",user=\"u\",pos_score=0.0,neg_score=0.0 5\n");
+		"text=\"say \\\"hi\\\" \\\\ now please\",user=\"u\",compound_score=0.0,pos_score=0.0,"
+		"neu_score=0.0,neg_score=0.0 5\n");
 	nbpy_buf_free(&b);
 }
 END_TEST
@@ -580,34 +582,44 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 	},
 	[9] = {
 		.lp =
-			"crypto,geohash=gcpvj0duq53p,lang=en,time_zone=London id=\"1045394563872804864\","
-			"followers_count=1200i,retweet_count=3i,statuses_count=34000i,text=\"BTC "
-			"to the moon ✓ with spaces and \\\"quotes\\\"\",user=\"satoshi\",pos_score=0.75,"
-			"neg_score=0.125,location=\"London, UK\" 1538079543000000000\n",
+			"crypto,geohash=gcpvj0duq53p,lang=en,rules=crypto\\,btc,time_zone=London "
+			"id=\"1045394563872804864\",followers_count=1200i,retweet_count=3i,statuses_count=34000i,"
+			"text=\"BTC to the moon ✓ with spaces and \\\"quotes\\\"\",user=\"satoshi\","
+			"compound_score=0.8316,pos_score=0.75,neu_score=0.125,neg_score=0.125,"
+			"location=\"London, UK\",place=\"City of London, London\",latitude=51.5125,"
+			"longitude=-0.09375 1538079543000000000\n",
 		.ddl =
 			"CREATE TABLE IF NOT EXISTS twitter_tweets (source text NOT NULL, seq bigint "
 			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
 			" tweet_id text NOT NULL, lang text NOT NULL, time_zone text NOT NULL, geohash "
-			"text NOT NULL, user_name text NOT NULL, followers_count bigint NOT NULL,"
-			" statuses_count bigint NOT NULL, retweet_count bigint NOT NULL, pos_score "
-			"double precision NOT NULL, neg_score double precision NOT NULL, location "
-			"text NOT NULL, tweet_text text NOT NULL, UNIQUE (source, seq, event_time))",
+			"text NOT NULL, user_name text NOT NULL, author_id text NOT NULL, followers_count "
+			"bigint NOT NULL, statuses_count bigint NOT NULL, retweet_count bigint NOT NULL,"
+			" compound_score double precision NOT NULL, pos_score double precision NOT NULL,"
+			" neu_score double precision NOT NULL, neg_score double precision NOT NULL,"
+			" location text NOT NULL, place text NOT NULL, latitude double precision,"
+			" longitude double precision, rule_tags text NOT NULL, tweet_text text NOT NULL,"
+			" UNIQUE (source, seq, event_time))",
 		.ddl_sqlite =
 			"CREATE TABLE IF NOT EXISTS twitter_tweets (source TEXT NOT NULL, seq INTEGER "
 			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, tweet_id TEXT "
 			"NOT NULL, lang TEXT NOT NULL, time_zone TEXT NOT NULL, geohash TEXT NOT "
-			"NULL, user_name TEXT NOT NULL, followers_count INTEGER NOT NULL, statuses_count "
-			"INTEGER NOT NULL, retweet_count INTEGER NOT NULL, pos_score REAL NOT NULL,"
-			" neg_score REAL NOT NULL, location TEXT NOT NULL, tweet_text TEXT NOT NULL,"
+			"NULL, user_name TEXT NOT NULL, author_id TEXT NOT NULL, followers_count INTEGER"
+			" NOT NULL, statuses_count INTEGER NOT NULL, retweet_count INTEGER NOT NULL,"
+			" compound_score REAL NOT NULL, pos_score REAL NOT NULL, neu_score REAL NOT NULL,"
+			" neg_score REAL NOT NULL, location TEXT NOT NULL, place TEXT NOT NULL, latitude"
+			" REAL, longitude REAL, rule_tags TEXT NOT NULL, tweet_text TEXT NOT NULL,"
 			" UNIQUE (source, seq, event_time))",
 		.put =
 			"put $r0 isa twitter_tweets, has source \"twitter\", has seq 1234567, has event_time "
 			"2018-09-27T20:19:03.000000, has recv_time 2018-09-27T20:19:03.817795, has "
 			"tweet_id \"1045394563872804864\", has lang \"en\", has time_zone \"London\", "
-			"has geohash \"gcpvj0duq53p\", has user_name \"satoshi\", has followers_count "
-			"1200, has statuses_count 34000, has retweet_count 3, has pos_score 0.75,"
-			" has neg_score 0.125, has location \"London, UK\", has tweet_text \"BTC to "
-			"the moon ✓ with spaces and \\\"quotes\\\"\";\n",
+			"has geohash \"gcpvj0duq53p\", has user_name \"satoshi\", has author_id "
+			"\"9876543210\", has followers_count 1200, has statuses_count 34000, has "
+			"retweet_count 3, has compound_score 0.8316, has pos_score 0.75, has neu_score "
+			"0.125, has neg_score 0.125, has location \"London, UK\", has place \"City of "
+			"London, London\", has latitude 51.5125, has longitude -0.09375, has rule_tags "
+			"\"crypto,btc\", has tweet_text \"BTC to the moon ✓ with spaces and "
+			"\\\"quotes\\\"\";\n",
 		.define =
 			"define\n"
 			"  attribute source, value string;\n"
@@ -619,17 +631,25 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			"  attribute time_zone, value string;\n"
 			"  attribute geohash, value string;\n"
 			"  attribute user_name, value string;\n"
+			"  attribute author_id, value string;\n"
 			"  attribute followers_count, value integer;\n"
 			"  attribute statuses_count, value integer;\n"
 			"  attribute retweet_count, value integer;\n"
+			"  attribute compound_score, value double;\n"
 			"  attribute pos_score, value double;\n"
+			"  attribute neu_score, value double;\n"
 			"  attribute neg_score, value double;\n"
 			"  attribute location, value string;\n"
+			"  attribute place, value string;\n"
+			"  attribute latitude, value double;\n"
+			"  attribute longitude, value double;\n"
+			"  attribute rule_tags, value string;\n"
 			"  attribute tweet_text, value string;\n"
 			"  entity twitter_tweets, owns source, owns seq, owns event_time, owns recv_time,"
 			" owns tweet_id, owns lang, owns time_zone, owns geohash, owns user_name,"
-			" owns followers_count, owns statuses_count, owns retweet_count, owns pos_score,"
-			" owns neg_score, owns location, owns tweet_text;\n",
+			" owns author_id, owns followers_count, owns statuses_count, owns retweet_count,"
+			" owns compound_score, owns pos_score, owns neu_score, owns neg_score, owns location,"
+			" owns place, owns latitude, owns longitude, owns rule_tags, owns tweet_text;\n",
 	},
 	[10] = {
 		.lp =

@@ -322,8 +322,10 @@ static void pack_text(msgpack_packer *pk, const char *s, size_t n)
  * listed here. */
 static int doc_version(int schema)
 {
-	(void)schema;
-	return 1;
+	switch (schema) {
+	case 9: return 2;
+	default: return 1;
+	}
 }
 
 static void pack_doc_header(msgpack_packer *pk, int schema, const struct nbpy_msg *m, size_t n_body)
@@ -449,18 +451,25 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 	case 9: {
 		const struct nbpy_sentiment *t = &m->u.sentiment;
 
-		pack_doc_header(pk, 9, m, 12);
+		pack_doc_header(pk, 9, m, 19);
 		P_STR(t->id);
 		P_STR(t->lang);
 		P_STR(t->time_zone);
 		P_STR(t->geohash);
 		P_STR(t->user);
+		P_STR(t->author_id);
 		P_INT(t->followers);
 		P_INT(t->statuses);
 		P_INT(t->retweets);
+		P_F64(t->compound);
 		P_F64(t->pos);
+		P_F64(t->neu);
 		P_F64(t->neg);
 		P_STR(t->location);
+		P_STR(t->place);
+		P_F64N(t->lat);
+		P_F64N(t->lon);
+		P_STR(t->rules);
 		P_STR(t->text);
 		break;
 	}
