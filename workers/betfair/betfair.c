@@ -16,7 +16,6 @@
  * session token are secrets: they go into the authentication line only,
  * never into a log line, the status or an error. */
 #include <autoconfig.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,31 +246,11 @@ static const char *keep_clock(struct nbpy_json v, char *dst)
 static void publish_runners(struct worker *w, struct betfair *b, const struct bf_market *m, int64_t event_ns)
 {
 	for (uint32_t i = 0; i < m->n_runners; i++) {
-		const struct bf_runner *r = &m->runners[i];
-		struct nbpy_msg msg = { .h.schema = NBPY_SCHEMA_BETFAIR_MC, .h.event_ns = event_ns };
-		struct nbpy_betfair_mc *p = &msg.u.betfair;
-		double *back[3][2] = { { &p->back_price_0, &p->back_size_0 }, { &p->back_price_1, &p->back_size_1 },
-				       { &p->back_price_2, &p->back_size_2 } };
-		double *lay[3][2] = { { &p->lay_price_0, &p->lay_size_0 }, { &p->lay_price_1, &p->lay_size_1 },
-				      { &p->lay_price_2, &p->lay_size_2 } };
+		struct nbpy_msg msg;
 
-		if (!r->changed)
+		if (!m->runners[i].changed)
 			continue;
-		memcpy(p->market_id, m->id, sizeof(p->market_id));
-		memcpy(p->market_status, m->status, sizeof(p->market_status));
-		p->in_play = m->in_play;
-		p->selection_id = r->id;
-		p->handicap = r->hc;
-		for (int l = 0; l < 3; l++) {
-			bool bk = r->back[l].size > 0, ly = r->lay[l].size > 0;
-
-			*back[l][0] = bk ? r->back[l].price : NAN;
-			*back[l][1] = bk ? r->back[l].size : NAN;
-			*lay[l][0] = ly ? r->lay[l].price : NAN;
-			*lay[l][1] = ly ? r->lay[l].size : NAN;
-		}
-		p->traded_volume = r->tv;
-		p->last_traded = r->ltp;
+		bf_runner_message(m, &m->runners[i], event_ns, &msg);
 		if (worker_publish(w, &msg, NULL) == 0)
 			b->runners_published++;
 	}

@@ -4,6 +4,7 @@
 #include <autoconfig.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,37 +78,67 @@ static const char *number(struct nbpy_json v, double *out)
 	return *end != '\0' || !isfinite(*out) ? "number out of range" : NULL;
 }
 
-/* A ladder entry: an array of exactly n numbers. */
-static const char *entry(struct nbpy_json e, double *v, size_t n)
+static const char *space(const char *p)
 {
-	struct nbpy_json_iter it = nbpy_json_iter(e);
-	struct nbpy_json x;
-	const char *why;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
 
-	if (e.type != NBPY_JSON_ARRAY)
-		return "ladder entry not an array";
-	for (size_t i = 0; i < n; i++) {
-		if (!nbpy_json_next(&it, NULL, &x))
-			return "ladder entry too short";
-		if ((why = number(x, &v[i])) != NULL)
-			return why;
+/* The next entry of a ladder, an array of exactly n numbers, read in place
+ * from the ladder's text in one pass (the iterators of json_scan would walk
+ * each number once per level of nesting: this is the hot path).  The text
+ * was checked by the scan, so every bracket is closed inside it and the
+ * reading stops at the first byte that does not fit.  1: an entry into v;
+ * 0: the ladder's end; -1: not a ladder of such entries (*why). */
+static int ladder_next(const char **pp, double *v, size_t n, const char **why)
+{
+	const char *p = space(*pp);
+	char *end;
+
+	if (*p == ']')
+		return 0;
+	if (*p == ',')
+		p = space(p + 1);
+	if (*p != '[') {
+		*why = "ladder entry not an array";
+		return -1;
 	}
-	return nbpy_json_next(&it, NULL, &x) ? "ladder entry too long" : NULL;
+	for (size_t i = 0; i < n; i++) {
+		p = space(p + 1);	/* past '[' or ',' */
+		if (*p == ']') {
+			*why = "ladder entry too short";
+			return -1;
+		}
+		if (*p != '-' && (*p < '0' || *p > '9')) {
+			*why = "not a number";
+			return -1;
+		}
+		v[i] = nbpy_strtod(p, &end);
+		if (!isfinite(v[i])) {
+			*why = "number out of range";
+			return -1;
+		}
+		p = space(end);
+		if (*p != (i + 1 < n ? ',' : ']')) {
+			*why = *p == ']' ? "ladder entry too short" : *p == ',' ? "ladder entry too long" : "not a number";
+			return -1;
+		}
+	}
+	*pp = p + 1;
+	return 1;
 }
 
 /* batb/batl: [level, price, size]; size 0 empties the level. */
 static const char *apply_levels(struct bf_cache *c, struct bf_level *ladder, struct nbpy_json a)
 {
-	struct nbpy_json_iter it = nbpy_json_iter(a);
-	struct nbpy_json e;
-	const char *why;
+	const char *p = a.text + 1, *why = NULL;
 	double v[3];
+	int got;
 
 	if (a.type != NBPY_JSON_ARRAY)
 		return "level ladder not an array";
-	while (nbpy_json_next(&it, NULL, &e)) {
-		if ((why = entry(e, v, 3)) != NULL)
-			return why;
+	while ((got = ladder_next(&p, v, 3, &why)) > 0) {
 		if (v[0] < 0 || v[0] != floor(v[0]) || v[2] < 0)
 			return "bad level or size";
 		if (v[0] >= BF_LEVELS) {
@@ -120,29 +151,26 @@ static const char *apply_levels(struct bf_cache *c, struct bf_level *ladder, str
 		else
 			*l = (struct bf_level){ v[1], v[2] };
 	}
-	return NULL;
+	return got < 0 ? why : NULL;
 }
 
 /* trd: [price, size] kept ascending by price; size 0 removes the price, an
  * empty ladder clears it. */
 static const char *apply_traded(struct bf_cache *c, struct bf_runner *r, struct nbpy_json a)
 {
-	struct nbpy_json_iter it = nbpy_json_iter(a);
-	struct nbpy_json e;
-	const char *why;
+	const char *p = a.text + 1, *why = NULL;
 	double v[2];
+	int got;
 
 	if (a.type != NBPY_JSON_ARRAY)
 		return "traded ladder not an array";
-	if (a.len == 2 || !nbpy_json_next(&it, NULL, &e)) {
+	if (*space(p) == ']') {
 		r->n_traded = 0;
 		return NULL;
 	}
-	do {
+	while ((got = ladder_next(&p, v, 2, &why)) > 0) {
 		uint32_t lo = 0, hi = r->n_traded;
 
-		if ((why = entry(e, v, 2)) != NULL)
-			return why;
 		if (v[1] < 0)
 			return "negative traded size";
 		while (lo < hi) {	/* the first price >= v[0] */
@@ -169,8 +197,8 @@ static const char *apply_traded(struct bf_cache *c, struct bf_runner *r, struct 
 			r->traded[lo] = (struct bf_level){ v[0], v[1] };
 			r->n_traded++;
 		}
-	} while (nbpy_json_next(&it, NULL, &e));
-	return NULL;
+	}
+	return got < 0 ? why : NULL;
 }
 
 /* The runner (id, hc), created when new; NULL when the market is full
@@ -352,4 +380,32 @@ const char *bf_cache_apply(struct bf_cache *c, struct nbpy_json mc, struct bf_ma
 		if ((why = apply_runner(c, m, rc)) != NULL)
 			return why;
 	return NULL;
+}
+
+void bf_runner_message(const struct bf_market *m, const struct bf_runner *r, int64_t event_ns, struct nbpy_msg *msg)
+{
+	struct nbpy_betfair_mc *p = &msg->u.betfair;
+	double *back[3][2] = { { &p->back_price_0, &p->back_size_0 }, { &p->back_price_1, &p->back_size_1 },
+			       { &p->back_price_2, &p->back_size_2 } };
+	double *lay[3][2] = { { &p->lay_price_0, &p->lay_size_0 }, { &p->lay_price_1, &p->lay_size_1 },
+			      { &p->lay_price_2, &p->lay_size_2 } };
+
+	memset(msg, 0, offsetof(struct nbpy_msg, u) + sizeof(*p));
+	msg->h.schema = NBPY_SCHEMA_BETFAIR_MC;
+	msg->h.event_ns = event_ns;
+	memcpy(p->market_id, m->id, sizeof(p->market_id));
+	memcpy(p->market_status, m->status, sizeof(p->market_status));
+	p->in_play = m->in_play;
+	p->selection_id = r->id;
+	p->handicap = r->hc;
+	for (int l = 0; l < 3; l++) {
+		bool bk = r->back[l].size > 0, ly = r->lay[l].size > 0;
+
+		*back[l][0] = bk ? r->back[l].price : NAN;
+		*back[l][1] = bk ? r->back[l].size : NAN;
+		*lay[l][0] = ly ? r->lay[l].price : NAN;
+		*lay[l][1] = ly ? r->lay[l].size : NAN;
+	}
+	p->traded_volume = r->tv;
+	p->last_traded = r->ltp;
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/json_scan.h"
+#include "common/wire.h"
 
 #define BF_LEVELS 10		/* Betfair's ladderLevels: 1 to 10 */
 #define BF_TRADED_MAX 350	/* the price ladder of odds has 350 steps */
@@ -86,5 +87,9 @@ const char *bf_cache_apply(struct bf_cache *c, struct nbpy_json mc, struct bf_ma
 
 struct bf_market *bf_cache_market(struct bf_cache *c, const char *id);
 struct bf_runner *bf_market_runner(struct bf_market *m, int64_t id, double hc);
+
+/* The betfair_market message of runner r of market m: its best three levels
+ * a side (NaN where a level is empty), status, in-play, tv and ltp. */
+void bf_runner_message(const struct bf_market *m, const struct bf_runner *r, int64_t event_ns, struct nbpy_msg *msg);
 
 #endif
