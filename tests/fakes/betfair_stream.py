@@ -82,6 +82,8 @@ SCRIPT_1 = [
     # two markets in one mcm
     (None, [{"id": "1.100", "rc": [{"id": 11, "batb": [[0, 2.52, 15]]}]},
             {"id": "1.200", "rc": [{"id": 22, "batl": [[0, 5.8, 2]]}]}], {}),
+    # the last clk before the disconnect comes with a heartbeat
+    ("HEARTBEAT", None, {}),
 ]
 
 # After a resume
