@@ -79,11 +79,15 @@ else
 fi
 sed 's/^/       /' "$T/check.out"
 
-for c in "lagging 1" "resumes 1" "logins 2" "connects 2" "drops 1" "failures 0" "refused runners 0"; do
-	check "betfair_stream status: $c" eval 'n=$(counter_of betfair_stream "${c% *}") && [ "$n" -eq "${c#* }" ]'
+st=$(status_text betfair_stream) || bad "the status of betfair_stream"
+echo "       status: $st"
+for c in lagging=1 resumes=1 logins=2 connects=2 drops=1 failures=0 login_refusals=0 refused_runners=0 \
+	refused_markets=0 refused_levels=0 bad=0; do
+	name=${c%=*}
+	check "betfair_stream status: ${name//_/ } ${c#*=}" eval \
+		'n=$(counter_of betfair_stream "${name//_/ }") && [ "$n" -eq "${c#*=}" ]'
 done
 check "betfair_stream counted heartbeats" eval 'n=$(counter_of betfair_stream heartbeats) && [ "$n" -ge 2 ]'
-check "betfair_stream: no bad line" eval '[ "$(field betfair_stream bad_messages)" = 0 ]'
 check "the lag was logged, the connection kept" grep -q 'betfair_stream.*lagging (status 503); staying connected' \
 	"$T/nbpyd.log"
 
