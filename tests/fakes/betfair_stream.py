@@ -22,7 +22,7 @@ With conflateMs > 0 in the subscription, consecutive deltas are sent
 conflated: their market changes together in one mcm, each with "con": true.
 
 Every line sent and received is appended to LOG as one JSON object:
-{"ev": "sent", "key": APPKEY, "line": ...}, {"ev": "recv", "key": ...,
+{"ev": "sent", "key": APPKEY, "line": ...} (with "bad": true for a malformed one), {"ev": "recv", "key": ...,
 "line": ...}, {"ev": "auth", "key": ..., "ok": ...}, {"ev": "resume", ...}.
 The test rebuilds the cache from the "sent" mcm lines on its own.
 """
@@ -91,6 +91,9 @@ SCRIPT_2 = [
     ("RESUB_DELTA", [{"id": "1.100", "rc": [{"id": 12, "batb": [[0, 4.0, 11], [1, 3.9, 6]]}]}], {}),
     (None, [{"id": "1.200", "marketDefinition": dict(DEF_200, status="OPEN", inPlay=True)}], {}),
     (None, [{"id": "1.100", "rc": [{"id": 11, "batl": [[0, 0, 0]], "tv": 25.25}]}], {}),
+    # malformed: counted, not applied, the stream goes on
+    ("RAW", '{"op":"mcm","id":2,"pt":1764500099000,"mc":[{"id":"1.100","rc":[{"id":11,"batb":[[0,2.5]]}]}]}', {}),
+    ("RAW", '{"op":"mcm","id":2,"pt":17645000', {}),
     (None, [{"id": "1.200", "marketDefinition": dict(DEF_200, status="CLOSED", inPlay=True)}], {}),
 ]
 
@@ -125,6 +128,10 @@ def play(conn, keyname, sub, script, first_no):
                 flush()
             continue
         flush()
+        if ct == "RAW":
+            conn.sendall(mc.encode() + b"\r\n")
+            log(ev="sent", key=keyname, line=mc, bad=True)
+            continue
         n += 1
         state["clk"] = "clk%d" % n
         msg = {"op": "mcm", "id": 2, "clk": state["clk"], "pt": pt}

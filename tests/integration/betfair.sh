@@ -3,13 +3,14 @@
 # (TLS with a throwaway certificate as the CA): the login, the subscription
 # with the configured filter, a SUB_IMAGE and deltas covering every rule of
 # the market cache, heartbeats, a status 503 (lagging: counted, the
-# connection kept), the server's disconnect and a resume that the fake
-# checks carries initialClk and the last clk, a conflating subscription, and
-# every row the SQLite store wrote equal to a cache built independently in
-# Python from what the fake sent (betfair_check.py).  A wrong session: the
-# FAILURE's error code in the status, the login tried again after
-# auth_retry, not at the backoff's pace.  The session token and the app key
-# in no log line, no status and no --check output.
+# connection kept), two malformed lines (counted and logged, not applied),
+# the server's disconnect and a resume that the fake checks carries
+# initialClk and the last clk, a conflating subscription, and every row the
+# SQLite store wrote equal to a cache built independently in Python from
+# what the fake sent (betfair_check.py).  A wrong session: the FAILURE's
+# error code in the status, the login tried again after auth_retry, not at
+# the backoff's pace.  The session token and the app key in no log line, no
+# status and no --check output.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" betfair
@@ -82,12 +83,15 @@ sed 's/^/       /' "$T/check.out"
 st=$(status_text betfair_stream) || bad "the status of betfair_stream"
 echo "       status: $st"
 for c in lagging=1 resumes=1 logins=2 connects=2 drops=1 failures=0 login_refusals=0 refused_runners=0 \
-	refused_markets=0 refused_levels=0 bad=0; do
+	refused_markets=0 refused_levels=0 bad=2; do
 	name=${c%=*}
 	check "betfair_stream status: ${name//_/ } ${c#*=}" eval \
 		'n=$(counter_of betfair_stream "${name//_/ }") && [ "$n" -eq "${c#*=}" ]'
 done
 check "betfair_stream counted heartbeats" eval 'n=$(counter_of betfair_stream heartbeats) && [ "$n" -ge 2 ]'
+check "the two malformed lines logged with why" eval \
+	'grep -q "betfair_stream.*bad line (ladder entry too short)" "$T/nbpyd.log" &&
+	 grep -q "betfair_stream.*bad line (not a JSON object): truncated" "$T/nbpyd.log"'
 check "the lag was logged, the connection kept" grep -q 'betfair_stream.*lagging (status 503); staying connected' \
 	"$T/nbpyd.log"
 
