@@ -2,7 +2,7 @@
 """A fake Betfair Exchange Stream API server (TLS, CRLF-delimited JSON), for
 tests/integration/betfair.sh.
 
-    betfair_stream.py PORT CERT KEY LOG SESSION
+    betfair_stream.py PORT CERT KEY LOG SESSION [DELAY]
 
 Each client is told apart by its appKey.  A connection gets
 {"op":"connection"}; an authentication with another session than SESSION
@@ -34,6 +34,7 @@ import threading
 import time
 
 port, cert, key, log_path, session = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+delay = float(sys.argv[6]) if len(sys.argv) > 6 else 2.0
 lock = threading.Lock()
 clients = {}    # appKey -> {"conns": n, "initialClk": ..., "clk": ...}
 
@@ -195,6 +196,7 @@ def serve(raw):
                     state["conns"] += 1
                     first = state["conns"] == 1
                 if first:
+                    time.sleep(delay)
                     state["n"] = play(conn, keyname, req, SCRIPT_1, 0)
                     time.sleep(0.3)
                     log(ev="close", key=keyname)

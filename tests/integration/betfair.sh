@@ -36,7 +36,7 @@ printf '%s\n' "$SESSION" >"$T/session.token"
 stream() {	# stream SERVICE APPKEY PORT [KEY = VALUE...]: a betfair.stream section
 	printf '\n[%s]\nkind           = betfair.stream\nhost           = 127.0.0.1\nport           = %s\n' "$1" "$BASE"
 	printf 'ca_file        = %s\napp_key        = %s\nbind           = tcp://127.0.0.1:%s\n' "$T/cert.pem" "$2" "$3"
-	printf 'event_type_ids = 7\ncountry_codes  = GB, IE\nmarket_types   = WIN\nheartbeat_ms   = 500\n'
+	printf 'event_type_ids = 7\ncountry_codes  = GB, IE\nmarket_types   = WIN\nheartbeat_ms   = 1000\n'
 	shift 3
 	printf '%s\n' "$@"
 }
@@ -61,7 +61,7 @@ subs = [json.loads(e["line"]) for e in map(json.loads, open(sys.argv[1]))
         if e["ev"] == "recv" and e["key"] == "app-plain" and "marketSubscription" in e["line"]]
 s = subs[0]
 assert s["marketFilter"] == {"eventTypeIds": ["7"], "countryCodes": ["GB", "IE"], "marketTypes": ["WIN"]}, s
-assert s["heartbeatMs"] == 500 and s["conflateMs"] == 0, s
+assert s["heartbeatMs"] == 1000 and s["conflateMs"] == 0, s
 assert s["marketDataFilter"] == {"fields": ["EX_BEST_OFFERS", "EX_TRADED", "EX_LTP", "EX_MARKET_DEF"],
                                  "ladderLevels": 3}, s
 assert "clk" not in s and "initialClk" not in s, s
@@ -82,8 +82,8 @@ sed 's/^/       /' "$T/check.out"
 
 st=$(status_text betfair_stream) || bad "the status of betfair_stream"
 echo "       status: $st"
-for c in lagging=1 resumes=1 logins=2 connects=2 drops=1 failures=0 login_refusals=0 refused_runners=0 \
-	refused_markets=0 refused_levels=0 bad=2; do
+for c in lagging=1 resumes=1 logins=2 connects=2 drops=1 failures=0 login_refusals=0 runners_refused=0 \
+	markets_refused=0 levels_refused=0 bad=2 runners=26; do
 	name=${c%=*}
 	check "betfair_stream status: ${name//_/ } ${c#*=}" eval \
 		'n=$(counter_of betfair_stream "${name//_/ }") && [ "$n" -eq "${c#*=}" ]'

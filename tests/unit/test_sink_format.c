@@ -543,7 +543,7 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 	},
 	[8] = {	/* back level 2 empty: no field, NULL, no attribute */
 		.lp =
-			"betfair,market_id=1.123456789,selection_id=47972 handicap=-0.5,"
+			"betfair,handicap=-0.5,market_id=1.123456789,selection_id=47972 "
 			"market_status=\"OPEN\",in_play=1i,back_price_0=3.45,back_size_0=120.5,"
 			"back_price_1=3.4,back_size_1=80.0,lay_price_0=3.5,lay_size_0=60.25,"
 			"lay_price_1=3.55,lay_size_1=10.0,lay_price_2=3.6,lay_size_2=5.0,"

@@ -429,7 +429,7 @@ static void status(struct worker *w, char *buf, size_t cap)
 	(void)snprintf(buf, cap,
 		       ", runners %llu, mcm %llu, heartbeats %llu, lagging %llu, markets %u, logins %llu,"
 		       " resumes %llu, failures %llu, login refusals %llu, connects %llu, drops %llu, cut %llu,"
-		       " refused markets %llu, refused runners %llu, refused levels %llu%s",
+		       " markets refused %llu, runners refused %llu, levels refused %llu%s",
 		       (unsigned long long)b->runners_published, (unsigned long long)b->mcm,
 		       (unsigned long long)b->heartbeats, (unsigned long long)b->lag_reports, b->cache.n_markets,
 		       (unsigned long long)b->logins, (unsigned long long)b->resumes,
