@@ -2,7 +2,7 @@
  * input is one mcm line as betfair.stream reads it (not NUL-terminated).
  * A line the scan accepts has each element of its `mc` applied to a small
  * cache (2 markets of 3 runners), as the kind does; then every cap holds,
- * every kept level and traded size is positive and finite, and each traded
+ * every kept level and traded price and size is positive and finite, and each traded
  * ladder is strictly ascending by price.  The sanitizers catch a read past
  * the line (the ladders are read in place). */
 #include <math.h>
@@ -19,7 +19,7 @@ static void check_ladder(const struct bf_level *l, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (l[i].size < 0 || !isfinite(l[i].size) || !isfinite(l[i].price) ||
-		    (l[i].size == 0 && l[i].price != 0))
+		    (l[i].size == 0 ? l[i].price != 0 : !(l[i].price > 0)))
 			abort();
 }
 
@@ -40,7 +40,7 @@ static void check(const struct bf_cache *c)
 			if (r->n_traded > BF_TRADED_MAX)
 				abort();
 			for (uint32_t k = 0; k < r->n_traded; k++)
-				if (!(r->traded[k].size > 0) || (k > 0 && !(r->traded[k - 1].price < r->traded[k].price)))
+				if (!(r->traded[k].size > 0) || !(r->traded[k].price > 0) || (k > 0 && !(r->traded[k - 1].price < r->traded[k].price)))
 					abort();
 		}
 	}

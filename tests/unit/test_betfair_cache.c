@@ -258,7 +258,11 @@ START_TEST(malformed_changes_named)
 	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"batb\":[]}]}"), "runner without an integer id");
 	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batb\":[[0,2]]}]}"), "ladder entry too short");
 	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batb\":[[0,2,3,4]]}]}"), "ladder entry too long");
-	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batb\":[[0.5,2,3]]}]}"), "bad level or size");
+	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batb\":[[0.5,2,3]]}]}"), "bad level, price or size");
+	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batb\":[[0,2,-3]]}]}"), "bad level, price or size");
+	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batl\":[[0,0,3]]}]}"), "bad level, price or size");
+	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"trd\":[[-2,3]]}]}"), "bad traded price or size");
+	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"trd\":[[2,-3]]}]}"), "bad traded price or size");
 	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"batl\":[[0,\"2\",3]]}]}"), "not a number");
 	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"trd\":[[1e999,1]]}]}"), "number out of range");
 	ck_assert_str_eq(apply_bad("{\"id\":\"1.1\",\"rc\":[{\"id\":1,\"trd\":{}}]}"), "traded ladder not an array");

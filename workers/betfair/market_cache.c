@@ -139,8 +139,8 @@ static const char *apply_levels(struct bf_cache *c, struct bf_level *ladder, str
 	if (a.type != NBPY_JSON_ARRAY)
 		return "level ladder not an array";
 	while ((got = ladder_next(&p, v, 3, &why)) > 0) {
-		if (v[0] < 0 || v[0] != floor(v[0]) || v[2] < 0)
-			return "bad level or size";
+		if (v[0] < 0 || v[0] != floor(v[0]) || v[2] < 0 || (v[2] > 0 && !(v[1] > 0)))
+			return "bad level, price or size";
 		if (v[0] >= BF_LEVELS) {
 			c->stats.refused_levels++;
 			continue;
@@ -171,8 +171,8 @@ static const char *apply_traded(struct bf_cache *c, struct bf_runner *r, struct 
 	while ((got = ladder_next(&p, v, 2, &why)) > 0) {
 		uint32_t lo = 0, hi = r->n_traded;
 
-		if (v[1] < 0)
-			return "negative traded size";
+		if (v[1] < 0 || !(v[0] > 0))
+			return "bad traded price or size";
 		while (lo < hi) {	/* the first price >= v[0] */
 			uint32_t mid = lo + (hi - lo) / 2;
 			if (r->traded[mid].price < v[0])
