@@ -2,9 +2,9 @@
  * input is one mcm line as betfair.stream reads it (not NUL-terminated).
  * A line the scan accepts has each element of its `mc` applied to a small
  * cache (2 markets of 3 runners), as the kind does; then every cap holds,
- * every kept level and traded price and size is positive and finite, and each traded
- * ladder is strictly ascending by price.  The sanitizers catch a read past
- * the line (the ladders are read in place). */
+ * every kept level and traded price and size is positive and finite, and
+ * each traded ladder is strictly ascending by price.  The sanitizers catch
+ * a read past the line (the ladders are read in place). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
