@@ -19,7 +19,8 @@ a SUCCESS status and then:
       HEARTBEAT every 0.3 s while the client stays.
 
 With conflateMs > 0 in the subscription, consecutive deltas are sent
-conflated: their market changes together in one mcm, each with "con": true.
+conflated: their market changes together in one mcm, each with "con": true,
+and the SUB_IMAGE comes in two segments (SEG_START, SEG_END).
 
 Every line sent and received is appended to LOG as one JSON object:
 {"ev": "sent", "key": APPKEY, "line": ...} (with "bad": true for a malformed one), {"ev": "recv", "key": ...,
@@ -143,9 +144,13 @@ def play(conn, keyname, sub, script, first_no):
             msg["initialClk"] = state["initialClk"]
             msg["conflateMs"] = sub.get("conflateMs", 0)
             msg["heartbeatMs"] = sub.get("heartbeatMs", 5000)
-        if mc is not None:
-            msg["mc"] = mc
         msg.update(extra)
+        if ct == "SUB_IMAGE" and conflate and len(mc) > 1:
+            # segmented: the first market alone (SEG_START), the rest with the clocks (SEG_END)
+            send(conn, keyname, {"op": "mcm", "id": 2, "pt": pt, "ct": ct, "segmentType": "SEG_START", "mc": mc[:1]})
+            msg.update(segmentType="SEG_END", mc=mc[1:])
+        elif mc is not None:
+            msg["mc"] = mc
         send(conn, keyname, msg)
         time.sleep(0.05)
     flush()

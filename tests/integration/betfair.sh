@@ -5,12 +5,12 @@
 # the market cache, heartbeats, a status 503 (lagging: counted, the
 # connection kept), two malformed lines (counted and logged, not applied),
 # the server's disconnect and a resume that the fake checks carries
-# initialClk and the last clk, a conflating subscription, and every row the
-# SQLite store wrote equal to a cache built independently in Python from
-# what the fake sent (betfair_check.py).  A wrong session: the FAILURE's
-# error code in the status, the login tried again after auth_retry, not at
-# the backoff's pace.  The session token and the app key in no log line, no
-# status and no --check output.
+# initialClk and the last clk, a conflating subscription (and a segmented
+# image), and every row the SQLite store wrote equal to a cache built
+# independently in Python from what the fake sent (betfair_check.py).  A
+# wrong session: the FAILURE's error code in the status, the login tried
+# again after auth_retry, not at the backoff's pace.  The session token and
+# the app key in no log line, no status and no --check output.
 set -uo pipefail
 
 . "$NBPY_SRCDIR/tests/lib/itest.sh" betfair
@@ -66,9 +66,10 @@ assert s["marketDataFilter"] == {"fields": ["EX_BEST_OFFERS", "EX_TRADED", "EX_L
                                  "ladderLevels": 3}, s
 assert "clk" not in s and "initialClk" not in s, s
 assert len(subs) >= 2 and subs[1]["clk"] and subs[1]["initialClk"], subs' "$T/fake.log"
-check "the conflating subscription asked for conflateMs 500 and got conflated changes" eval \
+check "the conflating subscription asked for conflateMs 500 and got conflated changes, a segmented image" eval \
 	'grep -q "\"key\": \"app-conflate\".*conflateMs[^0-9]*500" "$T/fake.log" &&
-	 grep -q "\"key\": \"app-conflate\".*con[^a-z]*true" "$T/fake.log"'
+	 grep -q "\"key\": \"app-conflate\".*con[^a-z]*true" "$T/fake.log" &&
+	 grep -q "\"key\": \"app-conflate\".*SEG_END" "$T/fake.log"'
 
 # the store has what the fake sent, rebuilt on its own
 rows_match() { $PY "$S/tests/integration/betfair_check.py" "$T/fake.log" "$T/state/nbpy.sqlite" \

@@ -8,7 +8,8 @@ Rebuilds the market cache on its own, in Python with dicts, from the mcm
 lines tests/fakes/betfair_stream.py logged as sent to each appKey, following
 the Exchange Stream API's rules (reference: exchange-apis-and-sinks.md §3,
 next-capabilities.md §5), and lists the message each changed runner must
-give: a SUB_IMAGE replaces every market, img or an unknown market replaces
+give: a SUB_IMAGE replaces every market (at its first segment), img or an
+unknown market replaces
 one, a marketDefinition replaces status and inPlay (a change of either
 changes every runner), runners keyed by (id, hc), batb/batl by level with
 size 0 emptying it, trd by price with size 0 removing it and [] clearing
@@ -63,8 +64,8 @@ def expected(key):
         msg = json.loads(ev["line"])
         if msg.get("op") != "mcm" or msg.get("ct") == "HEARTBEAT" or "mc" not in msg:
             continue
-        if msg.get("ct") == "SUB_IMAGE":
-            markets = {}
+        if msg.get("ct") == "SUB_IMAGE" and msg.get("segmentType") in (None, "SEG_START"):
+            markets = {}        # a new image, once: its later segments add to it
         for mc in msg["mc"]:
             m = markets.get(mc["id"])
             if m is None or mc.get("img"):
