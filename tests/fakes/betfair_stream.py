@@ -18,6 +18,11 @@ a SUCCESS status and then:
       true or false); then SCRIPT_2 as a RESUB_DELTA and more deltas, then a
       HEARTBEAT every 0.3 s while the client stays.
 
+For appKey app-badclock, the resume (second connection) gets a FAILURE
+status INVALID_CLOCK and the connection is closed; the third connection's
+subscription must carry no clocks ("fresh" event, ok true or false) and
+gets SCRIPT_1 again (a new image), then heartbeats.
+
 With conflateMs > 0 in the subscription, consecutive deltas are sent
 conflated: their market changes together in one mcm, each with "con": true,
 and the SUB_IMAGE comes in two segments (SEG_START, SEG_END).
@@ -36,6 +41,7 @@ import time
 
 port, cert, key, log_path, session = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 delay = float(sys.argv[6]) if len(sys.argv) > 6 else 2.0
+BAD_CLOCK = "app-badclock"    # its resume is refused with INVALID_CLOCK
 lock = threading.Lock()
 clients = {}    # appKey -> {"conns": n, "initialClk": ..., "clk": ...}
 
@@ -157,6 +163,15 @@ def play(conn, keyname, sub, script, first_no):
     return n
 
 
+def heartbeats(conn, keyname, state):
+    while True:
+        time.sleep(0.3)
+        state["n"] += 1
+        state["clk"] = "clk%d" % state["n"]
+        send(conn, keyname, {"op": "mcm", "id": 2, "ct": "HEARTBEAT", "clk": state["clk"],
+                             "pt": 1764500000000 + 1000 * state["n"]})
+
+
 def serve(raw):
     conn = None
     keyname = "?"
@@ -206,18 +221,25 @@ def serve(raw):
                     time.sleep(0.3)
                     log(ev="close", key=keyname)
                     return      # the disconnect
+                if keyname == BAD_CLOCK and state["conns"] == 3:
+                    # after INVALID_CLOCK the client must start afresh
+                    log(ev="fresh", key=keyname, ok="clk" not in req and "initialClk" not in req)
+                    state["n"] = play(conn, keyname, req, SCRIPT_1, state["n"])
+                    log(ev="done", key=keyname)
+                    heartbeats(conn, keyname, state)
                 ok = (req.get("initialClk") == state["initialClk"] and req.get("clk") == state["clk"])
                 log(ev="resume", key=keyname, ok=ok, initialClk=req.get("initialClk"), clk=req.get("clk"),
                     want=[state["initialClk"], state["clk"]])
+                if keyname == BAD_CLOCK:
+                    send(conn, keyname, {"op": "status", "id": req.get("id"), "statusCode": "FAILURE",
+                                         "errorCode": "INVALID_CLOCK", "errorMessage": "clock expired",
+                                         "connectionClosed": True})
+                    log(ev="close", key=keyname)
+                    return
                 if state["conns"] == 2:
                     state["n"] = play(conn, keyname, req, SCRIPT_2, state["n"])
                     log(ev="done", key=keyname)
-                while True:
-                    time.sleep(0.3)
-                    state["n"] += 1
-                    state["clk"] = "clk%d" % state["n"]
-                    send(conn, keyname, {"op": "mcm", "id": 2, "ct": "HEARTBEAT", "clk": state["clk"],
-                                         "pt": 1764500000000 + 1000 * state["n"]})
+                heartbeats(conn, keyname, state)
     except (OSError, ValueError) as e:
         log(ev="error", key=keyname, why=str(e))
     finally:

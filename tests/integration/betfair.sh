@@ -6,7 +6,8 @@
 # connection kept), two malformed lines (counted and logged, not applied),
 # the server's disconnect and a resume that the fake checks carries
 # initialClk and the last clk, a conflating subscription (and a segmented
-# image), and every row the SQLite store wrote equal to a cache built
+# image), a resume refused with INVALID_CLOCK and the subscription made
+# afresh, and every row the SQLite store wrote equal to a cache built
 # independently in Python from what the fake sent (betfair_check.py).  A
 # wrong session: the FAILURE's error code in the status, the login tried
 # again after auth_retry, not at the backoff's pace.  The session token and
@@ -45,15 +46,22 @@ stream() {	# stream SERVICE APPKEY PORT [KEY = VALUE...]: a betfair.stream secti
 	stream betfair_stream app-plain $((BASE + 1)) "session_token  = \${NBPY_TEST_BETFAIR_SESSION}"
 	stream betfair_conflate app-conflate $((BASE + 2)) "session_token_file = $T/session.token" "conflate_ms    = 500"
 	stream betfair_denied app-denied $((BASE + 3)) "session_token  = $WRONG" "auth_retry     = 2s"
-	printf '\n[betfair_sqlite]\nkind      = sink.sqlite\nsubscribe = betfair_stream, betfair_conflate\n'
+	stream betfair_badclock app-badclock $((BASE + 4)) "session_token  = \${NBPY_TEST_BETFAIR_SESSION}"
+	printf '\n[betfair_sqlite]\nkind      = sink.sqlite\nsubscribe = betfair_stream, betfair_conflate, betfair_badclock\n'
 } >"$CONF"
 
 start_nbpyd
-check "three streams and the store run" wait_for 10 all_running betfair_stream betfair_conflate betfair_denied \
-	betfair_sqlite
+check "four streams and the store run" wait_for 10 all_running betfair_stream betfair_conflate betfair_denied \
+	betfair_badclock betfair_sqlite
 done_for() { grep -q "\"ev\": \"done\", \"key\": \"$1\"" "$T/fake.log"; }
 check "the fake played both scripts to app-plain (a disconnect and a resume between)" wait_for 20 done_for app-plain
 check "and to app-conflate" wait_for 10 done_for app-conflate
+check "app-badclock: its resume refused (INVALID_CLOCK), it subscribed afresh and got a new image" wait_for 10 \
+	grep -q '"ev": "fresh", "key": "app-badclock", "ok": true' "$T/fake.log"
+check "app-badclock played to the end" wait_for 10 done_for app-badclock
+check "betfair_badclock: the INVALID_CLOCK failure logged and counted" eval \
+	'grep -q "betfair_badclock.*request 2 failed: INVALID_CLOCK (clock expired), connection closed" "$T/nbpyd.log" &&
+	 n=$(counter_of betfair_badclock failures) && [ "$n" -eq 1 ] && [ "$(counter_of betfair_badclock resumes)" -eq 1 ]'
 
 check "the subscription carries the filter, heartbeatMs and the fields, and no clk at first" $PY -c '
 import json, sys
@@ -73,7 +81,7 @@ check "the conflating subscription asked for conflateMs 500 and got conflated ch
 
 # the store has what the fake sent, rebuilt on its own
 rows_match() { $PY "$S/tests/integration/betfair_check.py" "$T/fake.log" "$T/state/nbpy.sqlite" \
-	app-plain=betfair_stream app-conflate=betfair_conflate >"$T/check.out" 2>&1; }
+	app-plain=betfair_stream app-conflate=betfair_conflate app-badclock=betfair_badclock >"$T/check.out" 2>&1; }
 if wait_for 10 rows_match; then
 	ok "every stored runner message equals the independent cache's"
 else
