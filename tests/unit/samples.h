@@ -123,16 +123,32 @@ static inline void sample(struct nbpy_msg *m, enum nbpy_schema s)
 		sample_header(m, s, "oandav20_tick");
 		strcpy(m->u.heartbeat.source, "oanda");
 		break;
-	case NBPY_SCHEMA_BETFAIR_MC:
+	case NBPY_SCHEMA_BETFAIR_MC: {
+		struct nbpy_betfair_mc *b = &m->u.betfair;
+
 		sample_header(m, s, "betfair_stream");
 		m->h.event_ns = 1538079543817000000LL;	/* Betfair pt is in ms */
-		strcpy(m->u.betfair.market_id, "1.123456789");
-		m->u.betfair.selection_id = 47972;
-		m->u.betfair.side = 'B';
-		m->u.betfair.level = 0;
-		m->u.betfair.price = 3.45;
-		m->u.betfair.size = 120.5;
+		strcpy(b->market_id, "1.123456789");
+		b->selection_id = 47972;
+		b->handicap = -0.5;
+		strcpy(b->market_status, "OPEN");
+		b->in_play = 1;
+		b->back_price_0 = 3.45;
+		b->back_size_0 = 120.5;
+		b->back_price_1 = 3.4;
+		b->back_size_1 = 80;
+		b->back_price_2 = NAN;	/* an empty level */
+		b->back_size_2 = NAN;
+		b->lay_price_0 = 3.5;
+		b->lay_size_0 = 60.25;
+		b->lay_price_1 = 3.55;
+		b->lay_size_1 = 10;
+		b->lay_price_2 = 3.6;
+		b->lay_size_2 = 5;
+		b->traded_volume = 1234.56;
+		b->last_traded = 3.45;
 		break;
+	}
 	case NBPY_SCHEMA_SENTIMENT: {
 		struct nbpy_sentiment *t = &m->u.sentiment;
 

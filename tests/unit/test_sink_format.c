@@ -543,27 +543,44 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			"  entity heartbeat, owns source, owns seq, owns event_time, owns recv_time,"
 			" owns heartbeat_source;\n",
 	},
-	[8] = {
+	[8] = {	/* back level 2 empty: no field, NULL, no attribute */
 		.lp =
-			"betfair,level=0,market_id=1.123456789,selection_id=47972,side=B price=3.45,"
-			"size=120.5 1538079543817000000\n",
+			"betfair,handicap=-0.5,market_id=1.123456789,selection_id=47972 "
+			"market_status=\"OPEN\",in_play=1i,back_price_0=3.45,back_size_0=120.5,"
+			"back_price_1=3.4,back_size_1=80.0,lay_price_0=3.5,lay_size_0=60.25,"
+			"lay_price_1=3.55,lay_size_1=10.0,lay_price_2=3.6,lay_size_2=5.0,"
+			"traded_volume=1234.56,last_traded=3.45 1538079543817000000\n",
 		.ddl =
 			"CREATE TABLE IF NOT EXISTS betfair_market (source text NOT NULL, seq bigint "
 			"NOT NULL, event_time timestamptz NOT NULL, recv_time timestamptz NOT NULL,"
-			" market_id text NOT NULL, selection_id bigint NOT NULL, side text NOT NULL,"
-			" level bigint NOT NULL, price double precision NOT NULL, size double precision "
-			"NOT NULL, UNIQUE (source, seq, event_time))",
+			" market_id text NOT NULL, selection_id bigint NOT NULL, handicap double precision"
+			" NOT NULL, market_status text NOT NULL, in_play bigint NOT NULL,"
+			" back_price_0 double precision, back_size_0 double precision,"
+			" back_price_1 double precision, back_size_1 double precision,"
+			" back_price_2 double precision, back_size_2 double precision,"
+			" lay_price_0 double precision, lay_size_0 double precision,"
+			" lay_price_1 double precision, lay_size_1 double precision,"
+			" lay_price_2 double precision, lay_size_2 double precision,"
+			" traded_volume double precision NOT NULL, last_traded_price double precision,"
+			" UNIQUE (source, seq, event_time))",
 		.ddl_sqlite =
 			"CREATE TABLE IF NOT EXISTS betfair_market (source TEXT NOT NULL, seq INTEGER "
 			"NOT NULL, event_time TEXT NOT NULL, recv_time TEXT NOT NULL, market_id "
-			"TEXT NOT NULL, selection_id INTEGER NOT NULL, side TEXT NOT NULL, level "
-			"INTEGER NOT NULL, price REAL NOT NULL, size REAL NOT NULL, UNIQUE (source,"
-			" seq, event_time))",
+			"TEXT NOT NULL, selection_id INTEGER NOT NULL, handicap REAL NOT NULL,"
+			" market_status TEXT NOT NULL, in_play INTEGER NOT NULL, back_price_0 REAL,"
+			" back_size_0 REAL, back_price_1 REAL, back_size_1 REAL, back_price_2 REAL,"
+			" back_size_2 REAL, lay_price_0 REAL, lay_size_0 REAL, lay_price_1 REAL,"
+			" lay_size_1 REAL, lay_price_2 REAL, lay_size_2 REAL, traded_volume REAL NOT NULL,"
+			" last_traded_price REAL, UNIQUE (source, seq, event_time))",
 		.put =
 			"put $r0 isa betfair_market, has source \"betfair_stream\", has seq 1234567,"
 			" has event_time 2018-09-27T20:19:03.817000, has recv_time 2018-09-27T20:19:03.817795,"
-			" has market_id \"1.123456789\", has selection_id 47972, has side \"B\", has "
-			"level 0, has price 3.45, has size 120.5;\n",
+			" has market_id \"1.123456789\", has selection_id 47972, has handicap -0.5,"
+			" has market_status \"OPEN\", has in_play 1, has back_price_0 3.45,"
+			" has back_size_0 120.5, has back_price_1 3.4, has back_size_1 80.0,"
+			" has lay_price_0 3.5, has lay_size_0 60.25, has lay_price_1 3.55,"
+			" has lay_size_1 10.0, has lay_price_2 3.6, has lay_size_2 5.0,"
+			" has traded_volume 1234.56, has last_traded_price 3.45;\n",
 		.define =
 			"define\n"
 			"  attribute source, value string;\n"
@@ -572,13 +589,29 @@ static const struct store_output expected[NBPY_SCHEMA_END] = {
 			"  attribute recv_time, value datetime;\n"
 			"  attribute market_id, value string;\n"
 			"  attribute selection_id, value integer;\n"
-			"  attribute side, value string;\n"
-			"  attribute level, value integer;\n"
-			"  attribute price, value double;\n"
-			"  attribute size, value double;\n"
+			"  attribute handicap, value double;\n"
+			"  attribute market_status, value string;\n"
+			"  attribute in_play, value integer;\n"
+			"  attribute back_price_0, value double;\n"
+			"  attribute back_size_0, value double;\n"
+			"  attribute back_price_1, value double;\n"
+			"  attribute back_size_1, value double;\n"
+			"  attribute back_price_2, value double;\n"
+			"  attribute back_size_2, value double;\n"
+			"  attribute lay_price_0, value double;\n"
+			"  attribute lay_size_0, value double;\n"
+			"  attribute lay_price_1, value double;\n"
+			"  attribute lay_size_1, value double;\n"
+			"  attribute lay_price_2, value double;\n"
+			"  attribute lay_size_2, value double;\n"
+			"  attribute traded_volume, value double;\n"
+			"  attribute last_traded_price, value double;\n"
 			"  entity betfair_market, owns source, owns seq, owns event_time, owns recv_time,"
-			" owns market_id, owns selection_id, owns side, owns level, owns price, "
-			"owns size;\n",
+			" owns market_id, owns selection_id, owns handicap, owns market_status, owns in_play,"
+			" owns back_price_0, owns back_size_0, owns back_price_1, owns back_size_1,"
+			" owns back_price_2, owns back_size_2, owns lay_price_0, owns lay_size_0,"
+			" owns lay_price_1, owns lay_size_1, owns lay_price_2, owns lay_size_2,"
+			" owns traded_volume, owns last_traded_price;\n",
 	},
 	[9] = {
 		.lp =

@@ -323,7 +323,8 @@ static void pack_text(msgpack_packer *pk, const char *s, size_t n)
 static int doc_version(int schema)
 {
 	switch (schema) {
-	case 9: return 2;
+	case 8: return 2;	/* betfair_market: one runner per message */
+	case 9: return 2;	/* sentiment: VADER's four scores, author, place, rule tags */
 	default: return 1;
 	}
 }
@@ -439,15 +440,31 @@ static void pack_doc_body(msgpack_packer *pk, int schema, const struct nbpy_msg 
 		pack_doc_header(pk, 7, m, 1);
 		P_STR(m->u.heartbeat.source);
 		break;
-	case 8:
-		pack_doc_header(pk, 8, m, 6);
-		P_STR(m->u.betfair.market_id);
-		P_INT(m->u.betfair.selection_id);
-		P_CHR(m->u.betfair.side);
-		P_INT(m->u.betfair.level);
-		P_F64(m->u.betfair.price);
-		P_F64(m->u.betfair.size);
+	case 8: {
+		const struct nbpy_betfair_mc *b = &m->u.betfair;
+
+		pack_doc_header(pk, 8, m, 19);
+		P_STR(b->market_id);
+		P_INT(b->selection_id);
+		P_F64(b->handicap);
+		P_STR(b->market_status);
+		P_INT(b->in_play);
+		P_F64N(b->back_price_0);
+		P_F64N(b->back_size_0);
+		P_F64N(b->back_price_1);
+		P_F64N(b->back_size_1);
+		P_F64N(b->back_price_2);
+		P_F64N(b->back_size_2);
+		P_F64N(b->lay_price_0);
+		P_F64N(b->lay_size_0);
+		P_F64N(b->lay_price_1);
+		P_F64N(b->lay_size_1);
+		P_F64N(b->lay_price_2);
+		P_F64N(b->lay_size_2);
+		P_F64(b->traded_volume);
+		P_F64N(b->last_traded);
 		break;
+	}
 	case 9: {
 		const struct nbpy_sentiment *t = &m->u.sentiment;
 

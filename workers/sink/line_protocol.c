@@ -141,7 +141,7 @@ void lp_base_term(const char *pair, char base[8], char term[8])
 /* ---- per schema: the points schemas.def describes ---- */
 
 enum lp_role {
-	LP_END, LP_TAG, LP_TAG_CHAR, LP_TAG_INT, LP_TAG_BASE, LP_TAG_TERM, LP_TAG_CONST, LP_TAG_TIER,
+	LP_END, LP_TAG, LP_TAG_CHAR, LP_TAG_INT, LP_TAG_F64, LP_TAG_BASE, LP_TAG_TERM, LP_TAG_CONST, LP_TAG_TIER,
 	LP_F64, LP_F64_CAST, LP_F64N, LP_F64_TIER, LP_I64, LP_I64_LAG, LP_STR, LP_STR_IF_SET,
 	LP_LEVEL_PRICE, LP_LEVEL_VOLUME, LP_TIME_PLUS_ID,
 };
@@ -165,6 +165,7 @@ struct lp_measurement {
 #define LP_ITEM_TAG LP_PLAIN
 #define LP_ITEM_TAG_CHAR LP_PLAIN
 #define LP_ITEM_TAG_INT LP_PLAIN
+#define LP_ITEM_TAG_F64 LP_PLAIN
 #define LP_ITEM_TAG_BASE LP_PLAIN
 #define LP_ITEM_TAG_TERM LP_PLAIN
 #define LP_ITEM_F64 LP_PLAIN
@@ -203,6 +204,7 @@ int lp_key(enum nbpy_schema schema, size_t i, struct lp_key *out)
 		const char *note;
 	} roles[] = {
 		[LP_TAG] = { true, "" }, [LP_TAG_CHAR] = { true, "" }, [LP_TAG_INT] = { true, "" },
+		[LP_TAG_F64] = { true, "" },
 		[LP_TAG_BASE] = { true, "base currency of the pair" },
 		[LP_TAG_TERM] = { true, "term currency of the pair" },
 		[LP_TAG_CONST] = { true, "" }, [LP_TAG_TIER] = { true, "0 = best" },
@@ -254,7 +256,7 @@ point(struct nbpy_buf *b, const struct lp_measurement *ms, const struct nbpy_msg
 {
 	struct point pt = start(b, ms->name);
 	int64_t ns = m->h.event_ns;
-	char text[24], base[8], term[8];
+	char text[NBPY_PYFLOAT_MAX], base[8], term[8];
 	const struct nbpy_book_level *lv;
 
 #pragma GCC unroll 32
@@ -274,6 +276,10 @@ point(struct nbpy_buf *b, const struct lp_measurement *ms, const struct nbpy_msg
 			break;
 		case LP_TAG_INT:
 			(void)snprintf(text, sizeof(text), "%" PRId64, MEMBER(m, it, int64_t));
+			tag(&pt, it->key, text);
+			break;
+		case LP_TAG_F64:	/* as a float field's text: 0.0, -1.5 */
+			(void)nbpy_pyfloat_format(MEMBER(m, it, double), text, sizeof(text));
 			tag(&pt, it->key, text);
 			break;
 		case LP_TAG_BASE:
