@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bench/betfair.sh - Betfair market changes applied per second, side by side
-# in one run: bench/betfair (workers/betfair/market_cache with
-# common/json_scan, as betfair.stream applies them, each changed runner's
-# betfair_market message filled) and bench/betfair_py.py (the original's
+# in one run: bench/betfair (workers/betfair/market_cache reading
+# common/json_scan's tape, as betfair.stream applies them, each changed
+# runner's betfair_market message filled) and bench/betfair_py.py (the original's
 # approach: json.loads and dicts, the same rules, the same tuples), over the
 # same N lines from bench/betfair_gen.py (a SUB_IMAGE of 20 markets of 12
 # runners, then deltas of one to three runners).  Each side's best of
-# TRIALS runs; prints a table of lines/s, mc/s and the ratio.  Not a test.
+# TRIALS runs; prints a table of lines/s, mc/s and the ratio, and what the
+# strict check of the lines alone, and with their tape, costs.  Not a test.
 #
 #   bench/betfair.sh BUILD_DIR [N] [TRIALS]
 #       N lines (default 200,000), TRIALS runs of each side (3)
@@ -26,13 +27,15 @@ best() {	# best CMD...: the run with the fewest seconds of TRIALS, "LINES MC RUN
 }
 read -r cl cm cr cs < <(best "$B/bench/betfair" "$T/lines" 1)
 read -r _ _ _ ks < <(best "$B/bench/betfair" "$T/lines" 1 check)
+read -r _ _ _ ts < <(best "$B/bench/betfair" "$T/lines" 1 tape)
 read -r pl pm pr ps < <(best "$PY" "$S/betfair_py.py" "$T/lines")
 [ "$cl $cm $cr" = "$pl $pm $pr" ] || { echo "betfair.sh: the two sides disagree: C $cl $cm $cr, Python $pl $pm $pr" >&2; exit 1; }
-awk -v l="$cl" -v m="$cm" -v r="$cr" -v cs="$cs" -v ps="$ps" -v ks="$ks" 'BEGIN {
+awk -v l="$cl" -v m="$cm" -v r="$cr" -v cs="$cs" -v ps="$ps" -v ks="$ks" -v ts="$ts" 'BEGIN {
 	printf "%d lines, %d market changes, %d runner messages; best of '"$TRIALS"'\n\n", l, m, r
 	printf "| side | lines/s | market changes/s | µs per line |\n|---|---:|---:|---:|\n"
-	printf "| C (market_cache + json_scan) | %.0f | %.0f | %.2f |\n", l / cs, m / cs, 1e6 * cs / l
+	printf "| C (json_scan tape + market_cache) | %.0f | %.0f | %.2f |\n", l / cs, m / cs, 1e6 * cs / l
 	printf "| Python (json.loads + dicts) | %.0f | %.0f | %.2f |\n", l / ps, m / ps, 1e6 * ps / l
 	printf "| C, json_scan check of the lines alone | %.0f | | %.2f |\n", l / ks, 1e6 * ks / l
-	printf "\nC / Python: %.1fx (the check alone: %.1fx)\n", ps / cs, ps / ks
+	printf "| C, json_scan check and tape of the lines alone | %.0f | | %.2f |\n", l / ts, 1e6 * ts / l
+	printf "\nC / Python: %.1fx (the check alone: %.1fx; check and tape: %.1fx)\n", ps / cs, ps / ks, ps / ts
 }'

@@ -1,17 +1,21 @@
 /* json_scan.c - see json_scan.h.  One recursive-descent pass checks the
  * record (recursion bounded by NBPY_JSON_DEPTH_MAX); the accessors then walk
  * the checked text again, so they can skip values without re-checking. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/json_scan.h"
 #include "common/text.h"
 
 struct scan {
-	const unsigned char *p, *end;
+	const unsigned char *rec, *p, *end;
 	const char *why;
 	bool object;		/* the root must be an object */
 	struct nbpy_json_field *fields;	/* its members wanted */
 	size_t n;
+	struct nbpy_json_tape *tape;	/* every value recorded, when not NULL */
+	bool escaped;		/* the last string held a backslash */
 };
 
 static bool name_is(struct nbpy_json s, const char *name);
@@ -111,6 +115,7 @@ static bool string(struct scan *s)
 			s->p++;
 			return true;
 		case '\\':
+			s->escaped = true;
 			if (s->end - s->p < 2)
 				return truncated(s);
 			switch (s->p[1]) {
@@ -185,8 +190,6 @@ static bool literal(struct scan *s, const char *word, size_t n)
 	return true;
 }
 
-static bool value(struct scan *s, int depth);
-
 /* The wanted field named by the (checked) string at name, if any. */
 static struct nbpy_json_field *wanted(struct scan *s, const unsigned char *name)
 {
@@ -199,82 +202,239 @@ static struct nbpy_json_field *wanted(struct scan *s, const unsigned char *name)
 	return NULL;
 }
 
-/* An object or array at s->p; close is '}' or ']'. */
-static bool container(struct scan *s, int depth, unsigned char close)
+/* The tape is full: twice the room. */
+static bool grow(struct scan *s, const unsigned char *p)
 {
-	if (depth == NBPY_JSON_DEPTH_MAX)
-		return fail(s, "nested too deep");
-	s->p++;
-	skip_space(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		return true;
-	}
-	for (;;) {
-		struct nbpy_json_field *want = NULL;
-		const unsigned char *start;
+	struct nbpy_json_tape *t = s->tape;
+	uint32_t cap = t->cap ? 2 * t->cap : 64;
+	struct nbpy_json_tok *more = realloc(t->tok, cap * sizeof(*more));
 
-		if (close == '}') {
-			if (s->p == s->end || *s->p != '"')
-				return fail(s, "expected a name");
-			start = s->p;
-			if (!string(s))
-				return false;
-			if (depth == 0 && s->n > 0 && (want = wanted(s, start)) != NULL &&
-			    want->value.type != NBPY_JSON_NONE) {
-				s->p = start;
-				return fail(s, "a name occurs twice");
-			}
-			skip_space(s);
-			if (s->p == s->end || *s->p != ':')
-				return fail(s, "expected ':'");
-			s->p++;
-			skip_space(s);
-		}
-		start = s->p;
-		if (!value(s, depth + 1))
-			return false;
-		if (want != NULL)
-			want->value = (struct nbpy_json){ (const char *)start, (size_t)(s->p - start), type_of((char)*start) };
-		skip_space(s);
-		if (s->p == s->end)
-			return truncated(s);
-		if (*s->p == close) {
-			s->p++;
-			return true;
-		}
-		if (*s->p != ',')
-			return fail(s, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
-		s->p++;
-		skip_space(s);
-		if (s->p < s->end && (*s->p == '}' || *s->p == ']'))
-			return fail(s, "trailing comma");
+	if (more == NULL) {
+		s->p = p;
+		return fail(s, "out of memory");
 	}
+	t->tok = more;
+	t->cap = cap;
+	return true;
 }
 
-static bool value(struct scan *s, int depth)
+/* A value begins at p: its token, with its offset and type; the rest is
+ * filled when it ends. */
+static inline bool record(struct scan *s, const unsigned char *p, uint32_t *tok)
 {
-	if (s->p == s->end)
-		return truncated(s);
-	switch (*s->p) {
+	struct nbpy_json_tape *t = s->tape;
+
+	if (t->n == t->cap && !grow(s, p))
+		return false;
+	t->tok[t->n] = (struct nbpy_json_tok){ .off = (uint32_t)(p - s->rec), .type = (uint8_t)type_of((char)*p) };
+	*tok = t->n++;
+	return true;
+}
+
+/* Token tok's value ended at p: its length, and the index after all it holds. */
+static void recorded(struct scan *s, uint32_t tok, const unsigned char *p)
+{
+	struct nbpy_json_tok *k = &s->tape->tok[tok];
+
+	k->len = (uint32_t)(p - s->rec) - k->off;
+	k->next = s->tape->n;
+}
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The fast paths of check(): most strings are printable ASCII without
+ * escapes, most numbers have no exponent.  Past such a value at p, or NULL
+ * to let string() or number() read it (and say what is wrong). */
+static const unsigned char *plain_string(const unsigned char *p, const unsigned char *end)
+{
+	for (p++; p < end && plain[*p]; p++)
+		;
+	return p < end && *p == '"' ? p + 1 : NULL;
+}
+
+/* A number -?(0|[1-9][0-9]*)(\.[0-9]+)?, its value into *v when it has at
+ * most 15 digits (then m / 10^k is exact, as strtod's), NaN when more. */
+static const unsigned char *plain_number(const unsigned char *p, const unsigned char *end, double *v)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+					1e13, 1e14, 1e15 };
+	bool negative = *p == '-';
+	uint64_t m = 0;
+	int digits = 0, frac = 0;
+
+	p += negative;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		for (; p < end && is_digit(*p); p++, digits++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	else
+		return NULL;
+	if (p < end && *p == '.') {
+		for (p++; p < end && is_digit(*p); p++, frac++)
+			m = m * 10 + (uint64_t)(*p - '0');
+		if (frac == 0)
+			return NULL;
+	}
+	if (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E'))
+		return NULL;
+	if (v == NULL)
+		return p;
+	if (digits + frac > 15)
+		*v = NAN;
+	else
+		*v = negative ? -((double)m / pow10[frac]) : (double)m / pow10[frac];
+	return p;
+}
+
+/* The whole grammar without recursion: a stack of the open objects and
+ * arrays (its height is the depth) and four states (a value, after a value,
+ * a member's name, a container's close).  The position is kept in p and
+ * handed over in s->p to the helpers and errors. */
+static bool check(struct scan *s)
+{
+	struct {
+		uint32_t tok;
+		unsigned char close;	/* '}' or ']' */
+	} open[NBPY_JSON_DEPTH_MAX];
+	int depth = 0;
+	struct nbpy_json_field *want = NULL;	/* the root's member being read, if wanted */
+	const unsigned char *p = s->p, *end = s->end, *want_at = NULL, *start, *q;
+	uint32_t tok = 0;
+	double num;
+
+#define FAIL(why) return (s->p = p, fail(s, why))
+#define SKIP_SPACE() while (p < end && is_space(*p)) p++
+value:	/* at a value's first byte */
+	if (p == end)
+		FAIL("truncated");
+	start = p;
+	if (s->tape != NULL && !record(s, p, &tok))
+		return false;
+	switch (*p) {
 	case '{':
-		return container(s, depth, '}');
 	case '[':
-		return container(s, depth, ']');
+		if (depth == NBPY_JSON_DEPTH_MAX)
+			FAIL("nested too deep");
+		open[depth].tok = tok;
+		open[depth].close = (unsigned char)(*p + 2);	/* '{' + 2 is '}', '[' + 2 is ']' */
+		depth++;
+		p++;
+		SKIP_SPACE();
+		if (p < end && *p == open[depth - 1].close)
+			goto close;
+		if (open[depth - 1].close == '}')
+			goto name;
+		goto value;
 	case '"':
-		return string(s);
-	case 't':
-		return literal(s, "true", 4);
-	case 'f':
-		return literal(s, "false", 5);
-	case 'n':
-		return literal(s, "null", 4);
+		if ((q = plain_string(p, end)) != NULL) {
+			p = q;
+			break;
+		}
+		s->p = p;
+		if (!string(s))
+			return false;
+		p = s->p;
+		break;
 	case '-':
 	case '0' ... '9':
-		return number(s);
+		if ((q = plain_number(p, end, s->tape != NULL ? &num : NULL)) != NULL) {
+			p = q;
+		} else {
+			s->p = p;
+			if (!number(s))
+				return false;
+			p = s->p;
+			num = NAN;
+		}
+		if (s->tape != NULL)
+			s->tape->tok[tok].num = num;
+		break;
+	case 't':
+	case 'f':
+	case 'n':
+		s->p = p;
+		if (!(*p == 't' ? literal(s, "true", 4) : *p == 'f' ? literal(s, "false", 5) : literal(s, "null", 4)))
+			return false;
+		p = s->p;
+		break;
 	default:
-		return fail(s, "unexpected character");
+		FAIL("unexpected character");
 	}
+	if (s->tape != NULL)
+		recorded(s, tok, p);
+after:	/* a value ended at p */
+	if (depth == 0) {
+		s->p = p;
+		return true;
+	}
+	if (want != NULL && depth == 1) {
+		want->value = (struct nbpy_json){ (const char *)want_at, (size_t)(p - want_at), type_of((char)*want_at) };
+		want = NULL;
+	}
+	SKIP_SPACE();
+	if (p == end)
+		FAIL("truncated");
+	if (*p == open[depth - 1].close)
+		goto close;
+	if (*p != ',')
+		FAIL(open[depth - 1].close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+	p++;
+	SKIP_SPACE();
+	if (p < end && (*p == '}' || *p == ']'))
+		FAIL("trailing comma");
+	if (open[depth - 1].close == ']')
+		goto value;
+name:	/* a member's name is due */
+	if (p == end || *p != '"')
+		FAIL("expected a name");
+	start = p;
+	if (s->tape != NULL && !record(s, p, &tok))
+		return false;
+	s->escaped = false;
+	if ((q = plain_string(p, end)) != NULL) {
+		p = q;
+	} else {
+		s->p = p;
+		if (!string(s))
+			return false;
+		p = s->p;
+	}
+	if (s->tape != NULL) {
+		recorded(s, tok, p);
+		s->tape->tok[tok].escaped = s->escaped;
+	}
+	if (depth == 1 && s->n > 0) {
+		s->p = p;
+		if ((want = wanted(s, start)) != NULL && want->value.type != NBPY_JSON_NONE) {
+			p = start;
+			FAIL("a name occurs twice");
+		}
+	}
+	SKIP_SPACE();
+	if (p == end || *p != ':')
+		FAIL("expected ':'");
+	p++;
+	SKIP_SPACE();
+	if (depth == 1)
+		want_at = p;
+	goto value;
+close:	/* at the close of the innermost open container */
+	p++;
+	depth--;
+	if (s->tape != NULL)
+		recorded(s, open[depth].tok, p);
+	goto after;
+#undef SKIP_SPACE
+#undef FAIL
 }
 
 static enum nbpy_json_type type_of(char c)
@@ -307,7 +467,7 @@ static const char *scan(struct scan *s, const char *rec, struct nbpy_json *root,
 		s->why = "empty record";
 	} else if (s->object && *s->p != '{') {
 		s->why = "not an object";
-	} else if (value(s, 0)) {
+	} else if (check(s)) {
 		const unsigned char *value_end = s->p;
 
 		skip_space(s);
@@ -324,7 +484,8 @@ static const char *scan(struct scan *s, const char *rec, struct nbpy_json *root,
 
 const char *nbpy_json_scan(const char *rec, size_t len, struct nbpy_json *root, size_t *where)
 {
-	struct scan s = { (const unsigned char *)rec, (const unsigned char *)rec + len, NULL, false, NULL, 0 };
+	const unsigned char *r = (const unsigned char *)rec;
+	struct scan s = { .rec = r, .p = r, .end = r + len };
 
 	return scan(&s, rec, root, where);
 }
@@ -332,11 +493,34 @@ const char *nbpy_json_scan(const char *rec, size_t len, struct nbpy_json *root, 
 const char *nbpy_json_scan_object(const char *rec, size_t len, struct nbpy_json *root, struct nbpy_json_field *fields,
 				  size_t n, size_t *where)
 {
-	struct scan s = { (const unsigned char *)rec, (const unsigned char *)rec + len, NULL, true, fields, n };
+	const unsigned char *r = (const unsigned char *)rec;
+	struct scan s = { .rec = r, .p = r, .end = r + len, .object = true, .fields = fields, .n = n };
 
 	for (size_t i = 0; i < n; i++)
 		fields[i].value.type = NBPY_JSON_NONE;
 	return scan(&s, rec, root, where);
+}
+
+const char *nbpy_json_tape_scan(struct nbpy_json_tape *t, const char *rec, size_t len, size_t *where)
+{
+	const unsigned char *r = (const unsigned char *)rec;
+	struct scan s = { .rec = r, .p = r, .end = r + len, .tape = t };
+	struct nbpy_json root;
+
+	t->rec = rec;
+	t->n = 0;
+	if (len > UINT32_MAX) {
+		if (where != NULL)
+			*where = 0;
+		return "record too long";
+	}
+	return scan(&s, rec, &root, where);
+}
+
+void nbpy_json_tape_free(struct nbpy_json_tape *t)
+{
+	free(t->tok);
+	*t = (struct nbpy_json_tape)NBPY_JSON_TAPE_INIT;
 }
 
 /* ---- accessors: on checked text only ---- */
@@ -539,7 +723,7 @@ const char *nbpy_json_fields(struct nbpy_json object, struct nbpy_json_field *fi
 
 const char *nbpy_json_get(struct nbpy_json object, const char *name, struct nbpy_json *value)
 {
-	struct nbpy_json_field f = { name, { NULL, 0, NBPY_JSON_NONE } };
+	struct nbpy_json_field f = { name, { NULL, 0, NBPY_JSON_NONE }, 0 };
 	const char *why = nbpy_json_fields(object, &f, 1);
 
 	if (why != NULL)
@@ -610,4 +794,66 @@ const char *nbpy_json_int64(struct nbpy_json num, int64_t *out)
 	else
 		*out = v == limit ? INT64_MIN : -(int64_t)v;
 	return NULL;
+}
+
+/* Whether a name without escapes, text[0, len), is name. */
+static bool same_name(const char *text, size_t len, const char *name)
+{
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != name[i])	/* stops at name's end too: text holds no NUL */
+			return false;
+	return name[len] == '\0';
+}
+
+struct nbpy_json nbpy_json_tape_value(const struct nbpy_json_tape *t, uint32_t i)
+{
+	const struct nbpy_json_tok *k = &t->tok[i];
+
+	return (struct nbpy_json){ t->rec + k->off, k->len, (enum nbpy_json_type)k->type };
+}
+
+const char *nbpy_json_tape_fields(const struct nbpy_json_tape *t, uint32_t i, struct nbpy_json_field *fields,
+				  size_t n)
+{
+	if (t->tok[i].type != NBPY_JSON_OBJECT)
+		return "not an object";
+	for (size_t f = 0; f < n; f++) {
+		fields[f].value.type = NBPY_JSON_NONE;
+		fields[f].at = 0;
+	}
+	for (uint32_t name = i + 1; name < t->tok[i].next; name = t->tok[name + 1].next) {
+		const struct nbpy_json_tok *k = &t->tok[name];
+		const char *text = t->rec + k->off + 1;	/* past the quote */
+		size_t len = k->len - 2;
+
+		for (size_t f = 0; f < n; f++) {
+			if (k->escaped ? !name_is(nbpy_json_tape_value(t, name), fields[f].name)
+				       : (len ? text[0] : '\0') != fields[f].name[0] || !same_name(text, len, fields[f].name))
+				continue;
+			if (fields[f].at != 0)
+				return "a name occurs twice";
+			fields[f].at = name + 1;
+			fields[f].value = nbpy_json_tape_value(t, name + 1);
+		}
+	}
+	return NULL;
+}
+
+const char *nbpy_json_tape_number(const struct nbpy_json_tape *t, uint32_t i, double *out)
+{
+	const struct nbpy_json_tok *k = &t->tok[i];
+	char text[64], *end;
+
+	if (k->type != NBPY_JSON_NUMBER)
+		return "not a number";
+	if (!isnan(k->num)) {	/* read by the scan */
+		*out = k->num;
+		return NULL;
+	}
+	if (k->len >= sizeof(text))
+		return "number too long";
+	memcpy(text, t->rec + k->off, k->len);
+	text[k->len] = '\0';
+	*out = nbpy_strtod(text, &end);
+	return *end != '\0' || !isfinite(*out) ? "out of range" : NULL;
 }

@@ -96,6 +96,7 @@ bool nbpy_json_next(struct nbpy_json_iter *it, struct nbpy_json *name, struct nb
 struct nbpy_json_field {
 	const char *name;
 	struct nbpy_json value;
+	uint32_t at;		/* nbpy_json_tape_fields: the value's token, 0 if absent */
 };
 const char *nbpy_json_fields(struct nbpy_json object, struct nbpy_json_field *fields, size_t n);
 
@@ -111,5 +112,60 @@ const char *nbpy_json_string(struct nbpy_json s, char *buf, size_t cap, size_t *
 /* An integer (a number without fraction or exponent) in int64_t range.
  * NULL, or why not. */
 const char *nbpy_json_int64(struct nbpy_json n, int64_t *out);
+
+/* ---- the tape: every value of a record, for a reader that wants most of it ----
+ *
+ * nbpy_json_tape_scan checks a record as nbpy_json_scan does and, in the
+ * same pass, records each value as a token, in the record's order: a
+ * container's token is followed by those of what it holds (an object's as
+ * name, value, name, value...), and each token says where the one after it
+ * and all it holds is; a number's token holds its value.  A reader then
+ * walks a record of any depth once, skips a value in one step and reads no
+ * text twice (the iterators above walk a nested value's text once per
+ * level).  Betfair's market changes, ladders in runners in markets in the
+ * line, are read so.
+ *
+ *	struct nbpy_json_tape t = NBPY_JSON_TAPE_INIT;	// reused, line after line
+ *
+ *	if ((why = nbpy_json_tape_scan(&t, line, len, &at)) != NULL)
+ *		... malformed
+ *	for (uint32_t i = 1; i < t.tok[0].next; i = t.tok[i].next)
+ *		... each element i of a root array
+ *	nbpy_json_tape_free(&t);
+ */
+struct nbpy_json_tok {
+	uint32_t off, len;	/* the value's text: rec + off, len bytes */
+	uint32_t next;		/* the token after this value and all it holds */
+	uint8_t type;		/* enum nbpy_json_type */
+	bool escaped;		/* a string holding a backslash */
+	double num;		/* a number's value, NaN: read it with nbpy_json_tape_number */
+};
+
+struct nbpy_json_tape {
+	const char *rec;	/* the record scanned last */
+	struct nbpy_json_tok *tok;	/* tok[0] is its value */
+	uint32_t n, cap;
+};
+#define NBPY_JSON_TAPE_INIT { NULL, NULL, 0, 0 }
+
+/* Check rec[0, len) as nbpy_json_scan does ("record too long" past 4 GiB,
+ * "out of memory" too) and record it into t, which grows as needed and
+ * keeps its memory for the next record.  The tokens are valid while rec is
+ * and until the next scan into t. */
+const char *nbpy_json_tape_scan(struct nbpy_json_tape *t, const char *rec, size_t len, size_t *where);
+void nbpy_json_tape_free(struct nbpy_json_tape *t);
+
+/* Token i as a span, for the accessors above. */
+struct nbpy_json nbpy_json_tape_value(const struct nbpy_json_tape *t, uint32_t i);
+
+/* nbpy_json_fields for the object at token i, with each field's at (its
+ * value's token; 0 with type NBPY_JSON_NONE when the name does not occur:
+ * a member is never token 0). */
+const char *nbpy_json_tape_fields(const struct nbpy_json_tape *t, uint32_t i, struct nbpy_json_field *fields,
+				  size_t n);
+
+/* Token i as a finite double, correctly rounded.  NULL, or why not (not a
+ * number, out of a double's range, more than 63 characters). */
+const char *nbpy_json_tape_number(const struct nbpy_json_tape *t, uint32_t i, double *out);
 
 #endif

@@ -1,6 +1,6 @@
 /* fuzz_betfair.c - libFuzzer target for workers/betfair/market_cache.c: the
  * input is one mcm line as betfair.stream reads it (not NUL-terminated).
- * A line the scan accepts has each element of its `mc` applied to a small
+ * A line the scan accepts (into a tape) has each element of its `mc` applied to a small
  * cache (2 markets of 3 runners), as the kind does; then every cap holds,
  * every kept level and traded price and size is positive and finite, and
  * each traded ladder is strictly ascending by price.  The sanitizers catch
@@ -50,25 +50,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *rec = malloc(size ? size : 1);	/* exactly the line: a read past it is caught */
 	struct nbpy_json_field f[] = { { .name = "mc" } };
-	struct nbpy_json root, mc;
-	struct nbpy_json_iter it;
+	struct nbpy_json_tape t = NBPY_JSON_TAPE_INIT;
 	struct bf_cache c;
 
 	if (rec == NULL || bf_cache_init(&c, 2, 3) != 0)
 		abort();
 	memcpy(rec, data, size);
-	if (nbpy_json_scan_object(rec, size, &root, f, 1, NULL) == NULL) {
-		it = nbpy_json_iter(f[0].value);
-		while (nbpy_json_next(&it, NULL, &mc)) {
+	if (nbpy_json_tape_scan(&t, rec, size, NULL) == NULL && nbpy_json_tape_fields(&t, 0, f, 1) == NULL &&
+	    f[0].value.type == NBPY_JSON_ARRAY)
+		for (uint32_t mc = f[0].at + 1; mc < t.tok[f[0].at].next; mc = t.tok[mc].next) {
 			struct bf_market *m;
 
-			if (bf_cache_apply(&c, mc, &m) != NULL)
+			if (bf_cache_apply(&c, &t, mc, &m) != NULL)
 				break;
 			check(&c);
 		}
-	}
 	check(&c);
 	bf_cache_free(&c);
+	nbpy_json_tape_free(&t);
 	free(rec);
 	return 0;
 }

@@ -2,10 +2,12 @@
  * one record, not NUL-terminated.  A refusal points inside the record; an
  * accepted record's every value, walked with every accessor, lies inside it
  * and scans alone to the same value; nbpy_json_scan_object agrees with the
- * scan and nbpy_json_fields; and json-c 0.16 (strict) gives the same
- * verdict and the same values, except where it is known to be laxer
+ * scan and nbpy_json_fields; the tape gives the same verdict and holds what
+ * the iterators find; and json-c 0.16 (strict) gives the same verdict and
+ * the same values, except where it is known to be laxer
  * (tests/unit/json_vs_json_c.h). */
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +100,56 @@ static void walk(struct nbpy_json v, int depth)
 		abort();
 }
 
+static struct nbpy_json_tape tape = NBPY_JSON_TAPE_INIT;
+
+/* Token i of the tape and all it holds are the span v and what the
+ * iterators find in it; a number reads as libc's strtod reads it.  The
+ * index after. */
+static uint32_t tape_is(uint32_t i, struct nbpy_json v)
+{
+	struct nbpy_json t, name, x;
+	struct nbpy_json_iter it = nbpy_json_iter(v);
+	uint32_t k = i + 1;
+
+	if (i >= tape.n)
+		abort();
+	t = nbpy_json_tape_value(&tape, i);
+	if (t.text != v.text || t.len != v.len || t.type != v.type)
+		abort();
+	if (v.type == NBPY_JSON_NUMBER && v.len < 64) {
+		char text[64];
+		double got, want;
+		const char *why = nbpy_json_tape_number(&tape, i, &got);
+
+		memcpy(text, v.text, v.len);
+		text[v.len] = '\0';
+		want = strtod(text, NULL);
+		if (isfinite(want) ? why != NULL || got != want || signbit(got) != signbit(want) : why == NULL)
+			abort();
+	}
+	while (nbpy_json_next(&it, &name, &x)) {
+		if (v.type == NBPY_JSON_OBJECT)
+			k = tape_is(k, name);
+		k = tape_is(k, x);
+	}
+	if (tape.tok[i].next != k)
+		abort();
+	return k;
+}
+
+/* The tape's scan gives the scan's verdict and where; its tokens, what the
+ * iterators find. */
+static void check_tape(const char *rec, size_t size, const char *why, size_t where, struct nbpy_json root)
+{
+	size_t at = SIZE_MAX;
+	const char *w = nbpy_json_tape_scan(&tape, rec, size, &at);
+
+	if ((w == NULL) != (why == NULL) || (w != NULL && (strcmp(w, why) != 0 || at != where)))
+		abort();
+	if (w == NULL && tape_is(0, root) != tape.n)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *rec = (const char *)data;
@@ -120,6 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (why == NULL)
 		walk(root, 0);
 	check_scan_object(rec, size, why, root);
+	check_tape(rec, size, why, where, root);
 	o = json_c_parse(rec, size, &ok, &err);
 	if (json_c_comparable(rec, size, why, where, err) &&
 	    (ok != (why == NULL) || (ok && !json_c_same(root, o))))

@@ -9,6 +9,7 @@
 #include "tests/unit/testutil.h"
 
 static struct bf_cache cache;
+static struct nbpy_json_tape tape = NBPY_JSON_TAPE_INIT;
 
 static void setup(void)
 {
@@ -18,28 +19,27 @@ static void setup(void)
 static void teardown(void)
 {
 	bf_cache_free(&cache);
+	nbpy_json_tape_free(&tape);
 }
 
 /* Apply one mc given as JSON text; the market it changed. */
 static struct bf_market *apply(const char *text)
 {
-	struct nbpy_json root;
 	struct bf_market *m = NULL;
-	const char *why = nbpy_json_scan(text, strlen(text), &root, NULL);
+	const char *why = nbpy_json_tape_scan(&tape, text, strlen(text), NULL);
 
 	ck_assert_msg(why == NULL, "bad test JSON: %s", why);
-	why = bf_cache_apply(&cache, root, &m);
+	why = bf_cache_apply(&cache, &tape, 0, &m);
 	ck_assert_msg(why == NULL, "refused: %s (%s)", why, text);
 	return m;
 }
 
 static const char *apply_bad(const char *text)
 {
-	struct nbpy_json root;
 	struct bf_market *m;
 
-	ck_assert_ptr_null(nbpy_json_scan(text, strlen(text), &root, NULL));
-	return bf_cache_apply(&cache, root, &m);
+	ck_assert_ptr_null(nbpy_json_tape_scan(&tape, text, strlen(text), NULL));
+	return bf_cache_apply(&cache, &tape, 0, &m);
 }
 
 static struct bf_runner *runner(const char *market, int64_t id, double hc)

@@ -1,6 +1,8 @@
 /* test_json_scan.c - common/json_scan: records it accepts and their values,
  * every kind of malformed record with its reason and offset (written by
- * hand), the accessors, and json-c's verdict on the same records. */
+ * hand), the accessors, json-c's verdict on the same records, and the
+ * tape: what the iterators find, the same verdicts, numbers read. */
+#include <math.h>
 #include <stdint.h>
 
 #include "common/json_scan.h"
@@ -266,8 +268,8 @@ START_TEST(fields_of_a_price)
 {
 	struct nbpy_json root = scan_ok(PRICE), first, price;
 	struct nbpy_json_field f[] = {
-		{ "type", { 0 } }, { "time", { 0 } }, { "instrument", { 0 } }, { "bids", { 0 } },
-		{ "asks", { 0 } }, { "closeoutBid", { 0 } }, { "tradeable", { 0 } }, { "units", { 0 } },
+		{ .name = "type" }, { .name = "time" }, { .name = "instrument" }, { .name = "bids" },
+		{ .name = "asks" }, { .name = "closeoutBid" }, { .name = "tradeable" }, { .name = "units" },
 	};
 	struct nbpy_json_iter it;
 	int64_t liquidity;
@@ -303,7 +305,7 @@ START_TEST(lookups_by_name)
 {
 	struct nbpy_json v, root = scan_ok("{\"a\":1,\"a\":2,\"b\":3,\"typ\\u0065\":4,\"t\\u0000\":5,"
 					   "\"\\ud834\\udd1e\":6,\"a\\\\b\":7,\"ab\":8,\"\":9}");
-	struct nbpy_json_field f[] = { { "b", { 0 } }, { "ab", { 0 } } }, dup[] = { { "b", { 0 } }, { "a", { 0 } } };
+	struct nbpy_json_field f[] = { { .name = "b" }, { .name = "ab" } }, dup[] = { { .name = "b" }, { .name = "a" } };
 
 	ck_assert_str_eq(nbpy_json_get(root, "a", &v), "a name occurs twice");
 	ck_assert_ptr_null(nbpy_json_get(root, "b", &v));
@@ -610,6 +612,160 @@ START_TEST(json_c_differences)
 }
 END_TEST
 
+/* ---- the tape ---- */
+
+static struct nbpy_json_tape tape = NBPY_JSON_TAPE_INIT;	/* one, reused as the kinds do */
+
+/* Token i of the tape and all it holds against the span v and what the
+ * iterators find in it; numbers against libc's strtod.  The index after. */
+static uint32_t tape_is(uint32_t i, struct nbpy_json v)
+{
+	struct nbpy_json t = nbpy_json_tape_value(&tape, i), name, member;
+	struct nbpy_json_iter it = nbpy_json_iter(v);
+	uint32_t k = i + 1;
+
+	ck_assert_msg(t.text == v.text && t.len == v.len && t.type == v.type, "token %u: '%.*s' (%d), not '%.*s' (%d)",
+		      i, (int)t.len, t.text, t.type, (int)v.len, v.text, v.type);
+	if (v.type == NBPY_JSON_NUMBER && v.len < 64) {
+		char text[64];
+		double got, want;
+
+		memcpy(text, v.text, v.len);
+		text[v.len] = '\0';
+		want = strtod(text, NULL);
+		if (isfinite(want)) {
+			ck_assert_ptr_null(nbpy_json_tape_number(&tape, i, &got));
+			ck_assert_msg(got == want && signbit(got) == signbit(want), "%s: %.17g, not %.17g", text, got, want);
+		} else {
+			ck_assert_str_eq(nbpy_json_tape_number(&tape, i, &got), "out of range");
+		}
+	}
+	while (nbpy_json_next(&it, &name, &member)) {
+		if (v.type == NBPY_JSON_OBJECT)
+			k = tape_is(k, name);
+		k = tape_is(k, member);
+	}
+	ck_assert_uint_eq(tape.tok[i].next, k);
+	return k;
+}
+
+START_TEST(tape_holds_what_the_iterators_find)
+{
+	const struct valid *v = &valid[_i];
+	struct nbpy_json root;
+	size_t where = 99;
+
+	ck_assert_ptr_null(nbpy_json_scan(v->rec, strlen(v->rec), &root, NULL));
+	ck_assert_msg(nbpy_json_tape_scan(&tape, v->rec, strlen(v->rec), &where) == NULL, "refused %s", v->rec);
+	ck_assert_uint_eq(where, 99);	/* untouched */
+	ck_assert_ptr_eq(tape.rec, v->rec);
+	ck_assert_uint_eq(tape_is(0, root), tape.n);
+}
+END_TEST
+
+START_TEST(tape_refuses_as_the_scan)
+{
+	const struct malformed *m = &malformed[_i];
+	size_t where = 99;
+	const char *why = nbpy_json_tape_scan(&tape, m->rec, len_of(m), &where);
+
+	ck_assert_msg(why != NULL && strcmp(why, m->why) == 0, "%s: '%s', not '%s'", m->rec, why ? why : "accepted", m->why);
+	ck_assert_msg(where == m->where, "%s: at %zu, not %zu", m->rec, where, m->where);
+}
+END_TEST
+
+/* Numbers: the scan's own reading (no exponent, 15 digits at most) and
+ * strtod's (the rest), each against the value written by hand. */
+START_TEST(tape_numbers)
+{
+	static const char rec[] = "[0, -0, 1, -7, 15.95, 498.72, 0.001, 123456789012345, 1234567890123456789, "
+				  "0.1, 2.5e3, -1E-2, 1.7976931348623157e308, 1e400, -1e400, 4.9e-324, 549968344652.8355980, \"1\", "
+				  "0.00000000000000000000000000000000000000000000000000000000000000000001]";
+	static const double want[] = { 0, -0.0, 1, -7, 15.95, 498.72, 0.001, 123456789012345.0, 1234567890123456789.0,
+				       0.1, 2500, -0.01, 1.7976931348623157e308, 0, 0, 4.9e-324,
+				       549968344652.8355980 };	/* 5499683446528355980 / 1e7 would round twice */
+	double v;
+	uint32_t i = 1;
+
+	ck_assert_ptr_null(nbpy_json_tape_scan(&tape, rec, strlen(rec), NULL));
+	ck_assert_uint_eq(tape.n, 20);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++, i = tape.tok[i].next) {
+		if (k == 13 || k == 14) {
+			ck_assert_str_eq(nbpy_json_tape_number(&tape, i, &v), "out of range");
+			continue;
+		}
+		ck_assert_msg(nbpy_json_tape_number(&tape, i, &v) == NULL, "number %zu refused", k);
+		ck_assert_msg(v == want[k] && signbit(v) == signbit(want[k]), "number %zu: %.17g", k, v);
+	}
+	ck_assert_str_eq(nbpy_json_tape_number(&tape, i, &v), "not a number");
+	ck_assert_str_eq(nbpy_json_tape_number(&tape, tape.tok[i].next, &v), "number too long");
+	ck_assert_str_eq(nbpy_json_tape_number(&tape, 0, &v), "not a number");
+}
+END_TEST
+
+START_TEST(tape_fields)
+{
+	static const char rec[] = "{\"id\": 1, \"b\\u0061tb\": [[0, 1.5, 2]], \"x\": {\"id\": 2, \"hc\": 3}, \"\": null}";
+	struct nbpy_json_field f[] = { { .name = "id" }, { .name = "batb" }, { .name = "hc" }, { .name = "x" },
+				       { .name = "" } };
+	struct nbpy_json_field dup[] = { { .name = "a" } };
+	double v;
+
+	ck_assert_ptr_null(nbpy_json_tape_scan(&tape, rec, strlen(rec), NULL));
+	ck_assert_ptr_null(nbpy_json_tape_fields(&tape, 0, f, 5));
+	/* tokens by hand: 0 {, 1 "id", 2 1, 3 "b\u0061tb", 4 [, 5 [, 6 0, 7 1.5, 8 2, 9 "x", 10 {, ... 15 "", 16 null */
+	ck_assert_uint_eq(f[0].at, 2);
+	assert_text(f[0].value, NBPY_JSON_NUMBER, "1");
+	ck_assert_uint_eq(f[1].at, 4);	/* an escaped name, found */
+	assert_text(f[1].value, NBPY_JSON_ARRAY, "[[0, 1.5, 2]]");
+	ck_assert_uint_eq(tape.tok[4].next, 9);
+	ck_assert_uint_eq(f[2].at, 0);	/* only in the nested object */
+	ck_assert_int_eq(f[2].value.type, NBPY_JSON_NONE);
+	ck_assert_uint_eq(f[3].at, 10);
+	ck_assert_uint_eq(f[4].at, 16);
+	ck_assert_int_eq(f[4].value.type, NBPY_JSON_NULL);
+	ck_assert_ptr_null(nbpy_json_tape_number(&tape, 7, &v));
+	ck_assert(v == 1.5);
+	/* the nested object's own */
+	ck_assert_ptr_null(nbpy_json_tape_fields(&tape, 10, f, 3));
+	ck_assert_uint_eq(f[0].at, 12);
+	ck_assert_uint_eq(f[2].at, 14);
+	ck_assert_uint_eq(f[1].at, 0);
+	ck_assert_str_eq(nbpy_json_tape_fields(&tape, 4, f, 3), "not an object");
+	ck_assert_ptr_null(nbpy_json_tape_scan(&tape, "{\"a\":1,\"\\u0061\":2}", 18, NULL));
+	ck_assert_str_eq(nbpy_json_tape_fields(&tape, 0, dup, 1), "a name occurs twice");
+}
+END_TEST
+
+/* A record of many values grows the tape; the next, smaller one reuses it. */
+START_TEST(tape_grows_and_is_reused)
+{
+	char *rec = malloc(5 * 10000 + 2), *p = rec;
+	uint32_t i, k;
+	double v;
+
+	ck_assert_ptr_nonnull(rec);
+	*p++ = '[';
+	for (k = 0; k < 10000; k++)
+		p += sprintf(p, "%u%s", k, k + 1 < 10000 ? "," : "]");
+	ck_assert_ptr_null(nbpy_json_tape_scan(&tape, rec, strlen(rec), NULL));
+	ck_assert_uint_eq(tape.n, 10001);
+	ck_assert_uint_ge(tape.cap, 10001);
+	for (i = 1, k = 0; i < tape.tok[0].next; i = tape.tok[i].next, k++) {
+		ck_assert_ptr_null(nbpy_json_tape_number(&tape, i, &v));
+		ck_assert(v == k);
+	}
+	ck_assert_uint_eq(k, 10000);
+	free(rec);
+	ck_assert_ptr_null(nbpy_json_tape_scan(&tape, "[true]", 6, NULL));
+	ck_assert_uint_eq(tape.n, 2);
+	ck_assert_int_eq(tape.tok[1].type, NBPY_JSON_TRUE);
+	nbpy_json_tape_free(&tape);
+	ck_assert_ptr_null(tape.tok);
+	ck_assert_uint_eq(tape.cap, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json_scan");
@@ -628,6 +784,11 @@ int main(void)
 	tcase_add_test(tc, missing_values);
 	tcase_add_test(tc, json_c_agrees);
 	tcase_add_test(tc, json_c_differences);
+	tcase_add_loop_test(tc, tape_holds_what_the_iterators_find, 0, sizeof(valid) / sizeof(valid[0]));
+	tcase_add_loop_test(tc, tape_refuses_as_the_scan, 0, sizeof(malformed) / sizeof(malformed[0]));
+	tcase_add_test(tc, tape_numbers);
+	tcase_add_test(tc, tape_fields);
+	tcase_add_test(tc, tape_grows_and_is_reused);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -78,6 +78,7 @@ struct betfair {
 	char *auth;		/* the authentication line (secret) */
 	char *subscribe;	/* the subscription line without clocks: "...}" */
 	struct bf_cache cache;
+	struct nbpy_json_tape tape;	/* the line being read (zeroed: NBPY_JSON_TAPE_INIT) */
 	char initial_clk[CLK_MAX], clk[CLK_MAX];
 	int64_t idle_ns;
 	long long retry_timer;
@@ -258,9 +259,8 @@ static void publish_runners(struct worker *w, struct betfair *b, const struct bf
 
 static const char *on_mcm(struct worker *w, struct betfair *b, const struct nbpy_json_field *f)
 {
+	const struct nbpy_json_tape *t = &b->tape;
 	char ct[16] = "", seg[16] = "";
-	struct nbpy_json_iter it;
-	struct nbpy_json mc;
 	int64_t pt = 0, status;
 	const char *why;
 
@@ -298,11 +298,10 @@ static const char *on_mcm(struct worker *w, struct betfair *b, const struct nbpy
 	/* a new image replaces every market: once, on its first segment */
 	if (strcmp(ct, "SUB_IMAGE") == 0 && (seg[0] == '\0' || strcmp(seg, "SEG_START") == 0))
 		bf_cache_clear(&b->cache);
-	it = nbpy_json_iter(f[MC].value);
-	while (nbpy_json_next(&it, NULL, &mc)) {
+	for (uint32_t mc = f[MC].at + 1; mc < t->tok[f[MC].at].next; mc = t->tok[mc].next) {
 		struct bf_market *m;
 
-		if ((why = bf_cache_apply(&b->cache, mc, &m)) != NULL)
+		if ((why = bf_cache_apply(&b->cache, t, mc, &m)) != NULL)
 			return why;
 		if (m != NULL)
 			publish_runners(w, b, m, pt * 1000000);
@@ -313,7 +312,6 @@ static const char *on_mcm(struct worker *w, struct betfair *b, const struct nbpy
 static void on_record(struct worker *w, struct worker_stream *s, const char *rec, size_t len, void *arg)
 {
 	struct betfair *b = arg;
-	struct nbpy_json root;
 	struct nbpy_json_field f[FIELDS] = {
 		[OP] = { .name = "op" }, [ID] = { .name = "id" }, [CT] = { .name = "ct" }, [CLK] = { .name = "clk" },
 		[INITIAL_CLK] = { .name = "initialClk" }, [PT] = { .name = "pt" }, [MC] = { .name = "mc" },
@@ -327,7 +325,8 @@ static void on_record(struct worker *w, struct worker_stream *s, const char *rec
 	size_t at = 0;
 
 	(void)s;
-	if ((json_why = nbpy_json_scan_object(rec, len, &root, f, FIELDS, &at)) != NULL)
+	if ((json_why = nbpy_json_tape_scan(&b->tape, rec, len, &at)) != NULL ||
+	    (json_why = nbpy_json_tape_fields(&b->tape, 0, f, FIELDS)) != NULL)
 		why = "not a JSON object";
 	else if (nbpy_json_string(f[OP].value, op, sizeof(op), NULL) != NULL)
 		why = "no op, or an unknown one";
@@ -453,6 +452,7 @@ static void destroy(struct worker *w)
 	}
 	free(b->subscribe);
 	bf_cache_free(&b->cache);
+	nbpy_json_tape_free(&b->tape);
 }
 
 const struct nbpy_kind_spec betfair_stream_kind = {

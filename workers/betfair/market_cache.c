@@ -1,5 +1,5 @@
 /* market_cache.c - Betfair's market cache: applies MarketChanges (the rules
- * are in market_cache.h).  Reads the change in place with common/json_scan;
+ * are in market_cache.h).  Reads the change from common/json_scan's tape;
  * allocates only when a market or runner first appears. */
 #include <autoconfig.h>
 #include <errno.h>
@@ -49,12 +49,28 @@ void bf_cache_free(struct bf_cache *c)
 	c->markets = NULL;
 }
 
-struct bf_market *bf_cache_market(struct bf_cache *c, const char *id)
+/* FNV-1a of a market id: most ids differ only in their last digits, so a
+ * lookup compares keys before it compares ids. */
+static uint64_t market_key(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 0x100000001b3u;
+	return h;
+}
+
+static struct bf_market *find_market(struct bf_cache *c, const char *id, uint64_t key)
 {
 	for (uint32_t i = 0; i < c->n_markets; i++)
-		if (strcmp(c->markets[i].id, id) == 0)
+		if (c->markets[i].key == key && strcmp(c->markets[i].id, id) == 0)
 			return &c->markets[i];
 	return NULL;
+}
+
+struct bf_market *bf_cache_market(struct bf_cache *c, const char *id)
+{
+	return find_market(c, id, market_key(id));
 }
 
 struct bf_runner *bf_market_runner(struct bf_market *m, int64_t id, double hc)
@@ -65,80 +81,44 @@ struct bf_runner *bf_market_runner(struct bf_market *m, int64_t id, double hc)
 	return NULL;
 }
 
-/* A JSON number as a finite double; NULL, or why not. */
-static const char *number(struct nbpy_json v, double *out)
+/* The entries of a ladder at token a, arrays of exactly n numbers each: the
+ * next one's values into v.  1: an entry; 0: the ladder's end; -1: not a
+ * ladder of such entries (*why). */
+static int ladder_next(const struct nbpy_json_tape *t, uint32_t a, uint32_t *e, double *v, size_t n, const char **why)
 {
-	char text[64], *end;
+	uint32_t i = *e, k;
+	size_t got = 0;
 
-	if (v.type != NBPY_JSON_NUMBER || v.len >= sizeof(text))
-		return "not a number";
-	memcpy(text, v.text, v.len);
-	text[v.len] = '\0';
-	*out = nbpy_strtod(text, &end);
-	return *end != '\0' || !isfinite(*out) ? "number out of range" : NULL;
-}
-
-static const char *space(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-/* The next entry of a ladder, an array of exactly n numbers, read in place
- * from the ladder's text in one pass (the iterators of json_scan would walk
- * each number once per level of nesting: this is the hot path).  The text
- * was checked by the scan, so every bracket is closed inside it and the
- * reading stops at the first byte that does not fit.  1: an entry into v;
- * 0: the ladder's end; -1: not a ladder of such entries (*why). */
-static int ladder_next(const char **pp, double *v, size_t n, const char **why)
-{
-	const char *p = space(*pp);
-	char *end;
-
-	if (*p == ']')
+	if (i >= t->tok[a].next)
 		return 0;
-	if (*p == ',')
-		p = space(p + 1);
-	if (*p != '[') {
+	if (t->tok[i].type != NBPY_JSON_ARRAY) {
 		*why = "ladder entry not an array";
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		p = space(p + 1);	/* past '[' or ',' */
-		if (*p == ']') {
-			*why = "ladder entry too short";
+	for (k = i + 1; k < t->tok[i].next && got < n; k = t->tok[k].next)
+		if (nbpy_json_tape_number(t, k, &v[got++]) != NULL) {
+			*why = t->tok[k].type == NBPY_JSON_NUMBER ? "number out of range" : "not a number";
 			return -1;
 		}
-		if (*p != '-' && (*p < '0' || *p > '9')) {
-			*why = "not a number";
-			return -1;
-		}
-		v[i] = nbpy_strtod(p, &end);
-		if (!isfinite(v[i])) {
-			*why = "number out of range";
-			return -1;
-		}
-		p = space(end);
-		if (*p != (i + 1 < n ? ',' : ']')) {
-			*why = *p == ']' ? "ladder entry too short" : *p == ',' ? "ladder entry too long" : "not a number";
-			return -1;
-		}
+	if (got < n || k < t->tok[i].next) {
+		*why = got < n ? "ladder entry too short" : "ladder entry too long";
+		return -1;
 	}
-	*pp = p + 1;
+	*e = t->tok[i].next;
 	return 1;
 }
 
 /* batb/batl: [level, price, size]; size 0 empties the level. */
-static const char *apply_levels(struct bf_cache *c, struct bf_level *ladder, struct nbpy_json a)
+static const char *apply_levels(struct bf_cache *c, struct bf_level *ladder, const struct nbpy_json_tape *t, uint32_t a)
 {
-	const char *p = a.text + 1, *why = NULL;
+	const char *why = NULL;
+	uint32_t e = a + 1;
 	double v[3];
 	int got;
 
-	if (a.type != NBPY_JSON_ARRAY)
+	if (t->tok[a].type != NBPY_JSON_ARRAY)
 		return "level ladder not an array";
-	while ((got = ladder_next(&p, v, 3, &why)) > 0) {
+	while ((got = ladder_next(t, a, &e, v, 3, &why)) > 0) {
 		if (v[0] < 0 || v[0] != floor(v[0]) || v[2] < 0 || (v[2] > 0 && !(v[1] > 0)))
 			return "bad level, price or size";
 		if (v[0] >= BF_LEVELS) {
@@ -156,19 +136,20 @@ static const char *apply_levels(struct bf_cache *c, struct bf_level *ladder, str
 
 /* trd: [price, size] kept ascending by price; size 0 removes the price, an
  * empty ladder clears it. */
-static const char *apply_traded(struct bf_cache *c, struct bf_runner *r, struct nbpy_json a)
+static const char *apply_traded(struct bf_cache *c, struct bf_runner *r, const struct nbpy_json_tape *t, uint32_t a)
 {
-	const char *p = a.text + 1, *why = NULL;
+	const char *why = NULL;
+	uint32_t e = a + 1;
 	double v[2];
 	int got;
 
-	if (a.type != NBPY_JSON_ARRAY)
+	if (t->tok[a].type != NBPY_JSON_ARRAY)
 		return "traded ladder not an array";
-	if (*space(p) == ']') {
+	if (t->tok[a].next == a + 1) {
 		r->n_traded = 0;
 		return NULL;
 	}
-	while ((got = ladder_next(&p, v, 2, &why)) > 0) {
+	while ((got = ladder_next(t, a, &e, v, 2, &why)) > 0) {
 		uint32_t lo = 0, hi = r->n_traded;
 
 		if (v[1] < 0 || !(v[0] > 0))
@@ -232,13 +213,15 @@ static struct bf_runner *runner(struct bf_cache *c, struct bf_market *m, int64_t
 	return r;
 }
 
-/* A runner's key: `id` (required) and `hc` (0 when absent). */
-static const char *runner_key(struct nbpy_json id, struct nbpy_json hc, int64_t *out_id, double *out_hc)
+/* A runner's key: `id` (required) and `hc` (0 when absent), from fields
+ * read with nbpy_json_tape_fields. */
+static const char *runner_key(const struct nbpy_json_tape *t, const struct nbpy_json_field *id,
+			      const struct nbpy_json_field *hc, int64_t *out_id, double *out_hc)
 {
-	if (nbpy_json_int64(id, out_id) != NULL)
+	if (nbpy_json_int64(id->value, out_id) != NULL)
 		return "runner without an integer id";
 	*out_hc = 0;
-	if (hc.type != NBPY_JSON_NONE && number(hc, out_hc) != NULL)
+	if (hc->at != 0 && nbpy_json_tape_number(t, hc->at, out_hc) != NULL)
 		return "runner hc not a number";
 	if (*out_hc == 0)
 		*out_hc = 0;	/* -0.0 is the runner 0.0 */
@@ -247,7 +230,7 @@ static const char *runner_key(struct nbpy_json id, struct nbpy_json hc, int64_t 
 
 enum { RC_ID, RC_HC, RC_BATB, RC_BATL, RC_TRD, RC_LTP, RC_TV, RC_FIELDS };
 
-static const char *apply_runner(struct bf_cache *c, struct bf_market *m, struct nbpy_json rc)
+static const char *apply_runner(struct bf_cache *c, struct bf_market *m, const struct nbpy_json_tape *t, uint32_t rc)
 {
 	struct nbpy_json_field f[RC_FIELDS] = {
 		[RC_ID] = { .name = "id" }, [RC_HC] = { .name = "hc" }, [RC_BATB] = { .name = "batb" },
@@ -259,38 +242,36 @@ static const char *apply_runner(struct bf_cache *c, struct bf_market *m, struct 
 	int64_t id;
 	double hc;
 
-	if (nbpy_json_fields(rc, f, RC_FIELDS) != NULL)
+	if (nbpy_json_tape_fields(t, rc, f, RC_FIELDS) != NULL)
 		return "runner change not an object, or a name twice";
-	if ((why = runner_key(f[RC_ID].value, f[RC_HC].value, &id, &hc)) != NULL)
+	if ((why = runner_key(t, &f[RC_ID], &f[RC_HC], &id, &hc)) != NULL)
 		return why;
 	if ((r = runner(c, m, id, hc, &why)) == NULL)
 		return why;
 	r->changed = true;
-	if (f[RC_BATB].value.type != NBPY_JSON_NONE && (why = apply_levels(c, r->back, f[RC_BATB].value)) != NULL)
+	if (f[RC_BATB].at != 0 && (why = apply_levels(c, r->back, t, f[RC_BATB].at)) != NULL)
 		return why;
-	if (f[RC_BATL].value.type != NBPY_JSON_NONE && (why = apply_levels(c, r->lay, f[RC_BATL].value)) != NULL)
+	if (f[RC_BATL].at != 0 && (why = apply_levels(c, r->lay, t, f[RC_BATL].at)) != NULL)
 		return why;
-	if (f[RC_TRD].value.type != NBPY_JSON_NONE && (why = apply_traded(c, r, f[RC_TRD].value)) != NULL)
+	if (f[RC_TRD].at != 0 && (why = apply_traded(c, r, t, f[RC_TRD].at)) != NULL)
 		return why;
-	if (f[RC_LTP].value.type != NBPY_JSON_NONE && (why = number(f[RC_LTP].value, &r->ltp)) != NULL)
+	if (f[RC_LTP].at != 0 && nbpy_json_tape_number(t, f[RC_LTP].at, &r->ltp) != NULL)
 		return "bad ltp";
-	if (f[RC_TV].value.type != NBPY_JSON_NONE && (why = number(f[RC_TV].value, &r->tv)) != NULL)
+	if (f[RC_TV].at != 0 && nbpy_json_tape_number(t, f[RC_TV].at, &r->tv) != NULL)
 		return "bad tv";
 	return NULL;
 }
 
 /* marketDefinition: replaces status and inPlay; its runners are created
  * when new.  A change of status or inPlay changes every runner's message. */
-static const char *apply_definition(struct bf_cache *c, struct bf_market *m, struct nbpy_json def)
+static const char *apply_definition(struct bf_cache *c, struct bf_market *m, const struct nbpy_json_tape *t, uint32_t def)
 {
 	struct nbpy_json_field f[] = { { .name = "status" }, { .name = "inPlay" }, { .name = "runners" } };
-	struct nbpy_json_iter it;
-	struct nbpy_json rd;
 	char status[BF_STATUS_MAX];
 	const char *why = NULL;
 	bool in_play;
 
-	if (nbpy_json_fields(def, f, 3) != NULL)
+	if (nbpy_json_tape_fields(t, def, f, 3) != NULL)
 		return "marketDefinition not an object, or a name twice";
 	if (nbpy_json_string(f[0].value, status, sizeof(status), NULL) != NULL)
 		return "marketDefinition without a status";
@@ -303,17 +284,18 @@ static const char *apply_definition(struct bf_cache *c, struct bf_market *m, str
 	memcpy(m->status, status, sizeof(status));
 	m->in_play = in_play;
 	m->defined = true;
-	if (f[2].value.type != NBPY_JSON_NONE && f[2].value.type != NBPY_JSON_ARRAY)
+	if (f[2].at == 0)
+		return NULL;
+	if (f[2].value.type != NBPY_JSON_ARRAY)
 		return "marketDefinition runners not an array";
-	it = nbpy_json_iter(f[2].value);
-	while (nbpy_json_next(&it, NULL, &rd)) {
+	for (uint32_t rd = f[2].at + 1; rd < t->tok[f[2].at].next; rd = t->tok[rd].next) {
 		struct nbpy_json_field k[] = { { .name = "id" }, { .name = "hc" } };
 		int64_t id;
 		double hc;
 
-		if (nbpy_json_fields(rd, k, 2) != NULL)
+		if (nbpy_json_tape_fields(t, rd, k, 2) != NULL)
 			return "marketDefinition runner not an object";
-		if ((why = runner_key(k[0].value, k[1].value, &id, &hc)) != NULL)
+		if ((why = runner_key(t, &k[0], &k[1], &id, &hc)) != NULL)
 			return why;
 		if (runner(c, m, id, hc, &why) == NULL && why != NULL)
 			return why;
@@ -339,7 +321,7 @@ static struct bf_market *new_market(struct bf_cache *c)
 
 enum { MC_ID, MC_IMG, MC_DEF, MC_RC, MC_TV, MC_FIELDS };
 
-const char *bf_cache_apply(struct bf_cache *c, struct nbpy_json mc, struct bf_market **out)
+const char *bf_cache_apply(struct bf_cache *c, const struct nbpy_json_tape *t, uint32_t mc, struct bf_market **out)
 {
 	struct nbpy_json_field f[MC_FIELDS] = {
 		[MC_ID] = { .name = "id" }, [MC_IMG] = { .name = "img" }, [MC_DEF] = { .name = "marketDefinition" },
@@ -347,38 +329,39 @@ const char *bf_cache_apply(struct bf_cache *c, struct nbpy_json mc, struct bf_ma
 	};
 	char id[BF_MARKET_ID_MAX];
 	size_t len;
+	uint64_t key;
 	struct bf_market *m;
-	struct nbpy_json_iter it;
-	struct nbpy_json rc;
 	const char *why;
 
 	*out = NULL;
-	if (nbpy_json_fields(mc, f, MC_FIELDS) != NULL)
+	if (nbpy_json_tape_fields(t, mc, f, MC_FIELDS) != NULL)
 		return "market change not an object, or a name twice";
 	if (nbpy_json_string(f[MC_ID].value, id, sizeof(id), &len) != NULL || len == 0)
 		return "market change without an id, or one too long";
-	if (f[MC_RC].value.type != NBPY_JSON_NONE && f[MC_RC].value.type != NBPY_JSON_ARRAY)
+	if (f[MC_RC].at != 0 && f[MC_RC].value.type != NBPY_JSON_ARRAY)
 		return "rc not an array";
-	m = bf_cache_market(c, id);
+	key = market_key(id);
+	m = find_market(c, id, key);
 	if (m == NULL || f[MC_IMG].value.type == NBPY_JSON_TRUE) {
 		if (m == NULL && (m = new_market(c)) == NULL)
 			return NULL;	/* refused, counted */
 		market_empty(m);
 		memcpy(m->id, id, len + 1);
+		m->key = key;
 		c->stats.images++;
 	}
 	for (uint32_t i = 0; i < m->n_runners; i++)
 		m->runners[i].changed = false;
 	c->stats.changes++;
 	*out = m;
-	if (f[MC_DEF].value.type != NBPY_JSON_NONE && (why = apply_definition(c, m, f[MC_DEF].value)) != NULL)
+	if (f[MC_DEF].at != 0 && (why = apply_definition(c, m, t, f[MC_DEF].at)) != NULL)
 		return why;
-	if (f[MC_TV].value.type != NBPY_JSON_NONE && number(f[MC_TV].value, &m->tv) != NULL)
+	if (f[MC_TV].at != 0 && nbpy_json_tape_number(t, f[MC_TV].at, &m->tv) != NULL)
 		return "bad market tv";
-	it = nbpy_json_iter(f[MC_RC].value);
-	while (nbpy_json_next(&it, NULL, &rc))
-		if ((why = apply_runner(c, m, rc)) != NULL)
-			return why;
+	if (f[MC_RC].at != 0)
+		for (uint32_t rc = f[MC_RC].at + 1; rc < t->tok[f[MC_RC].at].next; rc = t->tok[rc].next)
+			if ((why = apply_runner(c, m, t, rc)) != NULL)
+				return why;
 	return NULL;
 }
 

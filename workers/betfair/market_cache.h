@@ -50,6 +50,7 @@ struct bf_runner {
 
 struct bf_market {
 	char id[BF_MARKET_ID_MAX];
+	uint64_t key;		/* a hash of id, to find it fast */
 	char status[BF_STATUS_MAX];	/* marketDefinition.status, "" before one */
 	bool in_play;
 	bool defined;		/* a marketDefinition came */
@@ -77,13 +78,13 @@ void bf_cache_free(struct bf_cache *c);
 /* Forget every market (a SUB_IMAGE without img flags replaces all). */
 void bf_cache_clear(struct bf_cache *c);
 
-/* Apply one MarketChange object (an element of an mcm's `mc`, a span from
- * common/json_scan).  NULL, with *out the market (NULL when refused and
+/* Apply one MarketChange object (an element of an mcm's `mc`, token mc of
+ * the line's tape from common/json_scan).  NULL, with *out the market (NULL when refused and
  * counted) whose changed runners have `changed` set; or why the change is
  * malformed (nothing of it was applied past that point: the market may be
  * half updated, as Betfair's next image puts right).  *out stays valid
  * until the next call. */
-const char *bf_cache_apply(struct bf_cache *c, struct nbpy_json mc, struct bf_market **out);
+const char *bf_cache_apply(struct bf_cache *c, const struct nbpy_json_tape *t, uint32_t mc, struct bf_market **out);
 
 struct bf_market *bf_cache_market(struct bf_cache *c, const char *id);
 struct bf_runner *bf_market_runner(struct bf_market *m, int64_t id, double hc);
