@@ -834,6 +834,7 @@ const char *nbpy_json_tape_fields(const struct nbpy_json_tape *t, uint32_t i, st
 				return "a name occurs twice";
 			fields[f].at = name + 1;
 			fields[f].value = nbpy_json_tape_value(t, name + 1);
+			break;	/* the fields' names differ */
 		}
 	}
 	return NULL;

@@ -158,9 +158,9 @@ void nbpy_json_tape_free(struct nbpy_json_tape *t);
 /* Token i as a span, for the accessors above. */
 struct nbpy_json nbpy_json_tape_value(const struct nbpy_json_tape *t, uint32_t i);
 
-/* nbpy_json_fields for the object at token i, with each field's at (its
- * value's token; 0 with type NBPY_JSON_NONE when the name does not occur:
- * a member is never token 0). */
+/* nbpy_json_fields for the object at token i (the fields' names differ),
+ * with each field's at (its value's token; 0 with type NBPY_JSON_NONE when
+ * the name does not occur: a member is never token 0). */
 const char *nbpy_json_tape_fields(const struct nbpy_json_tape *t, uint32_t i, struct nbpy_json_field *fields,
 				  size_t n);
 
