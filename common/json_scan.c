@@ -1,6 +1,7 @@
-/* json_scan.c - see json_scan.h.  One recursive-descent pass checks the
- * record (recursion bounded by NBPY_JSON_DEPTH_MAX); the accessors then walk
- * the checked text again, so they can skip values without re-checking. */
+/* json_scan.c - see json_scan.h.  One pass without recursion checks the
+ * record (a stack of the open containers, NBPY_JSON_DEPTH_MAX deep) and,
+ * when asked, records it into a tape; the accessors walk the checked text
+ * or tape again, so they can skip values without re-checking. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,8 +208,10 @@ static bool grow(struct scan *s, const unsigned char *p)
 {
 	struct nbpy_json_tape *t = s->tape;
 	uint32_t cap = t->cap ? 2 * t->cap : 64;
-	struct nbpy_json_tok *more = realloc(t->tok, cap * sizeof(*more));
+	struct nbpy_json_tok *more = NULL;
 
+	if (cap > t->cap)	/* not past 2^32 tokens; reallocarray checks the bytes */
+		more = reallocarray(t->tok, cap, sizeof(*more));
 	if (more == NULL) {
 		s->p = p;
 		return fail(s, "out of memory");
