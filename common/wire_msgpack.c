@@ -587,6 +587,34 @@ static const struct {
 #include "common/schemas.def"
 };
 
+/* The start of a message: its array header, schema id and version, checked
+ * (a known schema, its version, its element count); *s its schema.  -1 with
+ * the reason in r->err. */
+INLINE int read_head(struct reader *r, const struct nbpy_schema_desc **s)
+{
+	struct nbpy_error *err = r->err;
+	uint32_t count;
+	uint64_t schema, version;
+	int neg, rc;
+	size_t n;
+
+	if ((rc = read_array(r, &count)) < 0) {
+		if (rc == READ_TYPE)
+			nbpy_error_set(err, "not an nbpy message (expected an array)");
+		return -1;
+	}
+	if ((rc = read_int(r, &schema, &neg)) < 0 || neg || schema >= NBPY_SCHEMA_END ||
+	    (*s = schema == NBPY_SCHEMA_ANNOUNCEMENT ? &announcement :
+		  nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[(*s)->id].decode == NULL)
+		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
+	if ((rc = read_int(r, &version, &neg)) < 0 || neg || version != (*s)->version)
+		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", (*s)->name);
+	n = 2 + nbpy_n_header_fields + (*s)->n_fields;
+	if (count != n)
+		return nbpy_error_set(err, "%s: %u elements, expected %zu", (*s)->name, count, n);
+	return 0;
+}
+
 int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
 		     struct nbpy_error *err)
 {
@@ -618,26 +646,10 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 			  struct nbpy_error *err)
 {
 	struct reader r = { buf, buf, (const unsigned char *)buf + (len < NBPY_WIRE_MAX ? len : NBPY_WIRE_MAX), err };
-	const struct nbpy_schema_desc *s;
-	uint32_t count;
-	uint64_t schema, version;
-	int neg, rc;
-	size_t n;
+	const struct nbpy_schema_desc *s = NULL;
 
-	if ((rc = read_array(&r, &count)) < 0) {
-		if (rc == READ_TYPE)
-			nbpy_error_set(err, "not an nbpy message (expected an array)");
+	if (read_head(&r, &s) < 0)
 		return -1;
-	}
-	if ((rc = read_int(&r, &schema, &neg)) < 0 || neg || schema >= NBPY_SCHEMA_END ||
-	    (s = schema == NBPY_SCHEMA_ANNOUNCEMENT ? &announcement :
-		 nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[s->id].decode == NULL)
-		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
-	if ((rc = read_int(&r, &version, &neg)) < 0 || neg || version != s->version)
-		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", s->name);
-	n = 2 + nbpy_n_header_fields + s->n_fields;
-	if (count != n)
-		return nbpy_error_set(err, "%s: %u elements, expected %zu", s->name, count, n);
 	m->h.schema = s->id;	/* the decoder sets every other header field */
 	if (codecs[s->id].decode(&r, m) < 0)
 		return -1;
@@ -659,5 +671,71 @@ int nbpy_wire_peek_sequence(const void *buf, size_t len, const char **service, s
 	    read_int(&r, &version, &neg) < 0 || read_str(&r, service, service_len) < 0 ||
 	    read_int(&r, seq, &neg) < 0 || neg)
 		return -1;
+	return 0;
+}
+
+/* Step over n MessagePack objects of the kinds an nbpy message holds (nil,
+ * booleans, integers, floats, strings, arrays), arrays with what they hold.
+ * Every length is checked against the bytes left before it is used; each
+ * object takes at least one byte, so this ends within the buffer's length. */
+static int skip_objects(struct reader *r, uint64_t n)
+{
+	while (n-- > 0) {
+		unsigned c;
+		uint64_t size = 0;	/* bytes after the type byte and its length */
+		int k = 0;		/* length bytes: strings and arrays */
+
+		if (need(r, 1) < 0)
+			return READ_TRUNC;
+		c = *r->p;
+		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
+			;	/* fixint, nil, false, true */
+		else if (c >= 0xa0 && c <= 0xbf)
+			size = c & 0x1f;	/* fixstr */
+		else if (c >= 0x90 && c <= 0x9f)
+			n += c & 0x0f;	/* fixarray */
+		else if (c == 0xca || c == 0xcb)
+			size = c == 0xca ? 4 : 8;
+		else if (c >= 0xcc && c <= 0xcf)
+			size = 1u << (c - 0xcc);
+		else if (c >= 0xd0 && c <= 0xd3)
+			size = 1u << (c - 0xd0);
+		else if (c >= 0xd9 && c <= 0xdb)
+			k = 1 << (c - 0xd9);	/* str 8, 16, 32 */
+		else if (c == 0xdc || c == 0xdd)
+			k = c == 0xdc ? 2 : 4;	/* array 16, 32 */
+		else
+			return READ_TYPE;
+		if (k > 0) {
+			if (need(r, 1 + (size_t)k) < 0)
+				return READ_TRUNC;
+			if (c >= 0xdc)
+				n += big_endian(r->p + 1, k);
+			else
+				size = big_endian(r->p + 1, k);
+		}
+		if ((uint64_t)(r->end - r->p) < 1 + (uint64_t)k + size) {
+			nbpy_error_set(r->err, "truncated at byte %zu", (size_t)(r->p - r->start));
+			return READ_TRUNC;
+		}
+		r->p += 1 + (size_t)k + (size_t)size;
+	}
+	return 0;
+}
+
+int nbpy_wire_peek_next(const void *buf, size_t len, enum nbpy_schema *schema, size_t *used,
+			struct nbpy_error *err)
+{
+	struct reader r = { buf, buf, (const unsigned char *)buf + (len < NBPY_WIRE_MAX ? len : NBPY_WIRE_MAX), err };
+	const struct nbpy_schema_desc *s = NULL;
+	int rc;
+
+	if (read_head(&r, &s) < 0)
+		return -1;
+	if ((rc = skip_objects(&r, nbpy_n_header_fields + s->n_fields)) < 0)
+		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: not a MessagePack form nbpy uses at byte %zu",
+							      s->name, (size_t)(r.p - r.start));
+	*schema = s->id;
+	*used = (size_t)(r.p - r.start);
 	return 0;
 }
