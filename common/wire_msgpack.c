@@ -143,15 +143,35 @@ INLINE int put_f64(struct writer *w, double v)
 	return put(w, 0xcb, bits, 8);
 }
 
+/* A string field of cap bytes: its length and its UTF-8 checked in one pass
+ * for the usual plain ASCII (eight bytes at a time, all within the field, as
+ * nbpy_utf8_valid reads them), strnlen and the full check only from the
+ * first byte that is not plain ASCII: no call and no second pass over the
+ * short names most fields hold. */
 INLINE int pack_str(struct writer *w, const char *s, size_t cap, const char *name,
 		    struct nbpy_error *err)
 {
-	size_t n = strnlen(s, cap);
+	const unsigned char *p = (const unsigned char *)s, *end = p + cap;
+	size_t n;
 
-	if (n == cap)
-		return nbpy_error_set(err, "field '%s': string not terminated", name);
-	if (!nbpy_utf8_valid(s, n))
-		return nbpy_error_set(err, "field '%s': invalid UTF-8", name);
+	while (end - p >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		if ((v & 0x8080808080808080ULL) || ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+			break;
+		p += 8;
+	}
+	while (p < end && (unsigned)(*p - 1) < 0x7f)
+		p++;
+	n = (size_t)(p - (const unsigned char *)s);
+	if (p == end || *p != '\0') {	/* not terminated, or a byte above 0x7f */
+		n += strnlen((const char *)p, (size_t)(end - p));
+		if (n == cap)
+			return nbpy_error_set(err, "field '%s': string not terminated", name);
+		if (!nbpy_utf8_valid_from(p, (const unsigned char *)s + n))
+			return nbpy_error_set(err, "field '%s': invalid UTF-8", name);
+	}
 	if (put_str(w, s, n) < 0)
 		return nbpy_error_set(err, "message larger than the buffer");
 	return 0;
