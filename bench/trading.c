@@ -203,7 +203,7 @@ static int sub(void *s, long n)
 	while (got < n) {
 		zmq_msg_t payload;
 		int rc = recv_payload(s, &payload);
-		int64_t now = nbpy_now_ns();
+		int64_t now = nbpy_now_ns(), mono = nbpy_monotonic_ns();
 		const char *p = zmq_msg_data(&payload);
 		size_t len = zmq_msg_size(&payload), used;
 		enum nbpy_schema schema;
@@ -223,11 +223,11 @@ static int sub(void *s, long n)
 			if (first == 0)
 				first = now;
 			last = now;
-			idle_since = nbpy_monotonic_ns();
+			idle_since = mono;
 			lat[got++] = now - m.u.fill.signal_id;
 		}
 		(void)zmq_msg_close(&payload);
-		if (nbpy_monotonic_ns() - idle_since > 10 * NBPY_NS_PER_SEC)
+		if (mono - idle_since > 10 * NBPY_NS_PER_SEC)
 			break;	/* 10 s without a fill (the trader announces its sequences every second) */
 	}
 	qsort(lat, (size_t)got, sizeof(int64_t), cmp64);

@@ -695,52 +695,74 @@ int nbpy_wire_peek_sequence(const void *buf, size_t len, const char **service, s
 }
 
 /* Step over n MessagePack objects of the kinds an nbpy message holds (nil,
- * booleans, integers, floats, strings, arrays), arrays with what they hold.
- * Every length is checked against the bytes left before it is used; each
- * object takes at least one byte, so this ends within the buffer's length. */
+ * booleans, integers, floats, strings, arrays), arrays with what they hold:
+ * one jump on the type byte each.  Every length is checked against the bytes
+ * left before it is used; each object takes at least one byte, so this ends
+ * within the buffer's length. */
 static int skip_objects(struct reader *r, uint64_t n)
 {
-	while (n-- > 0) {
-		unsigned c;
-		uint64_t size = 0;	/* bytes after the type byte and its length */
-		int k = 0;		/* length bytes: strings and arrays */
+	const unsigned char *p = r->p, *end = r->end;
+	int rc = 0;
 
-		if (need(r, 1) < 0)
-			return READ_TRUNC;
-		c = *r->p;
-		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
-			;	/* fixint, nil, false, true */
-		else if (c >= 0xa0 && c <= 0xbf)
-			size = c & 0x1f;	/* fixstr */
-		else if (c >= 0x90 && c <= 0x9f)
-			n += c & 0x0f;	/* fixarray */
-		else if (c == 0xca || c == 0xcb)
-			size = c == 0xca ? 4 : 8;
-		else if (c >= 0xcc && c <= 0xcf)
-			size = 1u << (c - 0xcc);
-		else if (c >= 0xd0 && c <= 0xd3)
-			size = 1u << (c - 0xd0);
-		else if (c >= 0xd9 && c <= 0xdb)
-			k = 1 << (c - 0xd9);	/* str 8, 16, 32 */
-		else if (c == 0xdc || c == 0xdd)
-			k = c == 0xdc ? 2 : 4;	/* array 16, 32 */
-		else
-			return READ_TYPE;
-		if (k > 0) {
-			if (need(r, 1 + (size_t)k) < 0)
-				return READ_TRUNC;
-			if (c >= 0xdc)
-				n += big_endian(r->p + 1, k);
-			else
-				size = big_endian(r->p + 1, k);
+	for (; n > 0; n--) {
+		uint64_t size;	/* bytes after the type byte and its length bytes */
+		int k = 0;	/* length bytes: strings and arrays */
+
+		if (p == end)
+			goto truncated;
+		switch (*p) {
+		case 0x00 ... 0x7f:	/* positive fixint */
+		case 0xe0 ... 0xff:	/* negative fixint */
+		case 0xc0:		/* nil */
+		case 0xc2:
+		case 0xc3:		/* false, true */
+			size = 0;
+			break;
+		case 0xcb:
+			size = 8;
+			break;
+		case 0xa0 ... 0xbf:	/* fixstr */
+			size = *p & 0x1f;
+			break;
+		case 0x90 ... 0x9f:	/* fixarray: its elements join the count */
+			n += *p & 0x0f;
+			size = 0;
+			break;
+		case 0xca:
+			size = 4;
+			break;
+		case 0xcc ... 0xcf:	/* uint 8..64 */
+			size = 1u << (*p - 0xcc);
+			break;
+		case 0xd0 ... 0xd3:	/* int 8..64 */
+			size = 1u << (*p - 0xd0);
+			break;
+		case 0xd9 ... 0xdb:	/* str 8, 16, 32 */
+		case 0xdc ... 0xdd:	/* array 16, 32 */
+			k = *p <= 0xdb ? 1 << (*p - 0xd9) : *p == 0xdc ? 2 : 4;
+			if (end - p < 1 + k)
+				goto truncated;
+			size = big_endian(p + 1, k);
+			if (*p >= 0xdc) {
+				n += size;
+				size = 0;
+			}
+			break;
+		default:	/* bin, ext, map, float forms nbpy does not write */
+			rc = READ_TYPE;
+			goto out;
 		}
-		if ((uint64_t)(r->end - r->p) < 1 + (uint64_t)k + size) {
-			nbpy_error_set(r->err, "truncated at byte %zu", (size_t)(r->p - r->start));
-			return READ_TRUNC;
-		}
-		r->p += 1 + (size_t)k + (size_t)size;
+		if ((uint64_t)(end - p) < 1 + (uint64_t)k + size)
+			goto truncated;
+		p += 1 + (size_t)k + (size_t)size;
 	}
-	return 0;
+	goto out;
+truncated:
+	nbpy_error_set(r->err, "truncated at byte %zu", (size_t)(p - r->start));
+	rc = READ_TRUNC;
+out:
+	r->p = p;
+	return rc;
 }
 
 int nbpy_wire_peek_next(const void *buf, size_t len, enum nbpy_schema *schema, size_t *used,

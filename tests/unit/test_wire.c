@@ -195,6 +195,22 @@ START_TEST(encode_rejects_bad_values)
 	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
 	ck_assert_str_eq(err.msg, "field 'instrument': invalid UTF-8");
 
+	/* the length and the UTF-8 found in one pass (pack_str): not
+	 * terminated, before or after a byte above 0x7f; invalid UTF-8 past the
+	 * first eight bytes; valid UTF-8 there travels */
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	memset(m.u.oanda.instrument, 'x', sizeof(m.u.oanda.instrument));
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': string not terminated");
+	m.u.oanda.instrument[9] = (char)0xff;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': string not terminated");
+	strcpy(m.u.oanda.instrument, "EUR_USD_\xc3\xa9\xe2\x82");
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': invalid UTF-8");
+	strcpy(m.u.oanda.instrument, "EUR_USD_\xc3\xa9\xe2\x82\xac_x");
+	assert_msgpack_round_trip(&m);
+
 	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
 	strcpy(m.u.oanda.instrument, "EUR" SOH "USD");
 	ck_assert_int_eq(nbpy_legacy_encode(&m, NULL, text, sizeof(text), &len, &err), -1);
