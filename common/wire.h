@@ -164,6 +164,17 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 int nbpy_wire_peek_sequence(const void *buf, size_t len, const char **service, size_t *service_len,
 			    uint64_t *seq);
 
+/* The schema of the encoded message at the start of buf (a batch frame holds
+ * several back to back) and how many bytes it takes, without decoding it:
+ * its schema, version and element count are checked as nbpy_wire_decode_next
+ * checks them, its fields are only stepped over (any of the MessagePack forms
+ * nbpy writes, bounds-checked), not checked against the schema.  For a reader
+ * that wants a few schemas out of a stream of many (bench/trading's `sub`):
+ * decode the ones it wants with nbpy_wire_decode_next.  0, or -1 with the
+ * reason in err. */
+int nbpy_wire_peek_next(const void *buf, size_t len, enum nbpy_schema *schema, size_t *used,
+			struct nbpy_error *err);
+
 /* ---- legacy text (wire_legacy.c) ---- */
 
 /* Encode "<topic> <f1>\x01<f2>..." (or "<topic> <Kraken Depth JSON>" for

@@ -143,15 +143,35 @@ INLINE int put_f64(struct writer *w, double v)
 	return put(w, 0xcb, bits, 8);
 }
 
+/* A string field of cap bytes: its length and its UTF-8 checked in one pass
+ * for the usual plain ASCII (eight bytes at a time, all within the field, as
+ * nbpy_utf8_valid reads them), strnlen and the full check only from the
+ * first byte that is not plain ASCII: no call and no second pass over the
+ * short names most fields hold. */
 INLINE int pack_str(struct writer *w, const char *s, size_t cap, const char *name,
 		    struct nbpy_error *err)
 {
-	size_t n = strnlen(s, cap);
+	const unsigned char *p = (const unsigned char *)s, *end = p + cap;
+	size_t n;
 
-	if (n == cap)
-		return nbpy_error_set(err, "field '%s': string not terminated", name);
-	if (!nbpy_utf8_valid(s, n))
-		return nbpy_error_set(err, "field '%s': invalid UTF-8", name);
+	while (end - p >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		if ((v & 0x8080808080808080ULL) || ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+			break;
+		p += 8;
+	}
+	while (p < end && (unsigned)(*p - 1) < 0x7f)
+		p++;
+	n = (size_t)(p - (const unsigned char *)s);
+	if (p == end || *p != '\0') {	/* not terminated, or a byte above 0x7f */
+		n += strnlen((const char *)p, (size_t)(end - p));
+		if (n == cap)
+			return nbpy_error_set(err, "field '%s': string not terminated", name);
+		if (!nbpy_utf8_valid_from(p, (const unsigned char *)s + n))
+			return nbpy_error_set(err, "field '%s': invalid UTF-8", name);
+	}
 	if (put_str(w, s, n) < 0)
 		return nbpy_error_set(err, "message larger than the buffer");
 	return 0;
@@ -587,6 +607,34 @@ static const struct {
 #include "common/schemas.def"
 };
 
+/* The start of a message: its array header, schema id and version, checked
+ * (a known schema, its version, its element count); *s its schema.  -1 with
+ * the reason in r->err. */
+INLINE int read_head(struct reader *r, const struct nbpy_schema_desc **s)
+{
+	struct nbpy_error *err = r->err;
+	uint32_t count;
+	uint64_t schema, version;
+	int neg, rc;
+	size_t n;
+
+	if ((rc = read_array(r, &count)) < 0) {
+		if (rc == READ_TYPE)
+			nbpy_error_set(err, "not an nbpy message (expected an array)");
+		return -1;
+	}
+	if ((rc = read_int(r, &schema, &neg)) < 0 || neg || schema >= NBPY_SCHEMA_END ||
+	    (*s = schema == NBPY_SCHEMA_ANNOUNCEMENT ? &announcement :
+		  nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[(*s)->id].decode == NULL)
+		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
+	if ((rc = read_int(r, &version, &neg)) < 0 || neg || version != (*s)->version)
+		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", (*s)->name);
+	n = 2 + nbpy_n_header_fields + (*s)->n_fields;
+	if (count != n)
+		return nbpy_error_set(err, "%s: %u elements, expected %zu", (*s)->name, count, n);
+	return 0;
+}
+
 int nbpy_wire_encode(const struct nbpy_msg *m, void *buf, size_t cap, size_t *len,
 		     struct nbpy_error *err)
 {
@@ -618,26 +666,10 @@ int nbpy_wire_decode_next(const void *buf, size_t len, size_t *used, struct nbpy
 			  struct nbpy_error *err)
 {
 	struct reader r = { buf, buf, (const unsigned char *)buf + (len < NBPY_WIRE_MAX ? len : NBPY_WIRE_MAX), err };
-	const struct nbpy_schema_desc *s;
-	uint32_t count;
-	uint64_t schema, version;
-	int neg, rc;
-	size_t n;
+	const struct nbpy_schema_desc *s = NULL;
 
-	if ((rc = read_array(&r, &count)) < 0) {
-		if (rc == READ_TYPE)
-			nbpy_error_set(err, "not an nbpy message (expected an array)");
+	if (read_head(&r, &s) < 0)
 		return -1;
-	}
-	if ((rc = read_int(&r, &schema, &neg)) < 0 || neg || schema >= NBPY_SCHEMA_END ||
-	    (s = schema == NBPY_SCHEMA_ANNOUNCEMENT ? &announcement :
-		 nbpy_schema_get((enum nbpy_schema)schema)) == NULL || codecs[s->id].decode == NULL)
-		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "unknown schema");
-	if ((rc = read_int(&r, &version, &neg)) < 0 || neg || version != s->version)
-		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: unsupported version", s->name);
-	n = 2 + nbpy_n_header_fields + s->n_fields;
-	if (count != n)
-		return nbpy_error_set(err, "%s: %u elements, expected %zu", s->name, count, n);
 	m->h.schema = s->id;	/* the decoder sets every other header field */
 	if (codecs[s->id].decode(&r, m) < 0)
 		return -1;
@@ -659,5 +691,93 @@ int nbpy_wire_peek_sequence(const void *buf, size_t len, const char **service, s
 	    read_int(&r, &version, &neg) < 0 || read_str(&r, service, service_len) < 0 ||
 	    read_int(&r, seq, &neg) < 0 || neg)
 		return -1;
+	return 0;
+}
+
+/* Step over n MessagePack objects of the kinds an nbpy message holds (nil,
+ * booleans, integers, floats, strings, arrays), arrays with what they hold:
+ * one jump on the type byte each.  Every length is checked against the bytes
+ * left before it is used; each object takes at least one byte, so this ends
+ * within the buffer's length. */
+static int skip_objects(struct reader *r, uint64_t n)
+{
+	const unsigned char *p = r->p, *end = r->end;
+	int rc = 0;
+
+	for (; n > 0; n--) {
+		uint64_t size;	/* bytes after the type byte and its length bytes */
+		int k = 0;	/* length bytes: strings and arrays */
+
+		if (p == end)
+			goto truncated;
+		switch (*p) {
+		case 0x00 ... 0x7f:	/* positive fixint */
+		case 0xe0 ... 0xff:	/* negative fixint */
+		case 0xc0:		/* nil */
+		case 0xc2:
+		case 0xc3:		/* false, true */
+			size = 0;
+			break;
+		case 0xcb:
+			size = 8;
+			break;
+		case 0xa0 ... 0xbf:	/* fixstr */
+			size = *p & 0x1f;
+			break;
+		case 0x90 ... 0x9f:	/* fixarray: its elements join the count */
+			n += *p & 0x0f;
+			size = 0;
+			break;
+		case 0xca:
+			size = 4;
+			break;
+		case 0xcc ... 0xcf:	/* uint 8..64 */
+			size = 1u << (*p - 0xcc);
+			break;
+		case 0xd0 ... 0xd3:	/* int 8..64 */
+			size = 1u << (*p - 0xd0);
+			break;
+		case 0xd9 ... 0xdb:	/* str 8, 16, 32 */
+		case 0xdc ... 0xdd:	/* array 16, 32 */
+			k = *p <= 0xdb ? 1 << (*p - 0xd9) : *p == 0xdc ? 2 : 4;
+			if (end - p < 1 + k)
+				goto truncated;
+			size = big_endian(p + 1, k);
+			if (*p >= 0xdc) {
+				n += size;
+				size = 0;
+			}
+			break;
+		default:	/* bin, ext, map, float forms nbpy does not write */
+			rc = READ_TYPE;
+			goto out;
+		}
+		if ((uint64_t)(end - p) < 1 + (uint64_t)k + size)
+			goto truncated;
+		p += 1 + (size_t)k + (size_t)size;
+	}
+	goto out;
+truncated:
+	nbpy_error_set(r->err, "truncated at byte %zu", (size_t)(p - r->start));
+	rc = READ_TRUNC;
+out:
+	r->p = p;
+	return rc;
+}
+
+int nbpy_wire_peek_next(const void *buf, size_t len, enum nbpy_schema *schema, size_t *used,
+			struct nbpy_error *err)
+{
+	struct reader r = { buf, buf, (const unsigned char *)buf + (len < NBPY_WIRE_MAX ? len : NBPY_WIRE_MAX), err };
+	const struct nbpy_schema_desc *s = NULL;
+	int rc;
+
+	if (read_head(&r, &s) < 0)
+		return -1;
+	if ((rc = skip_objects(&r, nbpy_n_header_fields + s->n_fields)) < 0)
+		return rc == READ_TRUNC ? -1 : nbpy_error_set(err, "%s: not a MessagePack form nbpy uses at byte %zu",
+							      s->name, (size_t)(r.p - r.start));
+	*schema = s->id;
+	*used = (size_t)(r.p - r.start);
 	return 0;
 }

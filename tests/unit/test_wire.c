@@ -195,6 +195,22 @@ START_TEST(encode_rejects_bad_values)
 	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
 	ck_assert_str_eq(err.msg, "field 'instrument': invalid UTF-8");
 
+	/* the length and the UTF-8 found in one pass (pack_str): not
+	 * terminated, before or after a byte above 0x7f; invalid UTF-8 past the
+	 * first eight bytes; valid UTF-8 there travels */
+	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
+	memset(m.u.oanda.instrument, 'x', sizeof(m.u.oanda.instrument));
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': string not terminated");
+	m.u.oanda.instrument[9] = (char)0xff;
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': string not terminated");
+	strcpy(m.u.oanda.instrument, "EUR_USD_\xc3\xa9\xe2\x82");
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'instrument': invalid UTF-8");
+	strcpy(m.u.oanda.instrument, "EUR_USD_\xc3\xa9\xe2\x82\xac_x");
+	assert_msgpack_round_trip(&m);
+
 	sample(&m, NBPY_SCHEMA_OANDA_PRICE);
 	strcpy(m.u.oanda.instrument, "EUR" SOH "USD");
 	ck_assert_int_eq(nbpy_legacy_encode(&m, NULL, text, sizeof(text), &len, &err), -1);
@@ -1177,6 +1193,87 @@ START_TEST(decode_survives_random_input)
 }
 END_TEST
 
+/* nbpy_wire_peek_next steps over a message as decoding it would: the same
+ * schema and length for each of a batch's messages (every schema, the
+ * announcement, numbers in every width msgpack-c writes), nothing for any
+ * truncation, a map where a field should be, or a wrong element count, and
+ * the same verdict as the decoder wherever the decoder accepts. */
+START_TEST(peek_next_steps_over_every_schema)
+{
+	char buf[2 * NBPY_WIRE_MAX + 16];
+	struct nbpy_msg m, out;
+	struct nbpy_error err = { 0 };
+	enum nbpy_schema schema;
+	size_t len, len2, used;
+
+	sample(&m, (enum nbpy_schema)_i);
+	ck_assert_int_eq(nbpy_wire_encode(&m, buf, NBPY_WIRE_MAX, &len, NULL), 0);
+	memset(&out, 0, sizeof(out));
+	out.h.schema = NBPY_SCHEMA_ANNOUNCEMENT;
+	strcpy(out.h.service, "x");
+	out.h.seq = 70000;
+	out.h.event_ns = out.h.recv_ns = -5;
+	ck_assert_int_eq(nbpy_wire_encode(&out, buf + len, NBPY_WIRE_MAX, &len2, NULL), 0);
+	ck_assert_msg(nbpy_wire_peek_next(buf, len + len2, &schema, &used, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(schema, _i);
+	ck_assert_uint_eq(used, len);
+	ck_assert_msg(nbpy_wire_peek_next(buf + len, len2, &schema, &used, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(schema, NBPY_SCHEMA_ANNOUNCEMENT);
+	ck_assert_uint_eq(used, len2);
+	for (size_t n = 0; n < len; n++)
+		ck_assert_int_eq(nbpy_wire_peek_next(buf, n, &schema, &used, &err), -1);
+	buf[(unsigned char)buf[0] == 0xdc ? 2 : 0]--;	/* one element too few (array 16 or fixarray) */
+	ck_assert_int_eq(nbpy_wire_peek_next(buf, len + len2, &schema, &used, &err), -1);
+	ck_assert(strstr(err.msg, "elements") != NULL);
+	buf[0] = 0x01;
+	ck_assert_int_eq(nbpy_wire_peek_next(buf, len, &schema, &used, &err), -1);
+	ck_assert_str_eq(err.msg, "not an nbpy message (expected an array)");
+}
+END_TEST
+
+START_TEST(peek_next_agrees_with_decode)
+{
+	char buf[NBPY_WIRE_MAX];
+	struct nbpy_msg m;
+	struct nbpy_error err = { 0 };
+	enum nbpy_schema schema;
+	size_t len, used, used2;
+	uint64_t x = 0x13198a2e03707344ULL;
+	int accepted = 0;
+
+	/* msgpack-c's number widths (pack_eurusd), and a map in each place */
+	len = pack_eurusd(buf, -1);
+	ck_assert_msg(nbpy_wire_peek_next(buf, len, &schema, &used, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(schema, NBPY_SCHEMA_EURUSD_TICK);
+	ck_assert_uint_eq(used, len);
+	for (int bad = 2; bad < 12; bad++) {
+		len = pack_eurusd(buf, bad);
+		ck_assert_int_eq(nbpy_wire_peek_next(buf, len, &schema, &used, &err), -1);
+		ck_assert(strstr(err.msg, "not a MessagePack form nbpy uses") != NULL);
+	}
+	for (int round = 0; round < 20000; round++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		sample(&m, (enum nbpy_schema)(1 + x % (NBPY_SCHEMA_END - 1)));
+		ck_assert_int_eq(nbpy_wire_encode(&m, buf, sizeof(buf), &len, NULL), 0);
+		for (int k = 0; k < 3; k++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			buf[x % len] = (char)(x >> 32);
+		}
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		len -= x % 2 ? x % len : 0;	/* and cut, half the time */
+		if (nbpy_wire_decode_next(buf, len, &used, &m, NULL) == 0) {
+			accepted++;
+			ck_assert_int_eq(nbpy_wire_peek_next(buf, len, &schema, &used2, NULL), 0);
+			ck_assert_int_eq(schema, m.h.schema);
+			ck_assert_uint_eq(used2, used);
+		} else if (nbpy_wire_peek_next(buf, len, &schema, &used2, NULL) == 0) {
+			ck_assert_uint_le(used2, len);	/* a value the decoder refuses */
+		}
+	}
+	ck_assert_int_gt(accepted, 0);
+}
+END_TEST
+
 /* Standard MessagePack both ways: msgpack-c reads what we write, field by
  * field, and we read what msgpack-c writes (pack_eurusd below). */
 static void assert_object_matches(const msgpack_object *o, const struct nbpy_msg *m,
@@ -1505,6 +1602,8 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, decode_rejects_oversized_and_lying_headers);
 	tcase_add_test(tc, decode_f64n_nil_is_undefined);
 	tcase_add_test(tc, decode_survives_random_input);
+	tcase_add_loop_test(tc, peek_next_steps_over_every_schema, 1, NBPY_SCHEMA_END);
+	tcase_add_test(tc, peek_next_agrees_with_decode);
 	tcase_add_test(tc, pyfloat_matches_python_repr);
 	tcase_add_test(tc, pyfloat_property_check);
 	tcase_add_test(tc, schema_lookup);

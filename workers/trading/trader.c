@@ -67,7 +67,8 @@
 #define RECONCILE_DELAY_NS NBPY_NS_PER_SEC
 
 enum trade_mode { MODE_PAPER, MODE_PRACTICE, MODE_LIVE };
-static const char *const mode_names[] = { "paper", "practice", "live" };
+/* Each the size of the messages' mode field, to be copied whole. */
+static const char mode_names[][sizeof(((struct nbpy_order *)0)->mode)] = { "paper", "practice", "live" };
 enum strategy { STRATEGY_DEPTH, STRATEGY_TICK };
 
 struct trader_settings {
@@ -293,6 +294,23 @@ static int save_state(struct worker *w, struct trader *t)
 
 /* ---- messages ---- */
 
+/* A name into a message field of the same size, whole: the source, one of
+ * the trader's own fields, is terminated within it (and what follows its NUL
+ * never travels), so no strnlen for each of the three messages of a fill. */
+#define COPY_FIELD(dst, src) \
+	do { \
+		_Static_assert(sizeof(dst) == sizeof(src), "COPY_FIELD: sizes differ"); \
+		memcpy(dst, src, sizeof(dst)); \
+	} while (0)
+
+/* The account currency (3 capital letters, check_settings) into a message's
+ * currency field of 4 bytes. */
+#define COPY_CURRENCY(dst, set) \
+	do { \
+		_Static_assert(sizeof(dst) == 4, "COPY_CURRENCY: not a 3-letter field"); \
+		memcpy(dst, (set)->account_currency, 4); \
+	} while (0)
+
 /* The message to build, zeroed as far as its schema's fields go. */
 static struct nbpy_msg *next_out(struct trader *t, enum nbpy_schema schema, int64_t event_ns, int64_t recv_ns,
 				 size_t body)
@@ -313,10 +331,10 @@ static void add_order(struct worker *w, struct trader *t, const struct trader_se
 	struct nbpy_order *x =
 		&next_out(t, NBPY_SCHEMA_ORDER, event_ns, recv_ns, sizeof(struct nbpy_order))->u.order;
 
-	(void)nbpy_copy(x->client_id, sizeof(x->client_id), o->client_id);
+	COPY_FIELD(x->client_id, o->client_id);
 	x->signal_id = o->signal_id;
-	(void)nbpy_copy(x->mode, sizeof(x->mode), mode_names[set->mode]);
-	(void)nbpy_copy(x->instrument, sizeof(x->instrument), o->instrument);
+	COPY_FIELD(x->mode, mode_names[set->mode]);
+	COPY_FIELD(x->instrument, o->instrument);
 	x->side = o->side;
 	x->units = o->units;
 	x->price = o->price;
@@ -335,17 +353,17 @@ static void add_fill(struct worker *w, struct trader *t, const struct trader_set
 	struct nbpy_fill *x =
 		&next_out(t, NBPY_SCHEMA_FILL, event_ns, recv_ns, sizeof(struct nbpy_fill))->u.fill;
 
-	(void)nbpy_copy(x->client_id, sizeof(x->client_id), o->client_id);
+	COPY_FIELD(x->client_id, o->client_id);
 	x->signal_id = o->signal_id;
-	(void)nbpy_copy(x->mode, sizeof(x->mode), mode_names[set->mode]);
-	(void)nbpy_copy(x->instrument, sizeof(x->instrument), o->instrument);
+	COPY_FIELD(x->mode, mode_names[set->mode]);
+	COPY_FIELD(x->instrument, o->instrument);
 	x->side = o->side;
 	x->units = r->units;
 	x->price = r->price;
 	x->fee = r->fee;
 	x->realised_pl = realised;
-	(void)nbpy_copy(x->currency, sizeof(x->currency), set->account_currency);
-	(void)nbpy_copy(x->broker_id, sizeof(x->broker_id), r->fill_id);
+	COPY_CURRENCY(x->currency, set);
+	COPY_FIELD(x->broker_id, r->fill_id);
 	(void)worker_publish(w, &t->out, NULL);
 }
 
@@ -356,8 +374,8 @@ static void add_position(struct worker *w, struct trader *t, const struct trader
 		&next_out(t, NBPY_SCHEMA_POSITION, event_ns, recv_ns, sizeof(struct nbpy_position))->u.position;
 	double mark, pl;
 
-	(void)nbpy_copy(x->instrument, sizeof(x->instrument), h->instrument);
-	(void)nbpy_copy(x->mode, sizeof(x->mode), mode_names[set->mode]);
+	COPY_FIELD(x->instrument, h->instrument);
+	COPY_FIELD(x->mode, mode_names[set->mode]);
 	x->units = h->p.units;
 	x->average_price = h->p.units != 0 ? h->p.average : NAN;
 	x->mark = x->unrealised_pl = NAN;
@@ -367,7 +385,7 @@ static void add_position(struct worker *w, struct trader *t, const struct trader
 	}
 	x->realised_pl = h->p.realised;
 	x->fees = h->p.fees;
-	(void)nbpy_copy(x->currency, sizeof(x->currency), set->account_currency);
+	COPY_CURRENCY(x->currency, set);
 	(void)worker_publish(w, &t->out, NULL);
 }
 
