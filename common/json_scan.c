@@ -35,9 +35,14 @@ static bool truncated(struct scan *s)
 	return false;
 }
 
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 static void skip_space(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+	while (s->p < s->end && is_space(*s->p))
 		s->p++;
 }
 
@@ -243,11 +248,6 @@ static void recorded(struct scan *s, uint32_t tok, const unsigned char *p)
 	k->next = s->tape->n;
 }
 
-static bool is_space(unsigned char c)
-{
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
 static bool is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';
@@ -267,8 +267,6 @@ static const unsigned char *plain_string(const unsigned char *p, const unsigned 
  * most 15 digits (then m / 10^k is exact, as strtod's), NaN when more. */
 static const unsigned char *plain_number(const unsigned char *p, const unsigned char *end, double *v)
 {
-	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-					1e13, 1e14, 1e15 };
 	bool negative = *p == '-';
 	uint64_t m = 0;
 	int digits = 0, frac = 0;
@@ -294,7 +292,7 @@ static const unsigned char *plain_number(const unsigned char *p, const unsigned 
 	if (digits + frac > 15)
 		*v = NAN;
 	else
-		*v = negative ? -((double)m / pow10[frac]) : (double)m / pow10[frac];
+		*v = negative ? -nbpy_decimal15(m, frac) : nbpy_decimal15(m, frac);
 	return p;
 }
 

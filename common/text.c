@@ -71,8 +71,6 @@ bool nbpy_utf8_valid_from(const unsigned char *p, const unsigned char *end)
 
 double nbpy_strtod(const char *s, char **end)
 {
-	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-					1e13, 1e14, 1e15 };
 	const char *p = s;
 	uint64_t m = 0;
 	int digits = 0, frac = -1;	/* digits after the '.', -1: none seen */
@@ -94,7 +92,7 @@ double nbpy_strtod(const char *s, char **end)
 		return strtod(s, end);
 	if (end != NULL)
 		*end = (char *)p;
-	return (double)m / pow10[frac < 0 ? 0 : frac];
+	return nbpy_decimal15(m, frac < 0 ? 0 : frac);
 }
 
 #ifdef __SIZEOF_INT128__

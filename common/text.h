@@ -58,10 +58,20 @@ static inline bool nbpy_utf8_valid(const char *s, size_t len)
 	return p == end || nbpy_utf8_valid_from(p, end);
 }
 
+/* The decimal m / 10^frac of at most 15 digits (m < 10^15, frac 0 to 15):
+ * both are exact doubles and one IEEE division rounds correctly, as glibc's
+ * strtod does.  The fast path of nbpy_strtod and of json_scan's numbers. */
+static inline double nbpy_decimal15(uint64_t m, int frac)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+					1e13, 1e14, 1e15 };
+
+	return (double)m / pow10[frac];
+}
+
 /* strtod, the same to the bit and the end, with a fast path for plain
- * decimals ("1.08013": at most 15 digits, no sign or exponent): such an
- * integer and its power of ten are exact doubles and one IEEE division
- * rounds correctly, as glibc's strtod does.  The C locale's '.'. */
+ * decimals ("1.08013": at most 15 digits, no sign or exponent,
+ * nbpy_decimal15).  The C locale's '.'. */
 double nbpy_strtod(const char *s, char **end);
 
 /* The text snprintf's "%.17g" gives for x (at most 24 characters and a NUL

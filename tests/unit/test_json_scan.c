@@ -766,6 +766,18 @@ START_TEST(tape_grows_and_is_reused)
 }
 END_TEST
 
+/* A token's offset is 32 bits: a longer record is refused before a byte
+ * of it is read (so a short buffer stands for it here). */
+START_TEST(tape_refuses_a_record_past_4_gib)
+{
+	size_t where = 99;
+
+	ck_assert_str_eq(nbpy_json_tape_scan(&tape, "[]", (size_t)UINT32_MAX + 1, &where), "record too long");
+	ck_assert_uint_eq(where, 0);
+	ck_assert_uint_eq(tape.n, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json_scan");
@@ -789,6 +801,7 @@ int main(void)
 	tcase_add_test(tc, tape_numbers);
 	tcase_add_test(tc, tape_fields);
 	tcase_add_test(tc, tape_grows_and_is_reused);
+	tcase_add_test(tc, tape_refuses_a_record_past_4_gib);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
