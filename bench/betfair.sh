@@ -10,7 +10,8 @@
 # strict check of the lines alone, and with their tape, costs.  Where
 # libsimdjson-dev and g++ are installed, two reference rows: simdjson's parse
 # of the same lines, and its parse with every value the cache reads read
-# (bench/betfair_simdjson.cpp), the bound on any strict parse.  Not a test.
+# (bench/betfair_simdjson.cpp): what the fastest published strict parser
+# reaches on them.  Not a test.
 #
 #   bench/betfair.sh BUILD_DIR [N] [TRIALS]
 #       N lines (default 200,000), TRIALS runs of each side (3)
@@ -35,8 +36,9 @@ read -r pl pm pr ps < <(best "$PY" "$S/betfair_py.py" "$T/lines")
 sp=0 sr=0
 if [ -f /usr/include/simdjson.h ] && command -v g++ >/dev/null; then
 	g++ -O2 -o "$T/simdjson" "$S/betfair_simdjson.cpp" -lsimdjson
-	read -r _ sp < <("$T/simdjson" "$T/lines" "$TRIALS" parse)
+	read -r sl sp < <("$T/simdjson" "$T/lines" "$TRIALS" parse)
 	read -r _ sr < <("$T/simdjson" "$T/lines" "$TRIALS")
+	[ "$sl" = "$cl" ] || { echo "betfair.sh: simdjson read $sl lines, C $cl" >&2; exit 1; }
 else
 	echo "betfair.sh: no simdjson rows (apt-get install libsimdjson-dev g++ to add them)" >&2
 fi

@@ -1,8 +1,8 @@
 /* betfair_simdjson.cpp - a reference row for bench/betfair.sh, not part of
  * nbpy: how fast simdjson (the fastest JSON parser published, SIMD in two
- * stages) reads the same lines, to bound what any strict parse of them can
- * reach.  Each line is parsed whole into simdjson's DOM (checked as strictly
- * as json_scan checks it), then every value the market cache reads is read
+ * stages) reads the same lines, a yardstick for any strict parse of them.
+ * Each line is parsed whole into simdjson's DOM (checked as strictly as
+ * json_scan checks it), then every value the market cache reads is read
  * (op, ct, pt; each mc's id, img, marketDefinition status/inPlay/runners,
  * tv, rc; each runner's id, hc, batb, batl, trd, ltp, tv, every ladder
  * number), members found in one pass over each object, and summed, nothing
