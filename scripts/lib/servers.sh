@@ -36,8 +36,11 @@ servers_pg_ctl() {
 	fi
 }
 
+# servers_start_postgres [NAME]: a cluster in $NBPY_SERVERS_DIR/NAME (pg)
+# on $NBPY_PG_PORT; a second one (another NAME and port) serves tests that
+# run beside an outage test, which stops the first.
 servers_start_postgres() {
-	local dir=$NBPY_SERVERS_DIR/pg
+	local dir=$NBPY_SERVERS_DIR/${1:-pg}
 	chmod 755 "$NBPY_SERVERS_DIR"	# mktemp's 0700 would lock out the postgres user
 	mkdir -p "$dir/data" "$dir/run"
 	[ "$(id -u)" = 0 ] && chown -R postgres: "$dir"
@@ -45,7 +48,6 @@ servers_start_postgres() {
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
 	export NBPY_PG_DIR=$dir
 	servers_pg_ctl start || { cat "$dir/server.log"; return 1; }
-	_nbpy_pg_dir=$dir
 	export NBPY_PG_HOST=127.0.0.1 NBPY_PG_PORT NBPY_PG_USER=nbpy NBPY_PG_DB=nbpy_test
 	export PGHOST=127.0.0.1 PGPORT=$NBPY_PG_PORT PGUSER=nbpy PGDATABASE=postgres
 	"$NBPY_PG_BIN/createdb" nbpy_test
@@ -99,11 +101,12 @@ servers_influx_ctl() {
 	return 1
 }
 
-servers_stop_all() {
-	if [ -n "${_nbpy_pg_dir:-}" ]; then
-		_as_postgres "$NBPY_PG_BIN/pg_ctl" -D "$_nbpy_pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
-		_nbpy_pg_dir=
-	fi
+servers_stop_all() {	# every cluster started, whichever shell started it
+	local data
+	for data in "$NBPY_SERVERS_DIR"/*/data; do
+		[ -f "$data/postmaster.pid" ] || continue
+		_as_postgres "$NBPY_PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+	done
 	[ -z "${NBPY_INFLUX_DIR:-}" ] || servers_influx_ctl stop || true
 	rm -rf "$NBPY_SERVERS_DIR"
 }
