@@ -94,10 +94,10 @@ echo "       status: $st"
 for c in lagging=1 resumes=1 logins=2 connects=2 drops=1 failures=0 login_refusals=0 runners_refused=0 \
 	markets_refused=0 levels_refused=0 bad=2 runners=26; do
 	name=${c%=*}
-	check "betfair_stream status: ${name//_/ } ${c#*=}" eval \
+	check "betfair_stream status: ${name//_/ } ${c#*=}" wait_for 5 eval \
 		'n=$(counter_of betfair_stream "${name//_/ }") && [ "$n" -eq "${c#*=}" ]'
 done
-check "betfair_stream counted heartbeats" eval 'n=$(counter_of betfair_stream heartbeats) && [ "$n" -ge 2 ]'
+check "betfair_stream counted heartbeats" wait_for 5 eval 'n=$(counter_of betfair_stream heartbeats) && [ "$n" -ge 2 ]'
 check "the two malformed lines logged with why" eval \
 	'grep -q "betfair_stream.*bad line (ladder entry too short)" "$T/nbpyd.log" &&
 	 grep -q "betfair_stream.*bad line (not a JSON object): truncated" "$T/nbpyd.log"'

@@ -104,14 +104,14 @@ for c in test:$CHECK_TEST split:$CHECK_SPLIT flaky:$CHECK_FLAKY; do
 done
 check "the request named the account and the instruments" eval \
 	'[[ "$(stat requests)" == *"/v3/accounts/$ACCT-001/pricing/stream?"*"instruments=EUR_USD%2CUSD_JPY"* ]]'
-check "the malformed lines are counted as bad" eval \
+check "the malformed lines are counted as bad" wait_for 5 eval \
 	'b=$(counter_of oanda_test bad) && m=$(astat $ACCT-001 malformed) && [ "$m" -eq 9 ] && [ "$b" -eq "$m" ]'
 for why in 'not a JSON object' 'no time or a bad one' 'no closeoutAsk' 'no closeoutBid' 'no tradeable' \
 	'no bid or its liquidity' 'no ask or its liquidity' 'heartbeat without a time or with a bad one'; do
 	check "and logged: $why" grep -q "oanda_test: pricing: bad line ($why)" "$T/nbpyd.log"
 done
-check "heartbeats are counted" eval 'h=$(counter_of oanda_test heartbeats) && [ "$h" -ge 5 ]'
-check "prices are counted" eval 'p=$(counter_of oanda_test prices) && [ "$p" -eq 12 ]'
+check "heartbeats are counted" wait_for 5 eval 'h=$(counter_of oanda_test heartbeats) && [ "$h" -ge 5 ]'
+check "prices are counted" wait_for 5 eval 'p=$(counter_of oanda_test prices) && [ "$p" -eq 12 ]'
 check "split at every byte: no record lost, none bad" eval \
 	'p=$(counter_of oanda_split prices) && [ "$p" -eq 500 ] && b=$(counter_of oanda_split bad) && [ "$b" -eq 0 ]'
 
@@ -141,9 +141,9 @@ a = json.load(sys.stdin)[\"accounts\"][\"$ACCT-stall\"]
 waits = [s - e for e, s in zip(a[\"prices_sent\"], a[\"starts\"][1:])]
 print(\"    reconnected after\", [round(w, 2) for w in waits])
 sys.exit(0 if waits and all(1.0 <= w <= 2.3 for w in waits) else 1)'"
-check "the drops are counted" eval 'd=$(counter_of oanda_stall drops) && [ "$d" -ge 1 ]'
+check "the drops are counted" wait_for 5 eval 'd=$(counter_of oanda_stall drops) && [ "$d" -ge 1 ]'
 check "and logged" grep -q 'oanda_stall: stream pricing: nothing received for 1.0 s' "$T/nbpyd.log"
-check "token_file's token was accepted (prices came)" eval 'p=$(counter_of oanda_stall prices) && [ "$p" -ge 1 ]'
+check "token_file's token was accepted (prices came)" wait_for 5 eval 'p=$(counter_of oanda_stall prices) && [ "$p" -ge 1 ]'
 
 # a disabled service whose token is not given: started by hand, it says so and exits 78
 check "a disabled service without its token does not start" eval '! ctl start oanda_later >/dev/null 2>&1'

@@ -120,7 +120,7 @@ txn 'config?page=0'
 txn 'fail?code=500' && txn 'fail?code=429' && txn 'fail?code=json'
 check "killed, 3 added while down: restarted" kill_worker txn 'add?n=3'
 check "the catch-up gets through after 3 failures" wait_for 15 eval '[ "$(last_published)" = "$(fake last)" ]'
-check "the failures are counted" eval 'e=$(counter_of oanda_orders api_errors) && [ "$e" -eq 3 ]'
+check "the failures are counted" wait_for 5 eval 'e=$(counter_of oanda_orders api_errors) && [ "$e" -eq 3 ]'
 check "and logged" eval "grep -q 'oanda_orders: sinceid: HTTP 500' '$T/nbpyd.log' &&
 	grep -q 'oanda_orders: sinceid: HTTP 429' '$T/nbpyd.log' &&
 	grep -q 'oanda_orders: sinceid: not a sinceid answer' '$T/nbpyd.log'"

@@ -89,10 +89,11 @@ check "each post once, fields as sent, scores as NLTK's VADER gives them" \
 check "reconnects on X's schedules (fake's timestamps)" $PY "$CHECK" backoff "$T/fake.jsonl"
 check "the status counts the rules deleted (1) and added (1)" eval \
 	'd=$(counter_of twitter rules_deleted) && a=$(counter_of twitter rules_added) && [ "$d" -eq 1 ] && [ "$a" -eq 1 ]'
-check "posts counted ($NPOSTS)" eval 'n=$(counter_of twitter posts) && [ "$n" -eq "$NPOSTS" ]'
-check "6 malformed lines counted as bad" eval 'n=$(counter_of twitter bad) && [ "$n" -eq 6 ]'
-check "the too-long post counted" eval 'n=$(counter_of twitter too_long) && [ "$n" -eq 1 ]'
-check "X's errors object counted" eval 'n=$(counter_of twitter stream_errors) && [ "$n" -eq 1 ]'
+# the worker's STATUS comes once a second: it may lag what was published
+check "posts counted ($NPOSTS)" wait_for 5 eval 'n=$(counter_of twitter posts) && [ "$n" -eq "$NPOSTS" ]'
+check "6 malformed lines counted as bad" wait_for 5 eval 'n=$(counter_of twitter bad) && [ "$n" -eq 6 ]'
+check "the too-long post counted" wait_for 5 eval 'n=$(counter_of twitter too_long) && [ "$n" -eq 1 ]'
+check "X's errors object counted" wait_for 5 eval 'n=$(counter_of twitter stream_errors) && [ "$n" -eq 1 ]'
 check "bad lines logged with what is wrong" grep -q "twitter: x: bad line (no data.created_at or a bad one)" "$T/nbpyd.log"
 check "the sink wrote them all" wait_for 10 eval "w=\$(counter_of twitter_sentiment_sqlite written) && [ \"\$w\" -eq $NPOSTS ]"
 check "SQLite holds exactly what was published" $PY "$CHECK" sqlite "$T/state/nbpy.sqlite" "$T/got.jsonl"
