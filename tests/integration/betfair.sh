@@ -59,7 +59,7 @@ check "and to app-conflate" wait_for 10 done_for app-conflate
 check "app-badclock: its resume refused (INVALID_CLOCK), it subscribed afresh and got a new image" wait_for 10 \
 	grep -q '"ev": "fresh", "key": "app-badclock", "ok": true' "$T/fake.log"
 check "app-badclock played to the end" wait_for 10 done_for app-badclock
-check "betfair_badclock: the INVALID_CLOCK failure logged and counted" eval \
+check "betfair_badclock: the INVALID_CLOCK failure logged and counted" wait_for 5 eval \
 	'grep -q "betfair_badclock.*request 2 failed: INVALID_CLOCK (clock expired), connection closed" "$T/nbpyd.log" &&
 	 n=$(counter_of betfair_badclock failures) && [ "$n" -eq 1 ] && [ "$(counter_of betfair_badclock resumes)" -eq 1 ]'
 

@@ -102,7 +102,7 @@ want=$(for i in 1 2 3 4 5 6; do echo "EUR_USD $i"; echo "USD_JPY $i"; done; echo
 check "the sink stored each price once: no duplicate" eval '[ "$(capture_streams "$T/lvc.nbpy")" = "$want" ]'
 
 # max_instruments = 1: EUR_USD came first; USD_JPY (6) and AUD_USD (1) did not fit
-check "past max_instruments: prices counted as uncached" eval \
+check "past max_instruments: prices counted as uncached" wait_for 5 eval \
 	'[ "$(counter_of lvc_small uncached)" -eq 7 ] && [ "$(counter_of lvc_small published)" -eq 6 ]'
 check "logged once" eval '[ "$(grep -c "lvc_small: instrument .USD_JPY. not republished: max_instruments reached" "$T/nbpyd.log")" -eq 1 ]'
 check "and the worker keeps running" eval 'state_is lvc_small running && [ "$(field lvc_small restarts)" -eq 0 ]'

@@ -112,23 +112,23 @@ for why in 'not a JSON object' 'no time or a bad one' 'no closeoutAsk' 'no close
 done
 check "heartbeats are counted" wait_for 5 eval 'h=$(counter_of oanda_test heartbeats) && [ "$h" -ge 5 ]'
 check "prices are counted" wait_for 5 eval 'p=$(counter_of oanda_test prices) && [ "$p" -eq 12 ]'
-check "split at every byte: no record lost, none bad" eval \
+check "split at every byte: no record lost, none bad" wait_for 5 eval \
 	'p=$(counter_of oanda_split prices) && [ "$p" -eq 500 ] && b=$(counter_of oanda_split bad) && [ "$b" -eq 0 ]'
 
 # 429, 500 and the stream closed mid-record: errors counted, the half record discarded
 check "flaky: 4 connections (429, 500, cut, good)" eval '[ "$(astat $ACCT-flaky connections)" -eq 4 ]'
-check "flaky: the 429, the 500 and the cut are counted as errors" eval \
+check "flaky: the 429, the 500 and the cut are counted as errors" wait_for 5 eval \
 	'e=$(counter_of oanda_flaky errors) && [ "$e" -eq 3 ] && d=$(counter_of oanda_flaky drops) && [ "$d" -eq 3 ]'
-check "flaky: the cut record is counted as cut" eval \
+check "flaky: the cut record is counted as cut" wait_for 5 eval \
 	'c=$(counter_of oanda_flaky cut) && [ "$c" -eq 1 ] && [ "$(astat $ACCT-flaky cut)" -eq 1 ]'
-check "flaky: its malformed lines counted, both connections" eval \
+check "flaky: its malformed lines counted, both connections" wait_for 5 eval \
 	'b=$(counter_of oanda_flaky bad) && [ "$b" -eq 18 ]'
 check "flaky: logged" eval "grep -q 'oanda_flaky: stream pricing: HTTP 429; reconnecting' '$T/nbpyd.log' &&
 	grep -q 'oanda_flaky: stream pricing: HTTP 500; reconnecting' '$T/nbpyd.log' &&
 	grep -q 'oanda_flaky: stream pricing: .* (a record cut after [0-9]* bytes: discarded); reconnecting' '$T/nbpyd.log'"
 
 # a subscriber of oanda_test's prices only: heartbeats on their own topic make no gap
-check "a subscriber of oanda_tick got the 12 prices and no heartbeat" eval \
+check "a subscriber of oanda_tick got the 12 prices and no heartbeat" wait_for 5 eval \
 	'r=$(counter_of oanda_prices_only received) && [ "$r" -eq 12 ]'
 check "and counts no gap" eval 'g=$(counter_of oanda_prices_only gaps) && [ "$g" -eq 0 ]'
 
