@@ -63,73 +63,58 @@ static bool ladder(dom::element v, double *sink)
 	});
 }
 
-static bool runner(dom::element rc, double *sink)
-{
-	dom::object o;
-
-	if (rc.get(o) != SUCCESS)
-		return false;
-	for (dom::key_value_pair kv : o) {
-		std::string_view k = kv.key;
-
-		if ((k == "id" && !add<int64_t>(kv.value, sink)) ||
-		    ((k == "batb" || k == "batl" || k == "trd") && !ladder(kv.value, sink)) ||
-		    ((k == "hc" || k == "ltp" || k == "tv") && !add<double>(kv.value, sink)))
-			return false;
-	}
-	return true;
-}
-
-static bool definition(dom::element v, double *sink)
+/* Each member of the object v through each(name, value), in one pass;
+ * false if v is not an object or each() refuses one. */
+template <typename F> static bool members(dom::element v, F each)
 {
 	dom::object o;
 
 	if (v.get(o) != SUCCESS)
 		return false;
-	for (dom::key_value_pair kv : o) {
-		std::string_view k = kv.key;
-
-		if ((k == "status" && !add<std::string_view>(kv.value, sink)) ||
-		    (k == "inPlay" && !add<bool>(kv.value, sink)) ||
-		    (k == "runners" && !each_of(kv.value, [sink](dom::element r) { return runner(r, sink); })))
+	for (dom::key_value_pair kv : o)
+		if (!each(kv.key, kv.value))
 			return false;
-	}
 	return true;
+}
+
+static bool runner(dom::element rc, double *sink)
+{
+	return members(rc, [sink](std::string_view k, dom::element v) {
+		return !((k == "id" && !add<int64_t>(v, sink)) ||
+			 ((k == "batb" || k == "batl" || k == "trd") && !ladder(v, sink)) ||
+			 ((k == "hc" || k == "ltp" || k == "tv") && !add<double>(v, sink)));
+	});
+}
+
+static bool runners(dom::element v, double *sink)
+{
+	return each_of(v, [sink](dom::element r) { return runner(r, sink); });
+}
+
+static bool definition(dom::element def, double *sink)
+{
+	return members(def, [sink](std::string_view k, dom::element v) {
+		return !((k == "status" && !add<std::string_view>(v, sink)) ||
+			 (k == "inPlay" && !add<bool>(v, sink)) || (k == "runners" && !runners(v, sink)));
+	});
 }
 
 static bool market_change(dom::element mc, double *sink)
 {
-	dom::object o;
-
-	if (mc.get(o) != SUCCESS)
-		return false;
-	for (dom::key_value_pair kv : o) {
-		std::string_view k = kv.key;
-
-		if ((k == "id" && !add<std::string_view>(kv.value, sink)) ||
-		    (k == "img" && !add<bool>(kv.value, sink)) || (k == "tv" && !add<double>(kv.value, sink)) ||
-		    (k == "marketDefinition" && !definition(kv.value, sink)) ||
-		    (k == "rc" && !each_of(kv.value, [sink](dom::element r) { return runner(r, sink); })))
-			return false;
-	}
-	return true;
+	return members(mc, [sink](std::string_view k, dom::element v) {
+		return !((k == "id" && !add<std::string_view>(v, sink)) || (k == "img" && !add<bool>(v, sink)) ||
+			 (k == "tv" && !add<double>(v, sink)) || (k == "marketDefinition" && !definition(v, sink)) ||
+			 (k == "rc" && !runners(v, sink)));
+	});
 }
 
 static bool line(dom::element root, double *sink)
 {
-	dom::object o;
-
-	if (root.get(o) != SUCCESS)
-		return false;
-	for (dom::key_value_pair kv : o) {
-		std::string_view k = kv.key;
-
-		if (((k == "op" || k == "ct") && !add<std::string_view>(kv.value, sink)) ||
-		    (k == "pt" && !add<int64_t>(kv.value, sink)) ||
-		    (k == "mc" && !each_of(kv.value, [sink](dom::element m) { return market_change(m, sink); })))
-			return false;
-	}
-	return true;
+	return members(root, [sink](std::string_view k, dom::element v) {
+		return !(((k == "op" || k == "ct") && !add<std::string_view>(v, sink)) ||
+			 (k == "pt" && !add<int64_t>(v, sink)) ||
+			 (k == "mc" && !each_of(v, [sink](dom::element m) { return market_change(m, sink); })));
+	});
 }
 
 int main(int argc, char **argv)

@@ -89,7 +89,6 @@ check "each post once, fields as sent, scores as NLTK's VADER gives them" \
 check "reconnects on X's schedules (fake's timestamps)" $PY "$CHECK" backoff "$T/fake.jsonl"
 check "the status counts the rules deleted (1) and added (1)" eval \
 	'd=$(counter_of twitter rules_deleted) && a=$(counter_of twitter rules_added) && [ "$d" -eq 1 ] && [ "$a" -eq 1 ]'
-# the worker's STATUS comes once a second: it may lag what was published
 check "posts counted ($NPOSTS)" wait_for 5 eval 'n=$(counter_of twitter posts) && [ "$n" -eq "$NPOSTS" ]'
 check "6 malformed lines counted as bad" wait_for 5 eval 'n=$(counter_of twitter bad) && [ "$n" -eq 6 ]'
 check "the too-long post counted" wait_for 5 eval 'n=$(counter_of twitter too_long) && [ "$n" -eq 1 ]'

@@ -14,7 +14,9 @@ counters_are() {
 	[[ "$st" == *"$2"* ]]
 }
 # counter_of SVC NAME: counter NAME from the service's STATUS text; fails,
-# saying why, when it is not there
+# saying why, when it is not there.  A worker sends its STATUS once a second,
+# so a count that rises can lag what a collector already saw: check it
+# under wait_for.
 counter_of() {
 	local status n
 	status=$(field "$1" status) || return 1
