@@ -8,7 +8,10 @@
 # likewise; a data error (class 22) drops the batch and counts it.  SQLite
 # locked by another process, and SQLite files that refuse writes (chattr +i:
 # write() fails with EPERM, an I/O error to SQLite): the sink retries and
-# loses nothing.
+# loses nothing.  New SQLite files another process writes to while the sink
+# starts (SQLite refuses the switch to WAL at once, busy_timeout or not):
+# within busy_timeout the sink waits it out, past it the sink runs all the
+# same and writes once the lock is gone.
 # The server counts the tries (a sequence, which a rollback does not undo),
 # the sink its counters, the tables their rows.
 set -uo pipefail
@@ -24,9 +27,11 @@ CLASSES="c40 c53 c58 c57 c22"
 declare -A PROVOKE=([c40]="'40001','40P01'" [c53]="'53100','53200'" [c58]="'58030'"
 	[c57]="'sleep','sleep'" [c22]="'22P02'")
 LOCK_PID=
+START_PIDS=()
 itest_cleanup_extra() {
 	chattr -i "$T"/lite_io.sqlite* 2>/dev/null
 	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
+	[ ${#START_PIDS[@]} -eq 0 ] || kill "${START_PIDS[@]}" 2>/dev/null
 	for c in $CLASSES; do dropdb --if-exists "${c}_$$" >/dev/null 2>&1; done
 }
 q() { psql -d "$1_$$" -qAt -v ON_ERROR_STOP=1 -c "$2"; }	# q CLASS SQL
@@ -52,29 +57,52 @@ for c in $CLASSES; do
 	printf 'conninfo       = host=%s port=%s dbname=%s_%s user=%s\n' "$PGHOST" "$PGPORT" "$c" $$ "$PGUSER"
 	printf 'batch_size     = %s\nflush_interval = 100ms\nretry_backoff  = 100ms..200ms\n' $N
 done >>"$CONF"
-cat >>"$CONF" <<CONF
+# SQLite sinks, NAME:BUSY_TIMEOUT (empty: the default, 5s)
+for f in lite:100ms lite_io: lite_start:100ms lite_wait:; do
+	printf '\n[%s]\nkind           = sink.sqlite\nsubscribe      = few\npath           = %s/%s.sqlite\n' \
+		"${f%%:*}" "$T" "${f%%:*}"
+	[ -z "${f#*:}" ] || printf 'busy_timeout   = %s\n' "${f#*:}"
+	printf 'batch_size     = %s\nflush_interval = 100ms\nretry_backoff  = 100ms..200ms\n' $N
+done >>"$CONF"
 
-[lite]
-kind           = sink.sqlite
-subscribe      = few
-path           = $T/lite.sqlite
-busy_timeout   = 100ms
-batch_size     = $N
-flush_interval = 100ms
-retry_backoff  = 100ms..200ms
-
-[lite_io]
-kind           = sink.sqlite
-subscribe      = few
-path           = $T/lite_io.sqlite
-batch_size     = $N
-flush_interval = 100ms
-retry_backoff  = 100ms..200ms
-CONF
+# NAME.sqlite, not yet in WAL mode, in another process's write transaction
+# from before nbpyd starts until the file NAME.release appears (at most 20 s)
+hold_new_file() {
+	$PY -c "
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1] + '.sqlite', isolation_level=None)
+c.execute('CREATE TABLE other (x)')
+c.execute('BEGIN IMMEDIATE')
+c.execute('INSERT INTO other VALUES (1)')
+open(sys.argv[1] + '.locked', 'w').close()
+for _ in range(400):
+    if os.path.exists(sys.argv[1] + '.release'):
+        break
+    time.sleep(0.05)
+c.execute('COMMIT')
+" "$T/$1" &
+	START_PIDS+=($!)
+	wait_for 5 test -f "$T/$1.locked" || bad "$1: the lock was not taken"
+}
+hold_new_file lite_start
+hold_new_file lite_wait
 
 # One message first: the sinks create their tables, which then get the trigger.
 start_nbpyd
-for s in $CLASSES lite lite_io; do
+# lite_start (busy_timeout 100ms) gives up waiting and runs
+wait_for 10 grep -q 'lite_start: .*database is locked; trying again at the first write' "$T/nbpyd.log" &&
+	ok "lite_start: locked at the start: logged, to be tried again" ||
+	bad "lite_start: no lock at the start in the log: $(grep 'lite_start' "$T/nbpyd.log" | tail -3)"
+wait_for 10 state_is lite_start running && ok "lite_start: running while the lock is held" ||
+	bad "lite_start: not running: $(status_text lite_start; grep 'lite_start: exit' "$T/nbpyd.log")"
+# lite_wait (busy_timeout 5s) waits: released once it has the file open
+wait_for 10 eval 'p=$(field lite_wait pid) && ls -l /proc/$p/fd | grep -q "lite_wait.sqlite$"' &&
+	ok "lite_wait: has the locked file open" || bad "lite_wait: never opened its file"
+touch "$T/lite_start.release" "$T/lite_wait.release"
+wait "${START_PIDS[@]}" && ok "lite_start, lite_wait: the other process committed" ||
+	bad "lite_start, lite_wait: a lock holder failed"
+START_PIDS=()
+for s in $CLASSES lite lite_io lite_start lite_wait; do
 	wait_for 15 counters_are $s "written 1, spooled 0, dropped 0" || bad "$s: warm-up: $(status_text $s)"
 done
 for c in $CLASSES; do
@@ -160,6 +188,17 @@ grep -q 'lite: write failed: .*locked' "$T/nbpyd.log" && ok "lite: 'database is 
 	bad "lite: no lock in the log"
 [ "$(sqlite3 "$T/lite.sqlite" "SELECT count(DISTINCT seq) || '/' || count(*) FROM synthetic")" = "$N/$N" ] &&
 	ok "lite: $N/$N rows" || bad "lite rows: $(sqlite3 "$T/lite.sqlite" "SELECT count(*) FROM synthetic")"
+
+for f in lite_start lite_wait; do
+	! grep -q "$f: exit pid" "$T/nbpyd.log" && ok "$f: never exited" || bad "$f: $(grep "$f: exit pid" "$T/nbpyd.log")"
+	[ "$(sqlite3 "$T/$f.sqlite" 'PRAGMA journal_mode')" = wal ] && ok "$f: the file is in WAL mode" ||
+		bad "$f: journal mode $(sqlite3 "$T/$f.sqlite" 'PRAGMA journal_mode')"
+	wait_for 15 counters_are $f "written 301, spooled 0, dropped 0, duplicates 0" &&
+		ok "$f: written 301, spooled 0, dropped 0, duplicates 0" ||
+		bad "$f: $(status_text $f || echo '(no status)')"
+done
+! grep -q 'lite_wait: .*locked' "$T/nbpyd.log" && ok "lite_wait: waited the lock out, no failure logged" ||
+	bad "lite_wait: $(grep 'lite_wait: .*locked' "$T/nbpyd.log" | head -2)"
 
 io_failed() { [[ "$(status_text lite_io)" =~ errors\ [1-9].*written\ 1,\ spooled\ $N, ]]; }
 wait_for 15 io_failed && ok "lite_io: writes refused: the batch waits in the spool ($(status_text lite_io | grep -o 'errors [0-9]*'))" ||

@@ -11,6 +11,7 @@
  * transactions).  A thread would add more than it saves. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,24 @@ static int exec(struct sink *s, const char *sql)
 	return rc;
 }
 
+/* Switching to WAL takes the exclusive lock.  While another connection
+ * holds the reserved lock (a writer of a file still in rollback mode, or
+ * another sink switching the same new file at the same moment) SQLite
+ * answers SQLITE_BUSY at once, without the busy handler, to avoid a
+ * deadlock; so this tries again itself, within busy_timeout. */
+static int set_wal(struct sink *s)
+{
+	struct sqlite_store *st = s->store_state;
+	int rc;
+
+	for (int64_t waited = 0;; waited += 10) {
+		rc = exec(s, "PRAGMA journal_mode=WAL");
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= st->busy_ms)
+			return rc;
+		(void)sqlite3_sleep(10);	/* ms */
+	}
+}
+
 static int connect_db(struct sink *s)
 {
 	struct sqlite_store *st = s->store_state;
@@ -105,7 +124,7 @@ static int connect_db(struct sink *s)
 	 * synchronous=NORMAL: a power cut may lose the last transactions, which
 	 * the publisher's replay or the spool cannot tell apart from any other
 	 * loss; a crash of the worker loses nothing committed. */
-	if ((rc = exec(s, "PRAGMA journal_mode=WAL")) != SQLITE_OK ||
+	if ((rc = set_wal(s)) != SQLITE_OK ||
 	    (rc = exec(s, "PRAGMA synchronous=NORMAL")) != SQLITE_OK) {
 		close_db(st);
 		return rc;
@@ -194,9 +213,27 @@ static int read_keys(struct sink *s, struct sqlite_store *st)
 	return 0;
 }
 
+/* Errors at the start that no retry mends: the path or the file is wrong
+ * (a configuration error, not restarted).  The rest may pass. */
+static bool open_refused(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_AUTH:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int sqlite_open(struct sink *s)
 {
 	struct sqlite_store *st = calloc(1, sizeof(*st));
+	int rc;
 
 	if (st == NULL)
 		return nbpy_error_set(&s->w->error, "out of memory");
@@ -206,8 +243,12 @@ static int sqlite_open(struct sink *s)
 	if (nbpy_mkdir_parent(st->path, 0750) < 0)
 		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "directory of %s: %s", st->path,
 					    strerror(errno));
-	if (connect_db(s) != SQLITE_OK)
+	if ((rc = connect_db(s)) == SQLITE_OK)
+		return 0;
+	if (open_refused(rc))
 		return nbpy_error_class_set(&s->w->error, NBPY_ERR_CONFIG, "%s", st->err.msg);
+	/* another writer's lock, a full disk: the first write tries again */
+	log_warning("%s; trying again at the first write", st->err.msg);
 	return 0;
 }
 
