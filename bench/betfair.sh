@@ -26,8 +26,8 @@ trap 'rm -rf "$T"' EXIT
 [ -x "$B/bench/betfair" ] || { echo "betfair.sh: $B/bench/betfair missing (make bench/betfair)" >&2; exit 1; }
 
 "$PY" "$S/betfair_gen.py" "$N" >"$T/lines"
-best() {	# best CMD...: the run with the fewest seconds of TRIALS, "LINES MC RUNNERS SECONDS"
-	for _ in $(seq "$TRIALS"); do "$@"; done | sort -k4 -g | head -1
+best() {	# best CMD...: of TRIALS runs, the line with the fewest seconds (its last field)
+	for _ in $(seq "$TRIALS"); do "$@"; done | awk 'NR == 1 || $NF < min { min = $NF; best = $0 } END { print best }'
 }
 read -r cl cm cr cs < <(best "$B/bench/betfair" "$T/lines" 1)
 read -r _ _ _ ks < <(best "$B/bench/betfair" "$T/lines" 1 check)
@@ -37,8 +37,8 @@ sp=0 sr=0
 if [ -f /usr/include/simdjson.h ] && command -v g++ >/dev/null; then
 	g++ -O2 -o "$T/simdjson" "$S/betfair_simdjson.cpp" -lsimdjson
 	# one pass a process, as the C side: no pass warms the next
-	read -r sl sp < <(for _ in $(seq "$TRIALS"); do "$T/simdjson" "$T/lines" 1 parse; done | sort -k2 -g | head -1)
-	read -r _ sr < <(for _ in $(seq "$TRIALS"); do "$T/simdjson" "$T/lines" 1; done | sort -k2 -g | head -1)
+	read -r sl sp < <(best "$T/simdjson" "$T/lines" 1 parse)
+	read -r _ sr < <(best "$T/simdjson" "$T/lines" 1)
 	[ "$sl" = "$cl" ] || { echo "betfair.sh: simdjson read $sl lines, C $cl" >&2; exit 1; }
 else
 	echo "betfair.sh: no simdjson rows (apt-get install libsimdjson-dev g++ to add them)" >&2

@@ -26,12 +26,10 @@ CLASSES="c40 c53 c58 c57 c22"
 # what the trigger does on the first tries of each database, in order
 declare -A PROVOKE=([c40]="'40001','40P01'" [c53]="'53100','53200'" [c58]="'58030'"
 	[c57]="'sleep','sleep'" [c22]="'22P02'")
-LOCK_PID=
-START_PIDS=()
+LOCK_PIDS=()
 itest_cleanup_extra() {
 	chattr -i "$T"/lite_io.sqlite* 2>/dev/null
-	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
-	[ ${#START_PIDS[@]} -eq 0 ] || kill "${START_PIDS[@]}" 2>/dev/null
+	[ ${#LOCK_PIDS[@]} -eq 0 ] || kill "${LOCK_PIDS[@]}" 2>/dev/null
 	for c in $CLASSES; do dropdb --if-exists "${c}_$$" >/dev/null 2>&1; done
 }
 q() { psql -d "$1_$$" -qAt -v ON_ERROR_STOP=1 -c "$2"; }	# q CLASS SQL
@@ -65,13 +63,14 @@ for f in lite:100ms lite_io: lite_start:100ms lite_wait:; do
 	printf 'batch_size     = %s\nflush_interval = 100ms\nretry_backoff  = 100ms..200ms\n' $N
 done >>"$CONF"
 
-# NAME.sqlite, not yet in WAL mode, in another process's write transaction
-# from before nbpyd starts until the file NAME.release appears (at most 20 s)
-hold_new_file() {
+# hold_write_lock NAME: another process's write transaction on NAME.sqlite
+# (a new file is made in rollback mode) until the file NAME.release appears,
+# at most 20 s
+hold_write_lock() {
 	$PY -c "
 import os, sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1] + '.sqlite', isolation_level=None)
-c.execute('CREATE TABLE other (x)')
+c.execute('CREATE TABLE IF NOT EXISTS other (x)')
 c.execute('BEGIN IMMEDIATE')
 c.execute('INSERT INTO other VALUES (1)')
 open(sys.argv[1] + '.locked', 'w').close()
@@ -81,11 +80,19 @@ for _ in range(400):
     time.sleep(0.05)
 c.execute('COMMIT')
 " "$T/$1" &
-	START_PIDS+=($!)
+	LOCK_PIDS+=($!)
 	wait_for 5 test -f "$T/$1.locked" || bad "$1: the lock was not taken"
 }
-hold_new_file lite_start
-hold_new_file lite_wait
+holders_committed() {	# every holder exited 0
+	local p r=0
+	for p in "${LOCK_PIDS[@]}"; do wait "$p" || r=1; done
+	LOCK_PIDS=()
+	return $r
+}
+# lite_start's and lite_wait's files, not yet in WAL mode, locked from
+# before nbpyd starts
+hold_write_lock lite_start
+hold_write_lock lite_wait
 
 # One message first: the sinks create their tables, which then get the trigger.
 start_nbpyd
@@ -99,9 +106,8 @@ wait_for 10 state_is lite_start running && ok "lite_start: running while the loc
 wait_for 10 eval 'p=$(field lite_wait pid) && ls -l /proc/$p/fd | grep -q "lite_wait.sqlite$"' &&
 	ok "lite_wait: has the locked file open" || bad "lite_wait: never opened its file"
 touch "$T/lite_start.release" "$T/lite_wait.release"
-wait "${START_PIDS[@]}" && ok "lite_start, lite_wait: the other process committed" ||
+holders_committed && ok "lite_start, lite_wait: the other process committed" ||
 	bad "lite_start, lite_wait: a lock holder failed"
-START_PIDS=()
 for s in $CLASSES lite lite_io lite_start lite_wait; do
 	wait_for 15 counters_are $s "written 1, spooled 0, dropped 0" || bad "$s: warm-up: $(status_text $s)"
 done
@@ -128,20 +134,8 @@ for f in lite lite_io; do
 done
 chattr +i "$T/lite_io.sqlite" "$T/lite_io.sqlite-wal" || bad "lite_io: chattr +i"
 # Another process holds SQLite's write lock from before the batch until the
-# sink has failed on it (at most 20 s).
-$PY -c "
-import os, sqlite3, time
-c = sqlite3.connect('$T/lite.sqlite', isolation_level=None)
-c.execute('BEGIN EXCLUSIVE')
-open('$T/locked', 'w').close()
-for _ in range(400):
-    if os.path.exists('$T/release'):
-        break
-    time.sleep(0.05)
-c.execute('COMMIT')
-" &
-LOCK_PID=$!
-wait_for 5 test -f "$T/locked" || bad "lite: the lock was not taken"
+# sink has failed on it.
+hold_write_lock lite
 
 ctl stop few >/dev/null 2>&1 || bad "stop few"
 sed -i "s|^path        = $T/one.cap\$|path        = $T/few.cap|" "$CONF"
@@ -178,9 +172,8 @@ grep -q 'c22: store refused a batch of 300 messages (dropped): .*provoked by the
 lite_failed() { [[ "$(status_text lite)" =~ errors\ [1-9].*written\ 1,\ spooled\ $N, ]]; }
 wait_for 15 lite_failed && ok "lite: locked: the batch waits in the spool ($(status_text lite | grep -o 'errors [0-9]*'))" ||
 	bad "lite: no failed try while locked: $(status_text lite)"
-touch "$T/release"
-wait "$LOCK_PID" && ok "lite: the other process held the lock and committed" || bad "lite: the lock holder failed"
-LOCK_PID=
+touch "$T/lite.release"
+holders_committed && ok "lite: the other process held the lock and committed" || bad "lite: the lock holder failed"
 wait_for 15 counters_are lite "written 301, spooled 0, dropped 0, duplicates 0" &&
 	ok "lite: written 301, spooled 0, dropped 0, duplicates 0" ||
 	bad "lite: $(status_text lite || echo '(no status)')"
